@@ -1,0 +1,448 @@
+"""The portfolio: projects as users enter them, checked and typed.
+
+The document a user keeps is the JSON-shaped dictionary of FORMAT.md section 1
+(``Portfolio.data``): it is the truth, and it keeps every field the
+application does not know, so that a save writes them back. The calculation
+core works on a typed, validated view of it (:class:`PortfolioInputs`), made
+by :func:`parse_portfolio`, which reports every problem at once, each naming
+the project and the field.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError, Problem
+from .pack import CARBON_SERIES, AssumptionPack
+
+FORMAT_NAME = "appraisal-portfolio"
+FORMAT_VERSION = 1
+CATEGORIES = ("heat_pumps", "building_retrofit", "ev_charging", "public_transport",
+              "active_travel", "green_space", "hydrogen", "renewable_generation",
+              "broadband", "other")
+SPATIAL_LEVELS = ("neighbourhood", "local", "sub-regional", "regional")
+DEFAULT_SPATIAL_LEVEL = "sub-regional"
+BENEFIT_KINDS = ("economic", "revenue")
+READINESS_FLAGS = ("planning_consent", "site_secured", "procurement_ready", "match_funding_confirmed")
+ADDITIONALITY_FIELDS = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
+YEAR_RANGE = (1900, 2200)
+MAX_LIFETIME_YEARS = 300
+MAX_TEXT = 500        # characters in a name, label or area
+MAX_ID = 64
+MAX_MONEY = 1e13      # GBP 10 trillion: more is a typing error, not a project
+
+
+@dataclass(frozen=True)
+class BenefitStream:
+    label: str
+    kind: str                              # "economic" or "revenue"
+    per_year: float | None                 # GBP a year at the project's price year, in operating years
+    profile: dict[int, float] | None       # GBP by calendar year, in exactly those years
+
+
+@dataclass(frozen=True)
+class Readiness:
+    planning_consent: bool = False
+    site_secured: bool = False
+    procurement_ready: bool = False
+    match_funding_confirmed: bool = False
+    months_to_start: float | None = None
+
+
+@dataclass(frozen=True)
+class ProjectInputs:
+    """One project's inputs, typed; ``None`` means "use the default"."""
+
+    id: str
+    name: str
+    category: str
+    area: str = ""
+    spatial_level: str = DEFAULT_SPATIAL_LEVEL
+    price_year: int | None = None
+    capex: dict[int, float] = field(default_factory=dict)
+    public_funding_share: float | None = None
+    public_funding: dict[int, float] | None = None
+    opex_per_year: float = 0.0
+    operating_start: int | None = None
+    lifetime_years: int = 0
+    energy_changes: tuple[tuple[str, float], ...] = ()
+    other_benefits: tuple[BenefitStream, ...] = ()
+    bill_savings_to_promoter: bool = False
+    optimism_bias: float | None = None
+    ob_mitigation: float = 0.0
+    ob_project_type: str | dict[str, float] | None = None
+    job_years_per_million: float | None = None
+    operational_fte: float = 0.0
+    additionality: dict[str, float | None] = field(default_factory=dict)
+    readiness: Readiness = Readiness()
+
+
+@dataclass(frozen=True)
+class PortfolioInputs:
+    name: str
+    appraisal_year: int
+    price_base_year: int | None
+    financial_discount_rate: float
+    discount_schedule: str
+    carbon_series: str
+    projects: tuple[ProjectInputs, ...]
+
+
+@dataclass
+class Portfolio:
+    """The document: FORMAT.md's JSON object, with unknown fields kept."""
+
+    data: dict[str, Any]
+    migrated_from: int | None = None   # version the file had before migration, if older
+
+    @property
+    def projects(self) -> list[dict[str, Any]]:
+        return self.data.setdefault("projects", [])
+
+    @classmethod
+    def new(cls, name: str = "New portfolio", appraisal_year: int = 2025) -> "Portfolio":
+        return cls({"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": name,
+                    "appraisal_year": appraisal_year, "price_base_year": None,
+                    "financial_discount_rate": 0.035, "discount_schedule": "standard",
+                    "carbon_series": "central", "projects": []})
+
+    def copy(self) -> "Portfolio":
+        return Portfolio(copy.deepcopy(self.data), self.migrated_from)
+
+
+# ---------------------------------------------------------------------------
+# Parsing and validation
+# ---------------------------------------------------------------------------
+
+class _Checker:
+    """Typed reads from JSON-shaped data that record a Problem instead of raising."""
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.project: str | None = None
+
+    def bad(self, fieldname: str, message: str) -> None:
+        self.problems.append(Problem(message, file=self.file, project=self.project, field=fieldname))
+
+    def number(self, obj: dict, key: str, path: str, *, default: float | None = None,
+               lo: float | None = None, hi: float | None = None) -> float | None:
+        v = obj.get(key)
+        if v is None:
+            return default
+        return self.value(v, path, lo=lo, hi=hi, fallback=default)
+
+    def value(self, v: Any, path: str, *, lo: float | None = None, hi: float | None = None,
+              fallback: float | None = None) -> float | None:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.bad(path, f"must be a number, not {_describe(v)}")
+            return fallback
+        try:
+            x = float(v)
+        except OverflowError:
+            self.bad(path, "is too large a number")
+            return fallback
+        if not math.isfinite(x):
+            self.bad(path, "must be a finite number (not NaN or infinity)")
+            return fallback
+        if lo is not None and x < lo:
+            self.bad(path, f"is {_fmt(x)}; it must be at least {_fmt(lo)}")
+            return fallback
+        if hi is not None and x > hi:
+            self.bad(path, f"is {_fmt(x)}; it must be at most {_fmt(hi)}")
+            return fallback
+        return x
+
+    def integer(self, obj: dict, key: str, path: str, *, default: int | None = None,
+                lo: int | None = None, hi: int | None = None, required: bool = False) -> int | None:
+        v = obj.get(key)
+        if v is None:
+            if required:
+                self.bad(path, "is missing")
+            return default
+        x = self.value(v, path, lo=lo, hi=hi)
+        if x is None:
+            return default
+        if not float(x).is_integer():
+            self.bad(path, f"must be a whole number, not {_fmt(x)}")
+            return default
+        return int(x)
+
+    def text(self, obj: dict, key: str, path: str, *, default: str = "", required: bool = False,
+             limit: int = MAX_TEXT) -> str:
+        v = obj.get(key)
+        if v is None:
+            if required:
+                self.bad(path, "is missing")
+            return default
+        if not isinstance(v, str):
+            self.bad(path, f"must be text, not {_describe(v)}")
+            return default
+        if len(v) > limit:
+            self.bad(path, f"is {len(v)} characters long; at most {limit} are allowed")
+            return v[:limit]
+        if required and not v.strip():
+            self.bad(path, "is empty")
+        return v
+
+    def boolean(self, obj: dict, key: str, path: str, default: bool = False) -> bool:
+        v = obj.get(key)
+        if v is None:
+            return default
+        if not isinstance(v, bool):
+            self.bad(path, f"must be true or false, not {_describe(v)}")
+            return default
+        return v
+
+    def mapping(self, obj: dict, key: str, path: str) -> dict | None:
+        v = obj.get(key)
+        if v is None:
+            return None
+        if not isinstance(v, dict):
+            self.bad(path, f"must be an object, not {_describe(v)}")
+            return None
+        return v
+
+    def year_map(self, obj: dict, key: str, path: str, *, lo: float | None = 0.0) -> dict[int, float] | None:
+        m = self.mapping(obj, key, path)
+        if m is None:
+            return None
+        out: dict[int, float] = {}
+        for k, v in m.items():
+            try:
+                y = int(k)
+                ok = str(y) == k.strip()
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                self.bad(f"{path}.{k}"[:80], "the key must be a calendar year such as \"2024\"")
+                continue
+            if not YEAR_RANGE[0] <= y <= YEAR_RANGE[1]:
+                self.bad(f"{path}.{k}", f"year {y} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+                continue
+            x = self.value(v, f"{path}.{k}", lo=lo, hi=MAX_MONEY)
+            if x is not None:
+                out[y] = x
+        return out
+
+
+def _describe(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, str):
+        return f"text {v[:30]!r}"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    return type(v).__name__
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.6g}"
+
+
+def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | None) -> ProjectInputs | None:
+    label = f"#{index + 1}"
+    pid = p.get("id")
+    ck.project = pid if isinstance(pid, str) and pid.strip() else label
+    pid = ck.text(p, "id", "id", required=True, limit=MAX_ID).strip()
+    name = ck.text(p, "name", "name", default=pid)
+    category = ck.text(p, "category", "category", required=True)
+    known_categories = pack.categories if pack is not None else CATEGORIES
+    if category and category not in known_categories:
+        ck.bad("category", f"{category[:40]!r} is not a known category "
+                           f"(one of {', '.join(sorted(known_categories))})")
+    level = p.get("spatial_level")
+    if level is None:
+        level = DEFAULT_SPATIAL_LEVEL
+    elif level not in (pack.additionality if pack is not None else SPATIAL_LEVELS):
+        ck.bad("spatial_level", f"{_describe(level)} is not one of {', '.join(SPATIAL_LEVELS)}")
+        level = DEFAULT_SPATIAL_LEVEL
+    price_year = ck.integer(p, "price_year", "price_year", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
+    if price_year is not None and pack is not None and price_year not in pack.deflator:
+        lo, hi = pack.deflator_years
+        ck.bad("price_year", f"{price_year} is outside the GDP deflator table ({lo}-{hi}) of the "
+                             "assumption pack; give the amounts at prices of a year in it")
+    capex = ck.year_map(p, "capex", "capex") or {}
+    share = ck.number(p, "public_funding_share", "public_funding_share", lo=0.0, hi=1.0)
+    public_funding = ck.year_map(p, "public_funding", "public_funding")
+    opex = ck.number(p, "opex_per_year", "opex_per_year", default=0.0, lo=0.0, hi=MAX_MONEY)
+    op_start = ck.integer(p, "operating_start", "operating_start", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
+    lifetime = ck.integer(p, "lifetime_years", "lifetime_years", lo=0, hi=MAX_LIFETIME_YEARS,
+                          required=True, default=0)
+
+    energy: list[tuple[str, float]] = []
+    items = p.get("energy_changes")
+    if items is not None and not isinstance(items, list):
+        ck.bad("energy_changes", f"must be a list, not {_describe(items)}")
+        items = None
+    fuels = pack.fuels() if pack is not None else None
+    for k, item in enumerate(items or []):
+        path = f"energy_changes[{k}]"
+        if not isinstance(item, dict):
+            ck.bad(path, f"must be an object with fuel and quantity_per_year, not {_describe(item)}")
+            continue
+        fuel = ck.text(item, "fuel", f"{path}.fuel", required=True)
+        if fuels is not None and fuel and fuel not in fuels:
+            ck.bad(f"{path}.fuel", f"{fuel[:40]!r} is not a fuel of the assumption pack "
+                                   f"(one of {', '.join(fuels)})")
+        q = item.get("quantity_per_year")
+        if q is None:
+            ck.bad(f"{path}.quantity_per_year", "is missing")
+            continue
+        qv = ck.value(q, f"{path}.quantity_per_year", lo=-1e13, hi=1e13)
+        if qv is not None and fuel:
+            energy.append((fuel, qv))
+
+    benefits: list[BenefitStream] = []
+    items = p.get("other_benefits")
+    if items is not None and not isinstance(items, list):
+        ck.bad("other_benefits", f"must be a list, not {_describe(items)}")
+        items = None
+    for k, item in enumerate(items or []):
+        path = f"other_benefits[{k}]"
+        if not isinstance(item, dict):
+            ck.bad(path, f"must be an object, not {_describe(item)}")
+            continue
+        blabel = ck.text(item, "label", f"{path}.label")
+        kind = item.get("kind", "economic")
+        if kind not in BENEFIT_KINDS:
+            ck.bad(f"{path}.kind", f"{_describe(kind)} is not 'economic' or 'revenue'")
+            continue
+        has_per_year, has_profile = item.get("per_year") is not None, item.get("profile") is not None
+        if has_per_year == has_profile:
+            ck.bad(path, "give either per_year or profile (exactly one)")
+            continue
+        per_year = ck.value(item["per_year"], f"{path}.per_year", lo=-MAX_MONEY, hi=MAX_MONEY) \
+            if has_per_year else None
+        profile = ck.year_map(item, "profile", f"{path}.profile", lo=-MAX_MONEY) if has_profile else None
+        if per_year is not None or profile is not None:
+            benefits.append(BenefitStream(blabel, kind, per_year, profile))
+
+    ob = ck.number(p, "optimism_bias", "optimism_bias", lo=0.0, hi=10.0)
+    ob_mit = ck.number(p, "ob_mitigation", "ob_mitigation", default=0.0, lo=0.0, hi=1.0)
+    ob_type = p.get("ob_project_type")
+    if ob_type is not None:
+        ob_type = _parse_ob_type(ob_type, ck, pack)
+    jypm = ck.number(p, "job_years_per_million", "job_years_per_million", lo=0.0, hi=1000.0)
+    fte = ck.number(p, "operational_fte", "operational_fte", default=0.0, lo=0.0, hi=1e6)
+
+    add_in = ck.mapping(p, "additionality", "additionality") or {}
+    additionality: dict[str, float | None] = {}
+    for f in ADDITIONALITY_FIELDS:
+        lo, hi = (1.0, 10.0) if f == "multiplier" else (0.0, 1.0)
+        additionality[f] = ck.number(add_in, f, f"additionality.{f}", lo=lo, hi=hi)
+
+    r_in = ck.mapping(p, "readiness", "readiness") or {}
+    readiness = Readiness(
+        *(ck.boolean(r_in, f, f"readiness.{f}") for f in READINESS_FLAGS),
+        months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start", lo=0.0, hi=600.0))
+
+    return ProjectInputs(
+        id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
+        spatial_level=level, price_year=price_year, capex=capex, public_funding_share=share,
+        public_funding=public_funding, opex_per_year=opex or 0.0, operating_start=op_start,
+        lifetime_years=lifetime or 0, energy_changes=tuple(energy), other_benefits=tuple(benefits),
+        bill_savings_to_promoter=ck.boolean(p, "bill_savings_to_promoter", "bill_savings_to_promoter"),
+        optimism_bias=ob, ob_mitigation=ob_mit or 0.0, ob_project_type=ob_type,
+        job_years_per_million=jypm, operational_fte=fte or 0.0, additionality=additionality,
+        readiness=readiness)
+
+
+def _parse_ob_type(v: Any, ck: _Checker, pack: AssumptionPack | None) -> str | dict[str, float] | None:
+    known = pack.optimism_bias if pack is not None else None
+    if isinstance(v, str):
+        if known is not None and v not in known:
+            ck.bad("ob_project_type", f"{v[:40]!r} is not a project type of the optimism bias table "
+                                      f"(one of {', '.join(known)})")
+            return None
+        return v
+    if isinstance(v, dict):
+        out: dict[str, float] = {}
+        for k, s in v.items():
+            if known is not None and k not in known:
+                ck.bad(f"ob_project_type.{k}"[:80], "is not a project type of the optimism bias table")
+                continue
+            x = ck.value(s, f"ob_project_type.{k}", lo=0.0, hi=1.0)
+            if x is not None:
+                out[k] = x
+        if out and abs(sum(out.values()) - 1.0) > 1e-6:
+            ck.bad("ob_project_type", f"shares add up to {sum(out.values()):.4g}; they must add up to 1")
+            return None
+        return out or None
+    ck.bad("ob_project_type", f"must be a project type or an object of shares, not {_describe(v)}")
+    return None
+
+
+def parse_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None
+                    ) -> PortfolioInputs:
+    """Check a portfolio document and return its typed inputs.
+
+    Parameters
+    ----------
+    data : dict
+        FORMAT.md section 1 object (already migrated to the current version).
+    pack : AssumptionPack, optional
+        When given, categories, fuels, spatial levels, the discount schedule
+        and price years are checked against it too.
+    file : str, optional
+        Named in every problem.
+
+    Raises
+    ------
+    InputError
+        One :class:`Problem` per thing wrong, each naming the project and field.
+    """
+    ck = _Checker(file)
+    if not isinstance(data, dict):
+        raise InputError([Problem(f"the portfolio must be a JSON object, not {_describe(data)}", file=file)])
+    if data.get("format", FORMAT_NAME) != FORMAT_NAME:
+        ck.bad("format", f"is {_describe(data.get('format'))}; expected {FORMAT_NAME!r}")
+    name = ck.text(data, "name", "name", default="Untitled portfolio")
+    a_year = ck.integer(data, "appraisal_year", "appraisal_year", lo=1990, hi=2100, required=True)
+    b_year = ck.integer(data, "price_base_year", "price_base_year", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
+    if b_year is not None and pack is not None and b_year not in pack.deflator:
+        lo, hi = pack.deflator_years
+        ck.bad("price_base_year", f"{b_year} is outside the GDP deflator table ({lo}-{hi}) of the pack")
+    rate = ck.number(data, "financial_discount_rate", "financial_discount_rate", default=0.035,
+                     lo=-0.5, hi=1.0)
+    schedule = data.get("discount_schedule") or "standard"
+    schedules = pack.discount_schedules if pack is not None else None
+    if not isinstance(schedule, str) or (schedules is not None and schedule not in schedules):
+        ck.bad("discount_schedule", f"{_describe(schedule)} is not a schedule of the pack"
+                                    + (f" (one of {', '.join(schedules)})" if schedules else ""))
+        schedule = "standard"
+    series = data.get("carbon_series") or "central"
+    if series not in CARBON_SERIES:
+        ck.bad("carbon_series", f"{_describe(series)} is not one of {', '.join(CARBON_SERIES)}")
+        series = "central"
+    raw_projects = data.get("projects", [])
+    if not isinstance(raw_projects, list):
+        ck.bad("projects", f"must be a list, not {_describe(raw_projects)}")
+        raw_projects = []
+    projects: list[ProjectInputs] = []
+    seen: dict[str, int] = {}
+    for i, p in enumerate(raw_projects):
+        if not isinstance(p, dict):
+            ck.project = f"#{i + 1}"
+            ck.bad("", f"a project must be an object, not {_describe(p)}")
+            continue
+        parsed = _parse_project(p, i, ck, pack)
+        if parsed is None:
+            continue
+        if parsed.id in seen:
+            ck.bad("id", f"duplicate id {parsed.id!r} (also project #{seen[parsed.id] + 1})")
+        elif parsed.id:
+            seen[parsed.id] = i
+        projects.append(parsed)
+    if ck.problems:
+        raise InputError(ck.problems)
+    return PortfolioInputs(name=name, appraisal_year=a_year or 0, price_base_year=b_year,
+                           financial_discount_rate=rate if rate is not None else 0.035,
+                           discount_schedule=schedule, carbon_series=series,
+                           projects=tuple(projects))

@@ -1,0 +1,1 @@
+"""Files that leave or enter the application: portfolios, results, workbooks."""

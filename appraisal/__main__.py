@@ -1,0 +1,13 @@
+"""Entry point: ``python -m appraisal`` and the ``appraisal`` console script."""
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .cli import main as cli_main
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Results as text: a readable table, CSV and JSON (FORMAT.md section 3)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from ..core.results import PortfolioResults
+
+CSV_EXCLUDE = ("warnings",)
+
+
+def to_json(results: PortfolioResults) -> str:
+    return json.dumps(results.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_csv(results: PortfolioResults) -> str:
+    """One row per project with every JSON key; warnings joined with ' | '.
+
+    Each row also names the assumption pack and the choices in force, so a
+    row copied elsewhere stays traceable.
+    """
+    records = results.project_records()
+    out = io.StringIO()
+    keys = [k for k in (records[0] if records else _empty_keys()) if k not in CSV_EXCLUDE]
+    extra = ["warnings", "assumptions_id", "assumptions_vintage", "carbon_series",
+             "discount_schedule", "appraisal_year", "price_base_year"]
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(keys + extra)
+    for r in records:
+        w.writerow([_csv_cell(r[k]) for k in keys]
+                   + [" | ".join(r["warnings"]), results.pack_id, results.pack_vintage,
+                      results.carbon_series, results.discount_schedule, results.appraisal_year,
+                      results.price_base_year])
+    return out.getvalue()
+
+
+def _empty_keys() -> list[str]:
+    return ["id", "name", "category"]
+
+
+def _csv_cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        # A spreadsheet would run text starting like this as a formula
+        # (OWASP "CSV injection"); a leading apostrophe keeps it text.
+        return "'" + v
+    if isinstance(v, float):
+        return repr(v)
+    return v
+
+
+def _money(v: float | None, scale: float = 1e6, places: int = 2) -> str:
+    return "-" if v is None else f"{v / scale:,.{places}f}"
+
+
+def _num(v: float | None, fmt: str) -> str:
+    return "-" if v is None else format(v, fmt)
+
+
+def to_table(results: PortfolioResults) -> str:
+    """A plain-text table for the terminal: projects, totals, gap, warnings."""
+    d = results.to_dict()
+    p = d["portfolio"]
+    cols = [("ID", 10, "<"), ("Project", 34, "<"), ("PVC £m", 9, ">"), ("PVB £m", 9, ">"),
+            ("NPSV £m", 9, ">"), ("BCR", 6, ">"), ("VfM", 9, "<"), ("tCO2e", 10, ">"),
+            ("£/tCO2e", 8, ">"), ("Net jobs", 8, ">"), ("Gap £m", 8, ">"), ("Ready", 5, ">")]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(f"{c[:w]:{a}{w}}" for c, (_, w, a) in zip(cells, cols)).rstrip()
+
+    lines = [f"{p['name']}",
+             f"Appraisal year {p['appraisal_year']}, prices of {p['price_base_year']}; "
+             f"carbon {p['carbon_series']}, discounting {p['discount_schedule']}; "
+             f"assumptions {p['assumptions']['id']} ({p['assumptions']['vintage']})",
+             "", line([c[0] for c in cols]), line(["-" * c[1] for c in cols])]
+    for r in d["projects"]:
+        lines.append(line([
+            r["id"], r["name"], _money(r["pv_costs_gbp"]), _money(r["pv_benefits_gbp"]),
+            _money(r["npsv_gbp"]), _num(r["bcr"], ".2f"), (r["vfm_category"] or "-").upper(),
+            _num(r["carbon_saved_tco2e"], ",.0f"), _num(r["cost_per_tco2e_gbp"], ",.0f"),
+            _num(r["net_additional_jobs_fte"], ",.1f"), _money(r["gap_contribution_gbp"]),
+            f"{r['readiness_score']:.0f}{'*' if r['shovel_ready'] else ''}"]))
+    lines.append(line(["-" * c[1] for c in cols]))
+    lines.append(line([
+        "TOTAL", f"{p['project_count']} projects", _money(p["pv_costs_gbp"]),
+        _money(p["pv_benefits_gbp"]), _money(p["npsv_gbp"]), _num(p["bcr"], ".2f"),
+        (p["vfm_category"] or "-").upper(), _num(p["carbon_saved_tco2e"], ",.0f"), "",
+        _num(p["net_additional_jobs_fte"], ",.1f"), _money(p["gap"]["total"]["contribution_gbp"]),
+        f"{p['shovel_ready_projects']}*"]))
+    lines += ["", "* shovel-ready: readiness score of 80 or more and a start within 12 months", "",
+              f"Contribution to the low-carbon investment gap, {p['gap']['window'][0]}-"
+              f"{p['gap']['window'][1]} (£m, {p['price_base_year']} prices):"]
+    for name, s in list(p["gap"]["sectors"].items()) + [("total", p["gap"]["total"])]:
+        label = s.get("label", "All sectors")
+        share = s["share_closed"]
+        lines.append(f"  {label[:40]:<40} {_money(s['contribution_gbp'], places=1):>10} of "
+                     f"{_money(s['cumulative_gap_gbp'], places=0):>8} "
+                     f"({'-' if share is None else f'{share:.4%}'} closed)")
+    warned = [(r["id"], w) for r in d["projects"] for w in r["warnings"]]
+    if warned:
+        lines += ["", f"Warnings ({len(warned)}):"]
+        lines += [f"  {pid}: {w}" for pid, w in warned]
+    if p["assumptions"].get("has_illustrative_figures"):
+        lines += ["", "Note: the assumption pack has rows marked illustrative, recalled or "
+                      "secondary copy; check them before a formal business case."]
+    return "\n".join(lines) + "\n"

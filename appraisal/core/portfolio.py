@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .calculators import run_calculator
 from .errors import InputError, Problem
 from .pack import CARBON_SERIES, AssumptionPack
 
@@ -298,6 +299,21 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         qv = ck.value(q, f"{path}.quantity_per_year", lo=-1e13, hi=1e13)
         if qv is not None and fuel:
             energy.append((fuel, qv))
+
+    calc = p.get("calculator")
+    if calc is not None:
+        if not isinstance(calc, dict):
+            ck.bad("calculator", f"must be an object with a type, not {_describe(calc)}")
+        elif items:
+            ck.bad("calculator", "give either energy_changes or calculator inputs, not both")
+        else:
+            try:
+                derived = run_calculator(calc, pack.calculator_defaults if pack is not None else {},
+                                         ck.project or "")
+            except InputError as exc:
+                ck.problems.extend(replace(prob, file=ck.file) for prob in exc.problems)
+            else:
+                energy = [(c["fuel"], c["quantity_per_year"]) for c in derived.energy_changes]
 
     benefits: list[BenefitStream] = []
     items = p.get("other_benefits")

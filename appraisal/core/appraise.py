@@ -143,6 +143,24 @@ def readiness_score(p: ProjectInputs) -> float:
     return float(score)
 
 
+def project_span(p: ProjectInputs, appraisal_year: int) -> tuple[int, int, int]:
+    """Operating start, and first and last calendar year of a project's horizon.
+
+    METHOD.md 2: operation starts in ``operating_start``, by default the year
+    after the last capex year (or the appraisal year when there is no capex);
+    the horizon runs from the earliest year with a flow, or the appraisal year
+    if earlier, to the last year with a flow.
+    """
+    start = p.operating_start
+    if start is None:
+        start = max(p.capex) + 1 if p.capex else appraisal_year
+    years = [appraisal_year, *p.capex, *(p.public_funding or {}), start,
+             start + max(p.lifetime_years, 1) - 1]
+    for stream in p.other_benefits:
+        years.extend(stream.profile or ())
+    return start, min(years), max(years)
+
+
 def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
              fuels: list[str], sectors: list[str]) -> _Flat:
     n = len(inputs.projects)
@@ -178,9 +196,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
                             f"funded (share {DEFAULT_PUBLIC_FUNDING_SHARE:g})")
         a["pf_share"][i] = (p.public_funding_share if p.public_funding_share is not None
                             else DEFAULT_PUBLIC_FUNDING_SHARE)
-        start = p.operating_start
-        if start is None:
-            start = max(p.capex) + 1 if p.capex else opts.appraisal_year
+        start, p_first, p_last = project_span(p, opts.appraisal_year)
         a["op_start"][i] = start
         a["lifetime"][i] = p.lifetime_years
         a["opex"][i] = p.opex_per_year * k
@@ -212,10 +228,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
         else:
             notes[i].append(f"category {p.category!r} is in no investment-gap sector of the pack, "
                             "so the project contributes nothing to the gap")
-        years = [*p.capex, *(p.public_funding or {}), start, start + max(p.lifetime_years, 1) - 1]
-        for s in p.other_benefits:
-            years.extend(s.profile or ())
-        first, last = min(first, *years), max(last, *years)
+        first, last = min(first, p_first), max(last, p_last)
     if missing_years:
         lo, hi = pack.deflator_years
         raise InputError([Problem(f"price year {y} is outside the GDP deflator table ({lo}-{hi})",

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-SUBCOMMANDS = ("appraise",)
+SUBCOMMANDS = ("appraise", "export", "template", "import")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,6 +48,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write to FILE (atomically) instead of printing")
     p.set_defaults(run=_cmd_appraise)
+
+    p = sub.add_parser("export", help="write the appraisal workbook (live formulas)",
+                       description="Write an Excel workbook whose formulas recompute every figure "
+                                   "of the appraisal.")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("portfolio", nargs="?", type=Path, help="portfolio file (JSON)")
+    source.add_argument("--example", action="store_true", help="use the bundled example portfolio")
+    p.add_argument("-o", "--output", type=Path, metavar="BOOK.xlsx", required=True)
+    _add_pack_options(p)
+    p.add_argument("--carbon", choices=("low", "central", "high"))
+    p.add_argument("--schedule", metavar="NAME")
+    p.set_defaults(run=_cmd_export)
+    p = sub.add_parser("template", help="write a blank project submission workbook",
+                       description="Write the workbook a project promoter fills in (one project "
+                                   "per workbook) for 'appraisal import' to read.")
+    p.add_argument("-o", "--output", type=Path, metavar="TEMPLATE.xlsx", required=True,
+                   help="where to write the workbook (.xlsx)")
+    p.add_argument("--contact", metavar="TEXT",
+                   help="who promoters send the filled workbook to, e.g. a name and e-mail "
+                        "address (shown on the Instructions sheet)")
+    _add_pack_options(p)
+    p.set_defaults(run=_cmd_template)
+
+    p = sub.add_parser("import", help="read filled submission workbooks into a portfolio",
+                       description="Read filled submission workbooks (files, or folders of .xlsx "
+                                   "files) into a new portfolio file or into an existing one. "
+                                   "Every problem is listed with its file, sheet, cell and "
+                                   "field; workbooks without problems are still imported "
+                                   "unless --strict is given (exit status 2 either way).")
+    p.add_argument("books", nargs="+", type=Path, metavar="BOOK.xlsx|FOLDER",
+                   help="filled submission workbooks, or folders of them")
+    p.add_argument("-o", "--output", type=Path, metavar="PORTFOLIO.json", required=True,
+                   help="portfolio file to write (atomically)")
+    p.add_argument("--into", type=Path, metavar="EXISTING.json",
+                   help="add the projects to this portfolio (refusing IDs it already has) "
+                        "and write the result to --output")
+    p.add_argument("--appraisal-year", type=int, metavar="YEAR",
+                   help="appraisal year (year 0) of the new portfolio; required without --into")
+    p.add_argument("--name", default="Imported submissions",
+                   help="name of the new portfolio (default: %(default)s)")
+    p.add_argument("--strict", action="store_true",
+                   help="write nothing when any workbook has a problem")
+    _add_pack_options(p)
+    p.set_defaults(run=_cmd_import)
     return parser
 
 
@@ -93,6 +137,63 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .io.workbook import export_workbook
+    pack, _, inputs = _load(args)
+    export_workbook(inputs, pack, args.output, carbon_series=args.carbon,
+                    discount_schedule=args.schedule)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .core import load_pack
+    from .io.submission import write_template
+    from .resources import default_pack_dir
+    pack = load_pack(args.assumptions or default_pack_dir())
+    write_template(args.output, pack, contact=args.contact)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .core import Portfolio, load_pack, parse_portfolio
+    from .core.errors import InputError
+    from .io.portfolio_file import load_portfolio, save_portfolio
+    from .io.submission import add_to_portfolio, describe_problem, import_workbooks
+    from .resources import default_pack_dir
+    if args.into is None and args.appraisal_year is None:
+        print("appraisal import: error: give --appraisal-year YEAR for the new portfolio "
+              "(or --into EXISTING.json)", file=sys.stderr)
+        return EXIT_INPUT
+    pack = load_pack(args.assumptions or default_pack_dir())
+    doc = (load_portfolio(args.into) if args.into is not None
+           else Portfolio.new(args.name, args.appraisal_year))
+    report = import_workbooks(args.books, pack, strict=args.strict)
+    added, clashes = add_to_portfolio(doc, report)
+    problems = report.problems + clashes
+    for problem in problems:
+        print(describe_problem(problem), file=sys.stderr)
+    summary = f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)"
+    if problems and args.strict:
+        print(f"appraisal import: {summary}; nothing written (--strict)", file=sys.stderr)
+        return EXIT_INPUT
+    if not added:
+        print("appraisal import: no project imported; nothing written", file=sys.stderr)
+        return EXIT_INPUT
+    try:   # what is written must open as a sound portfolio
+        parse_portfolio(doc.data, pack, file=str(args.output))
+    except InputError as exc:
+        for problem in exc.problems:
+            print(describe_problem(problem), file=sys.stderr)
+        print("appraisal import: nothing written", file=sys.stderr)
+        return EXIT_INPUT
+    save_portfolio(doc, args.output)
+    print(f"appraisal import: wrote {added} project(s) to {args.output}"
+          + (f"; {summary}, listed above" if problems else ""), file=sys.stderr)
+    return EXIT_INPUT if problems else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -119,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        target = exc.filename or ""
+        print(f"appraisal: error: cannot use {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("appraisal: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,116 @@
+"""Cell formats, addresses and safe writing shared by the workbook's sheets."""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+MONEY = '£#,##0;[Red]-£#,##0'
+MONEY_P = '£#,##0.00;[Red]-£#,##0.00'
+RATIO = '0.00'
+PCT = '0.0%'
+PCT2 = '0.00%'
+NUM0 = '#,##0;[Red]-#,##0'
+NUM1 = '#,##0.0;[Red]-#,##0.0'
+NUM2 = '#,##0.00'
+NUM5 = '0.00000'
+FACTOR = '0.000000'
+YEAR = '0'
+
+INPUT_FILL = "#FFF2CC"     # pale yellow: cells a user may change
+INPUT_FONT = "#1F3FBF"     # blue text for inputs (finance convention)
+HEADER_FILL = "#1F4E79"
+TITLE_FONT = "#1F4E79"
+NOTE_FONT = "#7F6000"
+FLAG_FILL = "#FCE4D6"      # caveated pack rows ("illustrative", "recalled")
+
+
+class Formats:
+    """The workbook's cell formats, made once per workbook."""
+
+    def __init__(self, wb) -> None:
+        self.wb = wb
+        self._cache: dict[tuple, Any] = {}
+        self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": TITLE_FONT})
+        self.subtitle = wb.add_format({"bold": True, "font_size": 11, "font_color": TITLE_FONT})
+        self.header = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEADER_FILL,
+                                     "text_wrap": True, "valign": "top", "border": 1})
+        self.label = wb.add_format({"text_wrap": False})
+        self.bold = wb.add_format({"bold": True})
+        self.text = wb.add_format({})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.note = wb.add_format({"italic": True, "font_color": NOTE_FONT, "text_wrap": False})
+        self.flag = wb.add_format({"bg_color": FLAG_FILL, "text_wrap": False})
+        self.warn = wb.add_format({"font_color": "#9C0006", "text_wrap": False})
+
+    def num(self, fmt: str, *, input: bool = False, bold: bool = False, total: bool = False):
+        key = (fmt, input, bold, total)
+        if key not in self._cache:
+            spec: dict[str, Any] = {"num_format": fmt}
+            if input:
+                spec.update({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
+                             "border_color": "#BFBFBF", "locked": False})
+            if bold or total:
+                spec["bold"] = True
+            if total:
+                spec["top"] = 1
+            self._cache[key] = self.wb.add_format(spec)
+        return self._cache[key]
+
+    def input_text(self):
+        return self.num("@", input=True)
+
+
+def cell(row: int, col: int, *, absolute: bool = True) -> str:
+    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+
+
+def col_range(col: int, first_row: int, last_row: int, *, absolute: bool = True) -> str:
+    c = xl_col_to_name(col, col_abs=absolute)
+    d = "$" if absolute else ""
+    return f"{c}{d}{first_row + 1}:{c}{d}{last_row + 1}"
+
+
+def sheet_ref(sheet: str, ref: str) -> str:
+    return f"'{sheet.replace(chr(39), chr(39) * 2)}'!{ref}"
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(ids: list[str], reserved: tuple[str, ...]) -> list[str]:
+    """A valid, unique worksheet name for each project id (Excel: 31 characters,
+    none of []:*?/\\, not starting or ending with an apostrophe, unique ignoring case)."""
+    taken = {r.lower() for r in reserved}
+    out = []
+    for i, pid in enumerate(ids, 1):
+        base = _BAD_SHEET_CHARS.sub("_", pid).strip().strip("'") or f"Project {i}"
+        if base.lower() in ("history",):
+            base = f"{base}_"
+        name = base[:31]
+        n = 2
+        while name.lower() in taken:
+            suffix = f" ({n})"
+            name = base[:31 - len(suffix)] + suffix
+            n += 1
+        taken.add(name.lower())
+        out.append(name)
+    return out
+
+
+def cached(v: Any) -> Any:
+    """A formula's cached value: numbers as they are, undefined as empty text."""
+    if v is None:
+        return ""
+    if isinstance(v, (bool,)):
+        return int(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return ""
+    return v
+
+
+def write_text(ws, row: int, col: int, text: Any, fmt=None) -> None:
+    """Write text a user typed as text, never as a formula or a link."""
+    ws.write_string(row, col, "" if text is None else str(text), fmt)

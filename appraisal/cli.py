@@ -109,8 +109,9 @@ def _load(args: argparse.Namespace):
     path = example_portfolio() if getattr(args, "example", False) else args.portfolio
     doc = load_portfolio(path)
     if doc.migrated_from is not None:
-        print(f"note: {path} was in format version {doc.migrated_from}; read as version 1",
-              file=sys.stderr)
+        was = ("has no format version" if doc.migrated_from == 0
+               else f"is in format version {doc.migrated_from}")
+        print(f"appraisal: note: {path} {was}; read as version 1", file=sys.stderr)
     inputs = parse_portfolio(doc.data, pack, file=str(path))
     return pack, doc, inputs
 

@@ -144,6 +144,19 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> N
     atomic_write_bytes(path, text.encode(encoding))
 
 
+def temp_file_beside(path: str | Path, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder (so that a rename is atomic).
+
+    An error names ``path``, not the temporary file the user never asked for.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
 
@@ -151,9 +164,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     and the temporary file is renamed over ``path`` (``os.replace`` is atomic
     on one file system, on Windows too).
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -395,11 +395,17 @@ def _not_our_template(good: Path, d: Path) -> Path:
 
 
 def _entity_expansion(good: Path, d: Path) -> Path:
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-              b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-              b'<si><t>&lol2;</t></si></sst>')
-    return _rezip(good, d / "laughs.xlsx", change={"xl/sharedStrings.xml": laughs})
+    """A "billion laughs" entity declaration in the workbook part."""
+    with zipfile.ZipFile(good) as z:
+        part = z.read("xl/workbook.xml")
+    laughs = (b'<!DOCTYPE workbook [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    if part.startswith(b"<?xml"):
+        declaration, _, body = part.partition(b"?>")
+        part = declaration + b"?>" + laughs + body
+    else:
+        part = laughs + part
+    return _rezip(good, d / "laughs.xlsx", change={"xl/workbook.xml": part})
 
 
 HOSTILE = {

@@ -13,7 +13,6 @@ with its cached value, and writes large workbooks quickly.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +23,7 @@ from ...core.appraise import appraise_portfolio, resolve_options
 from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import PortfolioResults, vfm_category
+from ..portfolio_file import temp_file_beside
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from .layout import (MONEY, NUM0, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
                      sheet_names, sheet_ref, write_text)
@@ -88,9 +88,7 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                                  discount_schedule=discount_schedule, keep_series=True)
     opts = resolve_options(inputs, pack, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.xlsx", dir=folder)
+    fd, tmp = temp_file_beside(path, ".tmp.xlsx")
     os.close(fd)
     try:
         wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
@@ -259,7 +257,7 @@ def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
     t = gap["total"]
     f = {k: fmt.num(v, total=True) for k, v in (("y", YEAR), ("m", MONEY), ("p", "0.000%"))}
     ws.write_string(r, 0, "All sectors", f["m"])
-    ws.write_blank(r, 1, None, f["m"])
+    ws.write_string(r, 1, "All sectors", f["m"])
     if last >= first:
         ws.write_formula(r, 2, f"=MIN({col_range(2, first, last)})", f["y"], gap["window"][0])
         ws.write_formula(r, 3, f"=MAX({col_range(3, first, last)})", f["y"], gap["window"][1])
@@ -294,7 +292,7 @@ def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
                                                                         "num_format": "0.000%"}})
         chart.set_title({"name": "Share of the investment gap closed by the pipeline",
                          "name_font": {"size": 11}})
-        chart.set_x_axis({"num_format": "0.0%"})
+        chart.set_x_axis({"num_format": "0.00%", "min": 0})
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"none": True})
         chart.set_size({"width": 640, "height": 260})

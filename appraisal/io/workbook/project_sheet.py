@@ -21,32 +21,32 @@ TOL = f"{PAYBACK_TOLERANCE_GBP:.0E}"
 
 # result key -> (label, number format, unit); the order of the results block
 RESULT_ROWS = [
-    ("pv_costs_gbp", "Present value of costs (PVC)", MONEY, "£"),
-    ("pv_benefits_gbp", "Present value of benefits (PVB)", MONEY, "£"),
-    ("npsv_gbp", "Net present social value (NPSV)", MONEY, "£"),
+    ("pv_costs_gbp", "Present value of costs (PVC)", MONEY, ""),
+    ("pv_benefits_gbp", "Present value of benefits (PVB)", MONEY, ""),
+    ("npsv_gbp", "Net present social value (NPSV)", MONEY, ""),
     ("bcr", "Benefit-cost ratio (BCR)", RATIO, ""),
     ("vfm_category", "Value for money", None, ""),
-    ("pv_carbon_benefit_gbp", "PV of carbon benefits", MONEY, "£"),
-    ("pv_other_benefits_gbp", "PV of energy and other benefits", MONEY, "£"),
+    ("pv_carbon_benefit_gbp", "PV of carbon benefits", MONEY, ""),
+    ("pv_other_benefits_gbp", "PV of energy and other benefits", MONEY, ""),
     ("carbon_saved_tco2e", "Carbon saved over the life", NUM0, "tCO2e"),
     ("cost_per_tco2e_gbp", "Cost-effectiveness", MONEY, "£/tCO2e"),
     ("switching_benefits_fall", "Switching value: fall in PVB", PCT, ""),
     ("switching_costs_rise", "Switching value: rise in PVC", PCT, ""),
-    ("sunk_costs_gbp", "Sunk costs (before the appraisal year)", MONEY, "£"),
-    ("financial_npv_gbp", "Financial NPV (promoter)", MONEY, "£"),
+    ("sunk_costs_gbp", "Sunk costs (before the appraisal year)", MONEY, ""),
+    ("financial_npv_gbp", "Financial NPV (promoter)", MONEY, ""),
     ("financial_irr", "Financial IRR", PCT2, ""),
     ("payback_year", "Payback year", YEAR, ""),
     ("discounted_payback_year", "Discounted payback year (economic)", YEAR, ""),
-    ("viability_gap_gbp", "Viability gap", MONEY, "£"),
+    ("viability_gap_gbp", "Viability gap", MONEY, ""),
     ("construction_job_years", "Construction job-years", NUM1, "job-years"),
     ("gross_jobs_fte", "Gross direct jobs", NUM2, "FTE"),
     ("net_additional_jobs_fte", "Net additional jobs", NUM2, "FTE"),
-    ("public_cost_gbp", "Public cost", MONEY, "£"),
+    ("public_cost_gbp", "Public cost", MONEY, ""),
     ("cost_per_net_job_gbp", "Public cost per net additional job", MONEY, "£/FTE"),
     ("public_cost_per_tco2e_gbp", "Public cost per tonne saved", MONEY, "£/tCO2e"),
     ("gap_sector", "Investment-gap sector", None, ""),
-    ("gap_contribution_gbp", "Contribution to the investment gap", MONEY, "£"),
-    ("investment_mobilised_gbp", "Investment mobilised in the gap window", MONEY, "£"),
+    ("gap_contribution_gbp", "Contribution to the investment gap", MONEY, ""),
+    ("investment_mobilised_gbp", "Investment mobilised in the gap window", MONEY, ""),
     ("readiness_score", "Readiness score", NUM0, "of 100"),
     ("shovel_ready", "Shovel-ready", None, ""),
 ]
@@ -70,6 +70,8 @@ INPUTS_HEADER_ROW = RESULTS_FIRST_ROW + len(RESULT_ROWS) + 1
 ID_CELL, NAME_CELL, CATEGORY_CELL = (cell(INPUTS_HEADER_ROW + k, 1) for k in (1, 2, 3))
 LABEL_WIDTH, YEAR_WIDTH = 44, 13
 YEARS_PER_PRINTED_PAGE = 14
+CHART_COL = 7
+BOLD_ITEMS = ("costs", "benefits", "cash")
 
 
 def result_cell(key: str) -> str:
@@ -266,7 +268,7 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
     item("carbon_benefit", "Carbon benefit", MONEY)
     item("energy_saving", "Energy cost saving", MONEY)
     for j, st in enumerate(streams):
-        item(f"stream_{j}", f"{st.label[:50]} ({st.kind}, £ at the input price year)", MONEY)
+        item(f"stream_{j}", f"{st.label[:30]} ({st.kind}, input prices)", MONEY)
     item("other", "Other economic benefits", MONEY)
     item("costs", "Costs", MONEY)
     item("benefits", "Benefits", MONEY)
@@ -289,7 +291,8 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
         return f"${xl_col_to_name(c0)}${r + 1}:${xl_col_to_name(c1)}${r + 1}"
 
     for key, label, _ in items:
-        write_text(ws, rows[key], 0, label, fmt.header if key == "year" else fmt.label)
+        write_text(ws, rows[key], 0, label, fmt.header if key == "year"
+                   else fmt.bold if key in BOLD_ITEMS else fmt.label)
 
     # operating start: the input, or the year after the last capex year (METHOD.md 2)
     write_text(ws, row_opstart, 0, "Operating start")
@@ -381,7 +384,7 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
     fixed.update({f"stream_in_{j}": at[f"stream_{j}"] for j, st in enumerate(streams)
                   if st.per_year is not None})
     refs = _Refs(rows, fixed)
-    formats = {key: fmt.num(num_fmt) for key, _, num_fmt in items}
+    formats = {key: fmt.num(num_fmt, bold=key in BOLD_ITEMS) for key, _, num_fmt in items}
     input_fmt = fmt.num(MONEY, input=True)
     year_fmt = fmt.header
     for n, y in enumerate(years):
@@ -479,12 +482,13 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
     chart.set_x_axis({"num_font": {"rotation": -45}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 640, "height": 300})
-    ws.insert_chart(RESULTS_FIRST_ROW - 1, 5, chart)
-    r = RESULTS_FIRST_ROW + 15
-    write_text(ws, r, 5, "Checks raised by the application", fmt.subtitle)
+    # columns D to G stay free for the notes beside the results
+    ws.insert_chart(RESULTS_FIRST_ROW - 1, CHART_COL, chart)
+    r = RESULTS_FIRST_ROW + 16
+    write_text(ws, r, CHART_COL, "Checks raised by the application", fmt.subtitle)
     for w in results.warnings[i] or ["none"]:
         r += 1
-        write_text(ws, r, 5, w, fmt.warn if results.warnings[i] else fmt.note)
+        write_text(ws, r, CHART_COL, w, fmt.warn if results.warnings[i] else fmt.note)
 
     ws.freeze_panes(3, 1)
     ws.set_landscape()

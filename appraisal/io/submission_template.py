@@ -18,6 +18,7 @@ import xlsxwriter
 
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.pack import AssumptionPack
+from ..core.portfolio import MAX_ID
 from . import submission_layout as L
 from .submission_layout import Field, Table
 
@@ -54,7 +55,8 @@ class _Styles:
 
     def input(self, f: Field):
         """Yellow, unlocked, formatted for the field's kind."""
-        num = NUM_FORMATS.get(f.kind) or ("#,##0;[Red]-#,##0" if (f.hi or 0) >= 1e6 else "General")
+        # large quantities with separators; negative energy use is a saving, so not red
+        num = NUM_FORMATS.get(f.kind) or ("#,##0;-#,##0" if (f.hi or 0) >= 1e6 else "General")
         if num not in self._inputs:
             self._inputs[num] = self._fmt(bg_color=YELLOW, border=1, border_color=INPUT_LINE,
                                           locked=False, num_format=num, valign="top",
@@ -159,7 +161,9 @@ def _write_field_row(ws, st: _Styles, row0: int, f: Field, lists, widths: list[f
     ws.data_validation(row0, 1, row0, 1, _validation(f, lists))
     for k, (text, style) in enumerate(extra, start=2):
         ws.write_string(row0, k, text, style)
-    _fit_row(ws, row0, [(label, widths[0])] + [(t, widths[k]) for k, (t, _) in enumerate(extra, 2)])
+    # room for a name or label of a few words more than the column shows
+    _fit_row(ws, row0, [(label, widths[0])] + [(t, widths[k]) for k, (t, _) in enumerate(extra, 2)],
+             minimum=2 if f.kind == "text" and f.limit > MAX_ID else 1)
 
 
 def _write_table(ws, st: _Styles, table: Table, lists) -> None:
@@ -398,7 +402,7 @@ def _profiles(wb, st: _Styles, lists) -> None:
                          st.heading, f"(row {k + 1} empty)")
     ws.write_string(t.header_row - 2, 0, "Year", st.heading)
     ws.write_string(t.header_row - 1, 0, "", st.heading)
-    ws.set_row(t.header_row - 1, 30)
+    ws.set_row(t.header_row - 1, 3 * POINTS_PER_LINE + 3)     # labels of up to three lines
     ws.freeze_panes(t.header_row, 1)
     _page(ws, header_rows=(t.header_row - 2, t.header_row - 1))
     _protect(ws)

@@ -65,13 +65,16 @@ class ImportReport:
     def problems(self) -> list[Problem]:
         return [p for w in self.workbooks for p in w.problems]
 
-    @property
-    def projects(self) -> list[dict[str, Any]]:
-        """The projects to keep: those of sound workbooks, or none under ``strict`` when any
-        workbook has a problem."""
+    def kept(self) -> list[WorkbookImport]:
+        """The workbooks whose projects are kept: those without problems, or none under
+        ``strict`` when any workbook has a problem."""
         if self.strict and self.problems:
             return []
-        return [w.project for w in self.workbooks if w.ok]  # type: ignore[misc]
+        return [w for w in self.workbooks if w.ok]
+
+    @property
+    def projects(self) -> list[dict[str, Any]]:
+        return [w.project for w in self.kept() if w.project is not None]
 
 
 def describe_problem(p: Problem) -> str:
@@ -160,14 +163,14 @@ def add_to_portfolio(portfolio: Portfolio, report: ImportReport) -> tuple[int, l
     Returns the number added and a problem per project refused.
     """
     have = {p.get("id") for p in portfolio.projects if isinstance(p, dict)}
-    files = {id(w.project): w.file for w in report.workbooks}
     added, problems = 0, []
-    for project in report.projects:
+    for book in report.kept():
+        project = book.project or {}
         pid = project.get("id")
         if pid in have:
             problems.append(Problem(f"the portfolio already has a project with ID {pid!r}; give "
                                     "this one another ID, or remove the old one first",
-                                    file=files.get(id(project)), project=pid, field="id",
+                                    file=book.file, project=pid, field="id",
                                     sheet=L.PROJECT, cell=L.PROJECT_CELLS["id"]))
             continue
         portfolio.projects.append(project)
@@ -421,7 +424,7 @@ class _ProjectReader:
                 continue
             y = self.get(table.sheet, cell, year_field, path)
             if y is None:
-                if path not in self.reported and not self.filled(table.sheet, cell):
+                if not self.filled(table.sheet, cell):   # else get() has said what is wrong
                     self.bad(path, "the year is missing for the amounts in this row", table.sheet,
                              cell)
                 continue
@@ -437,11 +440,10 @@ class _ProjectReader:
         t = L.CAPEX_TABLE
         capex: dict[str, Any] = {}
         public: dict[str, Any] = {}
+        money = {f.path: f for _, f in t.columns}
         for k, year in self.year_column(t, "capex").items():
             for key, out in (("capex", capex), ("public_funding", public)):
-                cell = t.cell(key, k)
-                f = dict((fl.path, fl) for _, fl in t.columns)[key]
-                value = self.get(t.sheet, cell, f, f"{key}.{year}")
+                value = self.get(t.sheet, t.cell(key, k), money[key], f"{key}.{year}")
                 if value is not None:
                     out[str(year)] = value
         self.where.setdefault("capex", (t.sheet, t.cell("capex", 0)))
@@ -470,8 +472,8 @@ class _ProjectReader:
                 "B (heat pump calculator)" if kind == "heat_pumps" else "C (EV charging calculator)"
                 for kind, _, _ in blocks]
             kind, _, cells = blocks[-1]
-            self.bad("calculator", f"fill in only one of the blocks; {' and '.join(names)} are "
-                                   "both filled in", L.ENERGY, next(iter(cells.values())))
+            self.bad("calculator", f"fill in only one of the blocks; {' and '.join(names)} "
+                                   "are filled in", L.ENERGY, next(iter(cells.values())))
         if blocks and not changes:
             kind, fields, cells = blocks[0]
             self.where["calculator"] = self.where["calculator.type"] = (L.ENERGY, cells[fields[0].path])

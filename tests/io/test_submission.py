@@ -252,6 +252,23 @@ def test_problems_name_the_sheet_cell_and_field(pack, template, tmp_path):
     assert report.projects == []
 
 
+def test_problems_in_tables_name_their_cells(pack, template, tmp_path):
+    cells = project_entries(EXAMPLE["projects"][5], pack)         # has a benefit profile
+    t, pt = L.CAPEX_TABLE, L.PROFILES_TABLE
+    cells[(t.sheet, t.cell("capex", 4))] = 1000                     # an amount with no year
+    cells[(pt.sheet, pt.cell("year", 1))] = 2023                    # 2023 twice
+    cells[(L.ENERGY, f"B{L.HEAT_PUMP_FIRST_ROW}")] = 300             # block B beside block A
+    book = fill(template, tmp_path / "tables.xlsx", cells)
+    got = {(p.sheet, p.cell, p.field): p.message for p in import_workbooks([book], pack).problems}
+    assert got == {
+        (L.CAPEX, t.cell("year", 4), "capex"): "the year is missing for the amounts in this row",
+        (L.PROFILES, pt.cell("year", 1), "other_benefits.profile"):
+            f"the year 2023 appears twice (also in cell {pt.cell('year', 0)})",
+        (L.ENERGY, f"B{L.HEAT_PUMP_FIRST_ROW}", "calculator"):
+            "fill in only one of the blocks; A (change in use of each fuel) and "
+            "B (heat pump calculator) are filled in"}
+
+
 # -- the command line --------------------------------------------------------------
 
 def test_formula_in_a_number_cell_is_refused(pack, template, tmp_path):

@@ -167,6 +167,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print("appraisal import: error: give --appraisal-year YEAR for the new portfolio "
               "(or --into EXISTING.json)", file=sys.stderr)
         return EXIT_INPUT
+    if args.into is not None and args.appraisal_year is not None:
+        print(f"appraisal import: note: --appraisal-year is ignored; {args.into} keeps its own",
+              file=sys.stderr)
     pack = load_pack(args.assumptions or default_pack_dir())
     doc = (load_portfolio(args.into) if args.into is not None
            else Portfolio.new(args.name, args.appraisal_year))

@@ -26,10 +26,11 @@ import numpy_financial as npf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from appraisal.core import appraise_portfolio, load_pack, parse_portfolio  # noqa: E402
-from appraisal.core.discounting import discount_factors, step_lookup  # noqa: E402
-from appraisal.resources import default_pack_dir  # noqa: E402
-from generate import generate_portfolio  # noqa: E402
+from generate import generate_portfolio
+
+from appraisal.core import appraise_portfolio, load_pack, parse_portfolio
+from appraisal.core.discounting import discount_factors, step_lookup
+from appraisal.resources import default_pack_dir
 
 ADDITIONALITY = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
 

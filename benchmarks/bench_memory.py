@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import write_portfolio  # noqa: E402
+from generate import write_portfolio
 
 # The child prints its own high-water mark after each step, to show where memory goes.
 CHILD = """

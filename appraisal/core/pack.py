@@ -288,12 +288,13 @@ def _rows(result) -> tuple[Table | None, list[tuple[str, ...]]]:
     return result
 
 
-def _dupes(keys: list[tuple], rownums: list[int], file: str, what: str, c: _Collector) -> None:
+def _dupes(keys: list[tuple], rownums: list[int], file: str, what: str, c: _Collector,
+           column: str = "year") -> None:
     seen: dict[tuple, int] = {}
     for key, rn in zip(keys, rownums):
         if key in seen:
             c.add(f"duplicate {what} {', '.join(str(k) for k in key if k != '')} "
-                  f"(first at row {seen[key]})", file, rn)
+                  f"(first at row {seen[key]})", file, rn, column)
         else:
             seen[key] = rn
 
@@ -363,32 +364,46 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     # -- discount schedules
     f = "discount_schedules.csv"
     schedules: dict[str, list[tuple[int, int | None, float]]] = {}
+    band_rows: dict[str, list[int]] = {}
+    broken: set[str] = set()   # schedules with a bad row: their bands are not checked for gaps
     for r in body(f):
         rn = int(r[-1])
         name = r[0].strip()
+        n_before = len(c.problems)
         lo = c.year(r[1], f, rn, "from_year")
         hi = c.year(r[2], f, rn, "to_year", required=False)
         rate = c.number(r[3], f, rn, "rate", lo=0.0, hi=0.5)
         if not name:
             c.add("schedule name is empty", f, rn, "schedule")
-        elif lo is not None and rate is not None:
+        elif len(c.problems) > n_before or lo is None or rate is None:
+            broken.add(name)
+        else:
             if hi is not None and hi < lo:
                 c.add(f"to_year {hi} is before from_year {lo}", f, rn, "to_year")
+                broken.add(name)
             schedules.setdefault(name, []).append((lo, hi, rate))
+            band_rows.setdefault(name, []).append(rn)
     for name, bands in schedules.items():
-        bands.sort(key=lambda b: b[0])
-        expect = 0
-        for lo, hi, _ in bands:
+        if name in broken:
+            continue
+        order = sorted(range(len(bands)), key=lambda k: bands[k][0])
+        bands[:] = [bands[k] for k in order]
+        rownums = [band_rows[name][k] for k in order]
+        expect: int | None = 0
+        for (lo, hi, _), rn in zip(bands, rownums):
+            if expect is None:
+                c.add(f"schedule {name!r}: a band follows the open-ended band", f, rn, "from_year")
+                break
             if lo > max(expect, 1) or lo < expect and not (expect == 0 and lo == 0):
                 c.add(f"schedule {name!r}: bands must run on from year 0 without gaps or "
-                      f"overlaps (expected a band starting at {expect}, found {lo})", f)
+                      f"overlaps (expected a band starting at {expect}, found {lo})", f, rn,
+                      "from_year")
+                expect = -1   # reported; no second message about the last band
                 break
-            if hi is None:
-                expect = None  # type: ignore[assignment]
-                break
-            expect = hi + 1
-        if expect is not None:
-            c.add(f"schedule {name!r}: the last band must have an empty to_year (no end)", f)
+            expect = None if hi is None else hi + 1
+        if expect is not None and expect != -1:
+            c.add(f"schedule {name!r}: the last band must have an empty to_year (no end)", f,
+                  rownums[-1], "to_year")
     if body(f) and "standard" not in schedules:
         c.add("the 'standard' schedule is missing", f)
 

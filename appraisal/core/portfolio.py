@@ -212,11 +212,14 @@ class _Checker:
             return None
         out: dict[int, float] = {}
         for k, v in m.items():
-            try:
-                y = int(k)
-                ok = str(y) == k.strip()
-            except (TypeError, ValueError):
-                ok = False
+            if isinstance(k, int) and not isinstance(k, bool):   # from Python callers
+                y, ok = k, True
+            else:
+                try:
+                    y = int(k)
+                    ok = str(y) == k
+                except (TypeError, ValueError, AttributeError):
+                    ok = False
             if not ok:
                 self.bad(f"{path}.{k}"[:80], "the key must be a calendar year such as \"2024\"")
                 continue
@@ -395,28 +398,35 @@ def _parse_ob_type(v: Any, ck: _Checker, pack: AssumptionPack | None) -> str | d
     return None
 
 
-def parse_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None
-                    ) -> PortfolioInputs:
-    """Check a portfolio document and return its typed inputs.
+@dataclass(frozen=True)
+class CheckedPortfolio:
+    """What :func:`check_portfolio` found: the projects that can be appraised,
+    and every problem, by project index for those of a project."""
 
-    Parameters
-    ----------
-    data : dict
-        FORMAT.md section 1 object (already migrated to the current version).
-    pack : AssumptionPack, optional
-        When given, categories, fuels, spatial levels, the discount schedule
-        and price years are checked against it too.
-    file : str, optional
-        Named in every problem.
+    inputs: PortfolioInputs | None          # None when a portfolio-level field is wrong
+    rows: tuple[int, ...]                   # index in the document of each project in inputs
+    portfolio_problems: tuple[Problem, ...]
+    project_problems: dict[int, list[Problem]]
 
-    Raises
-    ------
-    InputError
-        One :class:`Problem` per thing wrong, each naming the project and field.
+    @property
+    def problems(self) -> list[Problem]:
+        out = list(self.portfolio_problems)
+        for i in sorted(self.project_problems):
+            out.extend(self.project_problems[i])
+        return out
+
+
+def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None
+                    ) -> CheckedPortfolio:
+    """Check a portfolio document, keeping the projects that are sound.
+
+    The desktop application appraises what it can while the user is still
+    mending a project; :func:`parse_portfolio` is the strict form.
     """
     ck = _Checker(file)
     if not isinstance(data, dict):
-        raise InputError([Problem(f"the portfolio must be a JSON object, not {_describe(data)}", file=file)])
+        return CheckedPortfolio(None, (), (Problem(
+            f"the portfolio must be a JSON object, not {_describe(data)}", file=file),), {})
     if data.get("format", FORMAT_NAME) != FORMAT_NAME:
         ck.bad("format", f"is {_describe(data.get('format'))}; expected {FORMAT_NAME!r}")
     name = ck.text(data, "name", "name", default="Untitled portfolio")
@@ -441,24 +451,57 @@ def parse_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
     if not isinstance(raw_projects, list):
         ck.bad("projects", f"must be a list, not {_describe(raw_projects)}")
         raw_projects = []
+    portfolio_problems = tuple(ck.problems)
+    project_problems: dict[int, list[Problem]] = {}
     projects: list[ProjectInputs] = []
+    rows: list[int] = []
     seen: dict[str, int] = {}
     for i, p in enumerate(raw_projects):
+        ck.problems = []
         if not isinstance(p, dict):
             ck.project = f"#{i + 1}"
             ck.bad("", f"a project must be an object, not {_describe(p)}")
-            continue
-        parsed = _parse_project(p, i, ck, pack)
-        if parsed is None:
-            continue
-        if parsed.id in seen:
-            ck.bad("id", f"duplicate id {parsed.id!r} (also project #{seen[parsed.id] + 1})")
-        elif parsed.id:
-            seen[parsed.id] = i
-        projects.append(parsed)
-    if ck.problems:
-        raise InputError(ck.problems)
-    return PortfolioInputs(name=name, appraisal_year=a_year or 0, price_base_year=b_year,
-                           financial_discount_rate=rate if rate is not None else 0.035,
-                           discount_schedule=schedule, carbon_series=series,
-                           projects=tuple(projects))
+            parsed = None
+        else:
+            parsed = _parse_project(p, i, ck, pack)
+        if parsed is not None:
+            if parsed.id in seen:
+                ck.bad("id", f"duplicate id {parsed.id!r} (also project #{seen[parsed.id] + 1})")
+            elif parsed.id:
+                seen[parsed.id] = i
+        if ck.problems:
+            project_problems[i] = ck.problems
+        elif parsed is not None:
+            projects.append(parsed)
+            rows.append(i)
+    inputs = None if portfolio_problems else PortfolioInputs(
+        name=name, appraisal_year=a_year or 0, price_base_year=b_year,
+        financial_discount_rate=rate if rate is not None else 0.035,
+        discount_schedule=schedule, carbon_series=series, projects=tuple(projects))
+    return CheckedPortfolio(inputs, tuple(rows), portfolio_problems, project_problems)
+
+
+def parse_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None
+                    ) -> PortfolioInputs:
+    """Check a portfolio document and return its typed inputs.
+
+    Parameters
+    ----------
+    data : dict
+        FORMAT.md section 1 object (already migrated to the current version).
+    pack : AssumptionPack, optional
+        When given, categories, fuels, spatial levels, the discount schedule
+        and price years are checked against it too.
+    file : str, optional
+        Named in every problem.
+
+    Raises
+    ------
+    InputError
+        One :class:`Problem` per thing wrong, each naming the project and field.
+    """
+    checked = check_portfolio(data, pack, file=file)
+    if checked.portfolio_problems or checked.project_problems:
+        raise InputError(checked.problems)
+    assert checked.inputs is not None
+    return checked.inputs

@@ -36,7 +36,9 @@ def vfm_category(bcr: float | None) -> str | None:
 def _ratio(num: np.ndarray, den: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
     ok = den != 0 if where is None else where
     out = np.full(np.shape(num), np.nan)
-    np.divide(num, den, out=out, where=ok)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        np.divide(num, den, out=out, where=ok)
+    out[~np.isfinite(out)] = np.nan   # e.g. a sub-penny PVC: undefined, never infinite
     return out
 
 

@@ -157,6 +157,24 @@ def temp_file_beside(path: str | Path, suffix: str = ".tmp") -> tuple[int, str]:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(tmp: str, path: str | Path) -> None:
+    """Rename a finished temporary file over ``path``, with the permissions a
+    normally created file would have (an existing file keeps its own); mkstemp
+    makes temporary files private to their owner."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
 
@@ -170,7 +188,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -28,8 +28,9 @@ from .submission_template import template_bytes
 from .xlsx_guard import read_checked_xlsx, require_safe_xml
 
 WORKBOOK_SUFFIXES = (".xlsx",)
-REFUSED_SUFFIXES = (".xlsm", ".xls", ".xlsb", ".ods", ".xltm", ".xltx")  # reported, not skipped
-READ_COLUMNS = 10        # the template's inputs are all in columns A to I
+# other spreadsheets found in a folder are read too, to be refused with a reason, not skipped
+OTHER_SPREADSHEET_SUFFIXES = (".xlsm", ".xls", ".xlsb", ".ods", ".xltm", ".xltx")
+READ_COLUMNS = 9         # the template's inputs are all in columns A to I
 
 __all__ = ["ImportReport", "WorkbookImport", "add_to_portfolio", "describe_problem",
            "import_workbooks", "template_bytes", "write_template"]
@@ -58,6 +59,8 @@ class WorkbookImport:
 
 @dataclass
 class ImportReport:
+    """What :func:`import_workbooks` read: every workbook, in the order read."""
+
     workbooks: list[WorkbookImport] = field(default_factory=list)
     strict: bool = False
 
@@ -100,7 +103,7 @@ def workbook_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Proble
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file()
-                           and f.suffix.lower() in WORKBOOK_SUFFIXES + REFUSED_SUFFIXES
+                           and f.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEET_SUFFIXES
                            and not f.name.startswith(("~$", ".")))
             if not found:
                 problems.append(Problem("is a folder with no .xlsx workbooks in it", file=str(p)))
@@ -378,6 +381,9 @@ class _ProjectReader:
                 raise ValueError("must be a finite number")
         else:
             raise ValueError(f"must be a number, not {type(value).__name__}")
+        if f.kind == "fraction" and f.hi == 1 and 1 < x <= 100:
+            # 70 typed for 70% into a cell Excel did not treat as a percentage
+            raise ValueError(f"is {x:g}, more than 100%; type a percentage such as {x:g}%")
         if f.kind in ("year", "whole"):
             if not float(x).is_integer():
                 raise ValueError(f"must be a whole number{' (a calendar year)' if f.kind == 'year' else ''}, "

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.pack import AssumptionPack
 from ..core.portfolio import (BENEFIT_KINDS, MAX_ID, MAX_LIFETIME_YEARS, MAX_MONEY, MAX_TEXT,
-                              SPATIAL_LEVELS, YEAR_RANGE)
+                              YEAR_RANGE)
 
 TEMPLATE_KIND = "appraisal-submission"
 TEMPLATE_VERSION = 1
@@ -140,7 +140,7 @@ PROJECT_SECTIONS: list[tuple[str, list[Field]]] = [
         Field("additionality.substitution", "Substitution", "fraction", "%", "(empty)",
               "Share of the outcome where a firm swaps one activity for a similar one to "
               "take up public funding. {add_substitution}", lo=0, hi=1),
-        Field("additionality.multiplier", "Multiplier", "number", "ratio (1 = none)", "(empty)",
+        Field("additionality.multiplier", "Multiplier", "number", "ratio, 1 = none", "(empty)",
               "Supply-chain and income effects: 1.3 means 30% more jobs. {add_multiplier}",
               lo=1, hi=10),
     ]),
@@ -193,8 +193,8 @@ def pack_notes(pack: AssumptionPack) -> dict[str, str]:
                               f"{jobs[0]:g} to {jobs[-1]:g} by category") if jobs else "none"}
     for factor in ("deadweight", "leakage", "displacement", "substitution", "multiplier"):
         shown = "{:g}" if factor == "multiplier" else "{:.0%}"
-        vals = [f"{lvl} {shown.format(pack.additionality[lvl][factor])}"
-                for lvl in SPATIAL_LEVELS if lvl in pack.additionality]
+        vals = [f"{lvl} {shown.format(values[factor])}"
+                for lvl, values in pack.additionality.items()]
         notes[f"add_{factor}"] = ("Empty: the pack's value for the spatial level ("
                                   + ", ".join(vals) + ").")
     return notes
@@ -313,17 +313,15 @@ def choice_lists(pack: AssumptionPack) -> dict[str, list[tuple[str, str]]]:
     unique = len(set(labels)) == len(labels)
     return {
         "category": [(c.label if unique else code, code) for code, c in pack.categories.items()],
-        "spatial_level": [(lvl, lvl) for lvl in SPATIAL_LEVELS if lvl in pack.additionality]
-        or [(lvl, lvl) for lvl in SPATIAL_LEVELS],
+        "spatial_level": [(lvl, lvl) for lvl in pack.additionality],
         "fuel": [(f"{fuel_name(f)} ({pack.fuel_units.get(f, '?')})", f) for f in pack.fuels()],
         "heating_fuel": [(fuel_name(f), f) for f in HEATING_FUELS],
         "vehicle_fuel": [(fuel_name(f), f) for f in VEHICLE_FUELS],
         "kind": [(KIND_NAMES[k], k) for k in BENEFIT_KINDS],
-        "yesno": [(YES, "true"), (NO, "false")],
     }
 
 
-LIST_ORDER = ("category", "spatial_level", "fuel", "heating_fuel", "vehicle_fuel", "kind", "yesno")
+LIST_ORDER = ("category", "spatial_level", "fuel", "heating_fuel", "vehicle_fuel", "kind")
 LISTS_HEADER_ROW = 3
 
 

@@ -50,18 +50,18 @@ class _Styles:
         self.total = fmt(bg_color=GREY, bold=True, num_format=NUM_FORMATS["money"], **boxed)
         self.key_input = fmt(bg_color=YELLOW, border=1, border_color=INPUT_LINE)
         self.key_label = fmt(bg_color=GREY, border=1, border_color=LINE)
-        self._inputs: dict[str, Any] = {}
+        self._inputs: dict[tuple[str, bool], Any] = {}
         self._fmt = fmt
 
     def input(self, f: Field):
         """Yellow, unlocked, formatted for the field's kind."""
         # large quantities with separators; negative energy use is a saving, so not red
         num = NUM_FORMATS.get(f.kind) or ("#,##0;-#,##0" if (f.hi or 0) >= 1e6 else "General")
-        if num not in self._inputs:
-            self._inputs[num] = self._fmt(bg_color=YELLOW, border=1, border_color=INPUT_LINE,
-                                          locked=False, num_format=num, valign="top",
-                                          text_wrap=f.kind == "text")
-        return self._inputs[num]
+        key = (num, f.kind == "text")          # free text wraps; codes and numbers do not
+        if key not in self._inputs:
+            self._inputs[key] = self._fmt(bg_color=YELLOW, border=1, border_color=INPUT_LINE,
+                                          locked=False, num_format=num, text_wrap=key[1])
+        return self._inputs[key]
 
 
 def _lines(text: str, width: float) -> int:
@@ -77,20 +77,23 @@ def _fit_row(ws, row: int, cells: list[tuple[str, float]], minimum: int = 1) -> 
         ws.set_row(row, POINTS_PER_LINE * lines + 3)
 
 
-def _bounds(f: Field) -> str:
+def _input_message(f: Field) -> str:
+    """What the cell takes, shown when it is selected (Excel allows 255 characters)."""
     def num(x: float) -> str:
-        return f"{x:.0%}" if f.kind == "fraction" else f"{x:,.10g}"
+        return f"{x:.0%}" if f.kind == "fraction" else str(int(x)) if f.kind == "year" \
+            else f"{x:,.10g}"
+    unit = f" ({f.unit})" if f.unit and f.kind not in ("year", "fraction") else ""
+    what = {"year": "A calendar year", "whole": f"A whole number{unit}",
+            "fraction": "A percentage, e.g. 70%,", "money": "An amount in £",
+            "number": f"A number{unit}"}[f.kind]
     if f.kind == "money":
-        return "An amount in £ (0 or more)." if f.lo == 0 else "An amount in £ (negative for a cost)."
-    big = f.hi is not None and f.hi >= 1e12
-    if f.lo is not None and f.hi is not None and not big:
-        return f"From {num(f.lo)} to {num(f.hi)}."
-    return f"At least {num(f.lo)}." if f.lo is not None and f.lo > -1e12 else "A number."
+        return what + (" (0 or more)." if f.lo == 0 else " (negative for a cost).")
+    bounded = f.lo is not None and f.hi is not None and f.hi < 1e12
+    return f"{what} from {num(f.lo)} to {num(f.hi)}." if bounded else f"{what}."
 
 
 def _validation(f: Field, lists: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
     """XlsxWriter data validation for a field: drop-down, length or numeric range."""
-    unit = f" ({f.unit})" if f.unit and f.kind not in ("yesno", "fraction") else ""
     if f.kind == "choice":
         v: dict[str, Any] = {"validate": "list",
                              "source": L.list_range(f.choices, len(lists[f.choices]))}
@@ -101,15 +104,15 @@ def _validation(f: Field, lists: dict[str, list[tuple[str, str]]]) -> dict[str, 
         v = {"validate": "length", "criteria": "<=", "value": f.limit}
         message = f"Text, at most {f.limit} characters."
     else:
-        kind = "integer" if f.kind in ("year", "whole") else "decimal"
         lo = f.lo if f.lo is not None else -1e15
         hi = f.hi if f.hi is not None else 1e15
-        v = {"validate": kind, "criteria": "between", "minimum": lo, "maximum": hi}
-        message = ("A calendar year. " if f.kind == "year" else
-                   "A whole number. " if f.kind == "whole" else
-                   "A percentage, e.g. 70%. " if f.kind == "fraction" else "") + _bounds(f) + unit
-    v.update(input_title=f.label[:32], input_message=message[:255], error_title="Not accepted",
-             error_message=(message + " Leave the cell empty if you do not know.")[:255])
+        v = {"validate": "integer" if f.kind in ("year", "whole") else "decimal",
+             "criteria": "between", "minimum": lo, "maximum": hi}
+        message = _input_message(f)
+    error = message + (" This entry is required." if f.required else
+                       " Leave the cell empty if you do not know.")
+    v.update(input_title=f.label[:32].rstrip(), input_message=message[:255],
+             error_title="Not accepted", error_message=error[:255])
     return v
 
 

@@ -19,6 +19,7 @@ MAX_FILE_BYTES = 50_000_000          # a filled template is about 30 kB
 MAX_UNCOMPRESSED_BYTES = 50_000_000  # sum of the parts' declared sizes
 MAX_RATIO = 100                      # XML compresses 5-20 to 1; a bomb by thousands
 RATIO_CHECK_FROM_BYTES = 1_000_000   # small parts may compress well and do no harm
+MAX_XML_PART_BYTES = 10_000_000     # openpyxl holds some parts (shared strings, styles) whole
 MAX_PARTS = 1000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls, and password-protected .xlsx
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
@@ -101,6 +102,9 @@ def _check_parts(archive: zipfile.ZipFile, file: str) -> None:
     for i in infos:
         if i.flag_bits & 0x1:
             raise _refuse(file, "is encrypted; save it without a password")
+        if i.file_size > MAX_XML_PART_BYTES and i.filename.lower().endswith((".xml", ".rels")):
+            raise _refuse(file, f"part {i.filename[:60]!r} is {i.file_size / 1e6:,.0f} MB; the parts "
+                                "of a submission workbook are a few kB")
         if i.file_size >= RATIO_CHECK_FROM_BYTES and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise _refuse(file, f"part {i.filename[:60]!r} is compressed more than {MAX_RATIO} to 1; "
                                 "the workbook is refused as a possible zip bomb")

@@ -173,10 +173,6 @@ def test_duplicate_year_in_the_deflator(pack_copy):
     assert located(problems, "gdp_deflator.csv", row, "year"), problems
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a duplicate year in carbon_values.csv is reported with file and row "
-    "but field=None; the column ('year') is not named, though pack.py promises "
-    "file, row and column for every problem"))
 def test_duplicate_year_in_carbon_values_names_the_column(pack_copy):
     row = row_of(pack_copy, "carbon_values.csv", "2021,")
     edit(pack_copy, "carbon_values.csv", "2021,128.52,", "2020,128.52,")
@@ -193,9 +189,6 @@ def test_duplicate_year_in_carbon_values_names_the_row(pack_copy):
     assert "duplicate year 2020" in problems[0].message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a duplicate fuel-and-year row in emission_factors.csv is reported with "
-    "field=None; the column ('year') is not named"))
 def test_duplicate_year_in_emission_factors_names_the_column(pack_copy):
     row = row_of(pack_copy, "emission_factors.csv", "grid_electricity,kWh,2020,")
     edit(pack_copy, "emission_factors.csv", "grid_electricity,kWh,2020,", "grid_electricity,kWh,2019,")
@@ -227,10 +220,6 @@ def test_gap_in_discount_bands_is_reported(pack_copy):
     assert "'standard'" in gaps[0].message and "31" in gaps[0].message and "32" in gaps[0].message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a gap in a discount schedule is reported with row=None and field=None; "
-    "it should name the row of the band that starts after the gap (here row 3, "
-    "'standard,32,75') and its column from_year"))
 def test_gap_in_discount_bands_names_row_and_column(pack_copy):
     row = row_of(pack_copy, "discount_schedules.csv", "standard,31,75,")
     edit(pack_copy, "discount_schedules.csv", "standard,31,75,", "standard,32,75,")
@@ -238,10 +227,6 @@ def test_gap_in_discount_bands_names_row_and_column(pack_copy):
     assert located(problems, "discount_schedules.csv", row, "from_year"), problems
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: after a gap in a discount schedule, load_pack also reports \"the last band "
-    "must have an empty to_year (no end)\" though the schedule's last band "
-    "(301, empty) has one: the check loop breaks at the gap and leaves 'expect' set"))
 def test_gap_in_discount_bands_is_the_only_schedule_problem(pack_copy):
     edit(pack_copy, "discount_schedules.csv", "standard,31,75,", "standard,32,75,")
     problems = problems_of(pack_copy)

@@ -182,11 +182,6 @@ def test_parse_does_not_change_the_document(pack, make_project, make_portfolio):
     assert repr(data) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a year map with an int key (capex={2022: 5}, as a Python caller or an "
-    "importer may build it) raises AttributeError: 'int' object has no attribute "
-    "'strip' from _Checker.year_map, instead of being read as the year or reported "
-    "as a Problem"))
 def test_int_year_key_is_read_or_reported(pack, make_project, make_portfolio):
     data = make_portfolio(make_project(id="HP-1", capex={2022: 5}))
     try:

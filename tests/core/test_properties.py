@@ -128,7 +128,7 @@ def portfolios(draw) -> dict[str, Any]:
     }
 
 
-def appraise(data: dict[str, Any], pack=PACK, **kwargs):
+def appraise_dict(data: dict[str, Any], pack=PACK, **kwargs):
     return appraise_portfolio(parse_portfolio(data, pack), pack, **kwargs)
 
 
@@ -143,7 +143,7 @@ def test_portfolio_totals_are_sums_of_projects(data):
     # METHOD.md 8: totals are sums of the projects' PVC, PVB, NPSV, carbon
     # saved, jobs, public cost and contributions; the BCR is total PVB over
     # total PVC, never an average of ratios.
-    out = appraise(data).to_dict()
+    out = appraise_dict(data).to_dict()
     total, projects = out["portfolio"], out["projects"]
     for key in ("pv_costs_gbp", "pv_benefits_gbp", "npsv_gbp", "carbon_saved_tco2e",
                 "gross_jobs_fte", "net_additional_jobs_fte", "public_cost_gbp",
@@ -176,7 +176,7 @@ def test_portfolio_totals_are_sums_of_projects(data):
 def test_project_bcr_and_npsv(data):
     # METHOD.md 3: NPSV = PVB - PVC; BCR = PVB / PVC (none when PVC = 0);
     # switching values NPSV / PVB and NPSV / PVC; viability gap max(0, -NPV).
-    projects = appraise(data).to_dict()["projects"]
+    projects = appraise_dict(data).to_dict()["projects"]
     pvc = as_array([p["pv_costs_gbp"] for p in projects])
     pvb = as_array([p["pv_benefits_gbp"] for p in projects])
     npsv = as_array([p["npsv_gbp"] for p in projects])
@@ -208,7 +208,7 @@ def test_zero_discount_rate_gives_plain_sums(data):
     zero = dataclasses.replace(
         PACK, discount_schedules={**PACK.discount_schedules, "zero": [(0, None, 0.0)]})
     data = dict(data, financial_discount_rate=0.0)
-    res = appraise(data, pack=zero, discount_schedule="zero", keep_series=True)
+    res = appraise_dict(data, pack=zero, discount_schedule="zero", keep_series=True)
     assert res.discount_schedule == "zero"
     later = res.years >= data["appraisal_year"]
     for i in range(len(data["projects"])):
@@ -250,7 +250,7 @@ def test_price_year_equal_to_the_base_is_the_identity(data):
         p["price_year"] = None
     for p in explicit["projects"]:
         p["price_year"] = B
-    a, b = appraise(implicit), appraise(explicit)
+    a, b = appraise_dict(implicit), appraise_dict(explicit)
     for key, values in a.metrics.items():
         assert_allclose(b.metrics[key], values, rtol=1e-15, atol=0, equal_nan=True, err_msg=key)
 
@@ -276,7 +276,7 @@ def _walk(obj: Any, path: str = "") -> list[str]:
 def test_no_nan_or_infinity_in_the_results(data):
     # METHOD.md 9: no result is NaN or infinite in any output; an undefined
     # ratio is null in JSON.
-    out = appraise(data).to_dict()
+    out = appraise_dict(data).to_dict()
     assert _walk(out) == []
     json.dumps(out, allow_nan=False)  # raises on NaN or infinity
 
@@ -286,8 +286,8 @@ def test_no_nan_or_infinity_in_the_results(data):
 def test_results_do_not_depend_on_the_block_size(data):
     # appraise_portfolio works on blocks of projects; a block of one project
     # and one block of all must agree figure for figure.
-    whole = appraise(data, keep_series=True)
-    single = appraise(data, block=1, keep_series=True)
+    whole = appraise_dict(data, keep_series=True)
+    single = appraise_dict(data, block=1, keep_series=True)
     for key, values in whole.metrics.items():
         assert_allclose(single.metrics[key], values, rtol=1e-12, atol=1e-9, equal_nan=True,
                         err_msg=key)
@@ -322,7 +322,7 @@ def test_block_size_on_a_fixed_portfolio(block, make_project, make_portfolio):
                      energy_changes=[{"fuel": "diesel", "quantity_per_year": -1e5}]),
         make_project(id="D", capex={"2025": 1e6}, public_funding_share=0.25, lifetime_years=1),
     )
-    whole, split = appraise(data), appraise(data, block=block)
+    whole, split = appraise_dict(data), appraise_dict(data, block=block)
     for key, values in whole.metrics.items():
         assert_allclose(split.metrics[key], values, rtol=1e-12, atol=1e-9, equal_nan=True,
                         err_msg=key)

@@ -5,8 +5,7 @@ import numpy as np
 import numpy_financial as npf
 from numpy.testing import assert_allclose
 
-from appraisal.core import blended_upper_bound
-from appraisal.core import financial
+from appraisal.core import blended_upper_bound, financial
 from appraisal.core.discounting import discount_factors
 
 MIXED = {"non_standard_buildings": 0.3, "standard_buildings": 0.7}

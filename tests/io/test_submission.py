@@ -8,9 +8,7 @@ both: every figure must agree to floating-point precision.
 from __future__ import annotations
 
 import copy
-import io
 import json
-import math
 import subprocess
 import sys
 import warnings
@@ -241,13 +239,15 @@ def test_problems_name_the_sheet_cell_and_field(pack, template, tmp_path):
     cells[(L.PROJECT, L.PROJECT_CELLS["readiness.site_secured"])] = "Maybe"
     cells[(L.CAPEX, L.CAPEX_TABLE.cell("capex", 1))] = -5
     cells[(L.PROJECT, L.PROJECT_CELLS["category"])] = "Heat pumps!"
+    cells[(L.PROJECT, L.PROJECT_CELLS["additionality.leakage"])] = 40   # meant 40%
     book = fill(template, tmp_path / "bad.xlsx", cells)
     report = import_workbooks([book], pack)
     got = {(p.sheet, p.cell, p.field) for p in report.problems}
     assert got == {(L.PROJECT, L.PROJECT_CELLS["lifetime_years"], "lifetime_years"),
                    (L.PROJECT, L.PROJECT_CELLS["readiness.site_secured"], "readiness.site_secured"),
                    (L.CAPEX, L.CAPEX_TABLE.cell("capex", 1), "capex.2023"),
-                   (L.PROJECT, L.PROJECT_CELLS["category"], "category")}
+                   (L.PROJECT, L.PROJECT_CELLS["category"], "category"),
+                   (L.PROJECT, L.PROJECT_CELLS["additionality.leakage"], "additionality.leakage")}
     assert all(p.file == str(book) and p.project == "HP-001" for p in report.problems)
     assert report.projects == []
 
@@ -373,6 +373,13 @@ def _size_bomb(good: Path, d: Path) -> Path:
                                               for k in range(3)})
 
 
+def _big_part(good: Path, d: Path) -> Path:
+    """Shared strings that do not compress: within the file size limit, too big a part."""
+    rng = np.random.default_rng(1)
+    strings = b"".join(b"<si><t>%s</t></si>" % rng.bytes(12).hex().encode() for _ in range(400_000))
+    return _rezip(good, d / "strings.xlsx", add={"xl/sharedStrings.xml": b"<sst>" + strings + b"</sst>"})
+
+
 def _macros(good: Path, d: Path) -> Path:
     return _rezip(good, d / "macros.xlsx", add={"xl/vbaProject.bin": b"\x00" * 100})
 
@@ -430,6 +437,7 @@ HOSTILE = {
     "old xls or encrypted": (_old_xls, "old-style .xls"),
     "compression ratio": (_ratio_bomb, "zip bomb"),
     "uncompressed size": (_size_bomb, "would expand to 60 MB"),
+    "large XML part": (_big_part, "are a few kB"),
     "vbaProject.bin": (_macros, "macros"),
     "xlsm": (_xlsm, "macro-enabled"),
     "external links": (_external_links, "external links"),
@@ -457,6 +465,12 @@ def test_hostile_or_broken_workbook_is_refused(case, good_book, tmp_path):
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     # the good workbook beside it is still imported
     assert [p["id"] for p in json.loads((tmp_path / "p.json").read_text())["projects"]] == ["HP-001"]
+
+
+def test_import_refuses_to_run_without_defusedxml(pack, good_book, monkeypatch):
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    with pytest.raises(RuntimeError, match="defusedxml"):
+        import_workbooks([good_book], pack)
 
 
 def test_guard_bounds_what_openpyxl_may_inflate(good_book):

@@ -23,7 +23,7 @@ from ...core.appraise import appraise_portfolio, resolve_options
 from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import PortfolioResults, vfm_category
-from ..portfolio_file import temp_file_beside
+from ..portfolio_file import publish, temp_file_beside
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from .layout import (MONEY, NUM0, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
                      sheet_names, sheet_ref, write_text)
@@ -112,7 +112,7 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                 progress(i + 1, n)
         wb.get_worksheet_by_name(SUMMARY).activate()
         wb.close()
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

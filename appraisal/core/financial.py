@@ -50,6 +50,11 @@ def _irr_grid() -> np.ndarray:
 
 _GRID = _irr_grid()
 _G0 = int(np.searchsorted(_GRID, 0.0))
+# Flows that change sign once have exactly one rate (Descartes' rule of signs),
+# so a coarse grid brackets it as surely as the dense one.
+_COARSE = np.unique(np.concatenate([[-0.9999, -0.99, -0.9, -0.7, -0.5, -0.3, -0.2, -0.1, -0.05],
+                                    [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 2.0, 5.0, 10.0, 100.0,
+                                     1e3, 1e4]]))
 
 
 def _poly(coef: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -136,34 +141,62 @@ def irr(flows: np.ndarray) -> np.ndarray:
     if idx.size == 0:
         return out
     F = flows[idx]
+    best = np.full(idx.size, np.nan)
+    single = at_most_one_sign_change(F)
+    for rows, grid in ((np.nonzero(single)[0], _COARSE), (np.nonzero(~single)[0], _GRID)):
+        if rows.size:
+            best[rows] = _irr_on_grid(F[rows], grid)
+    out[idx] = best
+    return out
+
+
+def _irr_on_grid(F: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """IRRs of rows ``F`` bracketed on ``grid`` (which holds 0), closest to zero."""
+    T = F.shape[1]
+    g0 = int(np.searchsorted(grid, 0.0))
     t = np.arange(T)
-    pos_rates, neg_rates = _GRID[_G0:], _GRID[:_G0]
+    pos_rates, neg_rates = grid[g0:], grid[:g0]
     W_pos = (1.0 / (1.0 + pos_rates))[None, :] ** t[:, None]
     W_neg = (1.0 + neg_rates)[None, :] ** (T - 1 - t)[:, None]
     S = np.sign(np.concatenate([F @ W_neg, F @ W_pos], axis=1))
     # bracket g = [grid[g], grid[g+1]] holds a root where the sign changes,
     # or where the value at its left end is exactly zero
     crossing = (S[:, :-1] * S[:, 1:] < 0) | (S[:, :-1] == 0)
-    right, left = crossing[:, _G0:], crossing[:, :_G0]
-    g_right = _G0 + np.argmax(right, axis=1)
-    g_left = _G0 - 1 - np.argmax(left[:, ::-1], axis=1)
-
-    best = np.full(idx.size, np.nan)
+    right, left = crossing[:, g0:], crossing[:, :g0]
+    g_right = g0 + np.argmax(right, axis=1)
+    g_left = g0 - 1 - np.argmax(left[:, ::-1], axis=1)
+    best = np.full(F.shape[0], np.nan)
     rows = np.nonzero(right.any(1))[0]
     if rows.size:  # at or above zero: polynomial in x = 1/(1+r), x falls as r rises
         g = g_right[rows]
-        x = _root_in_bracket(F[rows], 1.0 / (1.0 + _GRID[g + 1]), 1.0 / (1.0 + _GRID[g]))
+        x = _root_in_bracket(F[rows], 1.0 / (1.0 + grid[g + 1]), 1.0 / (1.0 + grid[g]))
         best[rows] = 1.0 / x - 1.0
     rows = np.nonzero(left.any(1))[0]
     if rows.size:  # below zero: polynomial in y = 1 + r with the coefficients reversed
         g = g_left[rows]
-        y = _root_in_bracket(F[rows][:, ::-1], 1.0 + _GRID[g], 1.0 + _GRID[g + 1])
+        y = _root_in_bracket(F[rows][:, ::-1], 1.0 + grid[g], 1.0 + grid[g + 1])
         r_left = y - 1.0
         current = best[rows]
         take = np.isnan(current) | (np.abs(r_left) < np.abs(current))
         best[rows] = np.where(take, r_left, current)
-    out[idx] = best
-    return out
+    return best
+
+
+def at_most_one_sign_change(flows: np.ndarray) -> np.ndarray:
+    """Whether each row's non-zero values change sign at most once.
+
+    True when every negative value comes before every positive one, or the
+    other way round (or a sign is missing); False when the IRR may not be unique.
+    """
+    P, T = flows.shape
+    pos, neg = flows > 0, flows < 0
+    if T == 0:
+        return np.ones(P, bool)
+    first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
+    last_pos = T - 1 - np.argmax(pos[:, ::-1], axis=1)
+    last_neg = T - 1 - np.argmax(neg[:, ::-1], axis=1)
+    has_pos, has_neg = pos.any(1), neg.any(1)
+    return ~has_pos | ~has_neg | (last_neg < first_pos) | (last_pos < first_neg)
 
 
 def payback_year(flows: np.ndarray, first_year: int) -> np.ndarray:
@@ -191,16 +224,3 @@ def payback_year(flows: np.ndarray, first_year: int) -> np.ndarray:
     last_negative = T - 1 - np.argmax(negative[:, ::-1], axis=1)
     ok = negative.any(1) & ~negative[:, -1]
     return np.where(ok, first_year + last_negative + 1.0, np.nan)
-
-
-def sign_changes(flows: np.ndarray) -> np.ndarray:
-    """Number of sign changes in each row, zeros skipped (Descartes' rule).
-
-    More than one means the IRR may not be unique.
-    """
-    s = np.sign(flows)
-    # carry the last non-zero sign forward over zeros
-    idx = np.where(s != 0, np.arange(s.shape[1]), 0)
-    np.maximum.accumulate(idx, axis=1, out=idx)
-    carried = np.take_along_axis(s, idx, axis=1)
-    return ((carried[:, 1:] * carried[:, :-1]) < 0).sum(1)

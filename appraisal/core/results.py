@@ -91,7 +91,8 @@ class PortfolioResults:
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
     flags: dict[str, np.ndarray] = field(default_factory=dict)
     series: list[ProjectSeries] = field(default_factory=list)
-    warnings: list[list[str]] = field(default_factory=list)
+    notes: dict[int, list[str]] = field(default_factory=dict)   # found while flattening
+    _warnings: list[list[str]] | None = None
 
     @classmethod
     def empty(cls, inputs: "PortfolioInputs", pack: "AssumptionPack", opts: "Options",
@@ -124,8 +125,8 @@ class PortfolioResults:
                 self.flags[key] = np.zeros((n,) + v.shape[1:], bool)
             self.flags[key][sl] = v
 
-    def finish(self, notes: list[list[str]], sectors: list[str]) -> None:
-        """Derive ratios and turn flags into the warnings users read."""
+    def finish(self, notes: dict[int, list[str]], sectors: list[str]) -> None:
+        """Derive the ratios; the warnings are worded when first read."""
         m = self.metrics
         n = len(self.ids)
         if n == 0:
@@ -149,17 +150,23 @@ class PortfolioResults:
         months = m["months_to_start"]
         self.metrics["shovel_ready"] = ((m["readiness_score"] >= 80)
                                         & (np.nan_to_num(months, nan=np.inf) <= 12)).astype(float)
-        self.warnings = [list(w) for w in notes]
-        self._warn(sectors)
+        self.notes = notes
 
-    def _warn(self, sectors: list[str]) -> None:
+    @property
+    def warnings(self) -> list[list[str]]:
+        """Per project, what users must be told about its figures (METHOD.md 9)."""
+        if self._warnings is None:
+            self._warnings = [list(self.notes.get(i, ())) for i in range(len(self.ids))]
+            if self.ids:
+                self._warn()
+        return self._warnings
+
+    def _warn(self) -> None:
         m, fl, A = self.metrics, self.flags, self.appraisal_year
-        if not self.ids:
-            return
 
         def each(mask: np.ndarray, text) -> None:
             for i in np.nonzero(mask)[0]:  # only the projects that need saying something
-                self.warnings[i].append(text(i))
+                self._warnings[i].append(text(i))
 
         each(m["sunk_costs_gbp"] > 0, lambda i: (
             f"£{m['sunk_costs_gbp'][i]:,.0f} of capex and opex falls before the appraisal year {A}: "

@@ -7,6 +7,7 @@ else.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -112,17 +113,24 @@ def _load(args: argparse.Namespace):
         was = ("has no format version" if doc.migrated_from == 0
                else f"is in format version {doc.migrated_from}")
         print(f"appraisal: note: {path} {was}; read as version 1", file=sys.stderr)
+    # The document and its parsed form live until the process ends: move them
+    # out of the collector's sight, so that later collections do not rescan
+    # them (a full collection costs about 0.1 s per 10,000 projects).
+    gc.freeze()
     inputs = parse_portfolio(doc.data, pack, file=str(path))
+    gc.freeze()
     return pack, doc, inputs
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(chunks, output: Path | None) -> None:
+    """Print, or write atomically to ``output``, text made in pieces."""
     if output is None:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         sys.stdout.flush()
         return
-    from .io.portfolio_file import atomic_write_text
-    atomic_write_text(output, text)
+    from .io.portfolio_file import atomic_write_chunks
+    atomic_write_chunks(output, (c.encode("utf-8") for c in chunks))
     print(f"wrote {output}", file=sys.stderr)
 
 
@@ -132,8 +140,8 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
     pack, _, inputs = _load(args)
     results = appraise_portfolio(inputs, pack, carbon_series=args.carbon,
                                  discount_schedule=args.schedule)
-    render = {"table": results_output.to_table, "json": results_output.to_json,
-              "csv": results_output.to_csv}[args.format]
+    render = {"table": lambda r: [results_output.to_table(r)], "json": results_output.iter_json,
+              "csv": results_output.iter_csv}[args.format]
     _emit(render(results), args.output)
     return EXIT_OK
 

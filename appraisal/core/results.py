@@ -258,45 +258,50 @@ class PortfolioResults:
 
     def project_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per project, in portfolio order (FORMAT.md 3)."""
+        return list(self.iter_project_records())
+
+    def iter_project_records(self, chunk: int = 4096):
+        """The records of :meth:`project_records`, made a chunk at a time so that
+        a very large portfolio is never held twice in memory."""
         m = self.metrics
-        n = len(self.ids)
-        if n == 0:
-            return []
+        warnings = self.warnings
+        for lo in range(0, len(self.ids), chunk):
+            sl = slice(lo, lo + chunk)
 
-        def col(key: str) -> list:
-            return [None if (v != v or v in (math.inf, -math.inf)) else v for v in m[key].tolist()]
+            def col(key: str) -> list:
+                return [None if (v != v or v in (math.inf, -math.inf)) else v
+                        for v in m[key][sl].tolist()]
 
-        def year_col(key: str) -> list:
-            return [None if v != v else int(v) for v in m[key].tolist()]
+            def year_col(key: str) -> list:
+                return [None if v != v else int(v) for v in m[key][sl].tolist()]
 
-        money = ["pv_costs_gbp", "pv_benefits_gbp", "npsv_gbp", "bcr"]
-        cols = {k: col(k) for k in money}
-        cols["vfm_category"] = [vfm_category(b) for b in cols["bcr"]]
-        for k in ("pv_carbon_benefit_gbp", "carbon_saved_tco2e", "cost_per_tco2e_gbp",
-                  "optimism_bias", "switching_benefits_fall", "switching_costs_rise",
-                  "financial_npv_gbp", "financial_irr"):
-            cols[k] = col(k)
-        cols["payback_year"] = year_col("payback_year")
-        cols["discounted_payback_year"] = year_col("discounted_payback_year")
-        for k in ("viability_gap_gbp", "construction_job_years", "gross_jobs_fte",
-                  "net_additional_jobs_fte", "public_cost_gbp", "cost_per_net_job_gbp",
-                  "public_cost_per_tco2e_gbp"):
-            cols[k] = col(k)
-        cols["gap_sector"] = [self.gap_sector_of_category.get(c) for c in self.categories]
-        for k in ("gap_contribution_gbp", "sunk_costs_gbp", "readiness_score"):
-            cols[k] = col(k)
-        cols["shovel_ready"] = [bool(v) for v in m["shovel_ready"].tolist()]
-        for k in ("capex_gbp", "investment_mobilised_gbp", "pv_other_benefits_gbp"):
-            cols[k] = col(k)
-        keys = list(cols)
-        head = list(zip(self.ids, self.names, self.categories, self.areas))
-        rows = zip(*(cols[k] for k in keys))
-        return [{"id": h[0], "name": h[1], "category": h[2], "area": h[3],
-                 **dict(zip(keys, r)), "warnings": list(w)}
-                for h, r, w in zip(head, rows, self.warnings)]
+            cols = {k: col(k) for k in ("pv_costs_gbp", "pv_benefits_gbp", "npsv_gbp", "bcr")}
+            cols["vfm_category"] = [vfm_category(b) for b in cols["bcr"]]
+            for k in ("pv_carbon_benefit_gbp", "carbon_saved_tco2e", "cost_per_tco2e_gbp",
+                      "optimism_bias", "switching_benefits_fall", "switching_costs_rise",
+                      "financial_npv_gbp", "financial_irr"):
+                cols[k] = col(k)
+            cols["payback_year"] = year_col("payback_year")
+            cols["discounted_payback_year"] = year_col("discounted_payback_year")
+            for k in ("viability_gap_gbp", "construction_job_years", "gross_jobs_fte",
+                      "net_additional_jobs_fte", "public_cost_gbp", "cost_per_net_job_gbp",
+                      "public_cost_per_tco2e_gbp"):
+                cols[k] = col(k)
+            cols["gap_sector"] = [self.gap_sector_of_category.get(c) for c in self.categories[sl]]
+            for k in ("gap_contribution_gbp", "sunk_costs_gbp", "readiness_score"):
+                cols[k] = col(k)
+            cols["shovel_ready"] = [bool(v) for v in m["shovel_ready"][sl].tolist()]
+            for k in ("capex_gbp", "investment_mobilised_gbp", "pv_other_benefits_gbp"):
+                cols[k] = col(k)
+            keys = list(cols)
+            head = zip(self.ids[sl], self.names[sl], self.categories[sl], self.areas[sl])
+            rows = zip(*(cols[k] for k in keys))
+            for h, r, w in zip(head, rows, warnings[sl]):
+                yield {"id": h[0], "name": h[1], "category": h[2], "area": h[3],
+                       **dict(zip(keys, r)), "warnings": list(w)}
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of FORMAT.md section 3 (keys there are never renamed)."""
+    def portfolio_record(self) -> dict[str, Any]:
+        """The ``portfolio`` object of FORMAT.md section 3."""
         portfolio = {
             "name": self.name, "appraisal_year": self.appraisal_year,
             "price_base_year": self.price_base_year,
@@ -309,4 +314,8 @@ class PortfolioResults:
             "gap": self.gap(),
         }
         portfolio["vfm_category"] = vfm_category(portfolio["bcr"])
-        return {"portfolio": portfolio, "projects": self.project_records()}
+        return portfolio
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of FORMAT.md section 3 (keys there are never renamed)."""
+        return {"portfolio": self.portfolio_record(), "projects": self.project_records()}

@@ -182,10 +182,17 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     and the temporary file is renamed over ``path`` (``os.replace`` is atomic
     on one file system, on Windows too).
     """
+    atomic_write_chunks(path, [data])
+
+
+def atomic_write_chunks(path: str | Path, chunks) -> None:
+    """:func:`atomic_write_bytes` for bytes made in pieces (nothing is renamed
+    into place unless every piece was written)."""
     fd, tmp = temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for data in chunks:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         publish(tmp, path)

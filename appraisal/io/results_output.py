@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import chain
 from typing import Any
 
 from ..core.results import PortfolioResults
@@ -12,7 +13,22 @@ CSV_EXCLUDE = ("warnings",)
 
 
 def to_json(results: PortfolioResults) -> str:
-    return json.dumps(results.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return "".join(iter_json(results))
+
+
+def iter_json(results: PortfolioResults):
+    """FORMAT.md 3's JSON object in pieces: the portfolio indented, then one
+    project per line. Readable, and written as it is made: a 100,000-project
+    result never sits in memory as one string, and each line goes through
+    json's fast C encoder (``indent`` would switch to its Python one)."""
+    portfolio = json.dumps(results.portfolio_record(), indent=2, ensure_ascii=False,
+                           allow_nan=False)
+    yield '{\n"portfolio": ' + portfolio + ',\n"projects": ['
+    sep = "\n"
+    for record in results.iter_project_records():
+        yield sep + json.dumps(record, ensure_ascii=False, allow_nan=False)
+        sep = ",\n"
+    yield "\n]}\n"
 
 
 def to_csv(results: PortfolioResults) -> str:
@@ -21,19 +37,32 @@ def to_csv(results: PortfolioResults) -> str:
     Each row also names the assumption pack and the choices in force, so a
     row copied elsewhere stays traceable.
     """
-    records = results.project_records()
+    return "".join(iter_csv(results))
+
+
+def iter_csv(results: PortfolioResults):
+    """The rows of :func:`to_csv`, a line at a time."""
+    records = results.iter_project_records()
+    first = next(records, None)
     out = io.StringIO()
-    keys = [k for k in (records[0] if records else _empty_keys()) if k not in CSV_EXCLUDE]
+    keys = [k for k in (first if first else _empty_keys()) if k not in CSV_EXCLUDE]
     extra = ["warnings", "assumptions_id", "assumptions_vintage", "carbon_series",
              "discount_schedule", "appraisal_year", "price_base_year"]
     w = csv.writer(out, lineterminator="\n")
     w.writerow(keys + extra)
-    for r in records:
+    if first is None:
+        yield out.getvalue()
+        return
+    for r in chain([first], records):
         w.writerow([_csv_cell(r[k]) for k in keys]
                    + [" | ".join(r["warnings"]), results.pack_id, results.pack_vintage,
                       results.carbon_series, results.discount_schedule, results.appraisal_year,
                       results.price_base_year])
-    return out.getvalue()
+        if out.tell() > 1 << 20:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _empty_keys() -> list[str]:

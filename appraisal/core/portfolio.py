@@ -416,6 +416,22 @@ class CheckedPortfolio:
         return out
 
 
+def parse_project(data: Any, index: int, pack: AssumptionPack | None = None, *,
+                  file: str | None = None) -> tuple[ProjectInputs | None, list[Problem]]:
+    """Check one project (the GUI's editor checks the project being edited).
+
+    Returns the typed project, or None, and every problem found in it.
+    Duplicate ids across projects are :func:`check_portfolio`'s business.
+    """
+    ck = _Checker(file)
+    if not isinstance(data, dict):
+        ck.project = f"#{index + 1}"
+        ck.bad("", f"a project must be an object, not {_describe(data)}")
+        return None, ck.problems
+    parsed = _parse_project(data, index, ck, pack)
+    return (None if ck.problems else parsed), ck.problems
+
+
 def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None
                     ) -> CheckedPortfolio:
     """Check a portfolio document, keeping the projects that are sound.

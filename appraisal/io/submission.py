@@ -122,8 +122,12 @@ def workbook_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Proble
     return unique, problems
 
 
+class ImportCancelled(Exception):
+    """The user cancelled an import; nothing was added anywhere."""
+
+
 def import_workbooks(paths: Iterable[str | Path], pack: AssumptionPack, *,
-                     strict: bool = False) -> ImportReport:
+                     strict: bool = False, progress=None, cancelled=None) -> ImportReport:
     """Read filled submission workbooks (files, or folders of .xlsx files).
 
     Parameters
@@ -133,6 +137,11 @@ def import_workbooks(paths: Iterable[str | Path], pack: AssumptionPack, *,
         Categories, fuels and calculator defaults are checked against it.
     strict : bool
         When any workbook has a problem, :attr:`ImportReport.projects` is empty.
+    progress : callable(done, total), optional
+        Called after each workbook (for a progress bar).
+    cancelled : callable() -> bool, optional
+        Polled before each workbook; True stops the import with
+        :class:`ImportCancelled`.
 
     Returns
     -------
@@ -145,8 +154,12 @@ def import_workbooks(paths: Iterable[str | Path], pack: AssumptionPack, *,
     files, problems = workbook_paths(paths)
     report = ImportReport([WorkbookImport(p.file or "", None, (p,)) for p in problems], strict)
     owner: dict[str, str] = {}
-    for path in files:
+    for n, path in enumerate(files):
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
         result = _import_one(path, pack)
+        if progress is not None:
+            progress(n + 1, len(files))
         pid = (result.project or {}).get("id")
         if isinstance(pid, str) and pid:
             if pid in owner:

@@ -206,12 +206,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_INPUT if problems else EXIT_OK
 
 
+def _gui(argv: list[str]) -> int:
+    """``appraisal [PORTFOLIO.json] [--example]``: the desktop application."""
+    example = "--example" in argv
+    smoke = "--smoke-test" in argv
+    files = [a for a in argv if not a.startswith("-")]
+    try:
+        from .gui.app import run
+    except ImportError as exc:
+        print(f"appraisal: the desktop application cannot start ({exc}); the command line "
+              "works without it: appraisal appraise --help", file=sys.stderr)
+        return EXIT_FAILED
+    return run(files[0] if files else None, example=example, smoke_test=smoke)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv:
-        parser.print_help()
-        return EXIT_OK
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        return _gui(argv)
     from .core.errors import InputError
     try:
         args = parser.parse_args(argv)

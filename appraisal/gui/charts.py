@@ -1,0 +1,180 @@
+"""Charts (QtCharts) of a project's years and of the pipeline."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries,
+                              QScatterSeries, QValueAxis)
+from PySide6.QtCore import QMargins, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+
+COST_COLOUR = QColor("#C00000")
+BENEFIT_COLOUR = QColor("#2E75B6")
+CARBON_COLOUR = QColor("#548235")
+
+
+def _chart(title: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    f = QFont()
+    f.setPointSizeF(9)
+    f.setBold(True)
+    chart.setTitleFont(f)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.setBackgroundRoundness(0)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
+
+
+def _nice_axis(lo: float, hi: float, fmt: str) -> QValueAxis:
+    axis = QValueAxis()
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi:
+        lo, hi = (lo - 1, hi + 1) if math.isfinite(lo) else (0, 1)
+    axis.setRange(min(lo, 0), max(hi, 0))
+    axis.applyNiceNumbers()
+    axis.setLabelFormat(fmt)
+    small = QFont()
+    small.setPointSizeF(7.5)
+    axis.setLabelsFont(small)
+    return axis
+
+
+def _scale(values: np.ndarray) -> tuple[float, str]:
+    m = float(np.max(np.abs(values))) if values.size else 0.0
+    if m >= 1e6:
+        return 1e6, "£m"
+    if m >= 1e3:
+        return 1e3, "£k"
+    return 1.0, "£"
+
+
+class ChartView(QChartView):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(170)
+
+    def show_chart(self, chart: QChart) -> None:
+        old = self.chart()
+        self.setChart(chart)
+        if old is not None and old is not chart:
+            old.deleteLater()
+
+
+def annual_costs_benefits(years: np.ndarray, costs: np.ndarray, benefits: np.ndarray) -> QChart:
+    div, unit = _scale(np.concatenate([costs, benefits]))
+    chart = _chart(f"Annual costs and benefits ({unit}, base prices)")
+    series = QBarSeries()
+    for label, values, colour in (("Costs", costs, COST_COLOUR), ("Benefits", benefits, BENEFIT_COLOUR)):
+        s = QBarSet(label)
+        s.setColor(colour)
+        s.setBorderColor(colour)
+        s.append([float(v) / div for v in values])
+        series.append(s)
+    chart.addSeries(series)
+    axis_x = QBarCategoryAxis()
+    axis_x.append([str(int(y)) for y in years])
+    small = QFont()
+    small.setPointSizeF(7)
+    axis_x.setLabelsFont(small)
+    axis_x.setLabelsAngle(-90)   # a year under every bar, readable however many years
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis_x)
+    lo = float(min(costs.min(initial=0), benefits.min(initial=0))) / div
+    hi = float(max(costs.max(initial=0), benefits.max(initial=0))) / div
+    axis_y = _nice_axis(lo, hi, "%.1f")
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_y)
+    return chart
+
+
+def line_by_year(title: str, years: np.ndarray, values: np.ndarray, colour: QColor, *,
+                 money: bool = True, mark_zero: bool = False) -> QChart:
+    div, unit = _scale(values) if money else (1.0, "")
+    chart = _chart(title.format(unit=unit))
+    series = QLineSeries()
+    series.setName(title.split(" (")[0])
+    pen = QPen(colour)
+    pen.setWidthF(2.0)
+    series.setPen(pen)
+    for y, v in zip(years, values):
+        series.append(QPointF(float(y), float(v) / div))
+    chart.addSeries(series)
+    chart.legend().hide()
+    axis_x = QValueAxis()
+    axis_x.setRange(float(years[0]) if len(years) else 0, float(years[-1]) if len(years) else 1)
+    axis_x.setLabelFormat("%d")
+    axis_x.setTickCount(min(8, max(2, len(years))))
+    small = QFont()
+    small.setPointSizeF(7.5)
+    axis_x.setLabelsFont(small)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis_x)
+    axis_y = _nice_axis(float(values.min(initial=0)) / div, float(values.max(initial=0)) / div, "%.1f")
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_y)
+    if mark_zero and len(years):
+        zero = QLineSeries()
+        zero.setPen(QPen(QColor("#808080"), 1, Qt.PenStyle.DashLine))
+        zero.append(float(years[0]), 0.0)
+        zero.append(float(years[-1]), 0.0)
+        chart.addSeries(zero)
+        zero.attachAxis(axis_x)
+        zero.attachAxis(axis_y)
+    return chart
+
+
+class ScatterView(ChartView):
+    """BCR against cost per tonne, one point per project; a click opens it."""
+
+    projectClicked = Signal(int)   # row of the document
+
+    def set_points(self, points: list[tuple[int, str, float, float, float]]) -> None:
+        """points: (row, id, cost per tonne, BCR, public cost)."""
+        chart = _chart("BCR against cost per tonne of CO2e (marker size: public cost)")
+        chart.legend().hide()
+        self._rows: list[tuple[QPointF, int]] = []
+        if not points:
+            self.show_chart(chart)
+            return
+        costs = np.array([p[4] for p in points])
+        big = float(costs.max()) if costs.size and costs.max() > 0 else 1.0
+        for size, lo, hi in ((9.0, 0.0, 0.25), (14.0, 0.25, 0.6), (20.0, 0.6, 1.01)):
+            series = QScatterSeries()
+            series.setMarkerSize(size)
+            series.setColor(QColor(46, 117, 182, 170))
+            series.setBorderColor(QColor("#1F4E79"))
+            for row, pid, x, y, c in points:
+                if lo <= c / big < hi:
+                    series.append(x, y)
+                    self._rows.append((QPointF(x, y), row))
+            series.clicked.connect(self._clicked)
+            chart.addSeries(series)
+        xs = [p[2] for p in points]
+        ys = [p[3] for p in points]
+        ax = _nice_axis(min(xs), max(xs), "%.0f")
+        ax.setTitleText("£ per tCO2e")
+        ay = _nice_axis(min(ys), max(ys), "%.1f")
+        ay.setTitleText("BCR")
+        chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
+        for s in chart.series():
+            s.attachAxis(ax)
+            s.attachAxis(ay)
+        # the value-for-money threshold: a BCR of 1
+        one = QLineSeries()
+        one.setPen(QPen(QColor("#B00020"), 1, Qt.PenStyle.DashLine))
+        one.append(ax.min(), 1.0)
+        one.append(ax.max(), 1.0)
+        chart.addSeries(one)
+        one.attachAxis(ax)
+        one.attachAxis(ay)
+        self.show_chart(chart)
+
+    def _clicked(self, point: QPointF) -> None:
+        if not self._rows:
+            return
+        best = min(self._rows, key=lambda pr: (pr[0].x() - point.x()) ** 2 + (pr[0].y() - point.y()) ** 2)
+        self.projectClicked.emit(best[1])

@@ -1,0 +1,183 @@
+"""The portfolio dashboard: totals, the investment gap, the ranking and a scatter."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QProgressBar, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from ..core.results import vfm_category
+from . import formatting as fmt
+from .charts import ScatterView
+from .document import PortfolioDocument
+from .models import ProjectFilter, ProjectsModel
+from .results_panel import Card
+
+
+class GapBar(QWidget):
+    """Progress against a gap, with the figures in words (the bar alone would look empty)."""
+
+    def __init__(self, label: str, parent=None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        self.label = QLabel(label)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 10_000)
+        self.bar.setTextVisible(True)
+        self.bar.setMaximumHeight(16)
+        self.detail = QLabel()
+        self.detail.setStyleSheet("color: #555; font-size: 8pt;")
+        self.detail.setWordWrap(True)
+        for w in (self.label, self.bar, self.detail):
+            layout.addWidget(w)
+
+    def set(self, share: float | None, detail: str) -> None:
+        share = share or 0.0
+        self.bar.setValue(int(min(1.0, share) * 10_000))
+        self.bar.setFormat(f"{share * 100:.3f}% closed")
+        self.detail.setText(detail)
+
+
+class Dashboard(QWidget):
+    projectActivated = Signal(int)   # document row
+
+    def __init__(self, doc: PortfolioDocument, model: ProjectsModel, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        layout.addWidget(self.title)
+        cards = QGridLayout()
+        self.cards: dict[str, Card] = {}
+        for k, (key, title, tip) in enumerate([
+                ("npsv_gbp", "Total NPSV", "Sum of the projects' NPSV"),
+                ("bcr", "Portfolio BCR", "Total PV of benefits over total PV of costs (never an "
+                                         "average of ratios)"),
+                ("carbon_saved_tco2e", "Carbon saved", "Tonnes of CO2e over the projects' lives"),
+                ("net_additional_jobs_fte", "Net additional jobs", "Sum over projects"),
+                ("public_cost_gbp", "Public cost", "Public funding over all years"),
+                ("shovel_ready_projects", "Shovel-ready", "Projects with a readiness score of 80 "
+                                                          "or more that can start within 12 months")]):
+            card = Card(title, tip)
+            self.cards[key] = card
+            cards.addWidget(card, 0, k)
+        layout.addLayout(cards)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = split
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        head = QLabel("Contribution to closing the low-carbon investment gap")
+        head.setStyleSheet("font-weight: 600;")
+        lv.addWidget(head)
+        self.gap_note = QLabel()
+        self.gap_note.setWordWrap(True)
+        self.gap_note.setStyleSheet("color: #555; font-size: 8pt;")
+        lv.addWidget(self.gap_note)
+        self.gap_box = QVBoxLayout()
+        lv.addLayout(self.gap_box)
+        self.gap_bars: list[GapBar] = []
+        lv.addStretch(1)
+        self.scatter = ScatterView()
+        self.scatter.projectClicked.connect(self.projectActivated)
+        split.addWidget(left)
+        split.addWidget(self.scatter)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+
+        self.table = QTableView()
+        self.proxy = ProjectFilter(self)
+        self.proxy.setSourceModel(model)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)   # NPSV, largest first
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.doubleClicked.connect(
+            lambda ix: self.projectActivated.emit(self.proxy.mapToSource(ix).row()))
+        self.table.resizeColumnsToContents()
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(split)
+        rank = QWidget()
+        rv = QVBoxLayout(rank)
+        rv.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("Ranking (click a heading to sort; double-click a project to open it)")
+        label.setStyleSheet("font-weight: 600;")
+        rv.addWidget(label)
+        rv.addWidget(self.table)
+        vsplit.addWidget(rank)
+        vsplit.setStretchFactor(0, 1)
+        vsplit.setStretchFactor(1, 1)
+        self.vsplitter = vsplit
+        layout.addWidget(vsplit, 1)
+        self.provenance = QLabel()
+        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        self.provenance.setWordWrap(True)
+        layout.addWidget(self.provenance)
+        self._sized = False
+        doc.resultsChanged.connect(self.refresh)
+        doc.settingsChanged.connect(self.refresh)
+        doc.structureChanged.connect(lambda: setattr(self, "_sized", False))
+
+    def refresh(self) -> None:
+        doc, results = self.doc, self.doc.results
+        self.title.setText(doc.name)
+        if results is None:
+            for card in self.cards.values():
+                card.set(fmt.DASH)
+            self.provenance.setText(doc.snapshot.error or "")
+            return
+        t = results.totals()
+        self.cards["npsv_gbp"].set(fmt.money(t["npsv_gbp"]), "#B00020" if t["npsv_gbp"] < 0 else None)
+        cat = vfm_category(t["bcr"])
+        self.cards["bcr"].set(f"{fmt.ratio(t['bcr'])}  {fmt.vfm_badge(cat) if cat else ''}",
+                              fmt.VFM_COLOURS.get(cat or ""))
+        self.cards["carbon_saved_tco2e"].set(fmt.number(t["carbon_saved_tco2e"], 0, "tCO2e"))
+        self.cards["net_additional_jobs_fte"].set(fmt.number(t["net_additional_jobs_fte"], 1, "FTE"))
+        self.cards["public_cost_gbp"].set(fmt.money(t["public_cost_gbp"]))
+        self.cards["shovel_ready_projects"].set(f"{t['shovel_ready_projects']} of {len(results.ids)}")
+        gap = results.gap()
+        while len(self.gap_bars) < len(gap["sectors"]) + 1:
+            bar = GapBar("")
+            self.gap_bars.append(bar)
+            self.gap_box.addWidget(bar)
+        rows = list(gap["sectors"].values()) + [dict(gap["total"], label="All sectors",
+                                                     window=gap["window"])]
+        for bar, s in zip(self.gap_bars, rows):
+            bar.label.setText(s["label"])
+            bar.set(s["share_closed"],
+                    f"{fmt.money(s['contribution_gbp'])} of a cumulative gap of "
+                    f"{fmt.money(s['cumulative_gap_gbp'])} ({s['window'][0]}-{s['window'][1]}); "
+                    f"{fmt.money(s['annual_average_contribution_gbp'])} a year against "
+                    f"{fmt.money(s['annual_gap_gbp'])} a year")
+        self.gap_note.setText(
+            f"£ at {results.price_base_year} prices. Public funding in the gap's window years "
+            "counts; the gap is the Green Alliance (2020) estimate of the annual public investment "
+            "gap, unless the assumption pack says otherwise.")
+        points = []
+        for row, i in doc.snapshot.result_index.items():
+            x = results.metrics["cost_per_tco2e_gbp"][i]
+            y = results.metrics["bcr"][i]
+            if math.isfinite(x) and math.isfinite(y):
+                points.append((row, results.ids[i], float(x), float(y),
+                               float(results.metrics["public_cost_gbp"][i])))
+        self.scatter.set_points(points)
+        if not self._sized and results.ids:
+            self.table.resizeColumnsToContents()
+            self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))
+            self._sized = True
+        self.provenance.setText(
+            f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
+            f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "
+            f"{results.appraisal_year}."
+            + (" Some figures of the pack are marked illustrative or recalled: see Assumptions."
+               if results.pack_flagged else ""))

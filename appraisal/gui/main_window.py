@@ -1,0 +1,685 @@
+"""The main window: pages, menus, files, undo, background work, autosave."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QMainWindow, QMessageBox, QPushButton, QStackedWidget, QToolBar,
+                               QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..core import InputError, Portfolio, load_pack, parse_portfolio
+from ..core.pack import CARBON_SERIES
+from ..core.results import METHOD_VERSION
+from ..io.portfolio_file import load_portfolio, save_portfolio
+from ..resources import default_pack_dir, example_portfolio, resource_path
+from .assumptions_view import AssumptionsView
+from .dashboard import Dashboard
+from .document import InsertProject, PortfolioDocument
+from .models import ProjectsModel
+from .projects_page import ProjectsPage
+from .recovery import RecoveryFile, find_recoverable
+from .tasks import BackgroundTask
+
+APP_NAME = "Low-Carbon Appraisal"
+MAX_RECENT = 8
+PAGES = ("Dashboard", "Projects", "Assumptions")
+
+
+def icon(name: str) -> QIcon:
+    path = resource_path("icons", f"{name}.svg")
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def problems_text(exc: InputError, limit: int = 12) -> str:
+    lines = [str(p) for p in exc.problems[:limit]]
+    if len(exc.problems) > limit:
+        lines.append(f"… and {len(exc.problems) - limit} more")
+    return "\n".join(lines)
+
+
+class WelcomePage(QWidget):
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 40, 60, 40)
+        title = QLabel(APP_NAME)
+        title.setStyleSheet("font-size: 20pt; font-weight: 600; color: #1F4E79;")
+        layout.addWidget(title)
+        blurb = QLabel("Appraise a pipeline of low-carbon projects by the Green Book: economic and "
+                       "financial cases, carbon, jobs and the contribution to the investment gap, "
+                       "with every figure traceable to its assumptions.")
+        blurb.setWordWrap(True)
+        layout.addWidget(blurb)
+        row = QHBoxLayout()
+        for text, slot in (("Open the example portfolio", window.open_example),
+                           ("New portfolio", window.new_portfolio), ("Open…", window.open_dialog)):
+            b = QPushButton(text)
+            b.setMinimumHeight(36)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("Recent files"))
+        self.recent = QListWidget()
+        self.recent.itemActivated.connect(lambda item: window.open_file(Path(item.text())))
+        layout.addWidget(self.recent, 1)
+
+    def set_recent(self, files: list[str]) -> None:
+        self.recent.clear()
+        self.recent.addItems(files)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowIcon(icon("app"))
+        pack = self._load_initial_pack()
+        self.doc = PortfolioDocument(pack, parent=self)
+        self.model = ProjectsModel(self.doc, self)
+        self.recovery = RecoveryFile()
+        self._has_document = False
+        self._tasks: list[BackgroundTask] = []
+
+        self.stack = QStackedWidget()
+        self.welcome = WelcomePage(self)
+        self.dashboard = Dashboard(self.doc, self.model)
+        self.projects = ProjectsPage(self.doc, self.model)
+        self.assumptions = AssumptionsView(self.doc)
+        for w in (self.welcome, self.dashboard, self.projects, self.assumptions):
+            self.stack.addWidget(w)
+        self.nav = QListWidget()
+        self.nav.addItems(PAGES)
+        self.nav.setMaximumWidth(104)
+        self.nav.setAccessibleName("Pages")
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        central = QWidget()
+        h = QHBoxLayout(central)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.addWidget(self.nav)
+        h.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status()
+        self.dashboard.projectActivated.connect(self.show_project)
+        self.assumptions.openPackRequested.connect(self.choose_pack)
+        self.projects.currentChanged.connect(lambda _row: self._update_actions())
+        self.doc.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.doc.undo_stack.indexChanged.connect(lambda _i: self._edited())
+        self.doc.pathChanged.connect(self._update_title)
+        self.doc.settingsChanged.connect(self._settings_changed)
+        self.doc.resultsChanged.connect(self._results_changed)
+        self.doc.packChanged.connect(self._update_status)
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(int(os.environ.get("APPRAISAL_AUTOSAVE_MS", "60000")))
+        self.autosave.timeout.connect(self._autosave)
+        self.autosave.start()
+        self._restore_layout()
+        self._show_page(None)
+        self._update_title()
+        self._update_actions()
+
+    # -- set-up ----------------------------------------------------------------------
+    def _load_initial_pack(self):
+        folder = self.settings.value("pack_dir", "")
+        if folder:
+            try:
+                return load_pack(folder)
+            except InputError:
+                self.settings.remove("pack_dir")   # a pack that no longer loads: use the default
+        return load_pack(default_pack_dir())
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", icon_name: str = "") -> QAction:
+        a = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setStatusTip(tip or text.replace("&", "").replace("…", ""))
+        a.triggered.connect(slot)
+        return a
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.a_new = self._action("&New portfolio", self.new_portfolio, K.New, icon_name="new")
+        self.a_open = self._action("&Open…", self.open_dialog, K.Open, icon_name="open")
+        self.a_example = self._action("Open the &example portfolio", self.open_example)
+        self.a_save = self._action("&Save", self.save, K.Save, icon_name="save")
+        self.a_save_as = self._action("Save &as…", self.save_as, K.SaveAs)
+        self.a_import = self._action("&Import submission workbooks…", self.import_dialog, "Ctrl+I",
+                                     "Read projects from filled promoter workbooks")
+        self.a_export = self._action("&Export appraisal workbook…", self.export_dialog, "Ctrl+E",
+                                     "Write an Excel workbook whose formulas recompute every figure",
+                                     icon_name="export")
+        self.a_template = self._action("Save a blank submission &template…", self.template_dialog)
+        self.a_quit = self._action("&Quit", self.close, K.Quit)
+        self.a_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        self.a_undo.setShortcut(QKeySequence(K.Undo))
+        self.a_undo.setIcon(icon("undo"))
+        self.a_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        self.a_redo.setShortcut(QKeySequence(K.Redo))
+        self.a_redo.setIcon(icon("redo"))
+        self.a_add = self._action("&Add project", self._add_project, "Ctrl+Shift+N", icon_name="add")
+        self.a_duplicate = self._action("&Duplicate project", self._duplicate, "Ctrl+D")
+        self.a_delete = self._action("De&lete project", self._delete, "Ctrl+Del")
+        self.a_up = self._action("Move project &up", lambda: self.projects.move_project(-1), "Ctrl+Up")
+        self.a_down = self._action("Move project do&wn", lambda: self.projects.move_project(+1),
+                                   "Ctrl+Down")
+        self.a_pack = self._action("Use another assumption &pack…", self.choose_pack)
+        self.a_default_pack = self._action("Use the &default assumption pack", self.use_default_pack)
+        self.a_about = self._action("&About", self.about, K.HelpContents)
+        self.page_actions = []
+        group = QActionGroup(self)
+        for k, name in enumerate(PAGES):
+            a = self._action(name, lambda _c=False, k=k: self._show_page(k), f"Ctrl+{k + 1}")
+            a.setCheckable(True)
+            group.addAction(a)
+            self.page_actions.append(a)
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        for a in (self.a_new, self.a_open, self.a_example):
+            m.addAction(a)
+        self.recent_menu = m.addMenu("Open &recent")
+        m.addSeparator()
+        m.addAction(self.a_save)
+        m.addAction(self.a_save_as)
+        m.addSeparator()
+        m.addAction(self.a_import)
+        m.addAction(self.a_export)
+        m.addAction(self.a_template)
+        m.addSeparator()
+        m.addAction(self.a_quit)
+        m = self.menuBar().addMenu("&Edit")
+        for a in (self.a_undo, self.a_redo):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.a_add, self.a_duplicate, self.a_delete, self.a_up, self.a_down):
+            m.addAction(a)
+        m = self.menuBar().addMenu("&View")
+        for a in self.page_actions:
+            m.addAction(a)
+        m = self.menuBar().addMenu("&Assumptions")
+        m.addAction(self.a_pack)
+        m.addAction(self.a_default_pack)
+        m = self.menuBar().addMenu("&Help")
+        m.addAction(self.a_about)
+        self._fill_recent()
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.a_new, self.a_open, self.a_save):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.a_undo)
+        tb.addAction(self.a_redo)
+        tb.addSeparator()
+        tb.addAction(self.a_add)
+        tb.addAction(self.a_export)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Carbon: "))
+        self.carbon_box = QComboBox()
+        for s in CARBON_SERIES:
+            self.carbon_box.addItem(s.capitalize(), s)
+        self.carbon_box.setToolTip("Carbon values: central, or the low and high scenarios (DESNZ)")
+        self.carbon_box.activated.connect(lambda _i: self.doc.set_setting(
+            "carbon_series", self.carbon_box.currentData(), "carbon series"))
+        tb.addWidget(self.carbon_box)
+        tb.addWidget(QLabel(" Discounting: "))
+        self.schedule_box = QComboBox()
+        self.schedule_box.setToolTip("Discount schedule of the pack: standard (Green Book STPR), "
+                                     "reduced (lower-rate test) or health")
+        self.schedule_box.activated.connect(lambda _i: self.doc.set_setting(
+            "discount_schedule", self.schedule_box.currentData(), "discount schedule"))
+        tb.addWidget(self.schedule_box)
+        for box in (self.carbon_box, self.schedule_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMinimumContentsLength(9)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _build_status(self) -> None:
+        self.status_pack = QLabel()
+        self.status_choices = QLabel()
+        self.status_saved = QLabel()
+        self.status_time = QLabel()
+        for w in (self.status_pack, self.status_choices, self.status_saved, self.status_time):
+            self.statusBar().addPermanentWidget(w)
+        self._update_status()
+
+    # -- pages -------------------------------------------------------------------------
+    def _nav_changed(self, k: int) -> None:
+        if k >= 0 and self._has_document:
+            self.stack.setCurrentIndex(k + 1)
+            self.page_actions[k].setChecked(True)
+
+    def _show_page(self, k: int | None) -> None:
+        if not self._has_document:
+            self.welcome.set_recent(self._recent())
+            self.stack.setCurrentWidget(self.welcome)
+            self.nav.setEnabled(False)
+            return
+        self.nav.setEnabled(True)
+        if k is None:
+            k = max(0, self.nav.currentRow())
+        self.nav.setCurrentRow(k)
+        self.stack.setCurrentIndex(k + 1)
+
+    def show_project(self, row: int) -> None:
+        self._show_page(1)
+        self.projects.select_row(row)
+
+    # -- files -------------------------------------------------------------------------
+    def _set_document(self, portfolio: Portfolio, path: Path | None) -> None:
+        self.doc.replace(portfolio, path)
+        self._has_document = True
+        self._settings_changed()
+        self._show_page(1 if portfolio.projects else 0)
+        self.projects.select_row(0 if portfolio.projects else None)
+        if path is not None:
+            self._add_recent(path)
+            self.settings.setValue("last_file", str(path))
+        self._update_title()
+        self._update_actions()
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current document."""
+        if not self._has_document or not self.doc.is_dirty:
+            return True
+        answer = QMessageBox.question(
+            self, APP_NAME, f"Save the changes to {self._display_name()}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_portfolio(self) -> None:
+        if self.maybe_save():
+            self.recovery.discard()
+            self._set_document(Portfolio.new(), None)
+
+    def open_example(self) -> None:
+        if self.maybe_save():
+            self.open_file(example_portfolio(), remember=False)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
+        name, _ = QFileDialog.getOpenFileName(self, "Open a portfolio", start,
+                                              "Portfolios (*.json);;All files (*)")
+        if name:
+            self.open_file(Path(name))
+
+    def open_file(self, path: Path, remember: bool = True) -> bool:
+        """Open a portfolio file; a damaged or hostile file is refused and nothing changes."""
+        try:
+            portfolio = load_portfolio(path)
+        except InputError as exc:
+            QMessageBox.critical(self, "Cannot open the portfolio",
+                                 f"{path} cannot be opened:\n\n{problems_text(exc)}\n\n"
+                                 "Nothing was changed.")
+            return False
+        self.recovery.discard()
+        self._set_document(portfolio, path if remember else None)
+        if not remember:
+            self.doc.portfolio.data["name"] = self.doc.name
+        if portfolio.migrated_from is not None:
+            self.statusBar().showMessage(f"{path.name} was read as format version 1", 8000)
+        problems = sum(len(self.doc.problems(i)) for i in range(len(self.doc.projects)))
+        if problems:
+            self.statusBar().showMessage(
+                f"{problems} problems in the projects: see the Checks column and the editor", 10000)
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(self.doc.path) if self.doc.path else str(Path.home() / f"{self.doc.name}.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Save the portfolio", start,
+                                              "Portfolios (*.json)")
+        if not name:
+            return False
+        path = Path(name)
+        if path.suffix.lower() != ".json":
+            path = path.with_suffix(".json")
+        return self._save_to(path)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            save_portfolio(self.doc.portfolio, path)
+        except (OSError, InputError) as exc:
+            QMessageBox.critical(self, "Cannot save", f"{path} could not be saved: {exc}\n\n"
+                                                      "The file on disk is unchanged.")
+            return False
+        self.doc.mark_saved(path)
+        self.recovery.discard()
+        self._add_recent(path)
+        self.settings.setValue("last_file", str(path))
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    # -- recent files ----------------------------------------------------------------------
+    def _recent(self) -> list[str]:
+        v = self.settings.value("recent", [])
+        files = [v] if isinstance(v, str) else list(v or [])
+        return [f for f in files if f]
+
+    def _add_recent(self, path: Path) -> None:
+        files = [str(path)] + [f for f in self._recent() if f != str(path)]
+        self.settings.setValue("recent", files[:MAX_RECENT])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self._recent()
+        for f in files:
+            a = self.recent_menu.addAction(f)
+            a.triggered.connect(lambda _c=False, f=f: self.maybe_save() and self.open_file(Path(f)))
+        self.recent_menu.setEnabled(bool(files))
+
+    # -- background work -----------------------------------------------------------------
+    def _run(self, title: str, job, on_done) -> BackgroundTask:
+        task = BackgroundTask(self, title, job)
+        self._tasks.append(task)
+
+        def finished(result, error):
+            self._tasks.remove(task)
+            on_done(result, error)
+
+        task.done.connect(finished)
+        task.start()
+        return task
+
+    def export_dialog(self) -> None:
+        if not self._has_document:
+            return
+        try:
+            inputs = parse_portfolio(self.doc.portfolio.data, self.doc.pack)
+        except InputError as exc:
+            QMessageBox.warning(self, "Cannot export yet", "The portfolio has problems to mend "
+                                "before it can be exported:\n\n" + problems_text(exc))
+            return
+        start = str((self.doc.path.with_suffix(".xlsx")) if self.doc.path
+                    else Path.home() / f"{self.doc.name}.xlsx")
+        name, _ = QFileDialog.getSaveFileName(self, "Export the appraisal workbook", start,
+                                              "Excel workbooks (*.xlsx)")
+        if name:
+            self.export_to(Path(name), inputs)
+
+    def export_to(self, path: Path, inputs=None) -> BackgroundTask:
+        from ..io.workbook import ExportCancelled, export_workbook
+        inputs = inputs or parse_portfolio(self.doc.portfolio.data, self.doc.pack)
+        pack = self.doc.pack
+
+        def job(progress, cancelled):
+            return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled)
+
+        def done(result, error):
+            if isinstance(error, ExportCancelled):
+                self.statusBar().showMessage("Export cancelled; nothing was written", 6000)
+            elif error is not None:
+                QMessageBox.critical(self, "Export failed", f"{path} was not written: {error}")
+            else:
+                self.statusBar().showMessage(f"Exported {path}", 8000)
+
+        return self._run("Exporting the workbook", job, done)
+
+    def import_dialog(self) -> None:
+        if not self._has_document:
+            self.new_portfolio()
+        names, _ = QFileDialog.getOpenFileNames(self, "Import submission workbooks", str(Path.home()),
+                                                "Excel workbooks (*.xlsx)")
+        if names:
+            self.import_files([Path(n) for n in names])
+
+    def import_files(self, paths: list[Path]) -> BackgroundTask:
+        from ..io.submission import ImportCancelled, import_workbooks
+        pack = self.doc.pack
+
+        def job(progress, cancelled):
+            return import_workbooks(paths, pack, progress=progress, cancelled=cancelled)
+
+        def done(report, error):
+            if isinstance(error, ImportCancelled):
+                self.statusBar().showMessage("Import cancelled; nothing was added", 6000)
+                return
+            if error is not None:
+                QMessageBox.critical(self, "Import failed", str(error))
+                return
+            self._add_imported(report)
+
+        return self._run("Importing submissions", job, done)
+
+    def _add_imported(self, report) -> None:
+        from ..io.submission import describe_problem
+        have = {p.get("id") for p in self.doc.projects if isinstance(p, dict)}
+        added, refused = [], []
+        problems = [describe_problem(p) for p in report.problems()] \
+            if hasattr(report, "problems") else []
+        kept = report.kept() if hasattr(report, "kept") else []
+        for book in kept:
+            project = book.project or {}
+            if project.get("id") in have:
+                refused.append(f"{book.file}: the portfolio already has project {project.get('id')!r}")
+                continue
+            have.add(project.get("id"))
+            added.append(project)
+        if added:
+            stack = self.doc.undo_stack
+            stack.beginMacro(f"Import {len(added)} submission{'s' * (len(added) > 1)}")
+            for project in added:
+                stack.push(InsertProject(self.doc, len(self.doc.projects), project,
+                                         f"Import project {project.get('id')}"))
+            stack.endMacro()
+        lines = problems + refused
+        text = f"{len(added)} project{'s' * (len(added) != 1)} imported."
+        box = QMessageBox(QMessageBox.Icon.Information if not lines else QMessageBox.Icon.Warning,
+                          "Import report", text + (f" {len(lines)} problems found." if lines else ""),
+                          QMessageBox.StandardButton.Ok, self)
+        if lines:
+            box.setDetailedText("\n".join(lines))
+        box.open()
+        self.last_import_report = (len(added), lines)
+
+    def template_dialog(self) -> None:
+        from ..io.submission import write_template
+        name, _ = QFileDialog.getSaveFileName(self, "Save a blank submission template",
+                                              str(Path.home() / "project-submission.xlsx"),
+                                              "Excel workbooks (*.xlsx)")
+        if name:
+            try:
+                write_template(Path(name), self.doc.pack)
+            except OSError as exc:
+                QMessageBox.critical(self, "Cannot save the template", str(exc))
+            else:
+                self.statusBar().showMessage(f"Saved {name}", 6000)
+
+    # -- assumptions ----------------------------------------------------------------------------
+    def choose_pack(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose an assumption pack folder",
+                                                  str(self.doc.pack.folder or Path.home()))
+        if folder:
+            self.use_pack(Path(folder))
+
+    def use_pack(self, folder: Path) -> bool:
+        try:
+            pack = load_pack(folder)
+        except InputError as exc:
+            QMessageBox.critical(self, "Cannot use this pack", f"{folder} is not a valid assumption "
+                                 f"pack:\n\n{problems_text(exc)}\n\nThe pack in use is unchanged.")
+            return False
+        self.doc.set_pack(pack)
+        self.settings.setValue("pack_dir", str(folder))
+        self._settings_changed()
+        return True
+
+    def use_default_pack(self) -> None:
+        self.doc.set_pack(load_pack(default_pack_dir()))
+        self.settings.remove("pack_dir")
+        self._settings_changed()
+
+    # -- reacting ------------------------------------------------------------------------------
+    def _display_name(self) -> str:
+        return self.doc.path.name if self.doc.path else self.doc.name
+
+    def _update_title(self) -> None:
+        if not self._has_document:
+            self.setWindowTitle(APP_NAME)
+            return
+        self.setWindowTitle(f"{self.doc.name} — {self._display_name()}[*] — {APP_NAME}")
+        self.setWindowModified(self.doc.is_dirty)
+        self.status_saved.setText("unsaved changes" if self.doc.is_dirty else "saved")
+
+    def _edited(self) -> None:
+        self._update_title()
+        self._update_actions()
+
+    def _settings_changed(self) -> None:
+        self.carbon_box.setCurrentIndex(max(0, self.carbon_box.findData(
+            self.doc.setting("carbon_series", "central"))))
+        self.schedule_box.clear()
+        for name in self.doc.pack.discount_schedules:
+            self.schedule_box.addItem(name.capitalize(), name)
+        self.schedule_box.setCurrentIndex(max(0, self.schedule_box.findData(
+            self.doc.setting("discount_schedule", "standard"))))
+        self._update_status()
+        self._update_title()
+
+    def _results_changed(self) -> None:
+        self._update_status()
+
+    def _update_status(self) -> None:
+        pack = self.doc.pack
+        self.status_pack.setText(f"Pack: {pack.id} ({pack.vintage})")
+        self.status_pack.setToolTip(pack.notes)
+        self.status_choices.setText(f"{self.doc.setting('carbon_series', 'central')}, "
+                                    f"{self.doc.setting('discount_schedule', 'standard')}")
+        snap = self.doc.snapshot
+        self.status_time.setText(f"{snap.elapsed_ms:.0f} ms" if snap.results is not None else "")
+
+    def _update_actions(self) -> None:
+        has = self._has_document
+        row = self.projects.current_row() if has else None
+        for a in (self.a_save, self.a_save_as, self.a_export, self.a_add):
+            a.setEnabled(has)
+        for a in (self.a_duplicate, self.a_delete, self.a_up, self.a_down):
+            a.setEnabled(has and row is not None)
+
+    def _add_project(self) -> None:
+        self._show_page(1)
+        self.projects.add_project()
+
+    def _duplicate(self) -> None:
+        self.projects.duplicate_project()
+
+    def _delete(self) -> None:
+        self.projects.delete_project()
+
+    def about(self) -> None:
+        pack = self.doc.pack
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<h3>{APP_NAME} {__version__}</h3>"
+                          "<p>Green Book appraisal of low-carbon infrastructure pipelines for Local "
+                          "Enterprise Partnerships and combined authorities.</p>"
+                          f"<p>Method version {METHOD_VERSION} (HM Treasury Green Book).<br>"
+                          f"Assumption pack: <b>{pack.name}</b><br>id {pack.id}, vintage "
+                          f"{pack.vintage}<br>{pack.folder or ''}</p><p>{pack.notes}</p>")
+
+    # -- autosave and closing --------------------------------------------------------------------
+    def _autosave(self) -> None:
+        if self._has_document and self.doc.is_dirty:
+            try:
+                self.recovery.save(self.doc.portfolio.data, self.doc.path)
+            except (OSError, ValueError) as exc:
+                self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the newest recovery file. True when one was recovered."""
+        found = find_recoverable(exclude=self.recovery.path)
+        if not found:
+            return False
+        r = found[0]
+        import datetime
+        when = datetime.datetime.fromtimestamp(r.saved_at).strftime("%d %b %Y %H:%M")
+        answer = QMessageBox.question(
+            self, "Recover unsaved work?",
+            f"{APP_NAME} did not close properly. Unsaved changes to "
+            f"{r.original or 'a new portfolio'} were kept at {when}. Recover them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        for other in found:
+            if answer == QMessageBox.StandardButton.No or other is not r:
+                other.file.unlink(missing_ok=True)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self._set_document(Portfolio(r.data), Path(r.original) if r.original else None)
+        # the recovered edits are not on disk: mark the document as changed
+        self.doc.undo_stack.resetClean()
+        self._update_title()
+        r.file.unlink(missing_ok=True)
+        self.recovery.save(self.doc.portfolio.data, self.doc.path)
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        for task in list(self._tasks):
+            task.cancel()
+            task.thread.quit()
+            task.thread.wait(5000)
+        self.recovery.discard()
+        self._save_layout()
+        event.accept()
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 740)
+        state = self.settings.value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for key, splitter in (("split_projects", self.projects.splitter),
+                              ("split_dashboard", self.dashboard.splitter),
+                              ("split_dashboard_v", self.dashboard.vsplitter),
+                              ("split_assumptions", self.assumptions.splitter)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+
+    def _save_layout(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("split_projects", self.projects.splitter.saveState())
+        self.settings.setValue("split_dashboard", self.dashboard.splitter.saveState())
+        self.settings.setValue("split_dashboard_v", self.dashboard.vsplitter.saveState())
+        self.settings.setValue("split_assumptions", self.assumptions.splitter.saveState())
+
+
+def start(argv_path: str | None, settings: QSettings | None = None) -> MainWindow:
+    """The window as the application opens it: the file given, or a recovery, or the last file,
+    or the welcome page."""
+    window = MainWindow(settings)
+    window.show()
+    QApplication.processEvents()
+    if argv_path:
+        window.open_file(Path(argv_path))
+    elif not window.offer_recovery():
+        last = window.settings.value("last_file", "")
+        if last and Path(last).is_file():
+            window.open_file(Path(last))
+    return window

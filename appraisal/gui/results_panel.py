@@ -1,0 +1,184 @@
+"""The results of the selected project: headline figures, charts and checks."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListWidget, QListWidgetItem, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
+
+from ..core.results import vfm_category
+from . import formatting as fmt
+from .charts import BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year
+from .document import PortfolioDocument
+
+CARDS = [
+    # key, title, formatter, tooltip (definition and source)
+    ("npsv_gbp", "NPSV", fmt.money, "Net present social value: PV of benefits less PV of costs "
+                                    "(Green Book, real terms, discounted at the STPR schedule)"),
+    ("bcr", "BCR", fmt.ratio, "Benefit-cost ratio: PV of benefits / PV of costs"),
+    ("carbon_saved_tco2e", "Carbon saved", lambda v: fmt.number(v, 0, "tCO2e"),
+     "Tonnes of CO2e saved over the operating life (undiscounted)"),
+    ("cost_per_tco2e_gbp", "Cost per tonne", lambda v: fmt.number(v, 0, "£/t"),
+     "(PVC - PV of energy and other benefits) / tonnes saved"),
+    ("net_additional_jobs_fte", "Net additional jobs", lambda v: fmt.number(v, 1, "FTE"),
+     "Gross direct jobs after deadweight, leakage, displacement, substitution and multiplier "
+     "(HCA Additionality Guide)"),
+    ("cost_per_net_job_gbp", "Cost per net job", fmt.money, "Public cost / net additional jobs"),
+    ("gap_contribution_gbp", "Gap contribution", fmt.money,
+     "Public funding in the investment gap's window years (Green Alliance, 2020)"),
+    ("financial_npv_gbp", "Financial NPV", fmt.money,
+     "The promoter's cash flows discounted at the portfolio's financial rate"),
+    ("financial_irr", "Financial IRR", fmt.percent, "Internal rate of return of the promoter's cash flows"),
+    ("payback_year", "Payback year", fmt.year, "The year after the last year of negative cumulative cash"),
+    ("readiness_score", "Readiness", lambda v: fmt.number(v, 0, "/ 100"),
+     "25 planning + 20 site + 20 procurement + 20 match funding + up to 15 for an early start"),
+    ("viability_gap_gbp", "Viability gap", fmt.money, "The grant that would make the promoter break even"),
+]
+
+
+class Card(QFrame):
+    def __init__(self, title: str, tip: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setToolTip(tip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        layout.setSpacing(0)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("color: #555; font-size: 8pt;")
+        self.value = QLabel(fmt.DASH)
+        self.value.setStyleSheet("font-size: 11pt; font-weight: 600;")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+
+    def set(self, text: str, colour: str | None = None, note: str | None = None) -> None:
+        self.value.setText(text)
+        self.value.setStyleSheet("font-size: 11pt; font-weight: 600;"
+                                 + (f" color: {colour};" if colour else ""))
+        if note:
+            self.value.setToolTip(note)
+
+
+class ResultsPanel(QScrollArea):
+    def __init__(self, doc: PortfolioDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.row: int | None = None
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self.setWidget(inner)
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: 600;")
+        layout.addWidget(self.heading)
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        self.cards: dict[str, Card] = {}
+        for k, (key, title, _, tip) in enumerate(CARDS):
+            card = Card(title, tip)
+            self.cards[key] = card
+            grid.addWidget(card, k // 3, k % 3)
+        layout.addLayout(grid)
+        self.chart_flows = ChartView()
+        self.chart_cumulative = ChartView()
+        self.chart_carbon = ChartView()
+        for view in (self.chart_flows, self.chart_cumulative, self.chart_carbon):
+            view.setMinimumHeight(190)
+            layout.addWidget(view)
+        self.checks_title = QLabel("Checks")
+        self.checks_title.setStyleSheet("font-weight: 600;")
+        layout.addWidget(self.checks_title)
+        self.checks = QListWidget()
+        self.checks.setWordWrap(True)
+        self.checks.setMinimumHeight(90)
+        layout.addWidget(self.checks)
+        self.provenance = QLabel()
+        self.provenance.setWordWrap(True)
+        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        layout.addWidget(self.provenance)
+        doc.resultsChanged.connect(self.refresh)
+        doc.projectChanged.connect(lambda row: self.refresh() if row == self.row else None)
+
+    def show_project(self, row: int | None) -> None:
+        self.row = row
+        self.refresh()
+
+    def refresh(self) -> None:
+        doc, row = self.doc, self.row
+        results = doc.results
+        self.checks.clear()
+        if row is None or not (0 <= row < len(doc.projects)):
+            self.heading.setText("No project selected")
+            for card in self.cards.values():
+                card.set(fmt.DASH)
+            return
+        project = doc.project(row)
+        self.heading.setText(f"{project.get('id', '')}: {project.get('name', '')}")
+        problems = doc.problems(row)
+        for p in problems:
+            self._check(f"Error in {p.field or 'the project'}: {p.message}", "#B00020", "✖")
+        i = doc.result_index(row)
+        if results is None or i is None:
+            for card in self.cards.values():
+                card.set(fmt.DASH)
+            if doc.snapshot.error:
+                self._check(doc.snapshot.error, "#B00020", "✖")
+            elif not problems:
+                self._check("Computing…", "#555555", "…")
+            self.provenance.setText("")
+            return
+        m = {k: v[i] for k, v in results.metrics.items()}
+        for key, title, f, tip in CARDS:
+            v = m.get(key)
+            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+            text = f(v)
+            colour = None
+            if key == "bcr":
+                cat = vfm_category(v)
+                text = f"{text}  {fmt.vfm_badge(cat)}" if cat else text
+                colour = fmt.VFM_COLOURS.get(cat or "")
+            elif key in ("npsv_gbp", "financial_npv_gbp") and v is not None and v < 0:
+                colour = "#B00020"
+            elif key == "readiness_score" and m.get("shovel_ready"):
+                text += "  ✔ READY"
+                colour = "#1E7B34"
+            self.cards[key].set(text, colour, None if v is not None else "Not defined: see the checks")
+        for w in results.warnings[i]:
+            self._check(w, "#9A6700", "⚠")
+        if not problems and not results.warnings[i]:
+            self._check("No warnings", "#1E7B34", "✔")
+        self.provenance.setText(
+            f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
+            f"{results.carbon_series}; discounting {results.discount_schedule}; £ at "
+            f"{results.price_base_year} prices; appraisal year {results.appraisal_year}."
+            + (" The pack has figures marked illustrative or recalled." if results.pack_flagged else ""))
+        s = results.project_series(i)
+        years = results.years
+        active = (np.abs(s["costs"]) + np.abs(s["benefits"]) + np.abs(s["financial_cash_flow"])) > 0
+        if active.any():
+            lo, hi = int(np.argmax(active)), int(len(active) - np.argmax(active[::-1]))
+            lo = min(lo, int(np.searchsorted(years, results.appraisal_year)))
+        else:
+            lo, hi = 0, len(years)
+        ys = years[lo:hi]
+        self.chart_flows.show_chart(annual_costs_benefits(ys, s["costs"][lo:hi], s["benefits"][lo:hi]))
+        disc = s["discounted_benefits"][lo:hi] - s["discounted_costs"][lo:hi]
+        self.chart_cumulative.show_chart(line_by_year(
+            "Cumulative discounted net value ({unit})", ys, np.cumsum(disc), BENEFIT_COLOUR,
+            mark_zero=True))
+        self.chart_carbon.show_chart(line_by_year(
+            "Carbon saved by year (tCO2e)", ys, s["carbon_saved"][lo:hi], CARBON_COLOUR, money=False,
+            mark_zero=True))
+
+    def _check(self, text: str, colour: str, mark: str) -> None:
+        item = QListWidgetItem(f"{mark} {text}")
+        from PySide6.QtGui import QBrush, QColor
+        item.setForeground(QBrush(QColor(colour)))
+        self.checks.addItem(item)

@@ -1,0 +1,73 @@
+"""Long work off the GUI thread, with a progress dialog and a cancel button."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+
+class _Worker(QObject):
+    progress = Signal(int, int)
+    finished = Signal(object, object)   # result, exception
+
+    def __init__(self, job: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]) -> None:
+        super().__init__()
+        self.job = job
+        self.cancel_requested = False
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.job(lambda done, total: self.progress.emit(done, total),
+                              lambda: self.cancel_requested)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never lost
+            self.finished.emit(None, exc)
+        else:
+            self.finished.emit(result, None)
+
+
+class BackgroundTask(QObject):
+    """Runs ``job(progress, cancelled)`` in a thread; ``done(result, error)`` comes back
+    on the GUI thread. The window stays responsive meanwhile."""
+
+    done = Signal(object, object)
+
+    def __init__(self, parent: QWidget, title: str, job, *, show_dialog: bool = True) -> None:
+        super().__init__(parent)
+        self.thread = QThread(self)
+        self.worker = _Worker(job)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self.worker.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.dialog: QProgressDialog | None = None
+        if show_dialog:
+            self.dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.setMinimumDuration(300)
+            self.dialog.canceled.connect(self.cancel)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.worker.cancel_requested = True
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        if self.dialog is not None:
+            self.dialog.setMaximum(total)
+            self.dialog.setValue(done)
+            self.dialog.setLabelText(f"{done} of {total}")
+
+    @Slot(object, object)
+    def _finished(self, result, error) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.hide()
+        self.done.emit(result, error)
+        self.deleteLater()

@@ -126,7 +126,10 @@ class Dashboard(QWidget):
         self._sized = False
         doc.resultsChanged.connect(self.refresh)
         doc.settingsChanged.connect(self.refresh)
-        doc.structureChanged.connect(lambda: setattr(self, "_sized", False))
+        doc.structureChanged.connect(self._structure_changed)
+
+    def _structure_changed(self) -> None:
+        self._sized = False
 
     def refresh(self) -> None:
         doc, results = self.doc, self.doc.results

@@ -210,6 +210,8 @@ class PortfolioDocument(QObject):
         self._problems: list[list[Problem]] = []
         self._settings_problems: list[Problem] = []
         self._generation = 0
+        self._awaiting = 0
+        self._index_for: dict[int, dict[int, int]] = {}
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_results)
         self._pool = QThreadPool(self)
@@ -357,6 +359,12 @@ class PortfolioDocument(QObject):
         self.undo_stack.setClean()
         self.pathChanged.emit()
 
+    def shutdown(self) -> None:
+        """Stop recomputing and wait for a running appraisal (the window is closing)."""
+        self._pending.stop()
+        self._pool.waitForDone(10_000)
+        self._signals.done.disconnect(self._on_results)
+
     # -- internals ------------------------------------------------------------
     def _reparse_all(self) -> None:
         checked = check_portfolio(self.portfolio.data, self.pack)
@@ -401,8 +409,6 @@ class PortfolioDocument(QObject):
         self._reparse_all()
         self.structureChanged.emit()
 
-    _awaiting = 0
-
     def _schedule(self) -> None:
         self._pending.start()
 
@@ -430,7 +436,6 @@ class PortfolioDocument(QObject):
             self.snapshot = Snapshot(None, {}, 0.0, "; ".join(str(p) for p in self._settings_problems))
             self.resultsChanged.emit()
             return
-        self._index_for = getattr(self, "_index_for", {})
         self._index_for[self._generation] = index
         self._awaiting += 1
         self._pool.start(_AppraiseTask(self._generation, inputs, self.pack, self._signals))

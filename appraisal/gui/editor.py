@@ -206,7 +206,7 @@ class ProjectEditor(QWidget):
         self.error_label.setStyleSheet("color: #B00020;")
         outer.addWidget(self.error_label)
         self._build()
-        doc.projectChanged.connect(lambda row: self.refresh() if row == self.row else None)
+        doc.projectChanged.connect(self._project_changed)
         doc.structureChanged.connect(self._structure_changed)
         doc.settingsChanged.connect(self.refresh)
         doc.packChanged.connect(self._pack_changed)
@@ -445,6 +445,10 @@ class ProjectEditor(QWidget):
         self.row = row if row is not None and 0 <= row < len(self.doc.projects) else None
         self.errors.clear()
         self.refresh()
+
+    def _project_changed(self, row: int) -> None:
+        if row == self.row:
+            self.refresh()
 
     def _structure_changed(self) -> None:
         if self.row is not None and self.row >= len(self.doc.projects):

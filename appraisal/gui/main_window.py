@@ -110,9 +110,10 @@ class MainWindow(QMainWindow):
         self._build_status()
         self.dashboard.projectActivated.connect(self.show_project)
         self.assumptions.openPackRequested.connect(self.choose_pack)
-        self.projects.currentChanged.connect(lambda _row: self._update_actions())
-        self.doc.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
-        self.doc.undo_stack.indexChanged.connect(lambda _i: self._edited())
+        # bound methods, not lambdas: Qt then drops the connections with the window
+        self.projects.currentChanged.connect(self._current_project_changed)
+        self.doc.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.doc.undo_stack.indexChanged.connect(self._edited)
         self.doc.pathChanged.connect(self._update_title)
         self.doc.settingsChanged.connect(self._settings_changed)
         self.doc.resultsChanged.connect(self._results_changed)
@@ -542,8 +543,14 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.doc.is_dirty)
         self.status_saved.setText("unsaved changes" if self.doc.is_dirty else "saved")
 
-    def _edited(self) -> None:
+    def _edited(self, _index: int = 0) -> None:
         self._update_title()
+        self._update_actions()
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self._update_title()
+
+    def _current_project_changed(self, _row) -> None:
         self._update_actions()
 
     def _settings_changed(self) -> None:
@@ -642,6 +649,9 @@ class MainWindow(QMainWindow):
             task.thread.wait(5000)
         self.recovery.discard()
         self._save_layout()
+        self.autosave.stop()
+        self.doc.shutdown()
+        self.doc.undo_stack.blockSignals(True)   # no title updates while the window goes
         event.accept()
 
     def _restore_layout(self) -> None:

@@ -104,7 +104,11 @@ class ResultsPanel(QScrollArea):
         self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
         layout.addWidget(self.provenance)
         doc.resultsChanged.connect(self.refresh)
-        doc.projectChanged.connect(lambda row: self.refresh() if row == self.row else None)
+        doc.projectChanged.connect(self._project_changed)
+
+    def _project_changed(self, row: int) -> None:
+        if row == self.row:
+            self.refresh()
 
     def show_project(self, row: int | None) -> None:
         self.row = row

@@ -286,7 +286,7 @@ class ProjectEditor(QWidget):
                    "deflator", lambda: f"the portfolio's price base ({self._base_year()})")
         # -- capex and funding
         form = self._section("Capex and public funding")
-        self.grid = YearGrid(["Year", "Capex (£)", "Public funding (£, optional)"])
+        self.grid = YearGrid(["Year", "Capex (£)", "Public funding (£)"])
         self.grid.setToolTip("Capital spend and public funding by calendar year, at the project's "
                              "price year. Paste from Excel with Ctrl+V. Leave public funding empty "
                              "to use the share below.")
@@ -338,8 +338,9 @@ class ProjectEditor(QWidget):
         # -- energy and carbon
         form = self._section("Energy and carbon")
         self.mode_group = QButtonGroup(self)
-        modes = QHBoxLayout()
-        for k, text in enumerate(("Energy changes", "Heat pump calculator", "EV charging calculator")):
+        modes = QVBoxLayout()
+        for k, text in enumerate(("Enter the energy changes", "Heat pump calculator",
+                                  "EV charging calculator")):
             rb = QRadioButton(text)
             self.mode_group.addButton(rb, k)
             modes.addWidget(rb)

@@ -179,8 +179,11 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     e_idx = np.repeat(np.arange(n), [len(c) for c in changes])
     if e_idx.size:
         flat_changes = list(chain.from_iterable(changes))
-        np.add.at(q, (e_idx, np.array([fuel_index[f] for f, _ in flat_changes])),
-                  np.array([v for _, v in flat_changes], dtype=float))
+        cells = e_idx * len(fuels) + np.fromiter((fuel_index[f] for f, _ in flat_changes),
+                                                 dtype=np.int64, count=e_idx.size)
+        q = np.bincount(cells, weights=np.fromiter((v for _, v in flat_changes), dtype=float,
+                                                   count=e_idx.size),
+                        minlength=n * len(fuels)).reshape(n, len(fuels))
 
     # benefit streams: one pass over all streams of all projects
     per_year = {"economic": np.zeros(n), "revenue": np.zeros(n)}
@@ -201,7 +204,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     for kind in per_year:  # two kinds of stream
         idx, vals = flat_per_year[kind]
         if idx:
-            np.add.at(per_year[kind], np.asarray(idx), np.asarray(vals, dtype=float))
+            per_year[kind] = np.bincount(idx, weights=vals, minlength=n).astype(float)
         per_year[kind] *= k
         owners, maps = profile_maps[kind]
         pi = np.repeat(np.asarray(owners, dtype=np.int64), [len(m) for m in maps])
@@ -219,16 +222,20 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
         for p, c in zip(P, cat)])
     jypm = np.array([p.job_years_per_million if p.job_years_per_million is not None
                      else c.job_years_per_million for p, c in zip(P, cat)])
-    # additionality: the project's factors where given (NaN where not), else its level's
-    given = np.array([[p.additionality.get(f) for f in ADDITIONALITY] for p in P], dtype=float)
+    # additionality: the project's factors where given (NaN where not), else its level's.
+    # One flat fromiter: much faster than numpy converting a list of lists with None in it.
+    nan = np.nan
+    given = np.fromiter((nan if (v := p.additionality.get(f)) is None else v
+                         for p in P for f in ADDITIONALITY), dtype=float, count=5 * n).reshape(n, 5)
     levels = list(pack.additionality)
     level_defaults = np.array([[pack.additionality[lv][f] for f in ADDITIONALITY] for lv in levels])
     level_of = {lv: j for j, lv in enumerate(levels)}
     add = np.where(np.isnan(given), level_defaults[[level_of[p.spatial_level] for p in P]], given) \
         if n else np.zeros((0, 5))
-    ready = np.array([(r.planning_consent, r.site_secured, r.procurement_ready,
-                       r.match_funding_confirmed, r.months_to_start)
-                      for r in (p.readiness for p in P)], dtype=float).reshape(n, 5)
+    ready = np.fromiter((nan if v is None else v for p in P for v in (
+        p.readiness.planning_consent, p.readiness.site_secured, p.readiness.procurement_ready,
+        p.readiness.match_funding_confirmed, p.readiness.months_to_start)),
+        dtype=float, count=5 * n).reshape(n, 5)
     months = ready[:, 4]
     readiness = ready[:, :4] @ np.array([25.0, 20.0, 20.0, 20.0]) \
         + np.where(months <= 6, 15.0, np.where(months <= 12, 8.0, 0.0))   # NaN months: 0
@@ -244,18 +251,21 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     last = int(max(a.max() for a in year_lists if a.size))
 
     notes: dict[int, list[str]] = {}
-    for i, p in enumerate(P):  # notes: a few words for the projects that need them
-        if p.public_funding_share is None and p.public_funding is None and p.capex:
-            notes.setdefault(i, []).append("public_funding_share is not given: all capex is taken as publicly "
-                            f"funded (share {DEFAULT_PUBLIC_FUNDING_SHARE:g})")
-        if p.lifetime_years == 0:
-            notes.setdefault(i, []).append("lifetime_years is 0: the project has no operating years")
-        if p.optimism_bias is not None and p.ob_mitigation:
-            notes.setdefault(i, []).append("ob_mitigation is ignored because the project gives its own "
-                            "optimism_bias")
-        if sector[i] < 0:
-            notes.setdefault(i, []).append(f"category {p.category!r} is in no investment-gap sector of the "
-                            "pack, so the project contributes nothing to the gap")
+
+    def note(mask: np.ndarray, text) -> None:
+        for i in np.nonzero(mask)[0]:   # only the projects that need a note
+            notes.setdefault(int(i), []).append(text(int(i)))
+
+    n_capex = np.bincount(capex[0], minlength=n)
+    share_given = np.array([p.public_funding_share is not None for p in P], dtype=bool)
+    note(~share_given & ~has_pf & (n_capex > 0), lambda i: (
+        "public_funding_share is not given: all capex is taken as publicly funded "
+        f"(share {DEFAULT_PUBLIC_FUNDING_SHARE:g})"))
+    note(lifetime == 0, lambda i: "lifetime_years is 0: the project has no operating years")
+    note(np.array([p.optimism_bias is not None and bool(p.ob_mitigation) for p in P], dtype=bool),
+         lambda i: "ob_mitigation is ignored because the project gives its own optimism_bias")
+    note(sector < 0, lambda i: (f"category {P[i].category!r} is in no investment-gap sector of "
+                                "the pack, so the project contributes nothing to the gap"))
     return _Flat(n=n, capex=capex, public_funding=pf, econ_profile=profiles["economic"],
                  rev_profile=profiles["revenue"], has_pf_map=has_pf, pf_share=pf_share,
                  op_start=op_start, lifetime=lifetime, opex=opex, q=q,
@@ -266,14 +276,20 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
                  first_year=first, last_year=last, notes=notes)
 
 
-def _dense(sparse: tuple, lo: int, hi: int, first_year: int, n_years: int) -> np.ndarray:
-    """Rows ``lo..hi-1`` of a sparse (project, year, value) list as a dense matrix."""
+def _dense(sparse: tuple, lo: int, hi: int, first_year: int, n_years: int,
+           clip: bool = False) -> np.ndarray:
+    """Rows ``lo..hi-1`` of a sparse (project, year, value) list as a dense matrix
+    of ``n_years`` from ``first_year`` (with ``clip``, entries outside are left out)."""
     proj, year, value = sparse
     out = np.zeros((hi - lo, n_years))
     if proj.size:
         a, b = np.searchsorted(proj, [lo, hi])  # entries are in project order
         if b > a:
-            np.add.at(out, (proj[a:b] - lo, year[a:b] - first_year), value[a:b])
+            rows, cols, vals = proj[a:b] - lo, year[a:b] - first_year, value[a:b]
+            if clip:
+                keep = (cols >= 0) & (cols < n_years)
+                rows, cols, vals = rows[keep], cols[keep], vals[keep]
+            np.add.at(out, (rows, cols), vals)
     return out
 
 
@@ -392,68 +408,102 @@ def _appraise(inputs: PortfolioInputs, pack: AssumptionPack, carbon_series: str 
     return res
 
 
+def _sum_by_project(sparse: tuple, lo: int, hi: int, weights: np.ndarray | None = None,
+                    y0: int = 0) -> np.ndarray:
+    """For rows ``lo..hi-1``: the sum of each project's amounts, each weighted by
+    ``weights[year - y0]`` when given (a discount factor, a window mask)."""
+    proj, year, value = sparse
+    a, b = np.searchsorted(proj, [lo, hi])   # entries are in project order
+    v = value[a:b] if weights is None else value[a:b] * weights[year[a:b] - y0]
+    return np.bincount(proj[a:b] - lo, weights=v, minlength=hi - lo)
+
+
 def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndarray,
                     post: np.ndarray, df: np.ndarray, ef: np.ndarray, price: np.ndarray,
                     cv: np.ndarray, window: np.ndarray, opts: Options, pack: AssumptionPack,
                     res: PortfolioResults, keep_series: bool, ef_past: np.ndarray,
                     price_past: np.ndarray, cv_past: np.ndarray) -> None:
+    """METHOD.md 3 to 6 for projects ``lo..hi-1``.
+
+    Present values are taken without building every year-by-year matrix: a
+    flow that is a constant in each operating year discounts to that constant
+    times the sum of the discount factors of the operating years, and energy
+    flows (fuels x years) discount through one small matrix product. Only the
+    promoter's cash flow and the discounted net benefit, whose IRR and payback
+    need every year, are built in full, and only from the appraisal year on.
+    """
     sl = slice(lo, hi)
-    y0, Y = int(years[0]), years.size
+    y0 = int(years[0])
     start = flat.op_start[sl, None]
-    operating = (years >= start) & (years < start + flat.lifetime[sl, None])   # (P, Y)
-    capex = _dense(flat.capex, lo, hi, y0, Y)
-    opex = operating * flat.opex[sl, None]
+    operating = (years >= start) & (years < start + flat.lifetime[sl, None])   # (P, Y) bool
+    op = operating.astype(float)
+    op_df = op @ df                                   # sum of DF over each project's operating years
+    ob, opex, q = flat.ob[sl], flat.opex[sl], flat.q[sl]
+    econ_py, rev_py = flat.econ_per_year[sl], flat.rev_per_year[sl]
+    capex_total = _sum_by_project(flat.capex, lo, hi)
+    capex_pv = _sum_by_project(flat.capex, lo, hi, df, y0)
+    capex_before = _sum_by_project(flat.capex, lo, hi, (~post).astype(float), y0)
 
-    # Economic case (METHOD.md 3)
-    ob = flat.ob[sl]
-    capex_adj = capex * (1.0 + ob[:, None])
-    costs = capex_adj + opex
-    q = flat.q[sl]
-    emissions = operating * (q @ ef) / 1000.0                     # tCO2e, + = more emitted
-    carbon_saved = -emissions
-    carbon_benefit = carbon_saved * cv
-    energy_saving = -(operating * (q @ price))
-    other_econ = operating * flat.econ_per_year[sl, None] + _dense(flat.econ_profile, lo, hi, y0, Y)
-    benefits = carbon_benefit + energy_saving + other_econ
-    pvc = costs @ df
-    pvb = benefits @ df
+    # Economic case (METHOD.md 3): energy and carbon through (P, Y) @ (Y, F) products
+    pvc = capex_pv * (1.0 + ob) + opex * op_df
+    total_carbon = -(q * (op @ ef.T)).sum(1) / 1000.0
+    pv_carbon = -(q * (op @ (ef * (cv * df)).T)).sum(1) / 1000.0
+    pv_energy = -(q * (op @ (price * df).T)).sum(1)
+    pv_other = econ_py * op_df + _sum_by_project(flat.econ_profile, lo, hi, df, y0)
+    pv_non_carbon = pv_energy + pv_other
+    pvb = pv_carbon + pv_non_carbon
     npsv = pvb - pvc
-    pv_carbon = carbon_benefit @ df
-    pv_non_carbon = (energy_saving + other_econ) @ df
-    total_carbon = carbon_saved.sum(1)
-    sunk = ((capex + opex) * ~post).sum(1)
+    sunk = capex_before + opex * (op @ (~post).astype(float))
 
-    # Financial case (METHOD.md 4)
-    revenue = operating * flat.rev_per_year[sl, None] + _dense(flat.rev_profile, lo, hi, y0, Y)
-    cash = -capex - opex + revenue + energy_saving * flat.bill_savings[sl, None]
-    cash_from_a = cash[:, post]
-    a_year = int(years[post][0])
-    fin_npv = financial.npv(opts.financial_discount_rate, cash_from_a)
-    fin_irr = financial.irr(cash_from_a)
-    payback = financial.payback_year(cash_from_a, a_year)
-    disc_payback = financial.payback_year(((benefits - costs) * df)[:, post], a_year)
+    # Financial case (METHOD.md 4) and discounted payback: every year from A on
+    op_a = op[:, post]
+    ya = years[post]
+    capex_a = _dense(flat.capex, lo, hi, int(ya[0]), ya.size, clip=True)
+    energy_rate = q @ price[:, post]                 # GBP a year of more energy use, per project
+    bill = flat.bill_savings[sl].astype(float)
+    cash_a = (op_a * (rev_py - opex)[:, None] - capex_a
+              + _dense(flat.rev_profile, lo, hi, int(ya[0]), ya.size, clip=True)
+              - (op_a * energy_rate) * bill[:, None])
+    benefit_rate = -(q @ (ef[:, post] * cv[post])) / 1000.0 - energy_rate + econ_py[:, None]
+    dnet_a = (op_a * (benefit_rate - opex[:, None])
+              + _dense(flat.econ_profile, lo, hi, int(ya[0]), ya.size, clip=True)
+              - capex_a * (1.0 + ob)[:, None]) * df[post]
+    a_year = int(ya[0])
+    fin_npv = financial.npv(opts.financial_discount_rate, cash_a)
+    fin_irr = financial.irr(cash_a)
+    payback = financial.payback_year(cash_a, a_year)
+    disc_payback = financial.payback_year(dnet_a, a_year)
 
     # Jobs and public cost (METHOD.md 5)
-    job_years = capex.sum(1) / 1e6 * flat.jypm[sl]
+    job_years = capex_total / 1e6 * flat.jypm[sl]
     gross = job_years / pack.parameters["job_years_per_permanent_job"] + flat.fte[sl]
     f = flat.add_factors[sl]
     net = gross * (1 - f[:, 0]) * (1 - f[:, 1]) * (1 - f[:, 2]) * (1 - f[:, 3]) * f[:, 4]
-    public = np.where(flat.has_pf_map[sl, None], _dense(flat.public_funding, lo, hi, y0, Y),
-                      capex * flat.pf_share[sl, None])
-    public_cost = public.sum(1)
+    by_map = flat.has_pf_map[sl]
+    share = flat.pf_share[sl]
+    public_cost = np.where(by_map, _sum_by_project(flat.public_funding, lo, hi), capex_total * share)
 
-    # Gap (METHOD.md 6)
-    in_window = window[flat.sector[sl]]                           # (P, Y); sector -1 -> no window
-    gap_contribution = (public * in_window).sum(1)
-    mobilised = (capex * in_window).sum(1)
+    # Gap (METHOD.md 6): amounts in the window years of the project's sector
+    sector = flat.sector[sl]
+    gap_contribution, mobilised = _in_window(flat, lo, hi, window, sector, y0, by_map, share)
 
     # Method notes that depend on the years (METHOD.md 9)
     uses = q != 0
-    ef_extrap = (uses[:, :, None] & ef_past[None] & operating[:, None, :]).any(2)   # (P, F)
-    price_extrap = (uses[:, :, None] & price_past[None] & operating[:, None, :]).any(2)
-    cv_extrap = ((carbon_saved != 0) & cv_past).any(1)
-    early_benefits = ((benefits != 0) & ~post).any(1)
-    multi_sign = ~financial.at_most_one_sign_change(cash_from_a)
+    op_end = (flat.op_start[sl] + flat.lifetime[sl] - 1)[:, None]
+    has_life = (flat.lifetime[sl] > 0)[:, None]
+    ef_extrap = uses & has_life & (op_end > _last_years(ef_past, years)[None, :])
+    price_extrap = uses & has_life & (op_end > _last_years(price_past, years)[None, :])
+    tail = cv_past
+    cv_extrap = ((op[:, tail] * (q @ ef[:, tail])) != 0).any(1) if tail.any() \
+        else np.zeros(hi - lo, bool)
+    before = ~post
+    early_benefits = np.zeros(hi - lo, bool)
+    if before.any():
+        early = (op[:, before] * (-(q @ (ef[:, before] * cv[before])) / 1000.0
+                                  - q @ price[:, before] + econ_py[:, None])
+                 + _dense(flat.econ_profile, lo, hi, y0, int(before.sum()), clip=True))
+        early_benefits = (early != 0).any(1)
+    multi_sign = ~financial.at_most_one_sign_change(cash_a)
 
     res.store(sl, dict(
         pv_costs_gbp=pvc, pv_benefits_gbp=pvb, npsv_gbp=npsv, pv_carbon_benefit_gbp=pv_carbon,
@@ -463,13 +513,57 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
         gross_jobs_fte=gross, net_additional_jobs_fte=net, public_cost_gbp=public_cost,
         gap_contribution_gbp=gap_contribution, investment_mobilised_gbp=mobilised,
         sunk_costs_gbp=sunk, readiness_score=flat.readiness[sl],
-        months_to_start=flat.months_to_start[sl], capex_gbp=capex.sum(1),
+        months_to_start=flat.months_to_start[sl], capex_gbp=capex_total,
     ), flags=dict(ef_extrap=ef_extrap, price_extrap=price_extrap, cv_extrap=cv_extrap,
                   early_benefits=early_benefits, multi_sign=multi_sign))
     if keep_series:
-        res.series.append(ProjectSeries.block(
-            capex=capex, optimism_bias=capex_adj - capex, opex=opex, emissions=emissions,
-            carbon_saved=carbon_saved, carbon_benefit=carbon_benefit, energy_saving=energy_saving,
-            other_benefits=other_econ, costs=costs, benefits=benefits,
-            discounted_costs=costs * df, discounted_benefits=benefits * df, revenue=revenue,
-            financial_cash_flow=cash, public_funding=public, operating=operating.astype(float)))
+        res.series.append(_series(flat, lo, hi, years, df, ef, price, cv, operating))
+
+
+def _last_years(past: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Per fuel, the last year of its table (years after it are extrapolated); +inf if none."""
+    out = np.full(past.shape[0], np.inf)
+    for j in range(past.shape[0]):   # a handful of fuels
+        if past[j].any():
+            out[j] = years[np.argmax(past[j])] - 1
+    return out
+
+
+def _in_window(flat: _Flat, lo: int, hi: int, window: np.ndarray, sector: np.ndarray, y0: int,
+               by_map: np.ndarray, share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Public funding and capex of each project in its gap sector's window years."""
+    def weighted(sparse: tuple) -> np.ndarray:
+        proj, year, value = sparse
+        a, b = np.searchsorted(proj, [lo, hi])
+        w = window[sector[proj[a:b] - lo], year[a:b] - y0]
+        return np.bincount(proj[a:b] - lo, weights=value[a:b] * w, minlength=hi - lo)
+    capex_in = weighted(flat.capex)
+    return np.where(by_map, weighted(flat.public_funding), capex_in * share), capex_in
+
+
+def _series(flat: _Flat, lo: int, hi: int, years: np.ndarray, df: np.ndarray, ef: np.ndarray,
+            price: np.ndarray, cv: np.ndarray, operating: np.ndarray) -> ProjectSeries:
+    """The year-by-year arrays of METHOD.md 3-6 (for charts and the workbook)."""
+    sl = slice(lo, hi)
+    y0, Y = int(years[0]), years.size
+    capex = _dense(flat.capex, lo, hi, y0, Y)
+    opex = operating * flat.opex[sl, None]
+    capex_adj = capex * (1.0 + flat.ob[sl, None])
+    costs = capex_adj + opex
+    q = flat.q[sl]
+    emissions = operating * (q @ ef) / 1000.0                     # tCO2e, + = more emitted
+    carbon_saved = -emissions
+    carbon_benefit = carbon_saved * cv
+    energy_saving = -(operating * (q @ price))
+    other = operating * flat.econ_per_year[sl, None] + _dense(flat.econ_profile, lo, hi, y0, Y)
+    benefits = carbon_benefit + energy_saving + other
+    revenue = operating * flat.rev_per_year[sl, None] + _dense(flat.rev_profile, lo, hi, y0, Y)
+    cash = -capex - opex + revenue + energy_saving * flat.bill_savings[sl, None]
+    public = np.where(flat.has_pf_map[sl, None], _dense(flat.public_funding, lo, hi, y0, Y),
+                      capex * flat.pf_share[sl, None])
+    return ProjectSeries.block(
+        capex=capex, optimism_bias=capex_adj - capex, opex=opex, emissions=emissions,
+        carbon_saved=carbon_saved, carbon_benefit=carbon_benefit, energy_saving=energy_saving,
+        other_benefits=other, costs=costs, benefits=benefits, discounted_costs=costs * df,
+        discounted_benefits=benefits * df, revenue=revenue, financial_cash_flow=cash,
+        public_funding=public, operating=operating.astype(float))

@@ -5,7 +5,8 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .cli import main as cli_main
+    # absolute: PyInstaller runs this file as a script, outside the package
+    from appraisal.cli import main as cli_main
     return cli_main(argv)
 
 

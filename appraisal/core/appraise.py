@@ -18,7 +18,7 @@ import numpy as np
 from . import financial
 from .discounting import discount_factors
 from .errors import InputError, Problem
-from .pack import AssumptionPack
+from .pack import ADDITIONALITY_FACTORS, AssumptionPack
 from .portfolio import PortfolioInputs, ProjectInputs
 from .results import PortfolioResults, ProjectSeries
 
@@ -27,9 +27,9 @@ from .results import PortfolioResults, ProjectSeries
 # arrays of this many float64 are alive at once (some 400 MB at most).
 BLOCK_CELLS = 2_000_000
 DEFAULT_PUBLIC_FUNDING_SHARE = 1.0
-ADDITIONALITY = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
 READINESS_POINTS = {"planning_consent": 25, "site_secured": 20, "procurement_ready": 20,
                     "match_funding_confirmed": 20}
+READINESS_START_POINTS = {6: 15.0, 12: 8.0}     # start within 6 months, within 12
 
 
 @dataclass(frozen=True)
@@ -102,31 +102,60 @@ def blended_upper_bound(project_type: str | dict[str, float], pack: AssumptionPa
                      for t, share in project_type.items()))
 
 
+def readiness_points(months_to_start: np.ndarray) -> np.ndarray:
+    """METHOD.md 7: points for an early start (15 within 6 months, 8 within 12;
+    none when the months are not given, NaN)."""
+    return np.where(months_to_start <= 6, READINESS_START_POINTS[6],
+                    np.where(months_to_start <= 12, READINESS_START_POINTS[12], 0.0))
+
+
 def readiness_score(p: ProjectInputs) -> float:
     """METHOD.md 7: 0 to 100 points for how ready a project is to start."""
     r = p.readiness
-    m = r.months_to_start
-    return float(25 * r.planning_consent + 20 * r.site_secured + 20 * r.procurement_ready
-                 + 20 * r.match_funding_confirmed
-                 + (0 if m is None else 15 if m <= 6 else 8 if m <= 12 else 0))
+    flags = sum(pts for name, pts in READINESS_POINTS.items() if getattr(r, name))
+    months = np.nan if r.months_to_start is None else r.months_to_start
+    return float(flags + readiness_points(np.array([months]))[0])
+
+
+def project_spans(projects, appraisal_year: int, capex=None, public_funding=None,
+                  profiles=()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Operating start, and first and last calendar year of each project's horizon.
+
+    METHOD.md 2: operation starts in ``operating_start``, by default the year
+    after the last capex year (or the appraisal year when there is no capex),
+    and lasts ``lifetime_years``; the horizon runs from the earliest year with
+    a flow, or the appraisal year if earlier, to the last year with a flow.
+    The sparse year maps may be passed in when the caller has them already.
+    """
+    P = projects
+    n = len(P)
+    capex = _sparse(P, "capex") if capex is None else capex
+    public_funding = _sparse(P, "public_funding") if public_funding is None else public_funding
+    if not profiles:
+        streams = [(i, st.profile) for i, p in enumerate(P) for st in p.other_benefits if st.profile]
+        profiles = [(np.repeat(np.array([i for i, _ in streams], dtype=np.int64),
+                               [len(m) for _, m in streams]),
+                     np.fromiter(chain.from_iterable(m for _, m in streams), dtype=np.int64))]
+    last_capex = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last_capex, capex[0], capex[1])
+    given = np.array([np.nan if p.operating_start is None else p.operating_start for p in P],
+                     dtype=float)
+    start = np.where(np.isnan(given), np.where(last_capex > np.iinfo(np.int64).min,
+                                               last_capex + 1, appraisal_year), given)
+    lifetime = np.array([p.lifetime_years for p in P], dtype=float)
+    end = start + np.maximum(lifetime, 1) - 1
+    first = np.minimum(start, appraisal_year).astype(np.int64)
+    last = np.maximum(end, appraisal_year).astype(np.int64)
+    for idx, years, *_ in (capex, public_funding, *profiles):
+        np.minimum.at(first, idx, years)
+        np.maximum.at(last, idx, years)
+    return start, first, last
 
 
 def project_span(p: ProjectInputs, appraisal_year: int) -> tuple[int, int, int]:
-    """Operating start, and first and last calendar year of a project's horizon.
-
-    METHOD.md 2: operation starts in ``operating_start``, by default the year
-    after the last capex year (or the appraisal year when there is no capex);
-    the horizon runs from the earliest year with a flow, or the appraisal year
-    if earlier, to the last year with a flow.
-    """
-    start = p.operating_start
-    if start is None:
-        start = max(p.capex) + 1 if p.capex else appraisal_year
-    years = [appraisal_year, *p.capex, *(p.public_funding or {}), start,
-             start + max(p.lifetime_years, 1) - 1]
-    for stream in p.other_benefits:
-        years.extend(stream.profile or ())
-    return start, min(years), max(years)
+    """:func:`project_spans` of one project: (operating start, first year, last year)."""
+    start, first, last = project_spans((p,), appraisal_year)
+    return int(start[0]), int(first[0]), int(last[0])
 
 
 def _sparse(projects, field) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,8 +198,6 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     pf_share = np.array([p.public_funding_share for p in P], dtype=float)
     pf_share[np.isnan(pf_share)] = DEFAULT_PUBLIC_FUNDING_SHARE
     lifetime = np.array([p.lifetime_years for p in P], dtype=float)
-    op_start = np.array([p.operating_start if p.operating_start is not None
-                         else (max(p.capex) + 1 if p.capex else A) for p in P], dtype=float)
     opex = np.array([p.opex_per_year for p in P], dtype=float) * k
 
     fuel_index = {f: j for j, f in enumerate(fuels)}
@@ -226,29 +253,28 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     # One flat fromiter: much faster than numpy converting a list of lists with None in it.
     nan = np.nan
     given = np.fromiter((nan if (v := p.additionality.get(f)) is None else v
-                         for p in P for f in ADDITIONALITY), dtype=float, count=5 * n).reshape(n, 5)
+                         for p in P for f in ADDITIONALITY_FACTORS), dtype=float, count=5 * n).reshape(n, 5)
     levels = list(pack.additionality)
-    level_defaults = np.array([[pack.additionality[lv][f] for f in ADDITIONALITY] for lv in levels])
+    level_defaults = np.array([[pack.additionality[lv][f] for f in ADDITIONALITY_FACTORS]
+                               for lv in levels])
     level_of = {lv: j for j, lv in enumerate(levels)}
     add = np.where(np.isnan(given), level_defaults[[level_of[p.spatial_level] for p in P]], given) \
         if n else np.zeros((0, 5))
+    flags = tuple(READINESS_POINTS)
     ready = np.fromiter((nan if v is None else v for p in P for v in (
-        p.readiness.planning_consent, p.readiness.site_secured, p.readiness.procurement_ready,
-        p.readiness.match_funding_confirmed, p.readiness.months_to_start)),
+        *(getattr(p.readiness, f) for f in flags), p.readiness.months_to_start)),
         dtype=float, count=5 * n).reshape(n, 5)
     months = ready[:, 4]
-    readiness = ready[:, :4] @ np.array([25.0, 20.0, 20.0, 20.0]) \
-        + np.where(months <= 6, 15.0, np.where(months <= 12, 8.0, 0.0))   # NaN months: 0
+    readiness = ready[:, :4] @ np.array(list(READINESS_POINTS.values())) + readiness_points(months)
     sector_of = {name: sectors.index(c.gap_sector) if c.gap_sector in sectors else -1
                  for name, c in categories.items()}
     sector = np.array([sector_of[p.category] for p in P], dtype=np.int64)
 
-    # the calendar years all projects span (METHOD.md 2: the horizon)
-    ends = op_start + np.maximum(lifetime, 1) - 1
-    year_lists = [np.array([A]), capex[1], pf[1], profiles["economic"][1], profiles["revenue"][1],
-                  op_start, ends]
-    first = int(min(a.min() for a in year_lists if a.size))
-    last = int(max(a.max() for a in year_lists if a.size))
+    # the calendar years the projects span (METHOD.md 2: the horizon)
+    op_start, firsts, lasts = project_spans(P, A, capex, pf, (profiles["economic"],
+                                                              profiles["revenue"]))
+    first = int(firsts.min()) if n else A
+    last = int(lasts.max()) if n else A
 
     notes: dict[int, list[str]] = {}
 
@@ -380,14 +406,7 @@ def _appraise(inputs: PortfolioInputs, pack: AssumptionPack, carbon_series: str 
     price_past = np.zeros((len(fuels), Y), bool)
     for j, fuel in enumerate(fuels):  # a handful of fuels
         ef[j], ef_past[j] = pack.emission_factors[fuel].on_axis(years)
-        table = pack.energy_prices[fuel]
-        values, price_past[j] = table.on_axis(years)
-        row_price_years = pack.energy_price_years[fuel]
-        rows = (np.zeros(Y, int) if table.years is None
-                else np.clip(np.searchsorted(table.years, years, side="right") - 1, 0,
-                             len(table.years) - 1))
-        price[j] = values * np.array([pack.deflator[B] / pack.deflator[int(y)]
-                                      for y in row_price_years])[rows]
+        price[j], price_past[j] = pack.energy_prices_on(fuel, years, B)
     cv, cv_past = pack.carbon_values[opts.carbon_series].on_axis(years)
     cv = cv * pack.rebase_factor(pack.carbon_price_year, B)
 
@@ -400,7 +419,7 @@ def _appraise(inputs: PortfolioInputs, pack: AssumptionPack, carbon_series: str 
     res = PortfolioResults.empty(inputs, pack, opts, years if keep_series else None)
     if block is None:
         block = max(256, BLOCK_CELLS // max(Y, 1))
-    for lo in range(0, flat.n, block):
+    for lo in range(0, max(flat.n, 1), block):   # an empty portfolio: one block of no rows
         hi = min(flat.n, lo + block)
         _appraise_block(flat, lo, hi, years, t, post, df, ef, price, cv, window, opts, pack, res,
                         keep_series, ef_past, price_past, cv_past)
@@ -498,7 +517,13 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
         else np.zeros(hi - lo, bool)
     before = ~post
     early_benefits = np.zeros(hi - lo, bool)
+    early_revenue = np.zeros(hi - lo, bool)
     if before.any():
+        op_before = op[:, before]
+        bill_before = (op_before * (q @ price[:, before])).any(1) & flat.bill_savings[sl]
+        early_revenue = (((op_before.any(1)) & (rev_py != 0)) | bill_before
+                         | (_dense(flat.rev_profile, lo, hi, y0, int(before.sum()), clip=True)
+                            != 0).any(1))
         early = (op[:, before] * (-(q @ (ef[:, before] * cv[before])) / 1000.0
                                   - q @ price[:, before] + econ_py[:, None])
                  + _dense(flat.econ_profile, lo, hi, y0, int(before.sum()), clip=True))
@@ -515,7 +540,8 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
         sunk_costs_gbp=sunk, readiness_score=flat.readiness[sl],
         months_to_start=flat.months_to_start[sl], capex_gbp=capex_total,
     ), flags=dict(ef_extrap=ef_extrap, price_extrap=price_extrap, cv_extrap=cv_extrap,
-                  early_benefits=early_benefits, multi_sign=multi_sign))
+                  early_benefits=early_benefits, early_revenue=early_revenue,
+                  multi_sign=multi_sign))
     if keep_series:
         res.series.append(_series(flat, lo, hi, years, df, ef, price, cv, operating))
 

@@ -149,7 +149,7 @@ CALCULATORS = {"heat_pumps": heat_pump_energy_changes, "ev_charging": ev_chargin
 def run_calculator(spec: dict[str, Any], calculator_defaults: dict, where: str = "") -> CalculatorResult:
     """Run the calculator a project's ``calculator`` object names by its ``type``."""
     kind = spec.get("type")
-    if kind not in CALCULATORS:
+    if not isinstance(kind, str) or kind not in CALCULATORS:
         raise InputError([Problem(f"{str(kind)[:40]!r} is not a calculator (one of "
                                   f"{', '.join(CALCULATORS)})", project=where, field="calculator.type")])
     inputs = {k: v for k, v in spec.items() if k != "type"}

@@ -49,7 +49,6 @@ def _irr_grid() -> np.ndarray:
 
 
 _GRID = _irr_grid()
-_G0 = int(np.searchsorted(_GRID, 0.0))
 # Flows that change sign once have exactly one rate (Descartes' rule of signs),
 # so a coarse grid brackets it as surely as the dense one.
 _COARSE = np.unique(np.concatenate([[-0.9999, -0.99, -0.9, -0.7, -0.5, -0.3, -0.2, -0.1, -0.05],

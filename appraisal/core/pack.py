@@ -170,6 +170,22 @@ class AssumptionPack:
                 f"price year {exc.args[0]} is outside the GDP deflator table ({lo}-{hi})",
                 file="gdp_deflator.csv")]) from None
 
+    def energy_prices_on(self, fuel: str, axis: np.ndarray, base_year: int
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """Price of ``fuel`` on calendar years ``axis`` [GBP per unit at ``base_year``
+        prices], and a mask of years past the table's last row.
+
+        Each row is rebased from its own price year (METHOD.md 1.1), then the
+        step rule of METHOD.md 3 picks the row of each year.
+        """
+        table = self.energy_prices[fuel]
+        rebased = np.array([float(v) * (self.deflator[base_year] / self.deflator[int(py)])
+                            for v, py in zip(table.values, self.energy_price_years[fuel])])
+        rows = (np.zeros(axis.size, int) if table.years is None
+                else step_lookup(table.years, axis))
+        past = (np.zeros(axis.size, bool) if table.years is None else axis > table.years[-1])
+        return rebased[rows], past
+
     def fuels(self) -> list[str]:
         return sorted(set(self.emission_factors) | set(self.energy_prices))
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from .calculators import run_calculator
 from .errors import InputError, Problem
-from .pack import CARBON_SERIES, AssumptionPack
+from .pack import ADDITIONALITY_FACTORS, CARBON_SERIES, AssumptionPack
 
 FORMAT_NAME = "appraisal-portfolio"
 FORMAT_VERSION = 1
@@ -27,7 +27,7 @@ SPATIAL_LEVELS = ("neighbourhood", "local", "sub-regional", "regional")
 DEFAULT_SPATIAL_LEVEL = "sub-regional"
 BENEFIT_KINDS = ("economic", "revenue")
 READINESS_FLAGS = ("planning_consent", "site_secured", "procurement_ready", "match_funding_confirmed")
-ADDITIONALITY_FIELDS = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
+ADDITIONALITY_FIELDS = ADDITIONALITY_FACTORS   # the pack's columns are the project's fields
 YEAR_RANGE = (1900, 2200)
 MAX_LIFETIME_YEARS = 300
 MAX_TEXT = 500        # characters in a name, label or area
@@ -261,12 +261,16 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
     if category and category not in known_categories:
         ck.bad("category", f"{category[:40]!r} is not a known category "
                            f"(one of {', '.join(sorted(known_categories))})")
+    levels = list(pack.additionality) if pack is not None else list(SPATIAL_LEVELS)
     level = p.get("spatial_level")
     if level is None:
         level = DEFAULT_SPATIAL_LEVEL
-    elif level not in (pack.additionality if pack is not None else SPATIAL_LEVELS):
-        ck.bad("spatial_level", f"{_describe(level)} is not one of {', '.join(SPATIAL_LEVELS)}")
-        level = DEFAULT_SPATIAL_LEVEL
+        if level not in levels:
+            ck.bad("spatial_level", f"is needed: the assumption pack has no {level!r} row to use "
+                                    f"by default (give one of {', '.join(levels)})")
+    elif not isinstance(level, str) or level not in levels:
+        ck.bad("spatial_level", f"{_describe(level)} is not one of {', '.join(levels)}")
+        level = levels[0] if levels else DEFAULT_SPATIAL_LEVEL
     price_year = ck.integer(p, "price_year", "price_year", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
     if price_year is not None and pack is not None and price_year not in pack.deflator:
         lo, hi = pack.deflator_years
@@ -317,6 +321,11 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
                 ck.problems.extend(replace(prob, file=ck.file) for prob in exc.problems)
             else:
                 energy = [(c["fuel"], c["quantity_per_year"]) for c in derived.energy_changes]
+                for fuel, _ in energy:
+                    if fuels is not None and fuel not in fuels:
+                        ck.bad("calculator.displaced_fuel",
+                               f"{fuel!r} is not a fuel of the assumption pack "
+                               f"(one of {', '.join(fuels)})")
 
     benefits: list[BenefitStream] = []
     items = p.get("other_benefits")
@@ -390,6 +399,10 @@ def _parse_ob_type(v: Any, ck: _Checker, pack: AssumptionPack | None) -> str | d
             x = ck.value(s, f"ob_project_type.{k}", lo=0.0, hi=1.0)
             if x is not None:
                 out[k] = x
+        if not v:
+            ck.bad("ob_project_type", "is an empty set of shares; name a type, or give shares "
+                                      "that add up to 1, or leave it out")
+            return None
         if out and abs(sum(out.values()) - 1.0) > 1e-6:
             ck.bad("ob_project_type", f"shares add up to {sum(out.values()):.4g}; they must add up to 1")
             return None
@@ -453,14 +466,17 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
         ck.bad("price_base_year", f"{b_year} is outside the GDP deflator table ({lo}-{hi}) of the pack")
     rate = ck.number(data, "financial_discount_rate", "financial_discount_rate", default=0.035,
                      lo=-0.5, hi=1.0)
-    schedule = data.get("discount_schedule") or "standard"
+    schedule = data.get("discount_schedule")
+    schedule = "standard" if schedule is None else schedule   # only a missing value defaults
     schedules = pack.discount_schedules if pack is not None else None
-    if not isinstance(schedule, str) or (schedules is not None and schedule not in schedules):
+    if not isinstance(schedule, str) or (schedules is not None and schedule not in schedules) \
+            or not schedule:
         ck.bad("discount_schedule", f"{_describe(schedule)} is not a schedule of the pack"
                                     + (f" (one of {', '.join(schedules)})" if schedules else ""))
         schedule = "standard"
-    series = data.get("carbon_series") or "central"
-    if series not in CARBON_SERIES:
+    series = data.get("carbon_series")
+    series = "central" if series is None else series
+    if not isinstance(series, str) or series not in CARBON_SERIES:
         ck.bad("carbon_series", f"{_describe(series)} is not one of {', '.join(CARBON_SERIES)}")
         series = "central"
     raw_projects = data.get("projects", [])

@@ -119,7 +119,8 @@ class PortfolioResults:
     def store(self, sl: slice, values: dict[str, np.ndarray], flags: dict[str, np.ndarray]) -> None:
         n = len(self.ids)
         for key, v in values.items():
-            self.metrics.setdefault(key, np.full(n, np.nan))[sl] = v
+            # + 0.0 turns -0.0 (from negating a zero) into 0.0: "-0" reads as a tiny loss
+            self.metrics.setdefault(key, np.full(n, np.nan))[sl] = v + 0.0
         for key, v in flags.items():
             if key not in self.flags:
                 self.flags[key] = np.zeros((n,) + v.shape[1:], bool)
@@ -129,24 +130,17 @@ class PortfolioResults:
         """Derive the ratios; the warnings are worded when first read."""
         m = self.metrics
         n = len(self.ids)
-        if n == 0:
-            for key in ("pv_costs_gbp", "pv_benefits_gbp", "npsv_gbp", "carbon_saved_tco2e",
-                        "gross_jobs_fte", "net_additional_jobs_fte", "public_cost_gbp",
-                        "gap_contribution_gbp", "investment_mobilised_gbp", "sunk_costs_gbp",
-                        "pv_carbon_benefit_gbp", "readiness_score", "months_to_start"):
-                m[key] = np.zeros(0)
         pvc, pvb, npsv = m["pv_costs_gbp"], m["pv_benefits_gbp"], m["npsv_gbp"]
         carbon = m["carbon_saved_tco2e"]
         saves = carbon > 0
         m["bcr"] = _ratio(pvb, pvc)
         m["switching_benefits_fall"] = _ratio(npsv, pvb)
         m["switching_costs_rise"] = _ratio(npsv, pvc)
-        if n:
-            m["cost_per_tco2e_gbp"] = _ratio(pvc - m["pv_other_benefits_gbp"], carbon, saves)
-            m["public_cost_per_tco2e_gbp"] = _ratio(m["public_cost_gbp"], carbon, saves)
-            m["cost_per_net_job_gbp"] = _ratio(m["public_cost_gbp"], m["net_additional_jobs_fte"],
-                                               m["net_additional_jobs_fte"] > 0)
-            m["viability_gap_gbp"] = np.maximum(0.0, -m["financial_npv_gbp"]) + 0.0  # no -0.0
+        m["cost_per_tco2e_gbp"] = _ratio(pvc - m["pv_other_benefits_gbp"], carbon, saves)
+        m["public_cost_per_tco2e_gbp"] = _ratio(m["public_cost_gbp"], carbon, saves)
+        m["cost_per_net_job_gbp"] = _ratio(m["public_cost_gbp"], m["net_additional_jobs_fte"],
+                                           m["net_additional_jobs_fte"] > 0)
+        m["viability_gap_gbp"] = np.maximum(0.0, -m["financial_npv_gbp"]) + 0.0  # no -0.0
         months = m["months_to_start"]
         self.metrics["shovel_ready"] = ((m["readiness_score"] >= 80)
                                         & (np.nan_to_num(months, nan=np.inf) <= 12)).astype(float)
@@ -197,6 +191,8 @@ class PortfolioResults:
             f"(£{m['capex_gbp'][i]:,.0f})"))
         each(fl["early_benefits"], lambda i: (
             f"benefits in years before the appraisal year {A} are not counted"))
+        each(fl["early_revenue"], lambda i: (
+            f"revenue in years before the appraisal year {A} is not counted in the financial case"))
         each(fl["multi_sign"], lambda i: (
             "the promoter's cash flows change sign more than once: the IRR may not be unique "
             "(the rate closest to zero is shown)"))

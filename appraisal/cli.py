@@ -220,10 +220,24 @@ def _gui(argv: list[str]) -> int:
     return run(files[0] if files else None, example=example, smoke_test=smoke)
 
 
+GUI_OPTIONS = ("--example", "--smoke-test")
+
+
+def _wants_gui(argv: list[str]) -> bool:
+    """No arguments, a portfolio file, or the GUI's own options open the window;
+    anything else (a subcommand, a typo) goes to the command line's parser."""
+    if not argv:
+        return True
+    if argv[0] in SUBCOMMANDS or argv[0].startswith("-") and argv[0] not in GUI_OPTIONS:
+        return False
+    return all(a in GUI_OPTIONS or (not a.startswith("-") and a.lower().endswith(".json"))
+               for a in argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    if _wants_gui(argv):
         return _gui(argv)
     from .core.errors import InputError
     try:

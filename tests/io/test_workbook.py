@@ -351,3 +351,44 @@ def test_workbook_renders_to_pdf(pack, tmp_path, libreoffice):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         pages = int(next(l.split()[-1] for l in info.splitlines() if l.startswith("Pages")))
         assert pages >= 4 + 12
+
+
+@pytest.mark.slow
+def test_moving_the_appraisal_year_recalculates_as_the_application_would(pack, tmp_path, libreoffice):
+    """AppraisalYear is an input of the Assumptions sheet: discounting restarts
+    from the new year 0 (the factors come from the sheet's chain by t) and the
+    IRR counts the years from it (review finding: DF and the IRR range were
+    fixed at export)."""
+    doc = load_portfolio(example_portfolio()).data
+    book = tmp_path / "book.xlsx"
+    export_workbook(parse_portfolio(doc, pack), pack, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Assumptions"]
+    row = next(r[0].row for r in ws.iter_rows(min_col=1, max_col=1)
+               if r[0].value == "Appraisal year (year 0)")
+    ws.cell(row, 2).value = 2022
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    changed = copy.deepcopy(doc)
+    changed["appraisal_year"] = 2022
+    assert_matches_json(libreoffice(edited), _appraise(changed, pack), rtol=RTOL)
+
+
+@pytest.mark.slow
+def test_operating_years_beyond_the_sheet_show_no_results(pack, tmp_path, libreoffice):
+    """A lifetime that runs past the sheet's last year column cannot be
+    appraised by the sheet: the results say so instead of a wrong figure."""
+    doc = load_portfolio(example_portfolio()).data
+    book = tmp_path / "book.xlsx"
+    export_workbook(parse_portfolio(doc, pack), pack, book)
+    wb = openpyxl.load_workbook(book)
+    sheet = project_sheets(book)[0]
+    ws = wb[sheet]
+    row = next(r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == "Lifetime")
+    ws.cell(row, 2).value = 60
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    out = openpyxl.load_workbook(libreoffice(edited), data_only=True)[sheet]
+    assert "Export the workbook again" in (out.cell(4, 1).value or "")
+    npsv_row = RESULTS_FIRST_ROW + 1 + [k for k, *_ in RESULT_ROWS].index("npsv_gbp")
+    assert out.cell(npsv_row, 2).value == "#N/A"

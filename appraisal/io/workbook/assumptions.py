@@ -18,6 +18,9 @@ from ...core.pack import SOURCE_NOTE_WORDS, AssumptionPack
 from .layout import FACTOR, MONEY, NUM2, NUM5, PCT, RATIO, YEAR, Formats, cell, col_range, write_text
 
 SHEET = "Assumptions"
+DT_MIN_YEARS = 400    # rows of the discount-factor table (t = 0..400 at least)
+DT_MARGIN = 100       # beyond the workbook's years, for an appraisal year moved earlier
+NUM0_ = "0"
 
 
 @dataclass
@@ -167,6 +170,26 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
             w.row += 1
     for col, nm in ((0, "DS_Schedule"), (1, "DS_From"), (4, "DS_To"), (3, "DS_Rate")):
         w.name(nm, col_range(col, first, w.row - 1))
+
+    # -- discount factors by t: the chain every project sheet reads
+    w.title("Discount factors", "by years from the appraisal year: DF(0) = 1, DF(t) = DF(t-1) / "
+                                "(1 + r(t)), r(t) the rate of the band of the schedule in use")
+    w.header(["t", "rate r(t)", "DF(t)"])
+    first = w.row
+    t_max = max(DT_MIN_YEARS, int(axis.years[-1] - axis.years[0]) + DT_MARGIN)
+    bands = pack.discount_schedules[opts.discount_schedule]
+    rates, factors = band_rates(bands, t_max), discount_factors(bands, t_max)
+    for t in range(t_max + 1):
+        r = w.row
+        ws.write_number(r, 0, t, fmt.num(NUM0_))
+        ws.write_formula(r, 1, f'=IF({cell(r, 0)}=0,0,SUMIFS(DS_Rate,DS_Schedule,DiscountSchedule,'
+                               f'DS_From,"<="&{cell(r, 0)},DS_To,">="&{cell(r, 0)}))',
+                         fmt.num("0.00%"), 0.0 if t == 0 else float(rates[t]))
+        ws.write_formula(r, 2, "=1" if t == 0 else f"={cell(r - 1, 2)}/(1+{cell(r, 1)})",
+                         fmt.num(FACTOR), float(factors[t]))
+        w.row += 1
+    w.name("DT_Rate", col_range(1, first, w.row - 1))
+    w.name("DT_DF", col_range(2, first, w.row - 1))
 
     # -- carbon values
     w.title("Carbon values", "carbon_values.csv: GBP per tCO2e at the row's price year")

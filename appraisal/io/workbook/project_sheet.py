@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
-from ...core.appraise import blended_upper_bound, project_span
+from ...core.appraise import (READINESS_POINTS, READINESS_START_POINTS, blended_upper_bound,
+                              project_span)
 from ...core.pack import AssumptionPack
 from ...core.financial import PAYBACK_TOLERANCE_GBP
 from ...core.portfolio import ADDITIONALITY_FIELDS, READINESS_FLAGS, ProjectInputs
@@ -65,6 +66,13 @@ UNDEFINED_NOTES = {
 }
 
 
+ARRAY_RESULTS = ("financial_irr",)
+# results summed over the year columns: not shown when the guard finds years outside them
+GUARDED_RESULTS = ("pv_costs_gbp", "pv_benefits_gbp", "pv_carbon_benefit_gbp",
+                   "pv_other_benefits_gbp", "carbon_saved_tco2e", "sunk_costs_gbp",
+                   "financial_npv_gbp", "financial_irr", "payback_year", "discounted_payback_year",
+                   "construction_job_years", "public_cost_gbp", "gap_contribution_gbp",
+                   "investment_mobilised_gbp")   # formulas that need array evaluation (IRR of IF(...))
 RESULTS_FIRST_ROW = 5                                   # row of the first result (0-based)
 INPUTS_HEADER_ROW = RESULTS_FIRST_ROW + len(RESULT_ROWS) + 1
 ID_CELL, NAME_CELL, CATEGORY_CELL = (cell(INPUTS_HEADER_ROW + k, 1) for k in (1, 2, 3))
@@ -191,10 +199,12 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
     put("ob_given", "Optimism bias given by the project", p.optimism_bias, PCT,
         note="empty: the project type's upper bound, less mitigation")
     if isinstance(p.ob_project_type, dict):
-        mix = ", ".join(f"{v:.0%} {t}" for t, v in p.ob_project_type.items())
-        put("ob_type", "Optimism bias project type", f"mix: {mix}", None)
-        upper_formula = "=" + "+".join(f'{float(v)!r}*INDEX(OB_CapexUpper,MATCH("{t}",OB_Type,0))'
-                                       for t, v in p.ob_project_type.items())
+        terms = []
+        for t, v in p.ob_project_type.items():
+            put(f"ob_share_{t}", f"Optimism bias: share of {t.replace('_', ' ')}", v, PCT,
+                note="a mix of project types: the shares should add up to 100%")
+            terms.append(f'{inp[f"ob_share_{t}"]}*INDEX(OB_CapexUpper,MATCH("{t}",OB_Type,0))')
+        upper_formula = "=" + "+".join(terms)
     else:
         put("ob_type", "Optimism bias project type", p.ob_project_type or "", None,
             f'=IF({{B}}="",INDEX(Cat_OBType,MATCH({inp["category"]},Cat_Name,0)),{{B}})',
@@ -316,9 +326,10 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
     templates = {
         "t": "={year}-AppraisalYear",
         "operating": "=IF(AND({year}>={opstart},{year}<{opstart}+{lifetime}),1,0)",
-        "rate": '=IF({t}<=0,0,SUMIFS(DS_Rate,DS_Schedule,DiscountSchedule,DS_From,"<="&{t},'
-                'DS_To,">="&{t}))',
-        "df": "=IF({t}<0,0,IF({t}=0,1,{p_df}/(1+{rate})))",
+        "rate": "=IF({t}<=0,0,INDEX(DT_Rate,{t}+1))",
+        # chained year to year; a column whose previous year is before year 0
+        # starts from the Assumptions sheet's chain (so moving AppraisalYear works)
+        "df": "=IF({t}<0,0,IF({p_t}>=0,{p_df}/(1+{rate}),INDEX(DT_DF,{t}+1)))",
         "capex": "=N({capex_in})*{k}",
         "ob": "={capex}*{ob_used}",
         "opex": "={operating}*{opex_used}",
@@ -341,7 +352,7 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
         "window": (f'=IF({sector_ref}="",0,IF(AND({{year}}>=INDEX(Gap_First,MATCH({sector_ref},'
                    f'Gap_Sector,0)),{{year}}<=INDEX(Gap_Last,MATCH({sector_ref},Gap_Sector,0))),1,0))'),
     }
-    first_column = {"df": "=IF({t}<0,0,1)", "cum_dnet": "=IF({t}<0,0,{dnet})",
+    first_column = {"df": "=IF({t}<0,0,INDEX(DT_DF,{t}+1))", "cum_dnet": "=IF({t}<0,0,{dnet})",
                     "cum_cash": "=IF({t}<0,0,{cash})"}
     for f in fuels:
         templates[f"q_{f}"] = f"={{operating}}*{{q_in_{f}}}"
@@ -407,9 +418,14 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
     for c, label in enumerate(["Results", "Value", "Unit", "Note"]):
         write_text(ws, RESULTS_FIRST_ROW - 1, c, label, fmt.header)
     R = res
+    # a guard: inputs that move operating years outside this sheet's columns
+    guard = cell(3, 0)
+    ws.write_formula(3, 0, f'=IF(OR({at["opstart"]}<{int(years[0])},{at["opstart"]}+{at["lifetime"]}'
+                           f'-1>{int(years[-1])}),"⚠ The operating years now fall outside this '
+                           f'sheet\'s years ({int(years[0])}-{int(years[-1])}): results are not '
+                           f'shown. Export the workbook again from the application.","")',
+                     fmt.warn, "")
     irr_guess = float(m["financial_irr"]) if np.isfinite(m["financial_irr"]) else 0.05
-    post = f"${xl_col_to_name(c0 + int(np.argmax(after)))}${rows['cash'] + 1}:" \
-           f"${xl_col_to_name(c1)}${rows['cash'] + 1}"
     formulas = {
         "pv_costs_gbp": f"=SUMPRODUCT({rng('costs')},{rng('df')})",
         "pv_benefits_gbp": f"=SUMPRODUCT({rng('benefits')},{rng('df')})",
@@ -427,8 +443,10 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
         "sunk_costs_gbp": f"=SUMPRODUCT(({rng('t')}<0)*({rng('capex')}+{rng('opex')}))",
         "financial_npv_gbp": f"=SUMPRODUCT(({rng('t')}>=0)*{rng('cash')}*(1+FinancialRate)^"
                              f"(-{rng('t')}))",
-        "financial_irr": f'=IF(OR(COUNTIF({post},">0")=0,COUNTIF({post},"<0")=0),"",'
-                         f'IFERROR(IRR({post},{irr_guess!r}),""))',
+        # the years before year 0 count as zero (leading zeros leave the IRR unchanged)
+        "financial_irr": (f'=IF(OR(SUMPRODUCT(({rng("t")}>=0)*({rng("cash")}>0))=0,'
+                          f'SUMPRODUCT(({rng("t")}>=0)*({rng("cash")}<0))=0),"",'
+                          f'IFERROR(IRR(IF({rng("t")}>=0,{rng("cash")},0),{irr_guess!r}),""))'),
         "payback_year": _payback(rng("cum_cash"), rng("year"), cell(rows["cum_cash"], c1)),
         "discounted_payback_year": _payback(rng("cum_dnet"), rng("year"), cell(rows["cum_dnet"], c1)),
         "viability_gap_gbp": f"=MAX(0,-{R['financial_npv_gbp']})",
@@ -446,13 +464,15 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
                       f'INDEX(Cat_Sector,MATCH({inp["category"]},Cat_Name,0)))',
         "gap_contribution_gbp": f"=SUMPRODUCT({rng('pf')},{rng('window')})",
         "investment_mobilised_gbp": f"=SUMPRODUCT({rng('capex')},{rng('window')})",
-        "readiness_score": (f"=25*{at['ready_planning_consent']}+20*{at['ready_site_secured']}+20*"
-                            f"{at['ready_procurement_ready']}+20*{at['ready_match_funding_confirmed']}+"
-                            f"IF(ISNUMBER({at['months']}),IF({at['months']}<=6,15,IF({at['months']}<=12,"
-                            f"8,0)),0)"),
+        "readiness_score": "=" + "+".join(
+            f"{int(pts)}*{at['ready_' + flag]}" for flag, pts in READINESS_POINTS.items())
+            + f"+IF(ISNUMBER({at['months']}),IF({at['months']}<=6,{READINESS_START_POINTS[6]:g},"
+              f"IF({at['months']}<=12,{READINESS_START_POINTS[12]:g},0)),0)",
         "shovel_ready": (f'=IF(AND({R["readiness_score"]}>=80,ISNUMBER({at["months"]}),'
                          f'{at["months"]}<=12),"Yes","No")'),
     }
+    for key in GUARDED_RESULTS:
+        formulas[key] = f'=IF({guard}<>"",NA(),{formulas[key][1:]})'
     values = {key: _plain(m.get(key)) for key, *_ in RESULT_ROWS}
     values["vfm_category"] = vfm_category(values["bcr"])
     values["gap_sector"] = category.gap_sector or ""
@@ -461,8 +481,13 @@ def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
         r = RESULTS_FIRST_ROW + n
         write_text(ws, r, 0, label)
         bold = key in ("npsv_gbp", "bcr", "vfm_category")
-        ws.write_formula(r, 1, formulas[key], fmt.num(num_fmt or "General", bold=bold),
-                         cached(values[key]))
+        write = ws.write_array_formula if key in ARRAY_RESULTS else None
+        if write is not None:
+            write(r, 1, r, 1, "{" + formulas[key] + "}", fmt.num(num_fmt or "General", bold=bold),
+                  cached(values[key]))
+        else:
+            ws.write_formula(r, 1, formulas[key], fmt.num(num_fmt or "General", bold=bold),
+                             cached(values[key]))
         write_text(ws, r, 2, unit)
         if key in UNDEFINED_NOTES:
             note = UNDEFINED_NOTES[key]

@@ -54,12 +54,26 @@ def set_path(data: dict, path: Path_, value: Any) -> None:
 # ---------------------------------------------------------------------------
 
 class SetProjectField(QUndoCommand):
-    def __init__(self, doc: "PortfolioDocument", row: int, path: Path_, value: Any, label: str):
+    MERGE_ID = 1001
+
+    def __init__(self, doc: "PortfolioDocument", row: int, path: Path_, value: Any, label: str,
+                 merge: bool = False):
         pid = doc.project(row).get("id") or f"project {row + 1}"
         super().__init__(f"Change {label} of {pid}")
         self.doc, self.row, self.path, self.new = doc, row, path, copy.deepcopy(value)
         self.old = copy.deepcopy(get_path(doc.project(row), path))
         self.had = _has_path(doc.project(row), path)
+        self.merge = merge
+
+    def id(self) -> int:
+        # edits made while typing in one field become one undo step
+        return self.MERGE_ID if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetProjectField) or (other.row, other.path) != (self.row, self.path):
+            return False
+        self.new = copy.deepcopy(other.new)
+        return True
 
     def redo(self) -> None:
         set_path(self.doc.project(self.row), self.path, self.new)
@@ -278,13 +292,18 @@ class PortfolioDocument(QObject):
         return [p for p in problems if p.field and (p.field == field or p.field.startswith(field + ".")
                                                     or p.field.startswith(field + "["))]
 
-    def set_field(self, row: int, path: Path_, value: Any, label: str | None = None) -> bool:
-        """Change a project's field through the undo stack, unless the value is wrong there."""
+    def set_field(self, row: int, path: Path_, value: Any, label: str | None = None, *,
+                  typing: bool = False) -> bool:
+        """Change a project's field through the undo stack, unless the value is wrong there.
+
+        ``typing``: the value comes from a field still being typed in; successive
+        such changes of one field merge into a single undo step.
+        """
         if self.check_value(row, path, value):
             return False
         if get_path(self.project(row), path) == value and _has_path(self.project(row), path):
             return True
-        self.undo_stack.push(SetProjectField(self, row, path, value, label or path[-1]))
+        self.undo_stack.push(SetProjectField(self, row, path, value, label or path[-1], typing))
         return True
 
     def set_setting(self, key: str, value: Any, label: str | None = None) -> None:

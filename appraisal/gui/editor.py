@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox,
                                QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
@@ -22,6 +22,7 @@ from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.portfolio import SPATIAL_LEVELS
 from .document import PortfolioDocument, get_path
 
+TYPING_PAUSE_MS = 300   # a pause in typing this long updates the results
 ERROR_STYLE = "QLineEdit { border: 2px solid #B00020; background: #FDECEE; }"
 _NUM = re.compile(r"[£,\s]")
 
@@ -53,6 +54,7 @@ class Field:
         self.default = default
         if isinstance(widget, QLineEdit):
             widget.editingFinished.connect(self.commit)
+            widget.textEdited.connect(self._typed)
         elif isinstance(widget, QComboBox):
             widget.activated.connect(lambda _i: self.commit())
         elif isinstance(widget, QCheckBox):
@@ -108,10 +110,20 @@ class Field:
             return str(int(v)) if isinstance(v, (int, float)) else str(v)
         return f"{float(v):,g}" if isinstance(v, (int, float)) else str(v)
 
-    def commit(self) -> None:
+    def _typed(self, _text: str) -> None:
+        """Results follow the typing: a short pause commits the value (merged into
+        one undo step with the rest of the typing in this field)."""
+        self.editor.typing_timer.stop()
+        self.editor.typing_field = self
+        self.editor.typing_timer.start()
+
+    def commit(self, typing: bool = False) -> None:
         row = self.editor.row
         if row is None:
             return
+        if not typing and self.editor.typing_field is self:
+            self.editor.typing_timer.stop()
+            self.editor.typing_field = None
         try:
             value = self.value()
         except ValueError:
@@ -124,7 +136,11 @@ class Field:
         if problems:
             self.mark("; ".join(f"{self.label}: {p.message}" for p in problems))
             return
-        self.editor.doc.set_field(row, self.path, value, self.label.lower())
+        self.editor.committing = self   # the refresh that follows leaves this field's text alone
+        try:
+            self.editor.doc.set_field(row, self.path, value, self.label.lower(), typing=True)
+        finally:
+            self.editor.committing = None
         self.mark(None)
 
     def mark(self, error: str | None) -> None:
@@ -194,6 +210,12 @@ class ProjectEditor(QWidget):
         self.fields: list[Field] = []
         self.errors: dict[str, str] = {}
         self._updating = False
+        self.typing_field: Field | None = None
+        self.committing: Field | None = None
+        self.typing_timer = QTimer(self)
+        self.typing_timer.setSingleShot(True)
+        self.typing_timer.setInterval(TYPING_PAUSE_MS)
+        self.typing_timer.timeout.connect(self._typing_paused)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel("No project selected")
@@ -211,6 +233,11 @@ class ProjectEditor(QWidget):
         doc.settingsChanged.connect(self.refresh)
         doc.packChanged.connect(self._pack_changed)
         self.setEnabled(False)
+
+    def _typing_paused(self) -> None:
+        field, self.typing_field = self.typing_field, None
+        if field is not None and field.kind != "text":   # names and ids commit when done
+            field.commit(typing=True)
 
     # -- building -------------------------------------------------------------
     def _section(self, title: str) -> QFormLayout:
@@ -469,7 +496,8 @@ class ProjectEditor(QWidget):
             p = self.doc.project(self.row)
             self.title.setText(f"{p.get('id', '')}: {p.get('name', '')}")
             for f in self.fields:
-                f.show(p)
+                if f is not self.committing:
+                    f.show(p)
             self._show_grid(p)
             self._show_benefits(p)
             self._show_energy(p)

@@ -539,6 +539,10 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
         gap_contribution_gbp=gap_contribution, investment_mobilised_gbp=mobilised,
         sunk_costs_gbp=sunk, readiness_score=flat.readiness[sl],
         months_to_start=flat.months_to_start[sl], capex_gbp=capex_total,
+        # components of the present values, for sensitivity analysis and Monte Carlo:
+        # PVC = pv_capex * (1 + OB) + pv_opex; PVB = pv_carbon + pv_energy + pv_other
+        pv_capex_gbp=capex_pv, pv_opex_gbp=opex * op_df, pv_energy_saving_gbp=pv_energy,
+        pv_other_economic_gbp=pv_other, construction_job_years_per_million=flat.jypm[sl],
     ), flags=dict(ef_extrap=ef_extrap, price_extrap=price_extrap, cv_extrap=cv_extrap,
                   early_benefits=early_benefits, early_revenue=early_revenue,
                   multi_sign=multi_sign))

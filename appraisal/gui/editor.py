@@ -472,6 +472,8 @@ class ProjectEditor(QWidget):
     def show_project(self, row: int | None) -> None:
         self.row = row if row is not None and 0 <= row < len(self.doc.projects) else None
         self.errors.clear()
+        for f in self.fields:   # wrong values typed for another project are dropped
+            f.widget.setProperty("error", "")
         self.refresh()
 
     def _project_changed(self, row: int) -> None:
@@ -496,7 +498,9 @@ class ProjectEditor(QWidget):
             p = self.doc.project(self.row)
             self.title.setText(f"{p.get('id', '')}: {p.get('name', '')}")
             for f in self.fields:
-                if f is not self.committing:
+                # a field being typed in, or holding a wrong value the user must see,
+                # keeps its text; the others show the document
+                if f is not self.committing and not f.widget.property("error"):
                     f.show(p)
             self._show_grid(p)
             self._show_benefits(p)

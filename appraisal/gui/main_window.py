@@ -467,9 +467,8 @@ class MainWindow(QMainWindow):
         from ..io.submission import describe_problem
         have = {p.get("id") for p in self.doc.projects if isinstance(p, dict)}
         added, refused = [], []
-        problems = [describe_problem(p) for p in report.problems()] \
-            if hasattr(report, "problems") else []
-        kept = report.kept() if hasattr(report, "kept") else []
+        problems = [describe_problem(p) for p in report.problems]   # a property of ImportReport
+        kept = report.kept()
         for book in kept:
             project = book.project or {}
             if project.get("id") in have:

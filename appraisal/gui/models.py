@@ -184,6 +184,14 @@ class ProjectFilter(QSortFilterProxyModel):
         self.min_readiness = 0
 
     def set_filter(self, **kw) -> None:
+        # Qt 6.10 deprecates invalidateFilter() (PySide6 warns on each call) for the
+        # begin/endFilterChange() pair; earlier Qt has only invalidateFilter().
+        if hasattr(self, "endFilterChange"):
+            self.beginFilterChange()
+            for k, v in kw.items():
+                setattr(self, k, v)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            return
         for k, v in kw.items():
             setattr(self, k, v)
         self.invalidateFilter()

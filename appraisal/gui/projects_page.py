@@ -148,6 +148,7 @@ class ProjectsPage(QWidget):
 
     def _current_changed(self, *args) -> None:
         row = self.current_row()
+        self._last_row = row
         self.editor.show_project(row)
         self.results.show_project(row)
         for key in ("duplicate", "delete", "up", "down"):
@@ -159,6 +160,10 @@ class ProjectsPage(QWidget):
         self._select_after = None
         if row is None:
             row = self.current_row()
+        if row is None:
+            # the model's reset cleared the view's current index without a signal: keep the
+            # user's place after an undo, a redo or a new pack
+            row = getattr(self, "_last_row", None)
         if row is not None:
             row = min(row, self.model.rowCount() - 1)
         self.select_row(row if row is not None and row >= 0 else None)

@@ -57,10 +57,12 @@ class BackgroundTask(QObject):
 
     @Slot(int, int)
     def _progress(self, done: int, total: int) -> None:
-        if self.dialog is not None:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(done)
-            self.dialog.setLabelText(f"{done} of {total}")
+        dialog = self.dialog
+        if dialog is not None:
+            dialog.setMaximum(total)
+            dialog.setLabelText(f"{done} of {total}")
+            # last: a modal dialog's setValue() processes events, so _finished may run inside it
+            dialog.setValue(done)
 
     @Slot(object, object)
     def _finished(self, result, error) -> None:
@@ -69,5 +71,9 @@ class BackgroundTask(QObject):
         if self.dialog is not None:
             self.dialog.reset()
             self.dialog.hide()
+            # the dialog belongs to the window, not to this task: without this, every
+            # import or export would leave a hidden dialog behind for the window's life
+            self.dialog.deleteLater()
+            self.dialog = None
         self.done.emit(result, error)
         self.deleteLater()

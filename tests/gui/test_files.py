@@ -1,0 +1,124 @@
+"""Saving, reopening, and refusing files that are not sound portfolios."""
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from appraisal.gui.main_window import APP_NAME
+
+
+def test_save_and_reopen_gives_the_same_figures_and_keeps_unknown_fields(
+        make_window, example_copy, tmp_path, qtbot):
+    data = json.loads(example_copy.read_text(encoding="utf-8"))
+    data["x_council_reference"] = {"board": "Investment Board", "item": 7}   # not in FORMAT.md
+    data["projects"][2]["x_officer"] = "J. Smith"
+    example_copy.write_text(json.dumps(data), encoding="utf-8")
+
+    window = make_window()
+    assert window.open_file(example_copy)
+    doc = window.doc
+    assert window.windowTitle() == f"{doc.name} — pipeline.json[*] — {APP_NAME}"
+    assert not window.isWindowModified()
+
+    window.projects.select_row(2)
+    lifetime = next(f for f in window.projects.editor.fields if f.path == ("lifetime_years",))
+    lifetime.widget.setText("18")
+    with qtbot.waitSignal(doc.resultsChanged, timeout=10_000):
+        lifetime.widget.editingFinished.emit()
+    assert window.isWindowModified() and window.status_saved.text() == "unsaved changes"
+
+    saved = tmp_path / "saved.json"
+    assert window._save_to(saved)
+    assert not window.isWindowModified() and window.status_saved.text() == "saved"
+    assert window.windowTitle() == f"{doc.name} — saved.json[*] — {APP_NAME}"
+    assert doc.path == saved
+
+    written = json.loads(saved.read_text(encoding="utf-8"))
+    assert written["x_council_reference"] == {"board": "Investment Board", "item": 7}
+    assert written["projects"][2]["x_officer"] == "J. Smith"
+    assert written["projects"][2]["lifetime_years"] == 18
+
+    # an edit after saving marks the window again; undoing it returns to the saved state
+    doc.set_field(0, ("opex_per_year",), 1.0, "opex")
+    assert window.isWindowModified()
+    window.a_undo.trigger()
+    assert not window.isWindowModified()
+
+    other = make_window()
+    assert other.open_file(saved)
+    other.doc.wait_for_results()
+    doc.wait_for_results()
+    a, b = doc.results, other.doc.results
+    assert b.ids == a.ids
+    for key, values in a.metrics.items():
+        assert_allclose(np.asarray(b.metrics[key], float), np.asarray(values, float), rtol=1e-12,
+                        equal_nan=True, err_msg=key)
+    assert other.doc.portfolio.data == doc.portfolio.data
+
+
+def _not_json(path):
+    path.write_text('{"format": "appraisal-portfolio", "projects": [', encoding="utf-8")
+
+
+def _deeply_nested(path):
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+
+
+def _binary(path):
+    path.write_bytes(bytes(range(256)) * 64)
+
+
+def _duplicate_keys(path):
+    path.write_text('{"name": "a", "name": "b", "projects": []}', encoding="utf-8")
+
+
+def _nan(path):
+    path.write_text('{"name": "a", "projects": [], "appraisal_year": NaN}', encoding="utf-8")
+
+
+def _newer_version(path):
+    path.write_text('{"format": "appraisal-portfolio", "version": 99, "projects": []}',
+                    encoding="utf-8")
+
+
+def _a_list(path):
+    path.write_text("[1, 2, 3]", encoding="utf-8")
+
+
+def _empty(path):
+    path.write_bytes(b"")
+
+
+def _folder(path):
+    path.mkdir()
+
+
+@pytest.mark.parametrize("damage", [_not_json, _deeply_nested, _binary, _duplicate_keys, _nan,
+                                    _newer_version, _a_list, _empty, _folder])
+def test_a_damaged_or_hostile_file_is_refused_and_nothing_changes(window, tmp_path, damage,
+                                                                  message_boxes):
+    doc = window.doc
+    window.projects.select_row(3)
+    doc.set_field(3, ("opex_per_year",), 61_000.0, "opex")    # unsaved work that must survive
+    doc.wait_for_results()
+    before = copy.deepcopy(doc.portfolio.data)
+    path_before, title_before = doc.path, window.windowTitle()
+    commands, results = doc.undo_stack.count(), doc.results
+
+    bad = tmp_path / "bad.json"
+    damage(bad)
+    assert window.open_file(bad) is False
+
+    ((_kind, title, text),) = message_boxes.take("critical")
+    assert title == "Cannot open the portfolio"
+    assert str(bad) in text and text.endswith("Nothing was changed.")
+    assert doc.portfolio.data == before
+    assert doc.path == path_before and window.windowTitle() == title_before
+    assert doc.undo_stack.count() == commands and doc.is_dirty and window.isWindowModified()
+    assert doc.results is results
+    assert window.projects.current_row() == 3
+    assert str(bad) not in window._recent()

@@ -1,0 +1,70 @@
+"""The Qt item models keep Qt's model contract (QAbstractItemModelTester), while the
+document under them changes."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from appraisal.gui.models import FLAG_ROLE, PackTableModel, ProjectFilter, ProjectsModel
+
+
+def test_projects_model_keeps_the_contract_through_edits(window, qtmodeltester):
+    model = window.model
+    assert isinstance(model, ProjectsModel)
+    assert model.rowCount() == len(window.doc.projects) == 12
+    qtmodeltester.check(model)
+    # the tester stays attached: structure and result changes are checked as they happen
+    doc = window.doc
+    doc.add_project()
+    doc.move_project(0, 1)
+    doc.set_field(0, ("opex_per_year",), 12_345.0, "opex")
+    doc.wait_for_results()
+    doc.delete_project(3)
+    doc.undo_stack.undo()
+    doc.wait_for_results()
+    qtmodeltester.check(model)
+    assert model.rowCount() == 13
+
+
+def test_project_filter_keeps_the_contract_while_filtering(window, qtmodeltester):
+    proxy = window.projects.proxy
+    assert isinstance(proxy, ProjectFilter)
+    qtmodeltester.check(proxy)
+    window.projects.search.setText("bus-00")
+    assert {proxy.index(r, 0).data() for r in range(proxy.rowCount())} == {"BUS-004", "BUS-005"}
+    window.projects.search.clear()
+    proxy.set_filter(vfm="poor")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["HP-001", "H2-008"]   # BCR < 1
+    proxy.set_filter(vfm="", shovel_ready_only=True)
+    assert 0 < proxy.rowCount() < 12
+    proxy.sort(4, Qt.SortOrder.DescendingOrder)
+    window.doc.set_field(0, ("opex_per_year",), 0.0, "opex")
+    window.doc.wait_for_results()
+    qtmodeltester.check(proxy)
+
+
+@pytest.mark.parametrize("name", ["carbon_values.csv", "emission_factors.csv", "parameters.csv"])
+def test_pack_table_model_keeps_the_contract(window, qtmodeltester, name):
+    table = window.doc.pack.tables[name]
+    model = PackTableModel(table)
+    qtmodeltester.check(model)
+    assert model.rowCount() == len(table.rows)
+    assert model.columnCount() == len(table.columns) + 1
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Note"
+    flagged = table.flagged_rows()
+    for r in range(model.rowCount()):
+        assert model.index(r, 0).data(FLAG_ROLE) is (r in flagged)
+        assert model.index(r, 0).data() == ("⚠ check" if r in flagged else "")
+    model.set_table(None)
+    assert model.rowCount() == model.columnCount() == 0
+    qtmodeltester.check(model)
+
+
+def test_the_assumptions_page_model_keeps_the_contract_for_every_table(window, qtmodeltester):
+    view = window.assumptions
+    qtmodeltester.check(view.model)
+    for row in range(view.list.count()):
+        view.list.setCurrentRow(row)
+        name = view.list.item(row).data(Qt.ItemDataRole.UserRole)
+        assert view.model.table is window.doc.pack.tables[name]
+        qtmodeltester.check(view.model)

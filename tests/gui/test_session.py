@@ -1,0 +1,114 @@
+"""Autosave and recovery after a crash, and closing with unsaved changes."""
+from __future__ import annotations
+
+import json
+
+from PySide6.QtWidgets import QMessageBox
+
+Button = QMessageBox.StandardButton
+
+
+def _edit(window, value: float = 52_000.0) -> None:
+    window.projects.select_row(1)
+    opex = next(f for f in window.projects.editor.fields if f.path == ("opex_per_year",))
+    opex.widget.setText(f"{value:,.0f}")
+    opex.widget.editingFinished.emit()
+    assert window.doc.project(1)["opex_per_year"] == value
+
+
+def test_autosave_writes_a_recovery_file_only_with_unsaved_changes(
+        make_window, example_copy, recovery_folder, monkeypatch, qtbot):
+    monkeypatch.setenv("APPRAISAL_AUTOSAVE_MS", "20")
+    window = make_window()
+    assert window.autosave.interval() == 20
+    window.open_file(example_copy)
+    qtbot.wait(100)                      # several autosave ticks
+    assert not window.recovery.path.exists()    # nothing unsaved, nothing to recover
+    _edit(window)
+    qtbot.waitUntil(window.recovery.path.exists, timeout=5_000)
+    assert window.recovery.path.parent == recovery_folder
+    kept = json.loads(window.recovery.path.read_text(encoding="utf-8"))
+    assert kept["recovery_of"] == str(example_copy)
+    assert kept["portfolio"]["projects"][1]["opex_per_year"] == 52_000
+    # saving removes it: the work is on disk
+    assert window._save_to(example_copy)
+    assert not window.recovery.path.exists()
+
+
+def test_a_new_window_recovers_the_edited_portfolio_marked_as_modified(
+        make_window, example_copy, message_boxes):
+    crashed = make_window()
+    crashed.open_file(example_copy)
+    _edit(crashed)
+    crashed._autosave()
+    crashed.autosave.stop()              # the session dies here: no more autosaves, no clean close
+    left = crashed.recovery.path
+    assert left.exists()
+    edited = json.loads(json.dumps(crashed.doc.portfolio.data))
+
+    message_boxes.answer(Button.Yes)
+    window = make_window()
+    assert window.offer_recovery() is True
+    ((_, title, text),) = message_boxes.take("question")
+    assert title == "Recover unsaved work?" and str(example_copy) in text
+
+    doc = window.doc
+    assert doc.portfolio.data == edited
+    assert doc.path == example_copy
+    assert doc.is_dirty and window.isWindowModified()
+    assert "pipeline.json" in window.windowTitle()
+    doc.wait_for_results()
+    assert doc.results is not None and len(doc.results.ids) == len(doc.projects)
+    # the old session's file is gone; this session keeps its own copy until saved
+    assert not left.exists()
+    assert window.recovery.path.exists()
+    assert window.offer_recovery() is False      # nothing more to recover
+
+
+def test_declining_recovery_removes_the_recovery_file(make_window, example_copy, message_boxes):
+    crashed = make_window()
+    crashed.open_file(example_copy)
+    _edit(crashed)
+    crashed._autosave()
+    crashed.autosave.stop()
+    message_boxes.answer(Button.No)
+    window = make_window()
+    assert window.offer_recovery() is False
+    assert len(message_boxes.take("question")) == 1
+    assert not crashed.recovery.path.exists()
+    assert window.doc.projects == []             # still on the welcome page
+    assert window.stack.currentWidget() is window.welcome
+
+
+def test_closing_with_unsaved_changes_asks(window, message_boxes, example_copy):
+    _edit(window)
+    window._autosave()
+    assert window.recovery.path.exists()
+
+    message_boxes.answer(Button.Cancel)
+    assert window.close() is False
+    assert window.isVisible() and window.doc.is_dirty
+    ((_, _, text),) = message_boxes.take("question")
+    assert text == "Save the changes to pipeline.json?"
+
+    message_boxes.answer(Button.Discard)
+    assert window.close() is True
+    assert not window.isVisible()
+    assert len(message_boxes.take("question")) == 1
+    assert not window.recovery.path.exists()     # a clean close leaves nothing to recover
+    on_disk = json.loads(example_copy.read_text(encoding="utf-8"))
+    assert on_disk["projects"][1]["opex_per_year"] == 10_000     # discarded
+
+
+def test_closing_and_saving(window, message_boxes, example_copy):
+    _edit(window, 47_500.0)
+    message_boxes.answer(Button.Save)
+    assert window.close() is True
+    assert len(message_boxes.take("question")) == 1
+    on_disk = json.loads(example_copy.read_text(encoding="utf-8"))
+    assert on_disk["projects"][1]["opex_per_year"] == 47_500
+
+
+def test_closing_without_changes_does_not_ask(window, message_boxes):
+    assert window.close() is True
+    assert message_boxes.calls == []

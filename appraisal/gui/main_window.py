@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.autosave.timeout.connect(self._autosave)
         self.autosave.start()
         self._restore_layout()
+        self._settings_changed()
         self._show_page(None)
         self._update_title()
         self._update_actions()
@@ -573,10 +574,14 @@ class MainWindow(QMainWindow):
         self.status_choices.setText(f"{self.doc.setting('carbon_series', 'central')}, "
                                     f"{self.doc.setting('discount_schedule', 'standard')}")
         snap = self.doc.snapshot
-        self.status_time.setText(f"{snap.elapsed_ms:.0f} ms" if snap.results is not None else "")
+        self.status_time.setText(f"computed in {snap.elapsed_ms:.0f} ms"
+                                 if snap.results is not None and self._has_document else "")
+        self.status_time.setToolTip("Time of the last appraisal of the whole portfolio")
 
     def _update_actions(self) -> None:
         has = self._has_document
+        self.carbon_box.setEnabled(has)
+        self.schedule_box.setEnabled(has)
         row = self.projects.current_row() if has else None
         for a in (self.a_save, self.a_save_as, self.a_export, self.a_add):
             a.setEnabled(has)

@@ -20,7 +20,7 @@ CARDS = [
     ("bcr", "BCR", fmt.ratio, "Benefit-cost ratio: PV of benefits / PV of costs"),
     ("carbon_saved_tco2e", "Carbon saved", lambda v: fmt.number(v, 0, "tCO2e"),
      "Tonnes of CO2e saved over the operating life (undiscounted)"),
-    ("cost_per_tco2e_gbp", "Cost per tonne", lambda v: fmt.number(v, 0, "£/t"),
+    ("cost_per_tco2e_gbp", "Cost per tonne", lambda v: fmt.DASH if v is None else f"{fmt.money(v, short=False)}/t",
      "(PVC - PV of energy and other benefits) / tonnes saved"),
     ("net_additional_jobs_fte", "Net additional jobs", lambda v: fmt.number(v, 1, "FTE"),
      "Gross direct jobs after deadweight, leakage, displacement, substitution and multiplier "
@@ -32,7 +32,7 @@ CARDS = [
      "The promoter's cash flows discounted at the portfolio's financial rate"),
     ("financial_irr", "Financial IRR", fmt.percent, "Internal rate of return of the promoter's cash flows"),
     ("payback_year", "Payback year", fmt.year, "The year after the last year of negative cumulative cash"),
-    ("readiness_score", "Readiness", lambda v: fmt.number(v, 0, "/ 100"),
+    ("readiness_score", "Readiness", lambda v: fmt.DASH if v is None else f"{v:.0f}/100",
      "25 planning + 20 site + 20 procurement + 20 match funding + up to 15 for an early start"),
     ("viability_gap_gbp", "Viability gap", fmt.money, "The grant that would make the promoter break even"),
 ]
@@ -151,9 +151,12 @@ class ResultsPanel(QScrollArea):
             elif key in ("npsv_gbp", "financial_npv_gbp") and v is not None and v < 0:
                 colour = "#B00020"
             elif key == "readiness_score" and m.get("shovel_ready"):
-                text += "  ✔ READY"
+                text += " ✔"   # shovel-ready (the card's tooltip says so)
                 colour = "#1E7B34"
-            self.cards[key].set(text, colour, None if v is not None else "Not defined: see the checks")
+            note = None if v is not None else "Not defined: see the checks"
+            if key == "readiness_score" and m.get("shovel_ready"):
+                note = "Shovel-ready: a score of 80 or more and a start within 12 months"
+            self.cards[key].set(text, colour, note)
         for w in results.warnings[i]:
             self._check(w, "#9A6700", "⚠")
         if not problems and not results.warnings[i]:

@@ -69,20 +69,26 @@ DISTRIBUTIONS: tuple[Distribution, ...] = (
 )
 
 PERCENTILES = (10, 50, 90)
+
+
+class SimulationCancelled(Exception):
+    """The user stopped the simulation; no figures were produced."""
 HISTOGRAM_BINS = 30
 
 
 def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed: int,
              distributions: tuple[Distribution, ...] = DISTRIBUTIONS,
              carbon_series: str | None = None, discount_schedule: str | None = None,
-             chunk: int = 2_000) -> dict[str, Any]:
+             chunk: int = 2_000, progress=None, cancelled=None) -> dict[str, Any]:
     """Draw ``draws`` futures of every project and of the portfolio.
 
     Returns a JSON-ready dict with, per project, the mean, P10, P50 and P90 of
     NPSV, BCR, carbon saved and net additional jobs, the probability that NPSV
     is below zero and a histogram of NPSV; the same for the portfolio; and the
     seed, the number of draws, the distributions and the assumption pack, so
-    that the figures can be reproduced.
+    that the figures can be reproduced. ``progress(done, total)`` is called
+    after each chunk of draws and ``cancelled()`` polled before each; when it
+    returns True, :class:`SimulationCancelled` is raised.
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
@@ -95,6 +101,8 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
                                                         "net_additional_jobs_fte", "pv_costs_gbp",
                                                         "pv_benefits_gbp")}
     for start in range(0, draws, chunk):   # chunks of draws bound memory for big portfolios
+        if cancelled is not None and cancelled():
+            raise SimulationCancelled()
         k = min(chunk, draws - start)
         factors = {d.driver: (d.draw(rng, (k, 1)) if d.common else d.draw(rng, (k, n)))
                    for d in distributions}
@@ -102,6 +110,8 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
         r = comp.evaluate(pv_carbon=pv_carbon, **factors)
         for key in outs:
             outs[key].append(np.broadcast_to(r[key], (k, n)))
+        if progress is not None:
+            progress(start + k, draws)
     arrays = {key: np.concatenate(v, axis=0) if v else np.zeros((0, n)) for key, v in outs.items()}
     projects = [
         {"id": results.ids[i], **_summary({k: a[:, i] for k, a in arrays.items()})}

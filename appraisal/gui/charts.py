@@ -4,11 +4,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries,
-                              QScatterSeries, QValueAxis)
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
+                              QHorizontalBarSeries, QLineSeries, QScatterSeries, QValueAxis)
 from PySide6.QtCore import QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
+SHORT_DRIVER_LABELS = {"capex": "Capex", "opex": "Opex", "optimism_bias": "Optimism bias",
+                       "energy_quantities": "Energy saved", "energy_prices": "Energy prices",
+                       "carbon_values": "Carbon values", "other_benefits": "Other benefits",
+                       "lifetime": "Lifetime", "job_intensity": "Job intensity",
+                       "additionality": "Additionality"}
 COST_COLOUR = QColor("#C00000")
 BENEFIT_COLOUR = QColor("#2E75B6")
 CARBON_COLOUR = QColor("#548235")
@@ -178,3 +183,92 @@ class ScatterView(ChartView):
             return
         best = min(self._rows, key=lambda pr: (pr[0].x() - point.x()) ** 2 + (pr[0].y() - point.y()) ** 2)
         self.projectClicked.emit(best[1])
+
+
+def tornado(rows: list[dict], central: float, title: str = "Change in NPSV at each driver's low and high"
+            ) -> QChart:
+    """A tornado: the change in NPSV from the central case at each driver's low and
+    high, the widest swing at the top."""
+    rows = [r for r in rows if r.get("npsv_gbp_low") is not None][:8]
+    lows = np.array([r["npsv_gbp_low"] - central for r in rows], dtype=float)
+    highs = np.array([r["npsv_gbp_high"] - central for r in rows], dtype=float)
+    div, unit = _scale(np.concatenate([lows, highs])) if rows else (1.0, "£")
+    chart = _chart(f"{title} ({unit})")
+    series = QHorizontalBarSeries()
+    for label, values, colour in (("At the driver's low", lows, COST_COLOUR),
+                                  ("At the driver's high", highs, BENEFIT_COLOUR)):
+        s = QBarSet(label)
+        s.setColor(colour)
+        s.setBorderColor(colour)
+        s.append([float(v) / div for v in values[::-1]])
+        series.append(s)
+    series.setBarWidth(0.8)
+    chart.addSeries(series)
+    axis_y = QBarCategoryAxis()
+    axis_y.append([SHORT_DRIVER_LABELS.get(r["driver"], r["label"]) for r in rows[::-1]])
+    small = QFont()
+    small.setPointSizeF(7.5)
+    axis_y.setLabelsFont(small)
+    axis_y.setTruncateLabels(False)
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_y)
+    lo = float(min(lows.min(initial=0), highs.min(initial=0))) / div
+    hi = float(max(lows.max(initial=0), highs.max(initial=0))) / div
+    axis_x = _nice_axis(lo, hi, "%.1f")
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis_x)
+    return chart
+
+
+def histogram(counts: list[int], edges: list[float], title: str, marks: dict[str, float]) -> QChart:
+    """A histogram of simulated NPSV, with its percentiles named in the title."""
+    edges_a = np.asarray(edges, dtype=float)
+    div, unit = _scale(edges_a) if edges_a.size else (1.0, "£")
+    chart = _chart(title.format(unit=unit) + "  " + ", ".join(
+        f"{k} {v / div:,.2f}" for k, v in marks.items()))
+    series = QBarSeries()
+    s = QBarSet("Draws")
+    s.setColor(BENEFIT_COLOUR)
+    s.append([float(c) for c in counts])
+    series.append(s)
+    series.setBarWidth(1.0)
+    chart.addSeries(series)
+    chart.legend().hide()
+    axis_x = QBarCategoryAxis()
+    mids = (edges_a[:-1] + edges_a[1:]) / 2 / div if edges_a.size > 1 else np.zeros(0)
+    axis_x.append([f"{m:,.1f}" for m in mids])
+    small = QFont()
+    small.setPointSizeF(7)
+    axis_x.setLabelsFont(small)
+    axis_x.setLabelsAngle(-90)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis_x)
+    axis_y = _nice_axis(0.0, float(max(counts, default=1)), "%d")
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_y)
+    return chart
+
+
+def curve(points: list[tuple[float, float]], title: str, x_title: str, y_title: str) -> QChart:
+    """A line of (x, y) points, such as the objective against the budget."""
+    xs = np.array([p[0] for p in points], dtype=float)
+    ys = np.array([p[1] for p in points], dtype=float)
+    dx, ux = _scale(xs) if xs.size else (1.0, "£")
+    chart = _chart(title)
+    chart.legend().hide()
+    series = QLineSeries()
+    pen = QPen(BENEFIT_COLOUR)
+    pen.setWidthF(2.0)
+    series.setPen(pen)
+    for x, y in zip(xs, ys):
+        series.append(float(x) / dx, float(y))
+    chart.addSeries(series)
+    ax = _nice_axis(float(xs.min(initial=0)) / dx, float(xs.max(initial=1)) / dx, "%.1f")
+    ax.setTitleText(f"{x_title} ({ux})")
+    ay = _nice_axis(float(ys.min(initial=0)), float(ys.max(initial=1)), "%.3g")
+    ay.setTitleText(y_title)
+    chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(ax)
+    series.attachAxis(ay)
+    return chart

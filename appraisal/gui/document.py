@@ -9,6 +9,7 @@ to a worker, and the newest results win.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -430,6 +431,17 @@ class PortfolioDocument(QObject):
 
     def _schedule(self) -> None:
         self._pending.start()
+
+    def appraisable_inputs(self, rows: list[int] | None = None
+                           ) -> tuple[PortfolioInputs | None, dict[int, int]]:
+        """Immutable inputs of the sound projects (or of ``rows`` of them) for work in
+        another thread, and for each document row its index in them."""
+        inputs, index = self._inputs()
+        if inputs is None or rows is None:
+            return inputs, index
+        keep = [r for r in rows if r in index]
+        return (dataclasses.replace(inputs, projects=tuple(inputs.projects[index[r]] for r in keep)),
+                {r: k for k, r in enumerate(keep)})
 
     def _inputs(self) -> tuple[PortfolioInputs | None, dict[int, int]]:
         if self._settings_problems:

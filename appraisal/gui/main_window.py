@@ -654,6 +654,7 @@ class MainWindow(QMainWindow):
         self.recovery.discard()
         self._save_layout()
         self.autosave.stop()
+        self.projects.results.sensitivity_runner.wait()
         self.doc.shutdown()
         self.doc.undo_stack.blockSignals(True)   # no title updates while the window goes
         event.accept()

@@ -5,13 +5,17 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListWidget, QListWidgetItem, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderView, QLabel, QListWidget,
+                               QListWidgetItem, QScrollArea, QSizePolicy, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.results import vfm_category
 from . import formatting as fmt
-from .charts import BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year
+from ..core.sensitivity import sensitivity
+from .charts import (BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year,
+                     tornado)
 from .document import PortfolioDocument
+from .workers import LatestRunner
 
 CARDS = [
     # key, title, formatter, tooltip (definition and source)
@@ -92,6 +96,30 @@ class ResultsPanel(QScrollArea):
         for view in (self.chart_flows, self.chart_cumulative, self.chart_carbon):
             view.setMinimumHeight(190)
             layout.addWidget(view)
+        self.sens_title = QLabel("Sensitivity and switching values")
+        self.sens_title.setStyleSheet("font-weight: 600;")
+        self.sens_title.setToolTip("Green Book: the NPSV at each driver's low and high, and the change "
+                                   "in each driver that would bring the NPSV to zero")
+        layout.addWidget(self.sens_title)
+        self.chart_tornado = ChartView()
+        self.chart_tornado.setMinimumHeight(230)
+        layout.addWidget(self.chart_tornado)
+        self.switching = QTableWidget(0, 3)
+        self.switching.setHorizontalHeaderLabels(["Driver", "NPSV is zero at", "Change"])
+        self.switching.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.switching.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.switching.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.switching.verticalHeader().setVisible(False)
+        self.switching.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.switching.setWordWrap(False)
+        self.switching.verticalHeader().setDefaultSectionSize(22)
+        self.switching.setMinimumHeight(22 * 11 + 6)
+        layout.addWidget(self.switching)
+        self.scenarios = QLabel()
+        self.scenarios.setWordWrap(True)
+        layout.addWidget(self.scenarios)
+        self.sensitivity_runner = LatestRunner(self)
+        self.sensitivity_runner.finished.connect(self._show_sensitivity)
         self.checks_title = QLabel("Checks")
         self.checks_title.setStyleSheet("font-weight: 600;")
         layout.addWidget(self.checks_title)
@@ -183,6 +211,53 @@ class ResultsPanel(QScrollArea):
         self.chart_carbon.show_chart(line_by_year(
             "Carbon saved by year (tCO2e)", ys, s["carbon_saved"][lo:hi], CARBON_COLOUR, money=False,
             mark_zero=True))
+        self._request_sensitivity(row)
+
+    # -- sensitivity of the selected project, computed in the background ---------------
+    def _request_sensitivity(self, row: int) -> None:
+        inputs, index = self.doc.appraisable_inputs([row])
+        if inputs is None or row not in index:
+            return
+        pack = self.doc.pack
+        self.scenarios.setText("Computing the sensitivity analysis…")
+        self.sensitivity_runner.request(lambda: (row, sensitivity(inputs, pack)))
+
+    def _show_sensitivity(self, out, error) -> None:
+        if error is not None or out is None:
+            self.scenarios.setText(f"Sensitivity analysis failed: {error}")
+            return
+        row, result = out
+        if row != self.row or not result["projects"]:
+            return
+        p = result["projects"][0]
+        self.sensitivity = result
+        self.chart_tornado.show_chart(tornado(p["tornado"], p["npsv_gbp"] or 0.0))
+        rows = p["switching_values"]
+        labels = {d["driver"]: d["label"] for d in result["drivers"]}
+        self.switching.setRowCount(len(rows))
+        for k, r in enumerate(rows):
+            value = r["switching_value"]
+            if not r["reachable"]:
+                text, change = ("not within reach" if r.get("note") is None else r["note"]), fmt.DASH
+            elif r.get("unit") == "years":
+                text, change = f"{value:.0f} years", fmt.percent(r["switching_change"], 0)
+            elif r.get("unit") == "rate":
+                text, change = fmt.percent(value, 1), fmt.percent(r["switching_change"], 0)
+            else:
+                text, change = f"× {value:.3g}", fmt.percent(r["switching_change"], 1)
+            for c, t in enumerate((labels.get(r["driver"], r["driver"]), text, change)):
+                item = QTableWidgetItem(t)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.switching.setItem(k, c, item)
+        sc = p["scenarios"]
+        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v['npsv_gbp'])}, BCR {fmt.ratio(v['bcr'])}"
+                 for s, v in sc.items() if s.startswith("carbon_")]
+        if "reduced_discount_schedule" in sc:
+            v = sc["reduced_discount_schedule"]
+            parts.append(f"reduced discount schedule (horizon over 50 years): NPSV "
+                         f"{fmt.money(v['npsv_gbp'])}, BCR {fmt.ratio(v['bcr'])}")
+        self.scenarios.setText("Scenarios: " + "; ".join(parts) + ".")
 
     def _check(self, text: str, colour: str, mark: str) -> None:
         item = QListWidgetItem(f"{mark} {text}")

@@ -169,9 +169,10 @@ def _lifetime_switch(inputs: PortfolioInputs, pack: AssumptionPack, npsv0: np.nd
     n = len(inputs.projects)
     life0 = np.array([p.lifetime_years for p in inputs.projects], dtype=float)
 
-    def npsv_at(lives: np.ndarray) -> np.ndarray:
-        projects = tuple(dataclasses.replace(p, lifetime_years=int(L))
-                         for p, L in zip(inputs.projects, lives))
+    def npsv_at(rows: np.ndarray, lives: np.ndarray) -> np.ndarray:
+        """NPSV of projects ``rows`` with lifetimes ``lives`` (one appraisal of just them)."""
+        projects = tuple(dataclasses.replace(inputs.projects[i], lifetime_years=int(L))
+                         for i, L in zip(rows, lives))
         return appraise_portfolio(dataclasses.replace(inputs, projects=projects), pack,
                                   carbon_series=carbon_series,
                                   discount_schedule=discount_schedule).metrics["npsv_gbp"]
@@ -179,23 +180,25 @@ def _lifetime_switch(inputs: PortfolioInputs, pack: AssumptionPack, npsv0: np.nd
     s0 = np.sign(npsv0)
     a = life0.copy()              # a life with the central sign
     b = np.full(n, np.nan)        # the nearest tried life with the other sign
-    # try the multiples nearest the given life first, on both sides
+    # try the multiples nearest the given life first, on both sides, for the projects
+    # still without a bracket
     for k in sorted(LIFETIME_MULTIPLES, key=lambda k: abs(math.log(k))):
-        lives = np.clip(np.round(life0 * k), 1, MAX_LIFETIME_YEARS)
-        flipped = (np.sign(npsv_at(lives)) != s0) & (s0 != 0) & np.isnan(b)
-        b = np.where(flipped, lives, b)
-        if not np.isnan(b).any():
+        rows = np.nonzero(np.isnan(b) & (s0 != 0))[0]
+        if rows.size == 0:
             break
+        lives = np.clip(np.round(life0[rows] * k), 1, MAX_LIFETIME_YEARS)
+        flipped = np.sign(npsv_at(rows, lives)) != s0[rows]
+        b[rows[flipped]] = lives[flipped]
     found = ~np.isnan(b)
-    # bisect in whole years between a (central sign) and b (flipped)
+    # bisect in whole years between a (central sign) and b (flipped), for the open brackets
     while True:
-        gap = np.where(found, np.abs(b - a), 0)
-        if not (gap > 1).any():
+        rows = np.nonzero(found & (np.abs(b - a) > 1))[0]
+        if rows.size == 0:
             break
-        mid = np.where(gap > 1, np.floor((a + b) / 2), a)
-        same = np.sign(npsv_at(np.where(found, mid, life0))) == s0
-        a = np.where((gap > 1) & same, mid, a)
-        b = np.where((gap > 1) & ~same, mid, b)
+        mid = np.floor((a[rows] + b[rows]) / 2)
+        same = np.sign(npsv_at(rows, mid)) == s0[rows]
+        a[rows[same]] = mid[same]
+        b[rows[~same]] = mid[~same]
     return np.where(found, b, np.nan), found
 
 

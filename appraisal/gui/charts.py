@@ -249,11 +249,15 @@ def histogram(counts: list[int], edges: list[float], title: str, marks: dict[str
     return chart
 
 
-def curve(points: list[tuple[float, float]], title: str, x_title: str, y_title: str) -> QChart:
+def curve(points: list[tuple[float, float]], title: str, x_title: str, y_title: str,
+          y_money: bool = False) -> QChart:
     """A line of (x, y) points, such as the objective against the budget."""
     xs = np.array([p[0] for p in points], dtype=float)
     ys = np.array([p[1] for p in points], dtype=float)
     dx, ux = _scale(xs) if xs.size else (1.0, "£")
+    dy, uy = _scale(ys) if y_money and ys.size else (1.0, "")
+    ys = ys / dy
+    y_title = f"{y_title} ({uy})" if uy else y_title
     chart = _chart(title)
     chart.legend().hide()
     series = QLineSeries()
@@ -265,7 +269,7 @@ def curve(points: list[tuple[float, float]], title: str, x_title: str, y_title: 
     chart.addSeries(series)
     ax = _nice_axis(float(xs.min(initial=0)) / dx, float(xs.max(initial=1)) / dx, "%.1f")
     ax.setTitleText(f"{x_title} ({ux})")
-    ay = _nice_axis(float(ys.min(initial=0)), float(ys.max(initial=1)), "%.3g")
+    ay = _nice_axis(float(ys.min(initial=0)), float(ys.max(initial=1)), "%.1f" if y_money else "%.0f")
     ay.setTitleText(y_title)
     chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)

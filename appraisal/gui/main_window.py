@@ -16,6 +16,7 @@ from ..core.pack import CARBON_SERIES
 from ..core.results import METHOD_VERSION
 from ..io.portfolio_file import load_portfolio, save_portfolio
 from ..resources import default_pack_dir, example_portfolio, resource_path
+from .analysis_pages import SelectionPage, UncertaintyPage
 from .assumptions_view import AssumptionsView
 from .dashboard import Dashboard
 from .document import InsertProject, PortfolioDocument
@@ -26,7 +27,7 @@ from .tasks import BackgroundTask
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
-PAGES = ("Dashboard", "Projects", "Assumptions")
+PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection")
 
 
 def icon(name: str) -> QIcon:
@@ -90,7 +91,10 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(self.doc, self.model)
         self.projects = ProjectsPage(self.doc, self.model)
         self.assumptions = AssumptionsView(self.doc)
-        for w in (self.welcome, self.dashboard, self.projects, self.assumptions):
+        self.uncertainty = UncertaintyPage(self.doc)
+        self.selection = SelectionPage(self.doc)
+        for w in (self.welcome, self.dashboard, self.projects, self.assumptions, self.uncertainty,
+                  self.selection):
             self.stack.addWidget(w)
         self.nav = QListWidget()
         self.nav.addItems(PAGES)
@@ -110,6 +114,8 @@ class MainWindow(QMainWindow):
         self._build_status()
         self.dashboard.projectActivated.connect(self.show_project)
         self.assumptions.openPackRequested.connect(self.choose_pack)
+        self.uncertainty.runRequested.connect(self.run_simulation)
+        self.selection.runRequested.connect(self.run_selection)
         # bound methods, not lambdas: Qt then drops the connections with the window
         self.projects.currentChanged.connect(self._current_project_changed)
         self.doc.undo_stack.cleanChanged.connect(self._clean_changed)
@@ -506,6 +512,59 @@ class MainWindow(QMainWindow):
                 QMessageBox.critical(self, "Cannot save the template", str(exc))
             else:
                 self.statusBar().showMessage(f"Saved {name}", 6000)
+
+    # -- uncertainty and selection (issue: Green Book sensitivity and choosing a pipeline) --------
+    def run_simulation(self, draws: int, seed: int) -> BackgroundTask | None:
+        from ..core.montecarlo import SimulationCancelled, simulate
+        inputs, _ = self.doc.appraisable_inputs()
+        if inputs is None or not inputs.projects:
+            QMessageBox.warning(self, "Nothing to simulate", "The portfolio has no project that "
+                                "can be appraised yet.")
+            return None
+        pack = self.doc.pack
+
+        def job(progress, cancelled):
+            return simulate(inputs, pack, draws=draws, seed=seed, progress=progress,
+                            cancelled=cancelled)
+
+        def done(result, error):
+            if isinstance(error, SimulationCancelled):
+                self.statusBar().showMessage("Simulation cancelled", 6000)
+            elif error is not None:
+                QMessageBox.critical(self, "Simulation failed", str(error))
+            else:
+                self.uncertainty.show_result(result)
+
+        return self._run("Simulating", job, done)
+
+    def run_selection(self, params: dict) -> BackgroundTask | None:
+        from ..core.selection import budget_curve, select_projects
+        results = self.doc.results
+        if results is None or not results.ids:
+            self.selection.show_error("The portfolio has no appraised project to choose from.")
+            return None
+        known = set(results.ids)
+        unknown = [i for i in params["must_include"] + params["must_exclude"] if i not in known]
+        if unknown:
+            self.selection.show_error(f"Unknown or unappraised project IDs: {', '.join(unknown)}")
+            return None
+        constraints = {k: params[k] for k in ("min_readiness", "shovel_ready_only",
+                                              "must_include", "must_exclude")}
+
+        def job(progress, cancelled):
+            chosen = select_projects(results, params["budget_gbp"], params["objective"],
+                                     **constraints)
+            progress(1, 2)
+            return chosen, budget_curve(results, params["objective"], **constraints)
+
+        def done(result, error):
+            if error is not None:
+                text = problems_text(error) if isinstance(error, InputError) else str(error)
+                self.selection.show_error(text)
+            else:
+                self.selection.show_result(*result)
+
+        return self._run("Choosing projects", job, done)
 
     # -- assumptions ----------------------------------------------------------------------------
     def choose_pack(self) -> None:

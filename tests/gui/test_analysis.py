@@ -1,0 +1,92 @@
+"""The Green Book's uncertainty tests in the window: the tornado and switching
+values of the selected project, the Monte Carlo page and the Selection page.
+
+Each figure shown is compared with the core function run directly on the same
+portfolio (they must agree exactly: the window adds nothing to the arithmetic).
+"""
+from __future__ import annotations
+
+import pytest
+
+from appraisal.core import parse_portfolio
+from appraisal.core.montecarlo import simulate
+from appraisal.core.sensitivity import sensitivity
+from appraisal.gui import formatting as fmt
+
+
+def wait_tasks(window, qtbot):
+    qtbot.waitUntil(lambda: not window._tasks, timeout=30_000)
+
+
+def test_the_selected_projects_tornado_and_switching_values(window, qtbot):
+    window.show_project(0)
+    panel = window.projects.results
+    qtbot.waitUntil(lambda: getattr(panel, "sensitivity", None) is not None
+                    and panel.sensitivity["projects"][0]["id"] == "HP-001", timeout=20_000)
+    expected = sensitivity(parse_portfolio({**window.doc.portfolio.data,
+                                            "projects": window.doc.projects[:1]}, window.doc.pack),
+                           window.doc.pack)["projects"][0]
+    table = panel.switching
+    assert table.rowCount() == len(expected["switching_values"])
+    capex = next(r for r in expected["switching_values"] if r["driver"] == "capex")
+    row = next(k for k in range(table.rowCount()) if table.item(k, 0).text() == "Capital cost")
+    assert table.item(row, 1).text() == f"× {capex['switching_value']:.3g}"
+    assert "carbon low" in panel.scenarios.text()
+    assert panel.chart_tornado.chart() is not None
+
+
+def test_monte_carlo_page_shows_the_simulation_with_its_seed(window, qtbot):
+    page = window.uncertainty
+    page.draws.setValue(3000)
+    page.seed.setValue(42)
+    page.run_button.click()
+    wait_tasks(window, qtbot)
+    assert page.result is not None and page.result["seed"] == 42 and page.result["draws"] == 3000
+    inputs = parse_portfolio(window.doc.portfolio.data, window.doc.pack)
+    expected = simulate(inputs, window.doc.pack, draws=3000, seed=42)
+    assert page.result == expected
+    assert page.table.rowCount() == 1 + len(expected["projects"])
+    assert page.table.item(0, 2).text() == fmt.money(expected["portfolio"]["npsv_mean_gbp"])
+    assert "Seed 42, 3,000 draws" in page.provenance.text()
+    # an edit makes the figures stale, and the page says so
+    window.doc.set_field(0, ("opex_per_year",), 1.0, "opex")
+    assert "run it again" in page.provenance.text()
+
+
+def test_a_cancelled_simulation_changes_nothing(window, qtbot):
+    page = window.uncertainty
+    task = window.run_simulation(200_000, 1)
+    task.cancel()
+    wait_tasks(window, qtbot)
+    assert page.result is None
+
+
+def test_selection_page_chooses_within_the_budget(window, qtbot):
+    page = window.selection
+    page.budget.setText("20m")
+    page.run_button.click()
+    wait_tasks(window, qtbot)
+    assert page.summary.text().startswith("Best set:")
+    chosen = [page.table.item(r, 0).text() for r in range(page.table.rowCount())
+              if page.table.item(r, 4).text()]
+    costs = {p.get("id"): p for p in window.doc.projects}
+    results = window.doc.results
+    spent = sum(float(results.metrics["public_cost_gbp"][results.ids.index(pid)]) for pid in chosen)
+    assert 0 < spent <= 20e6 and set(chosen) <= set(costs)
+    assert page.chart.chart() is not None
+
+
+@pytest.mark.parametrize("text, expect", [("lots", "not an amount"), ("-5", "not an amount")])
+def test_selection_refuses_a_bad_budget(window, text, expect):
+    page = window.selection
+    page.budget.setText(text)
+    page.run_button.click()
+    assert expect in page.error.text()
+    assert not window._tasks
+
+
+def test_selection_names_unknown_ids(window):
+    page = window.selection
+    page.include.setText("HP-001, NOPE-9")
+    page.run_button.click()
+    assert "NOPE-9" in page.error.text()

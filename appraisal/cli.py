@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-SUBCOMMANDS = ("appraise", "export", "template", "import")
+SUBCOMMANDS = ("appraise", "export", "template", "import", "select")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write nothing when any workbook has a problem")
     _add_pack_options(p)
     p.set_defaults(run=_cmd_import)
+    _add_select_parser(sub)
     return parser
 
 
@@ -204,6 +205,237 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(f"appraisal import: wrote {added} project(s) to {args.output}"
           + (f"; {summary}, listed above" if problems else ""), file=sys.stderr)
     return EXIT_INPUT if problems else EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# appraisal select: the best set of projects within a public budget
+# ---------------------------------------------------------------------------
+
+_MULTIPLIERS = {"": 1.0, "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9}
+# core argument -> the option a user typed, for messages
+_SELECT_OPTIONS = {"budget_gbp": "--budget", "objective": "--objective",
+                   "min_readiness": "--min-readiness", "must_include": "--include",
+                   "must_exclude": "--exclude", "category_min": "--category-min",
+                   "category_max": "--category-max", "sector_min": "--sector-min",
+                   "sector_max": "--sector-max", "steps": "--steps"}
+
+
+def parse_budget(text: str) -> float:
+    """An amount of GBP as people write it: 20000000, 20m, 1.5bn, 250k, £20,000,000."""
+    import re
+    cleaned = re.sub(r"[\s,_]", "", text).lower()
+    cleaned = cleaned.removeprefix("£").removeprefix("gbp").removesuffix("gbp")
+    match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)(k|m|mn|bn|b)?", cleaned)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"cannot read {text!r} as an amount of GBP (write e.g. 20000000, 20m or £20,000,000)")
+    return float(match.group(1)) * _MULTIPLIERS[match.group(2) or ""]
+
+
+def _count(text: str) -> tuple[str, int]:
+    name, sep, number = text.partition("=")
+    if not sep or not name.strip() or not number.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=N (e.g. public_transport=2)")
+    return name.strip(), int(number)
+
+
+def _readiness(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"the readiness score runs from 0 to 100, not {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"give a number of seconds above zero, not {text!r}")
+    return value
+
+
+def _add_select_parser(sub) -> None:
+    p = sub.add_parser(
+        "select", help="the best set of projects within a public budget",
+        description="Choose the set of projects that maximises an objective within a public "
+                    "budget, exactly (mixed-integer programming), and show it beside the "
+                    "greedy choice by BCR.",
+        epilog="Exit status 2 when an option is wrong (an unknown project, category or "
+               "sector) or when no set of projects meets the constraints within the budget "
+               "(the reason is printed); nothing is written then.")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("portfolio", nargs="?", type=Path, help="portfolio file (JSON)")
+    source.add_argument("--example", action="store_true", help="use the bundled example portfolio")
+    p.add_argument("--budget", type=parse_budget, required=True, metavar="GBP",
+                   help="public money available, e.g. 20000000, 20m or £20,000,000")
+    p.add_argument("--objective", choices=("npsv", "carbon", "jobs", "gap"), default="npsv",
+                   help="what to maximise (default: %(default)s)")
+    p.add_argument("--min-readiness", type=_readiness, metavar="N",
+                   help="only projects with a readiness score of at least N (0 to 100)")
+    p.add_argument("--shovel-ready-only", action="store_true", help="only shovel-ready projects")
+    p.add_argument("--include", nargs="+", action="extend", default=[], metavar="ID",
+                   help="projects that must be chosen")
+    p.add_argument("--exclude", nargs="+", action="extend", default=[], metavar="ID",
+                   help="projects that must not be chosen")
+    for kind, label in (("category", "CAT"), ("sector", "SECTOR")):
+        for bound in ("min", "max"):
+            p.add_argument(f"--{kind}-{bound}", nargs="+", action="extend", type=_count,
+                           default=[], metavar=f"{label}=N",
+                           help=f"at {'least' if bound == 'min' else 'most'} N chosen projects "
+                                f"of the {'category' if kind == 'category' else 'gap sector'}")
+    _add_pack_options(p)
+    p.add_argument("--carbon", choices=("low", "central", "high"))
+    p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("--curve", action="store_true",
+                   help="also give the optimum against the budget, from nothing to funding "
+                        "everything, with what each further £1m buys")
+    p.add_argument("--steps", type=int, default=50, metavar="N",
+                   help="at most N round steps for --curve (default: %(default)s)")
+    p.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="stop the solver after this long and report the best set found "
+                        "(default: %(default)s)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write to FILE (atomically) instead of printing")
+    p.set_defaults(run=_cmd_select)
+
+
+def _cmd_select(args: argparse.Namespace) -> int:
+    import json
+
+    from .core import appraise_portfolio
+    from .core.errors import InputError, Problem
+    try:
+        from .core.selection import budget_curve, select_projects
+    except ImportError as exc:   # scipy is missing (e.g. a bundle built without it)
+        print(f"appraisal select: needs scipy, which cannot be imported ({exc})", file=sys.stderr)
+        return EXIT_FAILED
+    pack, _, inputs = _load(args)
+    results = appraise_portfolio(inputs, pack, carbon_series=args.carbon,
+                                 discount_schedule=args.schedule)
+    constraints = {"min_readiness": args.min_readiness, "shovel_ready_only": args.shovel_ready_only,
+                   "category_min": dict(args.category_min), "category_max": dict(args.category_max),
+                   "sector_min": dict(args.sector_min), "sector_max": dict(args.sector_max),
+                   "must_include": args.include, "must_exclude": args.exclude}
+    try:
+        selection = select_projects(results, args.budget, args.objective,
+                                    time_limit_s=args.time_limit, **constraints)
+        if not selection.feasible:
+            print(f"appraisal: error: no set of projects meets the constraints within the "
+                  f"budget: {selection.message}", file=sys.stderr)
+            return EXIT_INPUT
+        curve = (budget_curve(results, args.objective, args.steps, time_limit_s=args.time_limit,
+                              **constraints) if args.curve else None)
+    except InputError as exc:   # name the options the user typed, and the file
+        source = "example portfolio" if args.example else str(args.portfolio)
+        raise InputError([Problem(p.message, file=source, project=p.project,
+                                  field=_SELECT_OPTIONS.get(p.field or "", p.field))
+                          for p in exc.problems]) from None
+    if args.format == "json":
+        out = {"selection": selection.to_dict()}
+        if curve is not None:
+            out["curve"] = curve.to_records()
+        text = json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    else:
+        text = _selection_table(results, selection, curve)
+    _emit([text], args.output)
+    return EXIT_OK
+
+
+def _selection_table(results, selection, curve) -> str:
+    """The choice as a board reads it: the sets, their cost and worth, the difference in words."""
+    import numpy as np
+
+    from .core.selection import OBJECTIVES
+    measure, label, unit = OBJECTIVES[selection.objective]
+    column = {"npsv": "NPSV", "carbon": "Carbon saved", "jobs": "Net jobs",
+              "gap": "Gap contribution"}[selection.objective]
+    m = results.metrics
+    row_of = {pid: i for i, pid in enumerate(results.ids)}
+
+    def amount(x: float | None) -> str:
+        if x is None:
+            return "-"
+        return {"GBP": f"£{x:,.0f}", "tCO2e": f"{x:,.0f} tCO2e"}.get(unit, f"{x:,.1f} {unit}")
+
+    def listing(ids) -> list[str]:
+        if not ids:
+            return ["  (no project)"]
+        lines = [(f"  {'ID':<12} {'Name':<36} {'Category':<22} {'Public cost':>14} "
+                  f"{column:>20} {'BCR':>6}")]
+        by_bcr = sorted(ids, key=lambda pid: -np.nan_to_num(m["bcr"][row_of[pid]], nan=-np.inf))
+        for pid in by_bcr:   # highest BCR first, as a board ranks them
+            i = row_of[pid]
+            cost = f"£{m['public_cost_gbp'][i]:,.0f}"
+            bcr = "-" if m["bcr"][i] != m["bcr"][i] else f"{m['bcr'][i]:.2f}"
+            lines.append(f"  {pid:<12} {results.names[i][:36]:<36} {results.categories[i][:22]:<22} "
+                         f"{cost:>14} {amount(m[measure][i]):>20} {bcr:>6}")
+        return lines
+
+    c = selection.constraints
+    said = []
+    if c.shovel_ready_only:
+        said.append("shovel-ready only")
+    if c.min_readiness is not None:
+        said.append(f"readiness score at least {c.min_readiness:g}")
+    for kind, lo, hi in (("", c.category_min, c.category_max), ("sector ", c.sector_min,
+                                                                 c.sector_max)):
+        said += [f"at least {n} of {kind}{k}" for k, n in lo.items()]
+        said += [f"at most {n} of {kind}{k}" for k, n in hi.items()]
+    if c.must_include:
+        said.append("must include " + ", ".join(c.must_include))
+    if c.must_exclude:
+        said.append("must exclude " + ", ".join(c.must_exclude))
+    lines = [f"Choosing a pipeline: {results.name}",
+             f"Budget £{selection.budget_gbp:,.0f} of public money; objective: {label} [{unit}]",
+             (f"Assumptions: {results.pack_id} ({results.pack_vintage}); "
+              f"constraints: {'; '.join(said) or 'none'}"), ""]
+    lines.append(f"Best choice (exact, by mixed-integer programming): {len(selection.selected)} "
+                 f"project(s), public cost £{selection.public_cost_gbp:,.0f}, {label} "
+                 f"{amount(selection.objective_value)}")
+    lines += listing(selection.selected)
+    if selection.message:
+        lines.append(f"  Note: {selection.message}")
+    lines += ["", (f"Greedy choice (in order of BCR while the budget lasts): "
+                   f"{len(selection.greedy_selected)} project(s), public cost "
+                   f"£{selection.greedy_public_cost_gbp:,.0f}, {label} "
+                   f"{amount(selection.greedy_objective_value)}")]
+    lines += listing(selection.greedy_selected)
+    lines.append("")
+    diff = selection.difference
+    best, greedy = selection.objective_value, selection.greedy_objective_value
+    share = f" ({diff / abs(greedy):.1%} more)" if greedy else ""
+    if diff is not None and abs(diff) <= 1e-9 * max(abs(best), 1.0):
+        lines.append(f"Funding in order of BCR does as well here: both give {amount(best)} of "
+                     f"{label}.")
+    elif diff is not None and diff > 0:
+        extra = selection.public_cost_gbp - selection.greedy_public_cost_gbp
+        money = (f", for £{extra:,.0f} more public money" if extra > 0.5 else
+                 f", and costs £{-extra:,.0f} less" if extra < -0.5 else "")
+        lines.append(f"The best choice gives {amount(diff)} more {label} than funding projects in "
+                     f"order of BCR{share}{money}.")
+    elif diff is not None:
+        lines.append(f"Funding in order of BCR gives {amount(-diff)} more {label}, but it "
+                     f"ignores the minimum and maximum counts and does not meet them.")
+    if curve is not None:
+        best = "Best " + (column if column == "NPSV" else column.lower())
+        budgets = [p.budget_gbp for p in curve.points]
+        steps_of_1m = all(abs(b - a - 1e6) < 0.5 for a, b in zip(budgets[:-2], budgets[1:-1]))
+        # with GBP 1m steps the rise is what the next GBP 1m buys; else an average per 1m
+        marginal = "Next £1m buys" if steps_of_1m else "Per £1m, next step"
+        lines += ["", f"What the budget buys: the best {label} at each budget, and what the next £1m buys",
+                  (f"  {'Budget':>16} {best:>24} {'Spent':>16} {'Projects':>8} "
+                   f"{marginal:>18}")]
+        for p in curve.points:
+            lines.append(f"  {f'£{p.budget_gbp:,.0f}':>16} {amount(p.objective_value):>24} "
+                         f"{'-' if p.public_cost_gbp is None else f'£{p.public_cost_gbp:,.0f}':>16} "
+                         f"{len(p.selected):>8} {amount(p.marginal_per_gbp_1m):>18}")
+    return "\n".join(lines) + "\n"
 
 
 def _gui(argv: list[str]) -> int:

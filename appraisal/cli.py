@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-SUBCOMMANDS = ("appraise", "export", "template", "import", "select")
+SUBCOMMANDS = ("appraise", "export", "template", "import", "select", "sensitivity", "montecarlo")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(p)
     p.set_defaults(run=_cmd_import)
     _add_select_parser(sub)
+    _add_uncertainty_parsers(sub)
     return parser
 
 
@@ -257,6 +258,59 @@ def _seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"give a number of seconds above zero, not {text!r}")
     return value
+
+
+# ---------------------------------------------------------------------------
+# appraisal sensitivity / montecarlo: the Green Book's tests of uncertainty
+# ---------------------------------------------------------------------------
+
+def _add_uncertainty_parsers(sub) -> None:
+    for name, text in (("sensitivity", "tornado ranges, switching values and scenarios by driver"),
+                       ("montecarlo", "percentiles of NPSV and the risk of a negative NPSV")):
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        source = p.add_mutually_exclusive_group(required=True)
+        source.add_argument("portfolio", nargs="?", type=Path, help="portfolio file (JSON)")
+        source.add_argument("--example", action="store_true",
+                            help="use the bundled example portfolio")
+        _add_pack_options(p)
+        p.add_argument("--carbon", choices=("low", "central", "high"))
+        p.add_argument("--schedule", metavar="NAME")
+        p.add_argument("--format", choices=("table", "json"), default="table")
+        p.add_argument("-o", "--output", type=Path, metavar="FILE")
+        if name == "montecarlo":
+            p.add_argument("--draws", type=_positive_int, default=10_000, metavar="N",
+                           help="number of draws (default: %(default)s)")
+            p.add_argument("--seed", type=int, default=1, metavar="S",
+                           help="random seed: the same seed gives the same figures (default: 1)")
+        p.set_defaults(run=_cmd_uncertainty, analysis=name)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1 or value > 10_000_000:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 10,000,000")
+    return value
+
+
+def _cmd_uncertainty(args: argparse.Namespace) -> int:
+    import json
+    from .io import results_output
+    pack, _, inputs = _load(args)
+    if args.analysis == "sensitivity":
+        from .core.sensitivity import sensitivity
+        out = sensitivity(inputs, pack, carbon_series=args.carbon, discount_schedule=args.schedule)
+        text = results_output.sensitivity_table if args.format == "table" else None
+    else:
+        from .core.montecarlo import simulate
+        out = simulate(inputs, pack, draws=args.draws, seed=args.seed, carbon_series=args.carbon,
+                       discount_schedule=args.schedule)
+        text = results_output.montecarlo_table if args.format == "table" else None
+    body = text(out) if text else json.dumps(out, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    _emit([body], args.output)
+    return EXIT_OK
 
 
 def _add_select_parser(sub) -> None:

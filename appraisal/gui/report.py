@@ -1,0 +1,1065 @@
+"""The PDF executive summary: one page for the pipeline, then one page per project.
+
+Drawn with Qt's own PDF writer (QPdfWriter and QPainter): no other library, the
+same pages on every platform, and it runs off screen (the command line) as well
+as in the application. Charts are drawn with QPainter directly rather than
+through QtCharts, whose scenes need a widget application and lay out
+differently at print resolution.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime
+import functools
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout,
+                           QPageSize, QPainter, QPdfWriter, QPen)
+
+from ..core import appraise_portfolio
+from ..core.montecarlo import simulate
+from ..core.pack import AssumptionPack
+from ..core.portfolio import PortfolioInputs
+from ..core.results import PortfolioResults, vfm_category
+from ..core.sensitivity import DRIVER_BY_NAME, sensitivity
+from ..io.portfolio_file import publish, temp_file_beside
+from . import formatting as fmt
+from .formatting import DASH
+
+__all__ = ["ReportCancelled", "write_summary_pdf"]
+
+
+class ReportCancelled(Exception):
+    """The user stopped the report; no file was written."""
+
+
+# -- the page ---------------------------------------------------------------------------
+# Everything below is laid out in points (1/72 inch): the painter is scaled from the
+# writer's dots to points once per page, so that geometry reads as it prints.
+RESOLUTION_DPI = 300
+PAGE_W, PAGE_H = 595.28, 841.89           # A4 portrait [pt]
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 42.0, 40.0, 40.0   # about 15 and 14 mm
+LEFT, RIGHT = MARGIN_X, PAGE_W - MARGIN_X
+WIDTH = RIGHT - LEFT
+FOOTER_Y = PAGE_H - MARGIN_BOTTOM + 10   # the footer sits in the bottom margin
+
+# Fonts every user has (Windows, macOS) first, then their metric twins on Linux.
+FONT_FAMILIES = ["Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", "DejaVu Sans"]
+
+INK = QColor("#1A1A1A")
+GREY = QColor("#5F6368")
+RULE = QColor("#C9D1DB")
+PANEL = QColor("#F3F6FA")
+ZEBRA = QColor("#F6F8FB")
+ACCENT = QColor("#1F4E79")
+NEGATIVE = QColor("#B00020")
+AMBER_FILL, AMBER_EDGE, AMBER_INK = QColor("#FFF4D6"), QColor("#D9A400"), QColor("#6B4E00")
+# as in charts.py, so that the PDF and the application speak the same colours
+COST_COLOUR = QColor("#C00000")
+BENEFIT_COLOUR = QColor("#2E75B6")
+LOW_COLOUR = QColor("#9DC3E6")            # a driver at its low value
+HIGH_COLOUR = QColor("#1F4E79")           # at its high value
+HIST_COLOUR = QColor("#A9C4DE")
+
+ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+
+TORNADO_ROWS_PORTFOLIO = 6
+TORNADO_ROWS_PROJECT = 8
+RANK_ROW_H = 11.5
+CHART_H = 135.0
+# refs to None a page may use up before they are given back (see _spare_none_references)
+NONE_FLOOR = 100_000
+
+
+# -- figures ----------------------------------------------------------------------------
+def _defined(v) -> bool:
+    return v is not None and not (isinstance(v, float) and not math.isfinite(v))
+
+
+def _vfm_colour(category: str | None) -> QColor:
+    return QColor(fmt.VFM_COLOURS.get(category or "", "#5F6368"))
+
+
+def _money_colour(v) -> QColor:
+    return NEGATIVE if _defined(v) and v < 0 else INK
+
+
+def _signed_percent(v, places: int = 1) -> str:
+    if not _defined(v):
+        return DASH
+    return ("+" if v > 0 else "") + fmt.percent(v, places)
+
+
+def _range(low, high) -> str:
+    """Two ratios as a range, or a single '–' when neither is defined."""
+    if not (_defined(low) or _defined(high)):
+        return DASH
+    return f"{fmt.ratio(low)} – {fmt.ratio(high)}"
+
+
+def _tag(value) -> str:
+    """A driver's low or high as read in a legend: ×0.9, or the carbon series."""
+    if isinstance(value, str):
+        return value.replace(" series", "")
+    return f"×{value:g}"
+
+
+def _scale(values: Sequence[float]) -> tuple[float, str]:
+    m = max((abs(v) for v in values), default=0.0)
+    if m >= 1e9:
+        return 1e9, "£bn"
+    if m >= 1e6:
+        return 1e6, "£m"
+    if m >= 1e3:
+        return 1e3, "£k"
+    return 1.0, "£"
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering lo..hi (1, 2, 2.5 or 5 times a power of ten apart)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = 0.0, 1.0
+    if hi - lo <= 0:
+        lo, hi = (lo - 1.0, hi + 1.0) if lo == 0 else (lo - abs(lo) * 0.1, hi + abs(hi) * 0.1)
+    raw = (hi - lo) / max(1, count)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * (1 - 1e-9))
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    return [k * step for k in range(first, last + 1)]
+
+
+def _tick_label(v: float, step: float, div: float) -> str:
+    s = step / div
+    places = 0
+    while places < 3 and abs(round(s, places) - s) > 1e-9 * max(1.0, abs(s)):
+        places += 1
+    return f"{v / div:,.{places}f}"
+
+
+# -- drawing ----------------------------------------------------------------------------
+@dataclass
+class Cell:
+    """A table cell: text with an optional colour and weight."""
+
+    text: str
+    colour: QColor | None = None
+    bold: bool = False
+
+
+class Canvas:
+    """QPainter helpers in points: text that fits, tables, cards, rules."""
+
+    def __init__(self, painter: QPainter, device: QPdfWriter) -> None:
+        self.p = painter
+        self.device = device
+        self._fonts: dict[tuple, QFont] = {}
+
+    def font(self, size: float, bold: bool = False, italic: bool = False) -> QFont:
+        key = (size, bold, italic)
+        f = self._fonts.get(key)
+        if f is None:
+            f = QFont()
+            f.setFamilies(FONT_FAMILIES)
+            f.setStyleHint(QFont.StyleHint.SansSerif)
+            # a point size is resolved at the writer's dots per inch, and the painter
+            # then scales points to dots: size it in points of the scaled painter
+            f.setPointSizeF(size * 72.0 / RESOLUTION_DPI)
+            f.setBold(bold)
+            f.setItalic(italic)
+            self._fonts[key] = f
+        return f
+
+    def metrics(self, size: float, bold: bool = False, italic: bool = False) -> QFontMetricsF:
+        return QFontMetricsF(self.font(size, bold, italic), self.device)
+
+    def width(self, text: str, size: float, bold: bool = False) -> float:
+        return self.metrics(size, bold).horizontalAdvance(text)
+
+    def text(self, x: float, y: float, w: float, h: float, text: str, size: float = 8.0, *,
+             bold: bool = False, italic: bool = False, colour: QColor = INK,
+             align=ALIGN_LEFT) -> None:
+        """One line in the box (x, y, w, h), cut short with an ellipsis if too long."""
+        fm = self.metrics(size, bold, italic)
+        if fm.horizontalAdvance(text) > w:
+            text = fm.elidedText(text, Qt.TextElideMode.ElideRight, w)
+        self.p.setFont(self.font(size, bold, italic))
+        self.p.setPen(colour)
+        self.p.drawText(QRectF(x, y, w, h), int(align), text)
+
+    def wrapped_height(self, w: float, text: str, size: float, bold: bool = False) -> float:
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        return self.metrics(size, bold).boundingRect(QRectF(0, 0, w, 10_000), flags, text).height()
+
+    def wrapped(self, x: float, y: float, w: float, text: str, size: float = 8.0, *,
+                bold: bool = False, italic: bool = False, colour: QColor = INK) -> float:
+        """A paragraph from (x, y), wrapped at w; returns its height."""
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        h = self.wrapped_height(w, text, size, bold)
+        self.p.setFont(self.font(size, bold, italic))
+        self.p.setPen(colour)
+        self.p.drawText(QRectF(x, y, w, h + 2), flags, text)
+        return h
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, colour: QColor = RULE,
+             width: float = 0.5, style=Qt.PenStyle.SolidLine) -> None:
+        pen = QPen(colour, width, style)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        self.p.setPen(pen)
+        self.p.drawLine(QPointF(x1, y1), QPointF(x2, y2))
+
+    def box(self, x: float, y: float, w: float, h: float, fill: QColor | None,
+            edge: QColor | None = None, width: float = 0.5) -> None:
+        self.p.setPen(QPen(edge, width) if edge is not None else Qt.PenStyle.NoPen)
+        self.p.setBrush(QBrush(fill) if fill is not None else Qt.BrushStyle.NoBrush)
+        self.p.drawRect(QRectF(x, y, w, h))
+        self.p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def heading(self, y: float, text: str, x: float = LEFT, w: float = WIDTH,
+                aside: str = "") -> float:
+        """A section heading with a rule under it; returns the y below it."""
+        self.text(x, y, w, 13, text, 10.0, bold=True, colour=ACCENT)
+        if aside:
+            self.text(x, y, w, 13, aside, 7.0, colour=GREY, align=ALIGN_RIGHT)
+        self.line(x, y + 14, x + w, y + 14, ACCENT, 0.8)
+        return y + 18
+
+    def table(self, x: float, y: float, columns: Sequence[tuple[str, float, Any]],
+              rows: Sequence[Sequence[Cell | str]], *, size: float = 7.5, row_h: float = 11.5,
+              total_rows: int = 0) -> float:
+        """Columns (title, width, alignment); the last ``total_rows`` rows are set off
+        as totals. Returns the y below the table."""
+        pad = 3.0
+        width = sum(c[1] for c in columns)
+        head_h = row_h + 1
+        self.box(x, y, width, head_h, PANEL)
+        cx = x
+        for title, w, align in columns:
+            self.text(cx + pad, y, w - 2 * pad, head_h, title, size - 0.5, bold=True, colour=GREY,
+                      align=align)
+            cx += w
+        self.line(x, y + head_h, x + width, y + head_h, RULE, 0.6)
+        y += head_h
+        for r, row in enumerate(rows):
+            is_total = r >= len(rows) - total_rows
+            if is_total and r == len(rows) - total_rows:
+                self.line(x, y, x + width, y, GREY, 0.6)
+            elif r % 2 == 1:
+                self.box(x, y, width, row_h, ZEBRA)
+            cx = x
+            for (_, w, align), cell in zip(columns, row, strict=True):
+                c = cell if isinstance(cell, Cell) else Cell(cell)
+                self.text(cx + pad, y, w - 2 * pad, row_h, c.text, size, bold=c.bold or is_total,
+                          colour=c.colour or INK, align=align)
+                cx += w
+            y += row_h
+        self.line(x, y, x + width, y, RULE, 0.6)
+        return y
+
+    def card(self, x: float, y: float, w: float, h: float, title: str, value: str,
+             note: str = "", colour: QColor = INK) -> None:
+        """A headline figure: title, value, and a note under it (why a figure is '–')."""
+        self.box(x, y, w, h, PANEL, RULE)
+        self.text(x + 5, y + 3, w - 10, 10, title, 6.8, colour=GREY)
+        self.text(x + 5, y + 12, w - 10, 15, value, 11.5, bold=True, colour=colour)
+        if note:
+            self.text(x + 5, y + h - 11, w - 10, 9, note, 6.3, italic=True, colour=GREY)
+
+    def badge(self, x_right: float, y: float, text: str, colour: QColor, size: float = 8.0) -> float:
+        """A filled label ending at x_right (the word carries the meaning, not only the colour);
+        returns its width."""
+        w = self.width(text, size, True) + 10
+        self.box(x_right - w, y, w, size + 6, colour)
+        self.text(x_right - w, y, w, size + 6, text, size, bold=True, colour=QColor("white"),
+                  align=ALIGN_CENTRE)
+        return w
+
+
+# -- charts -----------------------------------------------------------------------------
+def annual_chart(cv: Canvas, x: float, y: float, w: float, h: float, years: np.ndarray,
+                 costs: np.ndarray, benefits: np.ndarray, appraisal_year: int) -> None:
+    """Costs and benefits by year as paired bars, with a value axis on the left."""
+    div, unit = _scale(list(costs) + list(benefits))
+    lo = min(0.0, float(np.min(costs, initial=0)), float(np.min(benefits, initial=0)))
+    hi = max(0.0, float(np.max(costs, initial=0)), float(np.max(benefits, initial=0)))
+    ticks = _nice_ticks(lo, hi, 4)
+    lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    axis_w, legend_h, label_h = 30.0, 12.0, 11.0
+    px, py, pw, ph = x + axis_w, y + legend_h, w - axis_w, h - legend_h - label_h
+
+    def ypos(v: float) -> float:
+        return py + ph - (v - lo) / (hi - lo) * ph if hi > lo else py + ph
+
+    # legend and unit
+    cv.text(x, y, 120, 10, f"{unit}, undiscounted", 6.5, colour=GREY)
+    lx = x + w
+    for label, colour in (("Benefits", BENEFIT_COLOUR), ("Costs (with optimism bias)", COST_COLOUR)):
+        tw = cv.width(label, 6.8)
+        lx -= tw
+        cv.text(lx, y, tw + 2, 10, label, 6.8, colour=INK)
+        lx -= 10
+        cv.box(lx, y + 2, 7, 6, colour)
+        lx -= 12
+    for t in ticks:
+        yy = ypos(t)
+        cv.line(px, yy, px + pw, yy, RULE if t else GREY, 0.4 if t else 0.7)
+        cv.text(x, yy - 5, axis_w - 4, 10, _tick_label(t, step, div), 6.3, colour=GREY,
+                align=ALIGN_RIGHT)
+    n = max(1, len(years))
+    slot = pw / n
+    bar = max(0.6, min(9.0, slot * 0.38))
+    label_every = next(k for k in (1, 2, 5, 10, 20, 50, 100) if slot * k >= 20)
+    zero = ypos(0.0)
+    for k, yr in enumerate(years):
+        cx = px + slot * k + slot / 2
+        for v, colour, dx in ((costs[k], COST_COLOUR, -bar), (benefits[k], BENEFIT_COLOUR, 0.0)):
+            if v:
+                top = ypos(float(v))
+                cv.box(cx + dx, min(top, zero), bar, abs(zero - top), colour)
+        if int(yr) % label_every == 0 or (label_every > 1 and k == 0 and n < 3):
+            cv.line(cx, py + ph, cx, py + ph + 2, GREY, 0.5)
+            cv.text(cx - 14, py + ph + 1.5, 28, 9, str(int(yr)), 6.3, colour=GREY, align=ALIGN_CENTRE)
+    if len(years) and years[0] < appraisal_year <= years[-1]:
+        # flows before the appraisal year are sunk: show where year 0 is
+        k = int(np.searchsorted(years, appraisal_year))
+        xx = px + slot * k
+        cv.line(xx, py, xx, py + ph, GREY, 0.6, Qt.PenStyle.DashLine)
+        cv.text(xx + 2, py, 80, 9, f"appraisal year {appraisal_year}", 6.0, colour=GREY)
+
+
+@dataclass
+class TornadoRow:
+    label: str
+    low: float | None      # NPSV with the driver at its low
+    high: float | None     # and at its high
+    low_tag: str
+    high_tag: str
+
+
+def tornado_chart(cv: Canvas, x: float, y: float, w: float, rows: Sequence[TornadoRow],
+                  central: float, *, label_w: float = 118.0, row_h: float = 13.0) -> float:
+    """NPSV with each driver at its low and high, as bars from the central NPSV.
+
+    Zero is always on the axis, so that a bar crossing it shows a driver that
+    turns the NPSV's sign. Returns the y below the chart."""
+    values = [central, 0.0] + [v for r in rows for v in (r.low, r.high) if _defined(v)]
+    div, unit = _scale(values)
+    ticks = _nice_ticks(min(values), max(values), 4)
+    lo, hi = ticks[0], ticks[-1]
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    value_pad = 40.0
+    px0, px1 = x + label_w + value_pad, x + w - value_pad
+
+    def xpos(v: float) -> float:
+        return px0 + (v - lo) / (hi - lo) * (px1 - px0) if hi > lo else px0
+
+    # legend
+    lx = x + label_w
+    for label, colour in (("driver at its low", LOW_COLOUR), ("driver at its high", HIGH_COLOUR)):
+        cv.box(lx, y + 2, 7, 6, colour)
+        cv.text(lx + 10, y, 90, 10, label, 6.8)
+        lx += 20 + cv.width(label, 6.8)
+    cv.text(x, y, label_w - 6, 10, f"NPSV, {unit}", 6.5, colour=GREY)
+    top = y + 14
+    plot_h = row_h * max(1, len(rows))
+    for t in ticks:
+        xx = xpos(t)
+        cv.line(xx, top, xx, top + plot_h, RULE, 0.3)
+        cv.text(xx - 20, top + plot_h + 1.5, 40, 9, _tick_label(t, step, div), 6.3, colour=GREY,
+                align=ALIGN_CENTRE)
+    c = xpos(central)
+    bottom = top + plot_h
+    labels: list[tuple[float, float, str, Any, bool]] = []   # x, y, text, alignment, italic
+    for k, r in enumerate(rows):
+        ry = top + k * row_h
+        cv.text(x, ry, label_w - 4, row_h, f"{r.label}  ({r.low_tag} / {r.high_tag})", 6.8,
+                align=ALIGN_LEFT)
+        ends = [(v, colour) for v, colour in ((r.low, LOW_COLOUR), (r.high, HIGH_COLOUR)) if _defined(v)]
+        # the longer bar first, so that a shorter one on the same side stays visible
+        ends.sort(key=lambda e: -abs(e[0] - central))
+        for v, colour in ends:
+            xx = xpos(v)
+            cv.box(min(c, xx), ry + 2.5, abs(xx - c), row_h - 5, colour)
+        if all(abs(v - central) <= 1e-9 * max(1.0, abs(central)) for v, _ in ends):
+            labels.append((c + 3, ry, "no effect", ALIGN_LEFT, True))
+            continue
+        left = sorted((v for v, _ in ends if v < central), reverse=True)
+        right = sorted(v for v, _ in ends if v >= central)
+        for side, align in ((left, ALIGN_RIGHT), (right, ALIGN_LEFT)):
+            if side:
+                # both ends on one side (rare): name both, once if they print alike
+                text = " / ".join(dict.fromkeys(fmt.money(v) for v in side))
+                end = xpos(side[-1])
+                labels.append((end - 2 if align == ALIGN_RIGHT else end + 2, ry, text, align, False))
+    cv.line(xpos(0.0), top - 2, xpos(0.0), bottom, NEGATIVE, 0.7, Qt.PenStyle.DashLine)
+    cv.line(c, top - 2, c, bottom, INK, 0.9)
+    cv.line(px0, bottom, px1, bottom, GREY, 0.5)
+    for lx, ly, text, align, italic in labels:   # last: legible over the lines
+        tw = cv.width(text, 6.3) + 2
+        if align == ALIGN_RIGHT:
+            lx -= tw
+        cv.box(lx, ly + 3, tw, row_h - 6, QColor("white"))
+        cv.text(lx, ly, tw + 1, row_h, text, 6.3, italic=italic, colour=GREY, align=ALIGN_CENTRE)
+    return bottom + 12
+
+
+def histogram_chart(cv: Canvas, x: float, y: float, w: float, h: float, summary: dict) -> None:
+    """The simulated NPSV's histogram, with P10, P50 and P90 marked, and zero."""
+    hist = summary.get("npsv_histogram") or {}
+    counts, edges = hist.get("counts") or [], hist.get("edges_gbp") or []
+    if not counts or len(edges) != len(counts) + 1 or not edges[-1] > edges[0]:
+        return
+    lo, hi = edges[0], edges[-1]
+    div, unit = _scale([lo, hi])
+    ph = h - 9 - 11
+    top = y + 9
+    biggest = max(counts) or 1
+
+    def xpos(v: float) -> float:
+        return x + (v - lo) / (hi - lo) * w
+
+    for k, n in enumerate(counts):
+        if n:
+            x0, x1 = xpos(edges[k]), xpos(edges[k + 1])
+            bh = n / biggest * ph
+            cv.box(x0, top + ph - bh, max(0.3, x1 - x0 - 0.4), bh, HIST_COLOUR)
+    cv.line(x, top + ph, x + w, top + ph, GREY, 0.5)
+    ticks = [t for t in _nice_ticks(lo, hi, 5) if lo <= t <= hi]
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else (hi - lo)
+    for t in ticks:
+        xx = xpos(t)
+        cv.line(xx, top + ph, xx, top + ph + 2, GREY, 0.5)
+        cv.text(xx - 20, top + ph + 2, 40, 9, _tick_label(t, step, div), 6.2, colour=GREY,
+                align=ALIGN_CENTRE)
+    cv.text(x + w + 4, top + ph + 2, 40, 9, f"NPSV, {unit}", 6.2, colour=GREY)
+    if lo < 0 < hi:
+        xx = xpos(0.0)
+        cv.line(xx, top, xx, top + ph, NEGATIVE, 0.7, Qt.PenStyle.DashLine)
+    last_label = -math.inf
+    for key, label in (("npsv_p10_gbp", "P10"), ("npsv_p50_gbp", "P50"), ("npsv_p90_gbp", "P90")):
+        v = summary.get(key)
+        if _defined(v):
+            xx = xpos(v)
+            cv.line(xx, top, xx, top + ph, ACCENT, 0.8 if label == "P50" else 0.5,
+                    Qt.PenStyle.SolidLine if label == "P50" else Qt.PenStyle.DashLine)
+            if xx - last_label >= 20:   # close percentiles: the figures beside say which is which
+                cv.text(xx - 12, y, 24, 9, label, 6.2, bold=True, colour=ACCENT, align=ALIGN_CENTRE)
+                last_label = xx
+
+
+# -- the contents -----------------------------------------------------------------------
+@dataclass
+class Figures:
+    """Everything the pages print, computed once before the first page."""
+
+    results: PortfolioResults
+    records: list[dict[str, Any]]
+    portfolio: dict[str, Any]
+    sensitivity: dict[str, Any]
+    simulation: dict[str, Any]
+    pack: AssumptionPack
+    inputs: PortfolioInputs
+    produced: datetime.date
+    ranks: dict[int, int]        # project index -> rank by NPSV (1 = highest)
+
+    @property
+    def pages(self) -> int:
+        return 1 + len(self.records)
+
+    def category_label(self, category: str) -> str:
+        c = self.pack.categories.get(category)
+        return c.label if c is not None else category.replace("_", " ")
+
+    def flagged_tables(self) -> list[str]:
+        return [Path(name).stem.replace("_", " ") for name, t in self.pack.tables.items()
+                if t.flagged_rows()]
+
+
+def _fit(columns: list[tuple[str, float, Any]]) -> list[tuple[str, float, Any]]:
+    """The column of width 0 takes what the others leave of the page's width."""
+    rest = WIDTH - sum(c[1] for c in columns)
+    return [(t, w or rest, a) for t, w, a in columns]
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def _date(d: datetime.date) -> str:
+    # not strftime("%B"): Qt sets the C library's locale from the user's, and the
+    # summary is written in English whatever the machine's language
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def footer(cv: Canvas, fig: Figures, page: int) -> None:
+    r = fig.results
+    cv.line(LEFT, FOOTER_Y - 3, RIGHT, FOOTER_Y - 3, RULE, 0.5)
+    left = f"Assumptions {r.pack_id}, vintage {r.pack_vintage}"
+    if r.pack_flagged:
+        left += "  ·  the pack has figures marked illustrative or recalled"
+    right = f"Page {page} of {fig.pages}"
+    right_w = cv.width(right, 6.8) + 2
+    cv.text(LEFT, FOOTER_Y, WIDTH - right_w - 12, 10, left, 6.8, colour=GREY)
+    cv.text(RIGHT - right_w, FOOTER_Y, right_w, 10, right, 6.8, colour=GREY, align=ALIGN_RIGHT)
+
+
+def _undefined_notes(r: PortfolioResults, s: dict[str, np.ndarray]) -> dict[str, str]:
+    """Why each of a project's figures would be '–', in a few words (METHOD.md 3 to 5)."""
+    k0 = int(np.searchsorted(r.years, r.appraisal_year))
+    cash = s["financial_cash_flow"][k0:]
+    net = (s["discounted_benefits"] - s["discounted_costs"])[k0:]
+
+    def payback(flows: np.ndarray) -> str:
+        return "not repaid in its life" if (np.cumsum(flows) < 0).any() else "never in deficit"
+
+    return {
+        "bcr": "not defined: no costs",
+        "cost_per_tco2e_gbp": "not defined: no carbon saved",
+        "public_cost_per_tco2e_gbp": "not defined: no carbon saved",
+        "cost_per_net_job_gbp": "not defined: no net jobs",
+        "financial_irr": ("no rate solves it" if (cash > 0).any() and (cash < 0).any()
+                          else "cash flows never change sign"),
+        "payback_year": payback(cash),
+        "discounted_payback_year": payback(net),
+    }
+
+
+def pipeline_page(cv: Canvas, fig: Figures) -> None:
+    r, port, sens, mc = fig.results, fig.portfolio, fig.sensitivity, fig.simulation
+    y = MARGIN_TOP
+    cv.text(LEFT, y, WIDTH, 10, "EXECUTIVE SUMMARY  ·  GREEN BOOK APPRAISAL OF THE PIPELINE", 7.0,
+            bold=True, colour=GREY)
+    cv.text(LEFT, y, WIDTH, 10, f"Produced {_date(fig.produced)}", 7.0, colour=GREY,
+            align=ALIGN_RIGHT)
+    y += 12
+    y += cv.wrapped(LEFT, y, WIDTH, r.name, 16.0, bold=True) + 5
+    provenance = (f"Assumption pack {r.pack_id} ({r.pack_name}), vintage {r.pack_vintage}.  "
+                  f"Carbon values: {r.carbon_series} series.  Discounting: {r.discount_schedule} "
+                  f"schedule.  Appraisal year (year 0): {r.appraisal_year}.  Money: £ in real terms "
+                  f"at {r.price_base_year} prices.  {len(r.ids)} projects.")
+    y += cv.wrapped(LEFT, y, WIDTH, provenance, 7.5, colour=GREY) + 4
+    if r.pack_flagged:
+        tables = fig.flagged_tables()
+        note = ("Caution: the assumption pack has figures marked illustrative or recalled"
+                + (f" (in {', '.join(tables)})" if tables else "")
+                + ". Check them against the published sources before a formal business case.")
+        h = cv.wrapped_height(WIDTH - 12, note, 7.5, True) + 8
+        cv.box(LEFT, y, WIDTH, h, AMBER_FILL, AMBER_EDGE, 0.8)
+        cv.wrapped(LEFT + 6, y + 4, WIDTH - 12, note, 7.5, bold=True, colour=AMBER_INK)
+        y += h + 8
+    else:
+        y += 4
+
+    # headline totals
+    vfm = port.get("vfm_category")
+    cards = [
+        ("Net present social value", fmt.money(port["npsv_gbp"]), "",
+         _money_colour(port["npsv_gbp"])),
+        ("Benefit-cost ratio (value for money)",
+         fmt.ratio(port["bcr"]) + (f"  {fmt.vfm_badge(vfm)}" if vfm else ""),
+         "" if _defined(port["bcr"]) else "not defined: no costs", _vfm_colour(vfm)),
+        ("PV of costs", fmt.money(port["pv_costs_gbp"]), "", INK),
+        ("PV of benefits", fmt.money(port["pv_benefits_gbp"]), "", INK),
+        ("Carbon saved", fmt.number(port["carbon_saved_tco2e"], 0, "tCO2e"),
+         "over the projects' lives, undiscounted", INK),
+        ("Net additional jobs", fmt.number(port["net_additional_jobs_fte"], 1, "FTE"),
+         f"gross {fmt.number(port['gross_jobs_fte'], 1)} FTE", INK),
+        ("Public cost", fmt.money(port["public_cost_gbp"]), "before optimism bias", INK),
+        ("Shovel-ready projects", f"{port['shovel_ready_projects']} of {len(r.ids)}",
+         "score 80+ and a start within 12 months", INK),
+    ]
+    gap_w, card_h = 6.0, 38.0
+    cw = (WIDTH - 3 * gap_w) / 4
+    for k, (title, value, note, colour) in enumerate(cards):
+        cv.card(LEFT + (k % 4) * (cw + gap_w), y + (k // 4) * (card_h + gap_w), cw, card_h,
+                title, value, note, colour)
+    y += 2 * card_h + gap_w + 12
+
+    # ranking
+    y = cv.heading(y, "Projects ranked by NPSV",
+                   aside="VfM: value for money by BCR (DfT bands)  ·  ready: shovel-ready  ·  "
+                         "– : not defined")
+    order = sorted(range(len(fig.records)), key=lambda i: fig.ranks[i])
+    id_w = min(90.0, max([44.0] + [cv.width(rec["id"], 7.5, True) + 8 for rec in fig.records]))
+    columns = _fit([("#", 18, ALIGN_RIGHT), ("ID", id_w, ALIGN_LEFT), ("Project", 0, ALIGN_LEFT),
+                    ("NPSV", 58, ALIGN_RIGHT), ("BCR", 34, ALIGN_RIGHT), ("VfM", 58, ALIGN_LEFT),
+                    ("tCO2e saved", 56, ALIGN_RIGHT), ("Readiness /100", 66, ALIGN_RIGHT)])
+    # a long pipeline keeps its top and its tail here; every project has its own page
+    room = (FOOTER_Y - 8 - y - RANK_ROW_H * 2 - _after_ranking_h(len(port["gap"]["sectors"])))
+    fits = max(5, int(room // RANK_ROW_H))
+    shown: list[int | None] = list(order)
+    if len(order) > fits:
+        shown = order[:fits - 3] + [None] + order[-2:]
+    rows: list[list[Cell | str]] = []
+    for i in shown:
+        if i is None:
+            hidden = len(order) - (fits - 1)
+            rows.append(["", "", Cell(f"… {hidden} more (ranks {fits - 2} to {len(order) - 2})",
+                                      GREY),
+                         "", "", "", "", ""])
+            continue
+        rec = fig.records[i]
+        rows.append([str(fig.ranks[i]), Cell(rec["id"], bold=True), rec["name"],
+                     Cell(fmt.money(rec["npsv_gbp"]), _money_colour(rec["npsv_gbp"])),
+                     fmt.ratio(rec["bcr"]),
+                     Cell(fmt.vfm_badge(rec["vfm_category"]), _vfm_colour(rec["vfm_category"]), True),
+                     fmt.number(rec["carbon_saved_tco2e"], 0),
+                     f"{rec['readiness_score']:.0f}" + ("  ready" if rec["shovel_ready"] else "")])
+    rows.append(["", "", "Pipeline", Cell(fmt.money(port["npsv_gbp"]), _money_colour(port["npsv_gbp"])),
+                 fmt.ratio(port["bcr"]), Cell(fmt.vfm_badge(vfm), _vfm_colour(vfm)),
+                 fmt.number(port["carbon_saved_tco2e"], 0),
+                 f"{port['shovel_ready_projects']} ready"])
+    if not fig.records:
+        rows.insert(0, ["", "", Cell("No projects in the pipeline", GREY), "", "", "", "", ""])
+    y = cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, total_rows=1) + 14
+
+    # the gap
+    gap = port["gap"]
+    y = cv.heading(y, "Contribution to closing the investment gap",
+                   aside=f"public funding in the gap's window years, £ at {r.price_base_year} prices")
+    columns = _fit([("Sector", 0, ALIGN_LEFT), ("Window", 50, ALIGN_LEFT),
+                    ("Contribution", 62, ALIGN_RIGHT), ("Cumulative gap", 68, ALIGN_RIGHT),
+                    ("Share closed", 56, ALIGN_RIGHT), ("Contribution a year", 80, ALIGN_RIGHT),
+                    ("Gap a year", 56, ALIGN_RIGHT)])
+    rows = []
+    for s in gap["sectors"].values():
+        rows.append([s["label"], f"{s['window'][0]}–{s['window'][1]}", fmt.money(s["contribution_gbp"]),
+                     fmt.money(s["cumulative_gap_gbp"]), fmt.percent(s["share_closed"], 3),
+                     fmt.money(s["annual_average_contribution_gbp"]), fmt.money(s["annual_gap_gbp"])])
+    t = gap["total"]
+    window = gap["window"]
+    rows.append(["All sectors", f"{window[0]}–{window[1]}" if window[0] is not None else DASH,
+                 fmt.money(t["contribution_gbp"]), fmt.money(t["cumulative_gap_gbp"]),
+                 fmt.percent(t["share_closed"], 3), fmt.money(t["annual_average_contribution_gbp"]),
+                 fmt.money(t["annual_gap_gbp"])])
+    y = cv.table(LEFT, y, columns, rows, total_rows=1) + 3
+    outside = [rec["id"] for rec in fig.records if not rec["gap_sector"]]
+    note = (f"Investment mobilised (all capex, public and private, of projects in a gap sector, in "
+            f"the window): {fmt.money(t['investment_mobilised_gbp'])}.")
+    if outside:
+        note += (f" In no gap sector, so contributing nothing: {', '.join(outside)}.")
+    y += cv.wrapped(LEFT, y, WIDTH, note, 6.8, colour=GREY) + 12
+
+    # uncertainty: the Monte Carlo figures beside their histogram, then the tornado
+    summary = mc["portfolio"]
+    y = cv.heading(y, "Monte Carlo simulation of the pipeline's NPSV",
+                   aside=f"{mc['draws']:,} draws, seed {mc['seed']}")
+    figures_w = 190.0
+    lines = [("NPSV P10", fmt.money(summary.get("npsv_p10_gbp"))),
+             ("NPSV P50 (median)", fmt.money(summary.get("npsv_p50_gbp"))),
+             ("NPSV P90", fmt.money(summary.get("npsv_p90_gbp"))),
+             ("Probability NPSV < 0", fmt.percent(summary.get("prob_npsv_negative"), 1)),
+             ("BCR P10 – P90", _range(summary.get("bcr_p10"), summary.get("bcr_p90")))]
+    top = y
+    for label, value in lines:
+        cv.text(LEFT, y, figures_w - 70, 11, label, 7.5)
+        cv.text(LEFT + figures_w - 70, y, 70, 11, value, 7.5, bold=True, align=ALIGN_RIGHT)
+        y += 11
+    y += 3
+    y += cv.wrapped(LEFT, y, figures_w,
+                    "The same seed gives the same figures. Carbon values and energy prices are "
+                    "drawn once per draw for all projects; lifetimes are held central.", 6.3,
+                    colour=GREY)
+    hist_x = LEFT + figures_w + 40
+    histogram_chart(cv, hist_x, top, RIGHT - hist_x - 36, 78, summary)
+    y = max(y, top + 80) + 12
+
+    y = cv.heading(y, "What moves the pipeline's NPSV most",
+                   aside="the six drivers with the widest swing")
+    rows_t = [TornadoRow(row["label"], row["npsv_gbp_low"], row["npsv_gbp_high"],
+                         _tag(_driver_low(row["driver"])), _tag(_driver_high(row["driver"])))
+              for row in sens["portfolio"]["tornado"]
+              if DRIVER_BY_NAME[row["driver"]].affects_npsv][:TORNADO_ROWS_PORTFOLIO]
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens["portfolio"]["npsv_gbp"], label_w=150,
+                      row_h=12.5)
+    cv.wrapped(LEFT, y, WIDTH,
+               "Bars run from the central NPSV (solid line) to the NPSV with each driver at its "
+               "tested low and high value; the dashed red line is NPSV = 0.", 6.3, colour=GREY)
+    footer(cv, fig, 1)
+
+
+def _after_ranking_h(sectors: int) -> float:
+    """The height of what page 1 draws below the ranking (gap, Monte Carlo, tornado)."""
+    gap = 14 + 18 + 12.5 + 11.5 * (sectors + 1) + 3 + 20 + 12
+    monte_carlo = 18 + 80 + 12
+    tornado = 18 + 14 + 12.5 * TORNADO_ROWS_PORTFOLIO + 12 + 10
+    return gap + monte_carlo + tornado
+
+
+def _driver_low(name: str):
+    d = DRIVER_BY_NAME[name]
+    return "low series" if d.kind == "series" else d.low
+
+
+def _driver_high(name: str):
+    d = DRIVER_BY_NAME[name]
+    return "high series" if d.kind == "series" else d.high
+
+
+def _switching_text(row: dict[str, Any]) -> tuple[str, str]:
+    value = row["switching_value"]
+    if not row["reachable"] or not _defined(value):
+        return "not within reach", DASH
+    if row.get("unit") == "years":
+        return f"{value:.0f} years", _signed_percent(row["switching_change"], 0)
+    if row.get("unit") == "rate":
+        change = row["switching_change"]
+        return (f"{fmt.percent(value, 1)} uplift",
+                ">+999%" if _defined(change) and change >= 10 else _signed_percent(change, 0))
+    change = row["switching_change"]
+    if value >= 10:   # far outside any tested range: the digits that matter
+        return f"×{value:,.0f}", ">+999%" if change >= 10 else _signed_percent(change, 0)
+    return f"×{value:.3g}", _signed_percent(change, 1)
+
+
+def _in_tested_range(tornado_row: dict[str, Any] | None, central: float | None) -> bool | None:
+    """Whether NPSV changes sign between the driver's tested low and high: the
+    switching value then lies inside the range the tornado tests."""
+    if tornado_row is None or not _defined(central):
+        return None
+    if central == 0:
+        return True
+    ends = [tornado_row.get("npsv_gbp_low"), tornado_row.get("npsv_gbp_high")]
+    return any(_defined(v) and (v == 0 or (v > 0) != (central > 0)) for v in ends)
+
+
+def _active_years(r: PortfolioResults, s: dict[str, np.ndarray]) -> slice:
+    years = r.years
+    active = (np.abs(s["costs"]) + np.abs(s["benefits"]) + np.abs(s["financial_cash_flow"])) > 0
+    if not active.any():
+        return slice(0, len(years))
+    lo, hi = int(np.argmax(active)), int(len(active) - np.argmax(active[::-1]))
+    lo = min(lo, int(np.searchsorted(years, r.appraisal_year)))
+    return slice(lo, hi)
+
+
+def project_page(cv: Canvas, fig: Figures, i: int) -> None:
+    r = fig.results
+    rec = fig.records[i]
+    sens_p = fig.sensitivity["projects"][i]
+    mc_p = fig.simulation["projects"][i]
+    s = r.project_series(i)
+    y = MARGIN_TOP
+    vfm = rec["vfm_category"]
+
+    # title
+    cv.text(LEFT, y, WIDTH, 10, f"{r.name}  ·  project ranked {fig.ranks[i]} of {len(fig.records)} "
+            "by NPSV", 7.0, colour=GREY)
+    badge_w = cv.badge(RIGHT, y + 13, f"VALUE FOR MONEY: {fmt.vfm_badge(vfm)}" if vfm else
+                       "VALUE FOR MONEY: NOT DEFINED", _vfm_colour(vfm), 8.0)
+    y += 11
+    y += cv.wrapped(LEFT, y, WIDTH - badge_w - 12, f"{rec['id']}  {rec['name']}", 14.0, bold=True) + 3
+    operating = np.nonzero(s["operating"] > 0)[0]
+    capex_years = np.nonzero(s["capex"] > 0)[0]
+    parts = [fig.category_label(rec["category"])]
+    if rec["area"]:
+        parts.append(rec["area"])
+    if capex_years.size:
+        y0, y1 = int(r.years[capex_years[0]]), int(r.years[capex_years[-1]])
+        parts.append(f"capex {fmt.money(rec['capex_gbp'])} in "
+                     + (f"{y0}" if y0 == y1 else f"{y0}–{y1}"))
+    if operating.size:
+        parts.append(f"operating {int(r.years[operating[0]])}–{int(r.years[operating[-1]])} "
+                     f"({operating.size} years)")
+    parts.append(f"readiness {rec['readiness_score']:.0f}/100"
+                 + (", shovel-ready" if rec["shovel_ready"] else ", not shovel-ready"))
+    y += cv.wrapped(LEFT, y, WIDTH, "  ·  ".join(parts), 7.5, colour=GREY) + 8
+
+    # headline figures
+    undefined = _undefined_notes(r, s)
+
+    def card_of(key: str, title: str, text: Callable[[Any], str], note: str = "",
+                colour: QColor = INK):
+        v = rec[key]
+        return title, text(v), note if _defined(v) else undefined.get(key, "not defined"), colour
+
+    def per_t(v) -> str:
+        return DASH if not _defined(v) else f"{fmt.money(v, short=False)}/t"
+
+    cards = [
+        card_of("npsv_gbp", "Net present social value", fmt.money, "",
+                _money_colour(rec["npsv_gbp"])),
+        card_of("bcr", "Benefit-cost ratio", fmt.ratio, fmt.vfm_badge(vfm), _vfm_colour(vfm)),
+        card_of("pv_costs_gbp", "PV of costs", fmt.money,
+                f"optimism bias {fmt.percent(rec['optimism_bias'], 0)}"),
+        card_of("pv_benefits_gbp", "PV of benefits", fmt.money,
+                f"carbon {fmt.money(rec['pv_carbon_benefit_gbp'])}"),
+        card_of("carbon_saved_tco2e", "Carbon saved", lambda v: fmt.number(v, 0, "tCO2e"),
+                "over its life, undiscounted"),
+        card_of("cost_per_tco2e_gbp", "Cost per tonne saved", per_t,
+                "net of other benefits" if (rec["cost_per_tco2e_gbp"] or 0) >= 0
+                else "below zero: saves money"),
+        card_of("public_cost_per_tco2e_gbp", "Public cost per tonne", per_t,
+                f"threshold £{r.public_carbon_cost_threshold:,.0f}/t"),
+        card_of("net_additional_jobs_fte", "Net additional jobs", lambda v: fmt.number(v, 1, "FTE"),
+                f"gross {fmt.number(rec['gross_jobs_fte'], 1)} FTE"),
+        card_of("cost_per_net_job_gbp", "Public cost per net job", fmt.money),
+        card_of("public_cost_gbp", "Public cost", fmt.money,
+                f"gap contribution {fmt.money(rec['gap_contribution_gbp'])}"),
+        card_of("financial_npv_gbp", "Financial NPV (promoter)", fmt.money,
+                f"viability gap {fmt.money(rec['viability_gap_gbp'])}",
+                _money_colour(rec["financial_npv_gbp"])),
+        card_of("financial_irr", "Financial IRR", fmt.percent),
+        card_of("payback_year", "Payback year", fmt.year,
+                "discounted: " + (fmt.year(rec["discounted_payback_year"])
+                                  if _defined(rec["discounted_payback_year"])
+                                  else undefined["discounted_payback_year"])),
+        card_of("sunk_costs_gbp", "Sunk costs (before year 0)", fmt.money, "left out of PVs"),
+        card_of("gap_contribution_gbp", "Investment-gap contribution", fmt.money,
+                "in no gap sector" if not rec["gap_sector"] else "public funding in the window"),
+    ]
+    gap_w, card_h, per_row = 5.0, 36.0, 5
+    cw = (WIDTH - (per_row - 1) * gap_w) / per_row
+    for k, (title, value, note, colour) in enumerate(cards):
+        cv.card(LEFT + (k % per_row) * (cw + gap_w), y + (k // per_row) * (card_h + gap_w), cw,
+                card_h, title, value, note, colour)
+    y += 3 * card_h + 2 * gap_w + 12
+
+    # annual costs and benefits
+    sl = _active_years(r, s)
+    y = cv.heading(y, "Annual costs and benefits",
+                   aside=f"£ in real terms at {r.price_base_year} prices")
+    annual_chart(cv, LEFT, y, WIDTH, CHART_H, r.years[sl], s["costs"][sl], s["benefits"][sl],
+                 r.appraisal_year)
+    y += CHART_H + 10
+
+    # tornado
+    y = cv.heading(y, "Sensitivity of NPSV to each driver",
+                   aside="sorted by swing; solid line: central NPSV; dashed red: NPSV = 0")
+    rows_t = [TornadoRow(row["label"], row["npsv_gbp_low"], row["npsv_gbp_high"],
+                         _tag(row["low"]), _tag(row["high"]))
+              for row in sens_p["tornado"] if DRIVER_BY_NAME[row["driver"]].affects_npsv
+              ][:TORNADO_ROWS_PROJECT]
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=150, row_h=12.5) + 4
+
+    # switching values (left) and scenarios (right)
+    top = y
+    left_w = 282.0
+    right_x = LEFT + left_w + 16
+    right_w = RIGHT - right_x
+    y = cv.heading(top, "Switching values (NPSV = 0)", x=LEFT, w=left_w)
+    torn = {row["driver"]: row for row in sens_p["tornado"]}
+    columns = [("Driver", 104, ALIGN_LEFT), ("Switching value", 68, ALIGN_RIGHT),
+               ("Change", 44, ALIGN_RIGHT), ("In tested range?", left_w - 216, ALIGN_RIGHT)]
+    rows: list[list[Cell | str]] = []
+    for row in sens_p["switching_values"]:
+        d = DRIVER_BY_NAME[row["driver"]]
+        if not d.affects_npsv:
+            continue
+        value, change = _switching_text(row)
+        inside = _in_tested_range(torn.get(row["driver"]), rec["npsv_gbp"]) if row["reachable"] else None
+        rows.append([d.label, Cell(value, GREY if value == "not within reach" else None), change,
+                     DASH if inside is None else
+                     (Cell("YES", NEGATIVE, True) if inside else Cell("no", GREY))])
+    y_left = cv.table(LEFT, y, columns, rows, size=7.2, row_h=11.0) + 2
+    y_left += cv.wrapped(LEFT, y_left, left_w,
+                         "The value of each driver, alone, at which NPSV reaches zero. YES: within "
+                         "the range the tornado tests. Construction jobs and additionality do not "
+                         "change NPSV.", 6.3, colour=GREY)
+
+    y = cv.heading(top, "Scenarios", x=right_x, w=right_w)
+    columns = [("Scenario", right_w - 134, ALIGN_LEFT), ("NPSV", 52, ALIGN_RIGHT),
+               ("BCR", 28, ALIGN_RIGHT), ("VfM", 54, ALIGN_RIGHT)]
+    rows = []
+    names = {"carbon_low": "Carbon values low", "carbon_central": "Carbon values central",
+             "carbon_high": "Carbon values high",
+             "reduced_discount_schedule": "Reduced discounting"}
+    for key, v in sens_p["scenarios"].items():
+        cat = vfm_category(v["bcr"])
+        rows.append([names.get(key, key.replace("_", " ")),
+                     Cell(fmt.money(v["npsv_gbp"]), _money_colour(v["npsv_gbp"])),
+                     fmt.ratio(v["bcr"]), Cell(fmt.vfm_badge(cat), _vfm_colour(cat), True)])
+    y = cv.table(right_x, y, columns, rows, size=7.2, row_h=11.0) + 2
+    reduced = sens_p["scenarios"].get("reduced_discount_schedule")
+    note = (f"Reduced discounting: {reduced['why']}." if reduced else
+            "The reduced discount schedule is tested only for horizons over 50 years.")
+    y += cv.wrapped(right_x, y, right_w, note, 6.3, colour=GREY) + 8
+    y = cv.heading(y, "Monte Carlo", x=right_x, w=right_w,
+                   aside=f"{fig.simulation['draws']:,} draws, seed {fig.simulation['seed']}")
+    for label, value, colour in (
+            ("NPSV P10 / P50 / P90",
+             " / ".join(fmt.money(mc_p.get(f"npsv_p{p}_gbp")) for p in (10, 50, 90)), INK),
+            ("BCR P10 – P90", _range(mc_p.get("bcr_p10"), mc_p.get("bcr_p90")), INK),
+            ("Probability NPSV < 0", fmt.percent(mc_p.get("prob_npsv_negative"), 1),
+             NEGATIVE if (mc_p.get("prob_npsv_negative") or 0) >= 0.5 else INK)):
+        cv.text(right_x, y, right_w, 11, label, 7.2)
+        cv.text(right_x, y, right_w, 11, value, 7.2, bold=True, colour=colour, align=ALIGN_RIGHT)
+        y += 11
+    y = max(y, y_left) + 12
+
+    # warnings
+    warnings = rec["warnings"]
+    y = cv.heading(y, "Warnings", aside=f"{len(warnings)} for this project" if warnings else "")
+    room = FOOTER_Y - 8 - y
+    if not warnings:
+        cv.wrapped(LEFT, y, WIDTH, "None: no sunk costs, extrapolated tables or thresholds to report.",
+                   7.2, colour=GREY)
+    for k, w in enumerate(warnings):
+        text = w[0].upper() + w[1:] + ("" if w.endswith(".") else ".")
+        h = cv.wrapped_height(WIDTH - 10, text, 7.2)
+        rest = len(warnings) - k
+        if h > room - (9 if rest > 1 else 0):
+            cv.text(LEFT + 10, y, WIDTH - 10, 9,
+                    f"… and {rest} more: see the workbook or the application's checks.", 7.2,
+                    italic=True, colour=GREY)
+            break
+        cv.text(LEFT, y, 10, 10, "•", 7.2, colour=AMBER_INK)
+        cv.wrapped(LEFT + 10, y, WIDTH - 10, text, 7.2)
+        y += h + 2
+        room -= h + 2
+    footer(cv, fig, i + 2)
+
+
+# -- the file ---------------------------------------------------------------------------
+@functools.cache
+def _qt_drops_none() -> bool:
+    """Whether calls of Qt methods that return nothing take a reference to None.
+
+    PySide6 6.12.0 under CPython 3.11 does (QPainter.setPen, QFont.setBold,
+    QRectF.setWidth: every void method). From Python 3.12 None is immortal and
+    its count is never used up.
+    """
+    if sys.version_info >= (3, 12):
+        return False
+    rect = QRectF()
+    before = sys.getrefcount(None)
+    for _ in range(20):
+        rect.setWidth(1.0)
+    return sys.getrefcount(None) <= before - 10
+
+
+def _spare_none_references() -> None:
+    """Top None's reference count up to a floor, with references never given back.
+
+    A page makes about a thousand Qt calls; where each takes a reference to None
+    (see :func:`_qt_drops_none`), a dozen pages use up what the interpreter holds
+    and it aborts ("Fatal Python error: none_dealloc"). None is never freed in any
+    case, so references held for ever cost nothing. Called before every page.
+    """
+    if not _qt_drops_none():
+        return
+    missing = NONE_FLOOR - sys.getrefcount(None)
+    if missing > 0:
+        spare = [None] * missing
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(spare))   # the list, and so its Nones, stay
+
+
+_own_application: QGuiApplication | None = None
+
+
+def _ensure_application() -> None:
+    """Fonts and painting need a Qt application; the command line has none."""
+    global _own_application
+    if QGuiApplication.instance() is not None:
+        return
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")):
+        # nothing is shown: a server without a display needs no display
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _own_application = QGuiApplication([sys.argv[0] if sys.argv and sys.argv[0] else "appraisal"])
+
+
+def compute_figures(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed: int,
+                    stop: Callable[[], None]) -> Figures:
+    results = appraise_portfolio(inputs, pack, keep_series=True)
+    stop()
+    sens = sensitivity(inputs, pack, results=results)
+    stop()
+    mc = simulate(inputs, pack, draws=draws, seed=seed)
+    stop()
+    records = results.project_records()
+    npsv = [rec["npsv_gbp"] if _defined(rec["npsv_gbp"]) else -math.inf for rec in records]
+    order = sorted(range(len(records)), key=lambda i: -npsv[i])
+    return Figures(results, records, results.portfolio_record(), sens, mc, pack, inputs,
+                   datetime.date.today(), {i: k + 1 for k, i in enumerate(order)})
+
+
+def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: AssumptionPack, *,
+                      draws: int = 2000, seed: int = 1,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> None:
+    """Write the executive summary of a pipeline to ``path`` as an A4 PDF.
+
+    Page 1 is the pipeline (totals, ranking, the investment gap, Monte Carlo
+    and the drivers of its NPSV); then one page per project (headline figures,
+    annual costs and benefits, tornado, switching values, scenarios, Monte
+    Carlo and warnings). Every page's footer names the assumption pack.
+
+    Parameters
+    ----------
+    path : the PDF to write; replaced atomically (readers see the old file or the new).
+    inputs : PortfolioInputs, parsed and checked against ``pack``.
+    pack : AssumptionPack
+    draws, seed : the Monte Carlo simulation's size and seed (printed on the pages).
+    progress : callable(done, total), optional
+        Called after each page.
+    cancelled : callable() -> bool, optional
+        Polled between pages; when it returns True nothing is left behind and
+        :class:`ReportCancelled` is raised.
+
+    Notes
+    -----
+    Needs a Qt application (one is created if there is none, off screen on a
+    Linux machine without a display); the pages may be drawn in a worker
+    thread of the application.
+    """
+    def stop() -> None:
+        if cancelled is not None and cancelled():
+            raise ReportCancelled()
+
+    stop()
+    _ensure_application()
+    fig = compute_figures(inputs, pack, draws=draws, seed=seed, stop=stop)
+    fd, tmp = temp_file_beside(path, ".tmp.pdf")
+    os.close(fd)
+    done = False
+    try:
+        writer = QPdfWriter(tmp)
+        writer.setResolution(RESOLUTION_DPI)
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                         QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+        writer.setTitle(f"Executive summary: {fig.results.name}")
+        writer.setCreator("Low-Carbon Appraisal")
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise OSError(f"cannot write {path}")
+        try:
+            scale = RESOLUTION_DPI / 72.0
+            cv = Canvas(painter, writer)
+            for page in range(fig.pages):
+                _spare_none_references()
+                if page:
+                    stop()
+                    writer.newPage()
+                painter.resetTransform()
+                painter.scale(scale, scale)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                if page == 0:
+                    pipeline_page(cv, fig)
+                else:
+                    project_page(cv, fig, page - 1)
+                if progress is not None:
+                    progress(page + 1, fig.pages)
+        finally:
+            ended = painter.end()
+            del painter, writer   # closes the file before it is renamed or removed
+            _spare_none_references()
+        if not ended:
+            raise OSError(f"cannot write {path}")
+        publish(tmp, path)
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
                                      "Write an Excel workbook whose formulas recompute every figure",
                                      icon_name="export")
         self.a_template = self._action("Save a blank submission &template…", self.template_dialog)
+        self.a_pdf = self._action("Export &PDF summary…", self.pdf_dialog, "Ctrl+Shift+E",
+                                  "A PDF executive summary: a page for the pipeline, one per project")
         self.a_quit = self._action("&Quit", self.close, K.Quit)
         self.a_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
         self.a_undo.setShortcut(QKeySequence(K.Undo))
@@ -200,6 +202,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.a_import)
         m.addAction(self.a_export)
+        m.addAction(self.a_pdf)
         m.addAction(self.a_template)
         m.addSeparator()
         m.addAction(self.a_quit)
@@ -444,6 +447,41 @@ class MainWindow(QMainWindow):
 
         return self._run("Exporting the workbook", job, done)
 
+    def pdf_dialog(self) -> None:
+        if not self._has_document:
+            return
+        try:
+            inputs = parse_portfolio(self.doc.portfolio.data, self.doc.pack)
+        except InputError as exc:
+            QMessageBox.warning(self, "Cannot write the summary yet", "The portfolio has problems "
+                                "to mend first:\n\n" + problems_text(exc))
+            return
+        start = str((self.doc.path.with_suffix(".pdf")) if self.doc.path
+                    else Path.home() / f"{self.doc.name}.pdf")
+        name, _ = QFileDialog.getSaveFileName(self, "Export the PDF summary", start, "PDF (*.pdf)")
+        if name:
+            self.export_pdf(Path(name), inputs)
+
+    def export_pdf(self, path: Path, inputs=None) -> BackgroundTask:
+        from .report import ReportCancelled, write_summary_pdf
+        inputs = inputs or parse_portfolio(self.doc.portfolio.data, self.doc.pack)
+        pack = self.doc.pack
+        draws, seed = self.uncertainty.draws.value(), self.uncertainty.seed.value()
+
+        def job(progress, cancelled):
+            write_summary_pdf(path, inputs, pack, draws=draws, seed=seed, progress=progress,
+                              cancelled=cancelled)
+
+        def done(_result, error):
+            if isinstance(error, ReportCancelled):
+                self.statusBar().showMessage("PDF summary cancelled; nothing was written", 6000)
+            elif error is not None:
+                QMessageBox.critical(self, "PDF summary failed", f"{path} was not written: {error}")
+            else:
+                self.statusBar().showMessage(f"Wrote {path}", 8000)
+
+        return self._run("Writing the PDF summary", job, done)
+
     def import_dialog(self) -> None:
         if not self._has_document:
             self.new_portfolio()
@@ -642,7 +680,7 @@ class MainWindow(QMainWindow):
         self.carbon_box.setEnabled(has)
         self.schedule_box.setEnabled(has)
         row = self.projects.current_row() if has else None
-        for a in (self.a_save, self.a_save_as, self.a_export, self.a_add):
+        for a in (self.a_save, self.a_save_as, self.a_export, self.a_pdf, self.a_add):
             a.setEnabled(has)
         for a in (self.a_duplicate, self.a_delete, self.a_up, self.a_down):
             a.setEnabled(has and row is not None)

@@ -90,3 +90,12 @@ def test_selection_names_unknown_ids(window):
     page.include.setText("HP-001, NOPE-9")
     page.run_button.click()
     assert "NOPE-9" in page.error.text()
+
+
+def test_pdf_summary_is_written_in_the_background(window, qtbot, tmp_path):
+    path = tmp_path / "summary.pdf"
+    window.uncertainty.draws.setValue(500)
+    window.export_pdf(path)
+    wait_tasks(window, qtbot)
+    assert path.exists() and path.read_bytes()[:5] == b"%PDF-"
+    assert "Wrote" in window.statusBar().currentMessage()

@@ -78,6 +78,7 @@ class ProjectInputs:
     operational_fte: float = 0.0
     additionality: dict[str, float | None] = field(default_factory=dict)
     readiness: Readiness = Readiness()
+    sensitivity: dict[str, tuple[float, float]] = field(default_factory=dict)  # driver -> low, high
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class PortfolioInputs:
     discount_schedule: str
     carbon_series: str
     projects: tuple[ProjectInputs, ...]
+    sensitivity: dict[str, tuple[float, float]] = field(default_factory=dict)  # driver -> low, high
 
 
 @dataclass
@@ -371,6 +373,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         *(ck.boolean(r_in, f, f"readiness.{f}") for f in READINESS_FLAGS),
         months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start", lo=0.0, hi=600.0))
 
+    ranges = _parse_ranges(p.get("sensitivity"), ck)
     return ProjectInputs(
         id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
         spatial_level=level, price_year=price_year, capex=capex, public_funding_share=share,
@@ -379,7 +382,43 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         bill_savings_to_promoter=ck.boolean(p, "bill_savings_to_promoter", "bill_savings_to_promoter"),
         optimism_bias=ob, ob_mitigation=ob_mit or 0.0, ob_project_type=ob_type,
         job_years_per_million=jypm, operational_fte=fte or 0.0, additionality=additionality,
-        readiness=readiness)
+        readiness=readiness, sensitivity=ranges)
+
+
+# drivers whose low and high a portfolio or a project may set (factors on the central
+# value); the carbon values' range is the pack's low and high series
+RANGE_DRIVERS = ("capex", "opex", "optimism_bias", "energy_quantities", "energy_prices",
+                 "other_benefits", "lifetime", "job_intensity", "additionality")
+
+
+def _parse_ranges(v: Any, ck: _Checker) -> dict[str, tuple[float, float]]:
+    """``{"capex": {"low": 0.85, "high": 1.5}, ...}``: the sensitivity ranges to use."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        ck.bad("sensitivity", f"must be an object of drivers, not {_describe(v)}")
+        return {}
+    out: dict[str, tuple[float, float]] = {}
+    for driver, rng in v.items():
+        path = f"sensitivity.{driver}"[:80]
+        if driver not in RANGE_DRIVERS:
+            ck.bad(path, f"is not a driver whose range can be set (one of {', '.join(RANGE_DRIVERS)})")
+            continue
+        if not isinstance(rng, dict):
+            ck.bad(path, f"must be an object with low and high, not {_describe(rng)}")
+            continue
+        low = ck.number(rng, "low", f"{path}.low", lo=0.0, hi=10.0)
+        high = ck.number(rng, "high", f"{path}.high", lo=0.0, hi=10.0)
+        if low is None or high is None:
+            if rng.get("low") is None or rng.get("high") is None:
+                ck.bad(path, "needs both low and high (factors on the central value, e.g. 0.9 "
+                             "and 1.3)")
+            continue
+        if not low <= 1.0 <= high:
+            ck.bad(path, f"low {low:g} and high {high:g} must bracket the central value 1")
+            continue
+        out[driver] = (low, high)
+    return out
 
 
 def _parse_ob_type(v: Any, ck: _Checker, pack: AssumptionPack | None) -> str | dict[str, float] | None:
@@ -483,6 +522,8 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
     if not isinstance(raw_projects, list):
         ck.bad("projects", f"must be a list, not {_describe(raw_projects)}")
         raw_projects = []
+    ck.project = None
+    portfolio_ranges = _parse_ranges(data.get("sensitivity"), ck)
     portfolio_problems = tuple(ck.problems)
     project_problems: dict[int, list[Problem]] = {}
     projects: list[ProjectInputs] = []
@@ -509,7 +550,8 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
     inputs = None if portfolio_problems else PortfolioInputs(
         name=name, appraisal_year=a_year or 0, price_base_year=b_year,
         financial_discount_rate=rate if rate is not None else 0.035,
-        discount_schedule=schedule, carbon_series=series, projects=tuple(projects))
+        discount_schedule=schedule, carbon_series=series, projects=tuple(projects),
+        sensitivity=portfolio_ranges)
     return CheckedPortfolio(inputs, tuple(rows), portfolio_problems, project_problems)
 
 

@@ -139,11 +139,26 @@ def _scaled_lifetimes(inputs: PortfolioInputs, factor: float | np.ndarray) -> Po
     return dataclasses.replace(inputs, projects=projects)
 
 
-def _lifetime_runs(inputs: PortfolioInputs, pack: AssumptionPack, results: PortfolioResults,
-                   carbon_series: str | None, discount_schedule: str | None) -> dict[str, dict]:
+def driver_bounds(inputs: PortfolioInputs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per driver, each project's low and high: the project's own range, else the
+    portfolio's, else the documented default (FORMAT: ``"sensitivity": {driver:
+    {"low": ..., "high": ...}}`` on the portfolio or a project)."""
     out = {}
-    d = DRIVER_BY_NAME["lifetime"]
-    for side, k in (("low", d.low), ("high", d.high)):
+    for d in DRIVERS:
+        if d.kind == "series":
+            continue
+        default = inputs.sensitivity.get(d.name, (d.low, d.high))
+        pairs = [p.sensitivity.get(d.name, default) for p in inputs.projects]
+        out[d.name] = (np.array([a for a, _ in pairs], dtype=float),
+                       np.array([b for _, b in pairs], dtype=float))
+    return out
+
+
+def _lifetime_runs(inputs: PortfolioInputs, pack: AssumptionPack,
+                   factors: tuple[np.ndarray, np.ndarray], carbon_series: str | None,
+                   discount_schedule: str | None) -> dict[str, dict]:
+    out = {}
+    for side, k in (("low", factors[0]), ("high", factors[1])):
         r = appraise_portfolio(_scaled_lifetimes(inputs, k), pack, carbon_series=carbon_series,
                                discount_schedule=discount_schedule)
         out[side] = {key: r.metrics[key] for key in ("npsv_gbp", "bcr", "net_additional_jobs_fte",
@@ -220,14 +235,16 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
     series_runs = {s: appraise_portfolio(inputs, pack, carbon_series=s,
                                          discount_schedule=discount_schedule)
                    for s in ("low", "central", "high")}
-    life_runs = _lifetime_runs(inputs, pack, results, carbon_series, discount_schedule)
+    life_runs = _lifetime_runs(inputs, pack, driver_bounds(inputs)["lifetime"], carbon_series,
+                               discount_schedule)
 
     # each driver's outputs at its low and high: {driver: {"low": {...}, "high": {...}}}
+    bounds = driver_bounds(inputs)
     at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     for d in DRIVERS:
         if d.kind == "factor":
-            at[d.name] = {"low": comp.evaluate(**{d.name: d.low}),
-                          "high": comp.evaluate(**{d.name: d.high})}
+            at[d.name] = {"low": comp.evaluate(**{d.name: bounds[d.name][0]}),
+                          "high": comp.evaluate(**{d.name: bounds[d.name][1]})}
         elif d.kind == "series":
             at[d.name] = {side: comp.evaluate(pv_carbon=series_runs[s].metrics["pv_carbon_benefit_gbp"])
                           for side, s in (("low", "low"), ("high", "high"))}
@@ -247,8 +264,8 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
         for d in DRIVERS:
             low, high = at[d.name]["low"], at[d.name]["high"]
             row = {"driver": d.name, "label": d.label,
-                   "low": "low series" if d.kind == "series" else d.low,
-                   "high": "high series" if d.kind == "series" else d.high}
+                   "low": "low series" if d.kind == "series" else float(bounds[d.name][0][i]),
+                   "high": "high series" if d.kind == "series" else float(bounds[d.name][1][i])}
             for key in OUTPUTS:
                 row[f"{key}_low"] = _clean(low[key][i])
                 row[f"{key}_high"] = _clean(high[key][i])
@@ -282,9 +299,13 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
     portfolio_tornado.sort(key=lambda r: -r["npsv_swing_gbp"])
     return {
         "assumptions": {"id": pack.id, "vintage": pack.vintage},
-        "drivers": [{"driver": d.name, "label": d.label, "low": d.low if d.kind != "series" else "low",
-                     "high": d.high if d.kind != "series" else "high", "kind": d.kind,
-                     "reason": d.reason} for d in DRIVERS],
+        "drivers": [{"driver": d.name, "label": d.label,
+                     "low": inputs.sensitivity.get(d.name, (d.low, d.high))[0]
+                     if d.kind != "series" else "low",
+                     "high": inputs.sensitivity.get(d.name, (d.low, d.high))[1]
+                     if d.kind != "series" else "high",
+                     "set_by": "portfolio" if d.name in inputs.sensitivity else "default",
+                     "kind": d.kind, "reason": d.reason} for d in DRIVERS],
         "portfolio": {"npsv_gbp": float(np.sum(central["npsv_gbp"])), "tornado": portfolio_tornado},
         "projects": projects,
     }

@@ -143,3 +143,33 @@ def test_reduced_schedule_scenario_for_long_horizons(pack, doc):
 def test_every_driver_documents_its_range(out):
     for d in out["drivers"]:
         assert d["reason"] and d["label"]
+
+
+def test_ranges_set_by_the_portfolio_and_by_a_project(doc, pack):
+    d = copy.deepcopy(doc)
+    d["sensitivity"] = {"capex": {"low": 0.8, "high": 1.5}}
+    d["projects"][1]["sensitivity"] = {"capex": {"low": 0.95, "high": 1.1}}
+    out = sensitivity(parse_portfolio(d, pack), pack)
+    rows = [next(r for r in p["tornado"] if r["driver"] == "capex") for p in out["projects"][:2]]
+    assert (rows[0]["low"], rows[0]["high"]) == (0.8, 1.5)       # the portfolio's
+    assert (rows[1]["low"], rows[1]["high"]) == (0.95, 1.1)      # the project's own
+    assert next(x for x in out["drivers"] if x["driver"] == "capex")["set_by"] == "portfolio"
+    # and the NPSV at the high is that of capex x 1.5 for the first project
+    one = {**doc, "projects": [doc["projects"][0]]}
+    full = appraise_portfolio(parse_portfolio(_scaled(one, "capex", 1.5), pack), pack)
+    assert rows[0]["npsv_gbp_high"] == pytest.approx(float(full.metrics["npsv_gbp"][0]), rel=1e-9)
+
+
+@pytest.mark.parametrize("ranges, field", [
+    ({"capex": {"low": 1.2, "high": 1.5}}, "sensitivity.capex"),     # does not bracket 1
+    ({"rockets": {"low": 0.5, "high": 2}}, "sensitivity.rockets"),
+    ({"opex": {"low": 0.9}}, "sensitivity.opex"),
+    ({"opex": "wide"}, "sensitivity.opex"),
+])
+def test_wrong_ranges_are_reported_by_field(doc, pack, ranges, field):
+    from appraisal.core import InputError
+    d = copy.deepcopy(doc)
+    d["projects"][0]["sensitivity"] = ranges
+    with pytest.raises(InputError) as exc:
+        parse_portfolio(d, pack)
+    assert any(p.field == field and p.project == "HP-001" for p in exc.value.problems)

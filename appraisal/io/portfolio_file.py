@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -185,16 +186,15 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     atomic_write_chunks(path, [data])
 
 
-def atomic_write_chunks(path: str | Path, chunks) -> None:
-    """:func:`atomic_write_bytes` for bytes made in pieces (nothing is renamed
-    into place unless every piece was written)."""
-    fd, tmp = temp_file_beside(path)
+@contextmanager
+def atomic_target(path: str | Path, suffix: str = ".tmp"):
+    """Yield the name of a temporary file beside ``path`` to write; on success it
+    is renamed over ``path``, on any error (or cancel) it is removed and ``path``
+    is left as it was."""
+    fd, tmp = temp_file_beside(path, suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for data in chunks:
-                fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield tmp
         publish(tmp, path)
     except BaseException:
         try:
@@ -202,6 +202,16 @@ def atomic_write_chunks(path: str | Path, chunks) -> None:
         except OSError:
             pass
         raise
+
+
+def atomic_write_chunks(path: str | Path, chunks) -> None:
+    """:func:`atomic_write_bytes` for bytes made in pieces (nothing is renamed
+    into place unless every piece was written)."""
+    with atomic_target(path) as tmp, open(tmp, "wb") as fh:
+        for data in chunks:
+            fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def save_portfolio(portfolio: Portfolio, path: str | Path) -> None:

@@ -24,6 +24,7 @@ from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import PortfolioResults, vfm_category
 from ..portfolio_file import publish, temp_file_beside
+from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from .layout import (MONEY, NUM0, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
                      sheet_names, sheet_ref, write_text)
@@ -68,7 +69,9 @@ class ExportCancelled(Exception):
 def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | Path, *,
                     carbon_series: str | None = None, discount_schedule: str | None = None,
                     progress: ProgressFn | None = None,
-                    cancelled: Callable[[], bool] | None = None) -> PortfolioResults:
+                    cancelled: Callable[[], bool] | None = None,
+                    analysis: bool = False, draws: int = 2000, seed: int = 1,
+                    budget_gbp: float | None = None, objective: str = "npsv") -> PortfolioResults:
     """Appraise ``inputs`` and write the appraisal workbook to ``path``, atomically.
 
     Parameters
@@ -78,6 +81,11 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     cancelled : callable() -> bool, optional
         Polled between sheets; when it returns True the export stops,
         nothing is written and :class:`ExportCancelled` is raised.
+    analysis : bool
+        Also add the ``Sensitivity`` and ``Monte Carlo`` sheets (``draws``
+        futures with ``seed``), and with ``budget_gbp`` [GBP] the ``Selection``
+        sheet (the best set for ``objective`` within that public budget), after
+        the ``Gap`` sheet: values, not formulas (:mod:`.analysis`).
 
     Returns
     -------
@@ -97,11 +105,15 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                            "comments": f"Assumptions {pack.id} ({pack.vintage})",
                            "author": "Low-Carbon Appraisal"})
         fmt = Formats(wb)
-        names = sheet_names(results.ids, RESERVED)
+        names = sheet_names(results.ids, RESERVED + (ANALYSIS_SHEETS if analysis else ()))
         axis = year_axis(pack, opts, results.years)
         _write_readme(wb, fmt, results)
         _write_summary(wb, fmt, results, names)
         _write_gap(wb, fmt, results)
+        if analysis:
+            write_analysis(wb, fmt, inputs, pack, results, draws=draws, seed=seed,
+                           budget_gbp=budget_gbp, objective=objective, carbon_series=carbon_series,
+                           discount_schedule=discount_schedule)
         write_assumptions(wb, fmt, pack, opts, axis)
         n = len(inputs.projects)
         for i, p in enumerate(inputs.projects):

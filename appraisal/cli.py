@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(p)
     p.add_argument("--carbon", choices=("low", "central", "high"))
     p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("--analysis", action="store_true",
+                   help="add the Sensitivity and Monte Carlo sheets (and Selection with --budget)")
+    p.add_argument("--draws", type=_positive_int, default=2000, metavar="N",
+                   help="Monte Carlo draws for --analysis (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="Monte Carlo seed (default: 1)")
+    p.add_argument("--budget", type=parse_budget, metavar="GBP",
+                   help="with --analysis: the public budget of the Selection sheet")
+    p.add_argument("--objective", choices=("npsv", "carbon", "jobs", "gap"), default="npsv",
+                   help="with --budget: what the Selection sheet maximises")
     p.set_defaults(run=_cmd_export)
     p = sub.add_parser("template", help="write a blank project submission workbook",
                        description="Write the workbook a project promoter fills in (one project "
@@ -152,7 +161,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .io.workbook import export_workbook
     pack, _, inputs = _load(args)
     export_workbook(inputs, pack, args.output, carbon_series=args.carbon,
-                    discount_schedule=args.schedule)
+                    discount_schedule=args.schedule, analysis=args.analysis, draws=args.draws,
+                    seed=args.seed, budget_gbp=args.budget, objective=args.objective)
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
@@ -431,24 +441,10 @@ def _selection_table(results, selection, curve) -> str:
                          f"{cost:>14} {amount(m[measure][i]):>20} {bcr:>6}")
         return lines
 
-    c = selection.constraints
-    said = []
-    if c.shovel_ready_only:
-        said.append("shovel-ready only")
-    if c.min_readiness is not None:
-        said.append(f"readiness score at least {c.min_readiness:g}")
-    for kind, lo, hi in (("", c.category_min, c.category_max), ("sector ", c.sector_min,
-                                                                 c.sector_max)):
-        said += [f"at least {n} of {kind}{k}" for k, n in lo.items()]
-        said += [f"at most {n} of {kind}{k}" for k, n in hi.items()]
-    if c.must_include:
-        said.append("must include " + ", ".join(c.must_include))
-    if c.must_exclude:
-        said.append("must exclude " + ", ".join(c.must_exclude))
     lines = [f"Choosing a pipeline: {results.name}",
              f"Budget £{selection.budget_gbp:,.0f} of public money; objective: {label} [{unit}]",
              (f"Assumptions: {results.pack_id} ({results.pack_vintage}); "
-              f"constraints: {'; '.join(said) or 'none'}"), ""]
+              f"constraints: {selection.constraints.describe()}"), ""]
     lines.append(f"Best choice (exact, by mixed-integer programming): {len(selection.selected)} "
                  f"project(s), public cost £{selection.public_cost_gbp:,.0f}, {label} "
                  f"{amount(selection.objective_value)}")

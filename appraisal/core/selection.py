@@ -62,6 +62,23 @@ class Constraints:
     must_include: tuple[str, ...] = ()
     must_exclude: tuple[str, ...] = ()
 
+    def describe(self) -> str:
+        """The constraints in words, for a board ("none" when there are none)."""
+        said = []
+        if self.shovel_ready_only:
+            said.append("shovel-ready projects only")
+        if self.min_readiness is not None:
+            said.append(f"readiness score at least {self.min_readiness:g}")
+        for kind, lo, hi in (("category ", self.category_min, self.category_max),
+                             ("gap sector ", self.sector_min, self.sector_max)):
+            said += [f"at least {n} of {kind}{k}" for k, n in lo.items()]
+            said += [f"at most {n} of {kind}{k}" for k, n in hi.items()]
+        if self.must_include:
+            said.append("must include " + ", ".join(self.must_include))
+        if self.must_exclude:
+            said.append("must exclude " + ", ".join(self.must_exclude))
+        return "; ".join(said) or "none"
+
     def to_dict(self) -> dict[str, Any]:
         return {"min_readiness": self.min_readiness, "shovel_ready_only": self.shovel_ready_only,
                 "category_min": dict(self.category_min), "category_max": dict(self.category_max),

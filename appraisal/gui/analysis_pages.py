@@ -196,15 +196,20 @@ class SelectionPage(QWidget):
         self.provenance.setWordWrap(True)
         layout.addWidget(self.provenance)
 
+    def budget_gbp(self) -> float | None:
+        """The budget typed in, or None when it is not an amount."""
+        try:
+            budget = parse_number(self.budget.text())
+        except ValueError:
+            return None
+        return budget if budget is not None and budget >= 0 else None
+
     def _ids(self, text: str) -> list[str]:
         return [t.strip() for t in text.split(",") if t.strip()]
 
     def _run(self) -> None:
-        try:
-            budget = parse_number(self.budget.text())
-        except ValueError:
-            budget = None
-        if budget is None or budget < 0:
+        budget = self.budget_gbp()
+        if budget is None:
             self.error.setText(f"Public budget: {self.budget.text()!r} is not an amount of money")
             return
         self.error.setText("")

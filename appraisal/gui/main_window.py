@@ -433,9 +433,14 @@ class MainWindow(QMainWindow):
         from ..io.workbook import ExportCancelled, export_workbook
         inputs = inputs or parse_portfolio(self.doc.portfolio.data, self.doc.pack)
         pack = self.doc.pack
+        # the analysis sheets follow the Uncertainty and Selection pages' settings
+        analysis = dict(analysis=True, draws=self.uncertainty.draws.value(),
+                        seed=self.uncertainty.seed.value(), budget_gbp=self.selection.budget_gbp(),
+                        objective=self.selection.objective.currentData())
 
         def job(progress, cancelled):
-            return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled)
+            return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled,
+                                   **analysis)
 
         def done(result, error):
             if isinstance(error, ExportCancelled):

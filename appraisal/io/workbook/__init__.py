@@ -12,7 +12,6 @@ with its cached value, and writes large workbooks quickly.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -23,7 +22,7 @@ from ...core.appraise import appraise_portfolio, resolve_options
 from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import PortfolioResults, vfm_category
-from ..portfolio_file import publish, temp_file_beside
+from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from .layout import (MONEY, NUM0, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
@@ -96,9 +95,7 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                                  discount_schedule=discount_schedule, keep_series=True)
     opts = resolve_options(inputs, pack, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
-    fd, tmp = temp_file_beside(path, ".tmp.xlsx")
-    os.close(fd)
-    try:
+    with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
                                        "strings_to_numbers": False, "nan_inf_to_errors": False})
         wb.set_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
@@ -124,13 +121,6 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                 progress(i + 1, n)
         wb.get_worksheet_by_name(SUMMARY).activate()
         wb.close()
-        publish(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return results
 
 
@@ -339,6 +329,10 @@ README_TEXT = [
         "reads the project sheets.",
         "Gap: the pipeline's contribution to closing the low-carbon public investment gap, by "
         "sector.",
+        "Sensitivity, Monte Carlo and Selection (when exported with the analysis): the tornado "
+        "ranges and switching values, the simulation's percentiles (with its seed and draws) and "
+        "the best set of projects within a budget. These hold values, not formulas: export again "
+        "after changing an input.",
         "Assumptions: the portfolio settings and every table of the assumption pack, each row "
         "with its source. Rows whose source is marked illustrative, recalled or a secondary copy "
         "are shaded: check them before a formal business case.",

@@ -499,20 +499,7 @@ def _objective_header(objective: str) -> tuple[str, str, str, str]:
 
 
 def _constraints_text(c) -> str:
-    said = []
-    if c.shovel_ready_only:
-        said.append("shovel-ready projects only")
-    if c.min_readiness is not None:
-        said.append(f"readiness score at least {c.min_readiness:g}")
-    for kind, lo, hi in (("category ", c.category_min, c.category_max),
-                         ("gap sector ", c.sector_min, c.sector_max)):
-        said += [f"at least {n} of {kind}{k}" for k, n in lo.items()]
-        said += [f"at most {n} of {kind}{k}" for k, n in hi.items()]
-    if c.must_include:
-        said.append("must include " + ", ".join(c.must_include))
-    if c.must_exclude:
-        said.append("must exclude " + ", ".join(c.must_exclude))
-    return "; ".join(said) or "none"
+    return c.describe()
 
 
 def _set_table(ws, fmt: Formats, row: int, col: int, ids: tuple[str, ...], other: set[str],

@@ -47,6 +47,21 @@ def main() -> int:
         app.processEvents()
         w.grab().save(str(out / f"{name}.png"))
         print(f"wrote {out / (name + '.png')}")
+    # the Uncertainty and Selection pages, run as a user would
+    w._show_page(3)
+    w.uncertainty.draws.setValue(10_000)
+    w.uncertainty.run_button.click()
+    while w._tasks:
+        app.processEvents()
+    w.grab().save(str(out / "uncertainty.png"))
+    w._show_page(4)
+    w.selection.budget.setText("20m")
+    w.selection.run_button.click()
+    while w._tasks:
+        app.processEvents()
+    app.processEvents()
+    w.grab().save(str(out / "selection.png"))
+    print(f"wrote {out / 'uncertainty.png'} and {out / 'selection.png'}")
     w.doc.undo_stack.setClean()
     w.close()
     return 0

@@ -44,7 +44,7 @@ class _Inputs:
         if v is None:
             key = default_key or name
             if key not in self.defaults:
-                self.problems.append(Problem(f"is needed: the assumption pack has no default for it",
+                self.problems.append(Problem("is needed: the assumption pack has no default for it",
                                              project=self.where, field=f"calculator.{name}"))
                 return 0.0
             value, _unit, source = self.defaults[key]

@@ -129,7 +129,6 @@ class PortfolioResults:
     def finish(self, notes: dict[int, list[str]], sectors: list[str]) -> None:
         """Derive the ratios; the warnings are worded when first read."""
         m = self.metrics
-        n = len(self.ids)
         pvc, pvb, npsv = m["pv_costs_gbp"], m["pv_benefits_gbp"], m["npsv_gbp"]
         carbon = m["carbon_saved_tco2e"]
         saves = carbon > 0

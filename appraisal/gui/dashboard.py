@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QProgressBar, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QProgressBar, QSplitter,
+                               QTableView, QVBoxLayout, QWidget)
 
 from ..core.results import vfm_category
 from . import formatting as fmt

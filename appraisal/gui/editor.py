@@ -334,7 +334,7 @@ class ProjectEditor(QWidget):
         # -- operation and benefits
         form = self._section("Operation, opex and other benefits")
         self._line(form, "Operating start", ("operating_start",), "year", "year",
-                   "First year of operation", lambda: f"the year after the last capex year")
+                   "First year of operation", lambda: "the year after the last capex year")
         self._line(form, "Lifetime", ("lifetime_years",), "int", "years",
                    "Years of operation, from the operating start")
         self._line(form, "Opex per operating year", ("opex_per_year",), "money", "£ a year",

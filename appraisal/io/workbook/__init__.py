@@ -25,7 +25,7 @@ from ...core.results import PortfolioResults, vfm_category
 from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
-from .layout import (MONEY, NUM0, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
+from .layout import (MONEY, NUM0, NUM2, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
                      sheet_names, sheet_ref, write_text)
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import xlsxwriter
 
 from ...core.appraise import appraise_portfolio, resolve_options
 from ...core.pack import AssumptionPack
@@ -25,7 +24,7 @@ from ...core.results import PortfolioResults, vfm_category
 from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
-from .layout import (MONEY, NUM0, NUM2, PCT2, RATIO, YEAR, Formats, cached, cell, col_range,
+from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, cached, cell, col_range,
                      sheet_names, sheet_ref, write_text)
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 
@@ -96,8 +95,7 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     opts = resolve_options(inputs, pack, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
     with atomic_target(path, ".tmp.xlsx") as tmp:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
-                                       "strings_to_numbers": False, "nan_inf_to_errors": False})
+        wb = new_workbook(tmp)
         wb.set_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
                            "comments": f"Assumptions {pack.id} ({pack.vintage})",
                            "author": "Low-Carbon Appraisal"})

@@ -5,7 +5,9 @@ import math
 import re
 from typing import Any
 
+import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 MONEY = '£#,##0;[Red]-£#,##0'
 MONEY_P = '£#,##0.00;[Red]-£#,##0.00'
@@ -114,3 +116,35 @@ def cached(v: Any) -> Any:
 def write_text(ws, row: int, col: int, text: Any, fmt=None) -> None:
     """Write text a user typed as text, never as a formula or a link."""
     ws.write_string(row, col, "" if text is None else str(text), fmt)
+
+
+# XlsxWriter prefixes Excel's dynamic-array functions (FILTER, XLOOKUP...) with
+# "_xlfn." by trying some thirty regular expressions on every formula; the
+# appraisal workbook has some 2,000 formulas a project and none of those
+# functions, so one search tells whether the expansion is needed at all.
+_DYNAMIC = re.compile(r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|"
+                      r"HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|SINGLE|SEQUENCE|SORT|"
+                      r"SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|"
+                      r"XLOOKUP)\(")
+
+
+class FastFormulaWorksheet(Worksheet):
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if self.use_future_functions or expand_future_functions or _DYNAMIC.search(formula):
+            return super()._prepare_formula(formula, expand_future_functions)
+        if formula.startswith("{"):
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        if formula.endswith("}"):
+            formula = formula[:-1]
+        return formula
+
+
+def new_workbook(path: str) -> "xlsxwriter.Workbook":
+    """An XlsxWriter workbook that writes user text as text (never a formula or a
+    link) and prepares formulas quickly."""
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
+                                    "strings_to_numbers": False, "nan_inf_to_errors": False})
+    wb.worksheet_class = FastFormulaWorksheet
+    return wb

@@ -158,7 +158,11 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from .core.errors import InputError, Problem
     from .io.workbook import export_workbook
+    if args.output.suffix.lower() != ".xlsx":
+        raise InputError([Problem("the appraisal workbook is an Excel file: give a name ending "
+                                  ".xlsx", file=str(args.output))])
     pack, _, inputs = _load(args)
     export_workbook(inputs, pack, args.output, carbon_series=args.carbon,
                     discount_schedule=args.schedule, analysis=args.analysis, draws=args.draws,

@@ -292,6 +292,12 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
          lambda i: "ob_mitigation is ignored because the project gives its own optimism_bias")
     note(sector < 0, lambda i: (f"category {P[i].category!r} is in no investment-gap sector of "
                                 "the pack, so the project contributes nothing to the gap"))
+    partial = np.array([p.public_funding is not None and bool(p.capex)
+                        and any(y not in p.public_funding for y in p.capex) for p in P], dtype=bool)
+    note(partial, lambda i: (
+        "public funding is given by year but not for every capex year ("
+        + ", ".join(str(y) for y in sorted(P[i].capex) if y not in P[i].public_funding)
+        + "): those years count no public money"))
     return _Flat(n=n, capex=capex, public_funding=pf, econ_profile=profiles["economic"],
                  rev_profile=profiles["revenue"], has_pf_map=has_pf, pf_share=pf_share,
                  op_start=op_start, lifetime=lifetime, opex=opex, q=q,

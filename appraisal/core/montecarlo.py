@@ -51,8 +51,9 @@ class Distribution:
 
 
 DISTRIBUTIONS: tuple[Distribution, ...] = (
-    Distribution("capex", "pert", 0.9, 1.0, 1.3, False,
-                 "PERT over the tornado's range: overruns likelier and larger than underruns"),
+    Distribution("capex", "triangular", 0.9, 1.0, 1.1, False,
+                 "Triangular, symmetric, +/-10%: the optimism bias uplift already allows for "
+                 "overruns, so a skewed capex range would count them twice"),
     Distribution("opex", "pert", 0.9, 1.0, 1.2, False, "PERT over the tornado's range"),
     Distribution("optimism_bias", "triangular", 0.5, 1.0, 1.5, False,
                  "Triangular between half and one and a half times the uplift used"),
@@ -113,8 +114,10 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
         if progress is not None:
             progress(start + k, draws)
     arrays = {key: np.concatenate(v, axis=0) if v else np.zeros((0, n)) for key, v in outs.items()}
+    central = results.metrics["npsv_gbp"]
     projects = [
-        {"id": results.ids[i], **_summary({k: a[:, i] for k, a in arrays.items()})}
+        {"id": results.ids[i], "npsv_central_gbp": float(central[i]),
+         **_summary({k: a[:, i] for k, a in arrays.items()})}
         for i in range(n)]
     total = {k: arrays[k].sum(axis=1) for k in ("npsv_gbp", "carbon_saved_tco2e",
                                                 "net_additional_jobs_fte", "pv_costs_gbp",
@@ -129,8 +132,10 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
         "distributions": [{"driver": d.driver, "shape": d.shape, "low": d.low, "mode": d.mode,
                            "high": d.high, "common_to_all_projects": d.common, "reason": d.reason}
                           for d in distributions],
-        "note": "The lifetime is held at its central value (see the tornado and switching values).",
-        "portfolio": _summary(total),
+        "note": ("The lifetime is held at its central value (see the tornado and switching "
+                 "values). The mean can differ from the central NPSV because some ranges are "
+                 "skewed (energy savings more often fall short of design than exceed it)."),
+        "portfolio": {"npsv_central_gbp": float(central.sum()), **_summary(total)},
         "projects": projects,
     }
 

@@ -190,6 +190,13 @@ class PortfolioResults:
             f"(£{m['capex_gbp'][i]:,.0f})"))
         each(fl["early_benefits"], lambda i: (
             f"benefits in years before the appraisal year {A} are not counted"))
+        gap_window = {name: (g.first_year, g.last_year) for name, g in self.gap_sectors.items()}
+        sector_of = [self.gap_sector_of_category.get(c) for c in self.categories]
+        each((m["public_cost_gbp"] > 0) & (m["gap_contribution_gbp"] == 0)
+             & np.array([s is not None for s in sector_of], dtype=bool), lambda i: (
+            f"none of its public funding falls in the investment gap's window "
+            f"({gap_window[sector_of[i]][0]}-{gap_window[sector_of[i]][1]}): it contributes nothing "
+            "to closing that gap"))
         each(fl["early_revenue"], lambda i: (
             f"revenue in years before the appraisal year {A} is not counted in the financial case"))
         each(fl["multi_sign"], lambda i: (

@@ -81,8 +81,8 @@ class UncertaintyPage(QWidget):
         self.about.setStyleSheet("color: #555;")
         layout.addWidget(self.about)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.table = _table(["ID", "Project", "Mean NPSV", "P10", "P50", "P90", "P(NPSV < 0)",
-                             "P50 BCR"])
+        self.table = _table(["ID", "Project", "Central NPSV", "Mean NPSV", "P10", "P50", "P90",
+                             "P(NPSV < 0)", "P50 BCR"])
         self.table.currentCellChanged.connect(lambda r, *_: self._show_histogram(r))
         split.addWidget(self.table)
         self.chart = ChartView()
@@ -106,7 +106,8 @@ class UncertaintyPage(QWidget):
                [(p["id"], self._name(p["id"]), p) for p in result["projects"]]
         self.table.setRowCount(len(rows))
         for r, (pid, name, s) in enumerate(rows):
-            cells = [pid, name, fmt.money(s["npsv_mean_gbp"]), fmt.money(s["npsv_p10_gbp"]),
+            cells = [pid, name, fmt.money(s["npsv_central_gbp"]), fmt.money(s["npsv_mean_gbp"]),
+                     fmt.money(s["npsv_p10_gbp"]),
                      fmt.money(s["npsv_p50_gbp"]), fmt.money(s["npsv_p90_gbp"]),
                      fmt.percent(s["prob_npsv_negative"], 1), fmt.ratio(s["bcr_p50"])]
             for c, text in enumerate(cells):
@@ -210,7 +211,7 @@ class SelectionPage(QWidget):
     def _run(self) -> None:
         budget = self.budget_gbp()
         if budget is None:
-            self.error.setText(f"Public budget: {self.budget.text()!r} is not an amount of money")
+            self.show_error(f"Public budget: {self.budget.text()!r} is not an amount of money")
             return
         self.error.setText("")
         self.runRequested.emit({
@@ -222,6 +223,8 @@ class SelectionPage(QWidget):
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+        self.summary.setText("Not run: mend the inputs above.")
+        self.table.setRowCount(0)
 
     def show_result(self, selection, curve_result) -> None:
         d = selection.to_dict() if hasattr(selection, "to_dict") else selection
@@ -245,6 +248,13 @@ class SelectionPage(QWidget):
                 f"BCR ({len(d['greedy_selected'])} projects, {value(d['greedy_objective_value'])}).")
         chosen, greedy = set(d["selected"]), set(d["greedy_selected"])
         results = self.doc.results
+        poor = [pid for pid in d["selected"] if results is not None and pid in results.ids
+                and not float(results.metrics["bcr"][results.ids.index(pid)]) >= 1.0]
+        if poor:
+            self.summary.setText(self.summary.text() + f"  Note: the best set includes projects "
+                                 f"with a BCR below 1 ({', '.join(poor)}): poor value for money "
+                                 "by the Green Book; exclude them under 'Must be out' if the "
+                                 "board wants.")
         rows = []
         if results is not None:
             key = {"npsv": "npsv_gbp", "carbon": "carbon_saved_tco2e",

@@ -43,6 +43,7 @@ def _nice_axis(lo: float, hi: float, fmt: str) -> QValueAxis:
     small = QFont()
     small.setPointSizeF(7.5)
     axis.setLabelsFont(small)
+    axis.setTruncateLabels(False)
     return axis
 
 
@@ -85,6 +86,7 @@ def annual_costs_benefits(years: np.ndarray, costs: np.ndarray, benefits: np.nda
     small.setPointSizeF(7)
     axis_x.setLabelsFont(small)
     axis_x.setLabelsAngle(-90)   # a year under every bar, readable however many years
+    axis_x.setTruncateLabels(False)
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)
     lo = float(min(costs.min(initial=0), benefits.min(initial=0))) / div
@@ -138,7 +140,7 @@ class ScatterView(ChartView):
 
     def set_points(self, points: list[tuple[int, str, float, float, float]]) -> None:
         """points: (row, id, cost per tonne, BCR, public cost)."""
-        chart = _chart("BCR against cost per tonne of CO2e (marker size: public cost)")
+        chart = _chart("BCR against £ per tonne of CO2e (larger marker: more public money)")
         chart.legend().hide()
         self._rows: list[tuple[QPointF, int]] = []
         if not points:

@@ -70,8 +70,8 @@ class Field:
         if self.kind == "text":
             return text
         v = parse_number(text)
-        # a share typed as "24" means 24%; "0.24" and "24%" mean the same
-        if self.kind == "percent" and v is not None and "%" not in text and v > 1:
+        # in a percentage field a plain number is a percentage: "24" and "24%" mean 24%
+        if self.kind == "percent" and v is not None and "%" not in text:
             v = v / 100.0
         if self.kind in ("int", "year") and v is not None:
             if not float(v).is_integer():

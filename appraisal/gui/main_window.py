@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addAction(self.a_undo)
         tb.addAction(self.a_redo)
+        for a in (self.a_undo, self.a_redo):   # "Undo Change ... of HP-001" would crowd the bar
+            tb.widgetForAction(a).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         tb.addSeparator()
         tb.addAction(self.a_add)
         tb.addAction(self.a_export)
@@ -262,6 +264,7 @@ class MainWindow(QMainWindow):
         self.status_saved = QLabel()
         self.status_time = QLabel()
         for w in (self.status_pack, self.status_choices, self.status_saved, self.status_time):
+            w.setStyleSheet("border-left: 1px solid #B0B0B0; padding-left: 6px;")
             self.statusBar().addPermanentWidget(w)
         self._update_status()
 
@@ -673,7 +676,7 @@ class MainWindow(QMainWindow):
         pack = self.doc.pack
         self.status_pack.setText(f"Pack: {pack.id} ({pack.vintage})")
         self.status_pack.setToolTip(pack.notes)
-        self.status_choices.setText(f"{self.doc.setting('carbon_series', 'central')}, "
+        self.status_choices.setText(f"carbon {self.doc.setting('carbon_series', 'central')}, "
                                     f"{self.doc.setting('discount_schedule', 'standard')}")
         snap = self.doc.snapshot
         self.status_time.setText(f"computed in {snap.elapsed_ms:.0f} ms"

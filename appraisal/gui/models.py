@@ -139,6 +139,9 @@ class ProjectsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if v is None:
                 return fmt.DASH if col.numeric or col.key == "vfm" else ""
+            if col.key == "category":   # the pack's label, not its code
+                category = self.doc.pack.categories.get(v)
+                return category.label if category is not None else v
             return col.text(v)
         if role == SORT_ROLE:
             if v is None:

@@ -171,9 +171,10 @@ def montecarlo_table(out: dict) -> str:
     lines = [f"Monte Carlo: {out['draws']:,} draws, seed {out['seed']}; assumptions "
              f"{out['assumptions']['id']} ({out['assumptions']['vintage']}); carbon "
              f"{out['carbon_series']}, discounting {out['discount_schedule']}", out["note"], "",
-             f"{'':12}{'mean £m':>10}{'P10 £m':>10}{'P50 £m':>10}{'P90 £m':>10}{'P(NPSV<0)':>11}"]
+             f"{'':12}{'central £m':>11}{'mean £m':>10}{'P10 £m':>10}{'P50 £m':>10}{'P90 £m':>10}"
+             f"{'P(NPSV<0)':>11}"]
     for pid, s in [("PORTFOLIO", out["portfolio"])] + [(p["id"], p) for p in out["projects"]]:
-        lines.append(f"{pid[:12]:<12}{_money(s['npsv_mean_gbp']):>10}{_money(s['npsv_p10_gbp']):>10}"
+        lines.append(f"{pid[:12]:<12}{_money(s['npsv_central_gbp']):>11}{_money(s['npsv_mean_gbp']):>10}{_money(s['npsv_p10_gbp']):>10}"
                      f"{_money(s['npsv_p50_gbp']):>10}{_money(s['npsv_p90_gbp']):>10}"
                      f"{_num(s['prob_npsv_negative'], '.1%'):>11}")
     return "\n".join(lines) + "\n"

@@ -46,7 +46,7 @@ def test_monte_carlo_page_shows_the_simulation_with_its_seed(window, qtbot):
     expected = simulate(inputs, window.doc.pack, draws=3000, seed=42)
     assert page.result == expected
     assert page.table.rowCount() == 1 + len(expected["projects"])
-    assert page.table.item(0, 2).text() == fmt.money(expected["portfolio"]["npsv_mean_gbp"])
+    assert page.table.item(0, 3).text() == fmt.money(expected["portfolio"]["npsv_mean_gbp"])
     assert "Seed 42, 3,000 draws" in page.provenance.text()
     # an edit makes the figures stale, and the page says so
     window.doc.set_field(0, ("opex_per_year",), 1.0, "opex")

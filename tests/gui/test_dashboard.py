@@ -110,7 +110,7 @@ def test_carbon_series_from_the_toolbar(window, qtbot, appraise, series, sign):
     # every view says which series it used
     assert f"carbon values {series};" in window.dashboard.provenance.text()
     assert f"carbon values {series};" in window.projects.results.provenance.text()
-    assert window.status_choices.text().startswith(f"{series},")
+    assert window.status_choices.text().startswith(f"carbon {series},")
     assert window.assumptions.series.currentData() == series
     assert doc.undo_stack.undoText() == "Change carbon series"
 

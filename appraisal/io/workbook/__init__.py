@@ -48,7 +48,7 @@ SUMMARY_COLUMNS = [
     ("Public cost (£)", "public_cost_gbp", MONEY, "sum"),
     ("Gap sector", "gap_sector", None, None),
     ("Gap contribution (£)", "gap_contribution_gbp", MONEY, "sum"),
-    ("Investment mobilised (£)", "investment_mobilised_gbp", MONEY, "sum"),
+    ("Investment mobilised in the gap window (£)", "investment_mobilised_gbp", MONEY, "sum"),
     ("Financial NPV (£)", "financial_npv_gbp", MONEY, "sum"),
     ("Financial IRR", "financial_irr", PCT2, None),
     ("Viability gap (£)", "viability_gap_gbp", MONEY, "sum"),
@@ -297,21 +297,6 @@ def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
         chart.set_legend({"none": True})
         chart.set_size({"width": 640, "height": 260})
         ws.insert_chart(r + 2, 0, chart)
-        chart2 = wb.add_chart({"type": "column"})
-        chart2.add_series({"name": "Average annual contribution (£)",
-                           "categories": f"={GAP}!{col_range(1, first, total_row)}",
-                           "values": f"={GAP}!{col_range(8, first, total_row)}",
-                           "fill": {"color": "#2E75B6"}})
-        chart2.add_series({"name": "Annual gap (£)",
-                           "categories": f"={GAP}!{col_range(1, first, total_row)}",
-                           "values": f"={GAP}!{col_range(4, first, total_row)}",
-                           "fill": {"color": "#BFBFBF"}})
-        chart2.set_title({"name": "Annual contribution against the annual gap (log scale)",
-                          "name_font": {"size": 11}})
-        chart2.set_y_axis({"log_base": 10, "num_format": "£#,##0,,\"m\""})
-        chart2.set_legend({"position": "bottom"})
-        chart2.set_size({"width": 640, "height": 300})
-        ws.insert_chart(r + 17, 0, chart2)
 
 
 README_TEXT = [

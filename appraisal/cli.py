@@ -130,6 +130,9 @@ def _load(args: argparse.Namespace):
     gc.freeze()
     inputs = parse_portfolio(doc.data, pack, file=str(path))
     gc.freeze()
+    from .core.portfolio import PORTFOLIO_FIELDS, likely_typos
+    for note in likely_typos(doc.data, PORTFOLIO_FIELDS):
+        print(f"appraisal: note: {path}: {note}", file=sys.stderr)
     return pack, doc, inputs
 
 

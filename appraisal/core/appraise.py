@@ -282,6 +282,9 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
         for i in np.nonzero(mask)[0]:   # only the projects that need a note
             notes.setdefault(int(i), []).append(text(int(i)))
 
+    for i, p in enumerate(P):   # what parsing found worth saying (few projects have any)
+        if p.notes:
+            notes.setdefault(i, []).extend(p.notes)
     n_capex = np.bincount(capex[0], minlength=n)
     share_given = np.array([p.public_funding_share is not None for p in P], dtype=bool)
     note(~share_given & ~has_pf & (n_capex > 0), lambda i: (

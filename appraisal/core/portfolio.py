@@ -79,6 +79,7 @@ class ProjectInputs:
     additionality: dict[str, float | None] = field(default_factory=dict)
     readiness: Readiness = Readiness()
     sensitivity: dict[str, tuple[float, float]] = field(default_factory=dict)  # driver -> low, high
+    notes: tuple[str, ...] = ()   # what reading it found worth saying (e.g. a likely typo)
 
 
 @dataclass(frozen=True)
@@ -374,6 +375,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start", lo=0.0, hi=600.0))
 
     ranges = _parse_ranges(p.get("sensitivity"), ck)
+    notes = tuple(likely_typos(p, PROJECT_FIELDS))
     return ProjectInputs(
         id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
         spatial_level=level, price_year=price_year, capex=capex, public_funding_share=share,
@@ -382,7 +384,31 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         bill_savings_to_promoter=ck.boolean(p, "bill_savings_to_promoter", "bill_savings_to_promoter"),
         optimism_bias=ob, ob_mitigation=ob_mit or 0.0, ob_project_type=ob_type,
         job_years_per_million=jypm, operational_fte=fte or 0.0, additionality=additionality,
-        readiness=readiness, sensitivity=ranges)
+        readiness=readiness, sensitivity=ranges, notes=notes)
+
+
+PROJECT_FIELDS = ("id", "name", "category", "area", "spatial_level", "price_year", "capex",
+                  "public_funding_share", "public_funding", "opex_per_year", "operating_start",
+                  "lifetime_years", "energy_changes", "other_benefits", "bill_savings_to_promoter",
+                  "optimism_bias", "ob_mitigation", "ob_project_type", "job_years_per_million",
+                  "operational_fte", "additionality", "readiness", "calculator", "sensitivity")
+PORTFOLIO_FIELDS = ("format", "version", "name", "appraisal_year", "price_base_year",
+                    "financial_discount_rate", "discount_schedule", "carbon_series", "projects",
+                    "sensitivity")
+
+
+def likely_typos(obj: dict, known: tuple[str, ...]) -> list[str]:
+    """Unknown fields that look like a misspelt known one: they are kept (FORMAT.md
+    1) but would otherwise leave the default in force without a word."""
+    import difflib
+    out = []
+    for key in obj:
+        if isinstance(key, str) and key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+            if close:
+                out.append(f"the field {key!r} is not one the application reads: did you mean "
+                           f"{close[0]!r}? (the default of {close[0]!r} is used)")
+    return out
 
 
 # drivers whose low and high a portfolio or a project may set (factors on the central

@@ -190,3 +190,16 @@ def test_int_year_key_is_read_or_reported(pack, make_project, make_portfolio):
         assert ("HP-1", "capex.2022") in where(exc.problems)
     else:
         assert inputs.projects[0].capex == {2022: 5.0}
+
+
+def test_a_misspelt_field_is_kept_but_named_in_the_warnings(pack):
+    # FORMAT.md 1 keeps unknown fields; one that looks like a known field is
+    # most likely a typo that leaves the default in force, so the results say so
+    from appraisal.core import appraise_portfolio, parse_portfolio
+    doc = {"appraisal_year": 2021, "projects": [
+        {"id": "A", "category": "heat_pumps", "lifetime_years": 10, "capex": {"2021": 1e6},
+         "optimism_bais": 0.05, "promoter_reference": "X-17"}]}
+    out = appraise_portfolio(parse_portfolio(doc, pack), pack).to_dict()["projects"][0]
+    typo = [w for w in out["warnings"] if "optimism_bais" in w]
+    assert typo and "did you mean 'optimism_bias'" in typo[0]
+    assert not any("promoter_reference" in w for w in out["warnings"])   # not close to any field

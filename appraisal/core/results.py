@@ -89,6 +89,7 @@ class PortfolioResults:
     deflator: dict[int, float]
     years: np.ndarray | None
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    category_labels: dict[str, str] = field(default_factory=dict)   # category -> the pack's label
     flags: dict[str, np.ndarray] = field(default_factory=dict)
     series: list[ProjectSeries] = field(default_factory=list)
     notes: dict[int, list[str]] = field(default_factory=dict)   # found while flattening
@@ -108,6 +109,7 @@ class PortfolioResults:
             categories=[p.category for p in inputs.projects],
             areas=[p.area for p in inputs.projects],
             gap_sector_of_category={c: v.gap_sector for c, v in pack.categories.items()},
+            category_labels={c: v.label for c, v in pack.categories.items()},
             fuels=fuels,
             fuel_table_last_year={f: pack.emission_factors[f].last_year for f in fuels},
             price_table_last_year={f: pack.energy_prices[f].last_year for f in fuels},

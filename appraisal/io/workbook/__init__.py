@@ -151,8 +151,10 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
                 ref, value = sheet_ref(sheet, ID_CELL), results.ids[i]
             elif key == "@name":
                 ref, value = sheet_ref(sheet, NAME_CELL), results.names[i]
-            elif key == "@category":
-                ref, value = sheet_ref(sheet, CATEGORY_CELL), results.categories[i]
+            elif key == "@category":   # the pack's label for the category the sheet names
+                code = sheet_ref(sheet, CATEGORY_CELL)
+                ref = f"IFERROR(INDEX(Cat_Label,MATCH({code},Cat_Name,0)),{code})"
+                value = results.category_labels.get(results.categories[i], results.categories[i])
             else:
                 ref = sheet_ref(sheet, result_cell(key))
                 if key == "vfm_category":

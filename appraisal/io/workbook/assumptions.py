@@ -274,7 +274,8 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
         ws.write_number(w.row, 4, c.job_years_per_million, fmt.num(NUM2, input=True))
         w.source(10, c.source)
         w.row += 1
-    for col, nm in ((0, "Cat_Name"), (2, "Cat_Sector"), (3, "Cat_OBType"), (4, "Cat_JYPM")):
+    for col, nm in ((0, "Cat_Name"), (1, "Cat_Label"), (2, "Cat_Sector"), (3, "Cat_OBType"),
+                    (4, "Cat_JYPM")):
         w.name(nm, col_range(col, first, w.row - 1))
 
     w.title("Optimism bias", "optimism_bias.csv: upper bounds (HMT Supplementary Guidance)")

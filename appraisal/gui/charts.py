@@ -19,13 +19,17 @@ BENEFIT_COLOUR = QColor("#2E75B6")
 CARBON_COLOUR = QColor("#548235")
 
 
+def _font(points: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(points)
+    f.setBold(bold)
+    return f
+
+
 def _chart(title: str) -> QChart:
     chart = QChart()
     chart.setTitle(title)
-    f = QFont()
-    f.setPointSizeF(9)
-    f.setBold(True)
-    chart.setTitleFont(f)
+    chart.setTitleFont(_font(9, bold=True))
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.setMargins(QMargins(4, 4, 4, 4))
     chart.setBackgroundRoundness(0)
@@ -40,9 +44,7 @@ def _nice_axis(lo: float, hi: float, fmt: str) -> QValueAxis:
     axis.setRange(min(lo, 0), max(hi, 0))
     axis.applyNiceNumbers()
     axis.setLabelFormat(fmt)
-    small = QFont()
-    small.setPointSizeF(7.5)
-    axis.setLabelsFont(small)
+    axis.setLabelsFont(_font(7.5))
     axis.setTruncateLabels(False)
     return axis
 
@@ -82,9 +84,7 @@ def annual_costs_benefits(years: np.ndarray, costs: np.ndarray, benefits: np.nda
     chart.addSeries(series)
     axis_x = QBarCategoryAxis()
     axis_x.append([str(int(y)) for y in years])
-    small = QFont()
-    small.setPointSizeF(7)
-    axis_x.setLabelsFont(small)
+    axis_x.setLabelsFont(_font(7))
     axis_x.setLabelsAngle(-90)   # a year under every bar, readable however many years
     axis_x.setTruncateLabels(False)
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
@@ -114,9 +114,7 @@ def line_by_year(title: str, years: np.ndarray, values: np.ndarray, colour: QCol
     axis_x.setRange(float(years[0]) if len(years) else 0, float(years[-1]) if len(years) else 1)
     axis_x.setLabelFormat("%d")
     axis_x.setTickCount(min(8, max(2, len(years))))
-    small = QFont()
-    small.setPointSizeF(7.5)
-    axis_x.setLabelsFont(small)
+    axis_x.setLabelsFont(_font(7.5))
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)
     axis_y = _nice_axis(float(values.min(initial=0)) / div, float(values.max(initial=0)) / div, "%.1f")
@@ -208,9 +206,7 @@ def tornado(rows: list[dict], central: float, title: str = "Change in NPSV at ea
     chart.addSeries(series)
     axis_y = QBarCategoryAxis()
     axis_y.append([SHORT_DRIVER_LABELS.get(r["driver"], r["label"]) for r in rows[::-1]])
-    small = QFont()
-    small.setPointSizeF(7.5)
-    axis_y.setLabelsFont(small)
+    axis_y.setLabelsFont(_font(7.5))
     axis_y.setTruncateLabels(False)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis_y)
@@ -239,9 +235,7 @@ def histogram(counts: list[int], edges: list[float], title: str, marks: dict[str
     axis_x = QBarCategoryAxis()
     mids = (edges_a[:-1] + edges_a[1:]) / 2 / div if edges_a.size > 1 else np.zeros(0)
     axis_x.append([f"{m:,.1f}" for m in mids])
-    small = QFont()
-    small.setPointSizeF(7)
-    axis_x.setLabelsFont(small)
+    axis_x.setLabelsFont(_font(7))
     axis_x.setLabelsAngle(-90)
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)

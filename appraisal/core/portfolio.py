@@ -16,7 +16,8 @@ from typing import Any
 
 from .calculators import run_calculator
 from .errors import InputError, Problem
-from .pack import ADDITIONALITY_FACTORS, CARBON_SERIES, AssumptionPack
+from .pack import (ADDITIONALITY_FACTORS, BUSINESS_CASE_STAGES, CARBON_SERIES, ENERGY_SECTORS,
+                   AssumptionPack)
 
 FORMAT_NAME = "appraisal-portfolio"
 FORMAT_VERSION = 1
@@ -33,6 +34,26 @@ MAX_LIFETIME_YEARS = 300
 MAX_TEXT = 500        # characters in a name, label or area
 MAX_ID = 64
 MAX_MONEY = 1e13      # GBP 10 trillion: more is a typing error, not a project
+VFM_BASES = ("public", "social")
+FINANCIAL_BASES = ("real", "nominal")
+DISCOUNTINGS = ("standard", "health")
+
+
+@dataclass(frozen=True)
+class PortfolioDefaults:
+    """METHOD.md notation: the portfolio's choices when a file leaves them out.
+    The one definition: the parser, a new document and the GUI read these."""
+
+    discount_schedule: str = "standard"
+    carbon_series: str = "central"
+    energy_series: str = "central"
+    financial_discount_rate: float = 0.035
+    vfm_basis: str = "public"
+    financial_ob_share: float = 1.0
+    financial_basis: str = "real"
+
+
+DEFAULTS = PortfolioDefaults()
 
 
 @dataclass(frozen=True)
@@ -41,6 +62,7 @@ class BenefitStream:
     kind: str                              # "economic" or "revenue"
     per_year: float | None                 # GBP a year at the project's price year, in operating years
     profile: dict[int, float] | None       # GBP by calendar year, in exactly those years
+    discounting: str = "standard"          # v2: "health" streams use the health schedule
 
 
 @dataclass(frozen=True)
@@ -72,7 +94,7 @@ class ProjectInputs:
     other_benefits: tuple[BenefitStream, ...] = ()
     bill_savings_to_promoter: bool = False
     optimism_bias: float | None = None
-    ob_mitigation: float = 0.0
+    ob_mitigation: float | None = None     # None: the business-case stage's, else 0
     ob_project_type: str | dict[str, float] | None = None
     job_years_per_million: float | None = None
     operational_fte: float = 0.0
@@ -80,6 +102,23 @@ class ProjectInputs:
     readiness: Readiness = Readiness()
     sensitivity: dict[str, tuple[float, float]] = field(default_factory=dict)  # driver -> low, high
     notes: tuple[str, ...] = ()   # what reading it found worth saying (e.g. a likely typo)
+    # -- method version 2 (FORMAT.md 4); every default is neutral
+    energy_sector: str | None = None                 # None: the category's
+    counterfactual_capex: dict[int, float] | None = None
+    benefit_deadweight: float | None = None          # None: the category's, else 0
+    comfort_taking: float | None = None              # None: the category's
+    car_km_removed: float | None = None              # per operating year
+    car_km_removed_by_year: dict[int, float] | None = None
+    added_peak_kw: float = 0.0
+    renewals: tuple[tuple[str, float, int], ...] = ()   # (label, cost, every_years)
+    residual_value: float | None = None
+    asset_life_years: int | None = None
+    business_case_stage: str | None = None
+    vfm_adjustment: int = 0
+    vfm_adjustment_reason: str = ""
+    tariffs: dict[str, float] = field(default_factory=dict)   # fuel -> GBP per unit incl. VAT
+    vat_recoverable: bool = True
+    promoter_public: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +131,10 @@ class PortfolioInputs:
     carbon_series: str
     projects: tuple[ProjectInputs, ...]
     sensitivity: dict[str, tuple[float, float]] = field(default_factory=dict)  # driver -> low, high
+    energy_series: str = DEFAULTS.energy_series
+    vfm_basis: str = DEFAULTS.vfm_basis
+    financial_ob_share: float = DEFAULTS.financial_ob_share
+    financial_basis: str = DEFAULTS.financial_basis
 
 
 @dataclass
@@ -106,11 +149,19 @@ class Portfolio:
         return self.data.setdefault("projects", [])
 
     @classmethod
-    def new(cls, name: str = "New portfolio", appraisal_year: int = 2025) -> "Portfolio":
+    def new(cls, name: str = "New portfolio", appraisal_year: int | None = None,
+            price_base_year: int | None = None) -> "Portfolio":
+        """An empty portfolio: the current year, prices of the pack's default
+        price base year (METHOD.md notation; the caller passes the pack's)."""
+        import datetime
+        year = appraisal_year if appraisal_year is not None else datetime.date.today().year
         return cls({"format": FORMAT_NAME, "version": FORMAT_VERSION, "name": name,
-                    "appraisal_year": appraisal_year, "price_base_year": None,
-                    "financial_discount_rate": 0.035, "discount_schedule": "standard",
-                    "carbon_series": "central", "projects": []})
+                    "appraisal_year": year, "price_base_year": price_base_year,
+                    "financial_discount_rate": DEFAULTS.financial_discount_rate,
+                    "discount_schedule": DEFAULTS.discount_schedule,
+                    "carbon_series": DEFAULTS.carbon_series, "energy_series": DEFAULTS.energy_series,
+                    "vfm_basis": DEFAULTS.vfm_basis, "financial_ob_share": DEFAULTS.financial_ob_share,
+                    "financial_basis": DEFAULTS.financial_basis, "projects": []})
 
     def copy(self) -> "Portfolio":
         return Portfolio(copy.deepcopy(self.data), self.migrated_from)
@@ -275,9 +326,9 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         ck.bad("spatial_level", f"{_describe(level)} is not one of {', '.join(levels)}")
         level = levels[0] if levels else DEFAULT_SPATIAL_LEVEL
     price_year = ck.integer(p, "price_year", "price_year", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
-    if price_year is not None and pack is not None and price_year not in pack.deflator:
+    if price_year is not None and pack is not None and not pack.deflator.covers(price_year):
         lo, hi = pack.deflator_years
-        ck.bad("price_year", f"{price_year} is outside the GDP deflator table ({lo}-{hi}) of the "
+        ck.bad("price_year", f"{price_year} is before the GDP deflator table ({lo}-{hi}) of the "
                              "assumption pack; give the amounts at prices of a year in it")
     capex = ck.year_map(p, "capex", "capex") or {}
     share = ck.number(p, "public_funding_share", "public_funding_share", lo=0.0, hi=1.0)
@@ -352,11 +403,20 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         per_year = ck.value(item["per_year"], f"{path}.per_year", lo=-MAX_MONEY, hi=MAX_MONEY) \
             if has_per_year else None
         profile = ck.year_map(item, "profile", f"{path}.profile", lo=-MAX_MONEY) if has_profile else None
+        disc = item.get("discounting", "standard")
+        if disc is None:
+            disc = "standard"
+        if disc not in DISCOUNTINGS:
+            ck.bad(f"{path}.discounting", f"{_describe(disc)} is not 'standard' or 'health'")
+            continue
+        if disc == "health" and kind != "economic":
+            ck.bad(f"{path}.discounting", "health discounting applies to economic benefits only")
+            continue
         if per_year is not None or profile is not None:
-            benefits.append(BenefitStream(blabel, kind, per_year, profile))
+            benefits.append(BenefitStream(blabel, kind, per_year, profile, disc))
 
     ob = ck.number(p, "optimism_bias", "optimism_bias", lo=0.0, hi=10.0)
-    ob_mit = ck.number(p, "ob_mitigation", "ob_mitigation", default=0.0, lo=0.0, hi=1.0)
+    ob_mit = ck.number(p, "ob_mitigation", "ob_mitigation", lo=0.0, hi=1.0)
     ob_type = p.get("ob_project_type")
     if ob_type is not None:
         ob_type = _parse_ob_type(ob_type, ck, pack)
@@ -376,25 +436,101 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
 
     ranges = _parse_ranges(p.get("sensitivity"), ck)
     notes = tuple(likely_typos(p, PROJECT_FIELDS))
+    v2 = _parse_v2_project(p, ck, pack, fuels)
     return ProjectInputs(
         id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
         spatial_level=level, price_year=price_year, capex=capex, public_funding_share=share,
         public_funding=public_funding, opex_per_year=opex or 0.0, operating_start=op_start,
         lifetime_years=lifetime or 0, energy_changes=tuple(energy), other_benefits=tuple(benefits),
         bill_savings_to_promoter=ck.boolean(p, "bill_savings_to_promoter", "bill_savings_to_promoter"),
-        optimism_bias=ob, ob_mitigation=ob_mit or 0.0, ob_project_type=ob_type,
+        optimism_bias=ob, ob_mitigation=ob_mit, ob_project_type=ob_type,
         job_years_per_million=jypm, operational_fte=fte or 0.0, additionality=additionality,
-        readiness=readiness, sensitivity=ranges, notes=notes)
+        readiness=readiness, sensitivity=ranges, notes=notes, **v2)
+
+
+def _parse_v2_project(p: dict, ck: _Checker, pack: AssumptionPack | None,
+                      fuels: list[str] | None) -> dict[str, Any]:
+    """The method version 2 fields of a project (FORMAT.md 4)."""
+    out: dict[str, Any] = {}
+    sector = p.get("energy_sector")
+    if sector is not None and sector not in ENERGY_SECTORS:
+        ck.bad("energy_sector", f"{_describe(sector)} is not one of {', '.join(ENERGY_SECTORS)}")
+        sector = None
+    out["energy_sector"] = sector
+    out["counterfactual_capex"] = ck.year_map(p, "counterfactual_capex", "counterfactual_capex")
+    out["benefit_deadweight"] = ck.number(p, "benefit_deadweight", "benefit_deadweight", lo=0.0, hi=1.0)
+    out["comfort_taking"] = ck.number(p, "comfort_taking", "comfort_taking", lo=0.0, hi=1.0)
+    km = p.get("car_km_removed")
+    if isinstance(km, dict):
+        out["car_km_removed_by_year"] = ck.year_map(p, "car_km_removed", "car_km_removed", lo=-1e12)
+    elif km is not None:
+        out["car_km_removed"] = ck.value(km, "car_km_removed", lo=-1e12, hi=1e12)
+    out["added_peak_kw"] = ck.number(p, "added_peak_kw", "added_peak_kw", default=0.0, lo=0.0,
+                                     hi=1e9) or 0.0
+    renewals = []
+    items = p.get("renewals")
+    if items is not None and not isinstance(items, list):
+        ck.bad("renewals", f"must be a list, not {_describe(items)}")
+        items = None
+    for k, item in enumerate(items or []):
+        path = f"renewals[{k}]"
+        if not isinstance(item, dict):
+            ck.bad(path, f"must be an object with label, cost and every_years, not {_describe(item)}")
+            continue
+        label = ck.text(item, "label", f"{path}.label")
+        cost = ck.number(item, "cost", f"{path}.cost", lo=0.0, hi=MAX_MONEY)
+        every = ck.integer(item, "every_years", f"{path}.every_years", lo=1, hi=MAX_LIFETIME_YEARS,
+                           required=True)
+        if cost is None and item.get("cost") is None:
+            ck.bad(f"{path}.cost", "is missing")
+        if cost is not None and every is not None:
+            renewals.append((label, cost, every))
+    out["renewals"] = tuple(renewals)
+    out["residual_value"] = ck.number(p, "residual_value", "residual_value", lo=0.0, hi=MAX_MONEY)
+    out["asset_life_years"] = ck.integer(p, "asset_life_years", "asset_life_years", lo=1,
+                                         hi=MAX_LIFETIME_YEARS)
+    stage = p.get("business_case_stage")
+    if stage is not None and stage not in BUSINESS_CASE_STAGES:
+        ck.bad("business_case_stage", f"{_describe(stage)} is not one of "
+                                      f"{', '.join(BUSINESS_CASE_STAGES)} (strategic outline, "
+                                      "outline or full business case)")
+        stage = None
+    out["business_case_stage"] = stage
+    adj = ck.integer(p, "vfm_adjustment", "vfm_adjustment", default=0, lo=-1, hi=1) or 0
+    reason = ck.text(p, "vfm_adjustment_reason", "vfm_adjustment_reason")
+    if adj and not reason.strip():
+        ck.bad("vfm_adjustment_reason", "is needed when vfm_adjustment moves the value-for-money "
+                                        "band: say which non-monetised impacts justify it")
+    out["vfm_adjustment"], out["vfm_adjustment_reason"] = adj, reason
+    tariffs: dict[str, float] = {}
+    t_in = ck.mapping(p, "tariffs", "tariffs") or {}
+    for fuel, v in t_in.items():
+        path = f"tariffs.{fuel}"[:80]
+        if fuels is not None and fuel not in fuels:
+            ck.bad(path, f"is not a fuel of the assumption pack (one of {', '.join(fuels)})")
+            continue
+        x = ck.value(v, path, lo=0.0, hi=1e6)
+        if x is not None:
+            tariffs[str(fuel)] = x
+    out["tariffs"] = tariffs
+    out["vat_recoverable"] = ck.boolean(p, "vat_recoverable", "vat_recoverable", default=True)
+    out["promoter_public"] = ck.boolean(p, "promoter_public", "promoter_public")
+    return out
 
 
 PROJECT_FIELDS = ("id", "name", "category", "area", "spatial_level", "price_year", "capex",
                   "public_funding_share", "public_funding", "opex_per_year", "operating_start",
                   "lifetime_years", "energy_changes", "other_benefits", "bill_savings_to_promoter",
                   "optimism_bias", "ob_mitigation", "ob_project_type", "job_years_per_million",
-                  "operational_fte", "additionality", "readiness", "calculator", "sensitivity")
+                  "operational_fte", "additionality", "readiness", "calculator", "sensitivity",
+                  "energy_sector", "counterfactual_capex", "benefit_deadweight", "comfort_taking",
+                  "car_km_removed", "added_peak_kw", "renewals", "residual_value",
+                  "asset_life_years", "business_case_stage", "vfm_adjustment",
+                  "vfm_adjustment_reason", "tariffs", "vat_recoverable", "promoter_public", "notes")
 PORTFOLIO_FIELDS = ("format", "version", "name", "appraisal_year", "price_base_year",
                     "financial_discount_rate", "discount_schedule", "carbon_series", "projects",
-                    "sensitivity")
+                    "sensitivity", "energy_series", "vfm_basis", "financial_ob_share",
+                    "financial_basis", "notes")
 
 
 def likely_typos(obj: dict, known: tuple[str, ...]) -> list[str]:
@@ -526,11 +662,16 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
     name = ck.text(data, "name", "name", default="Untitled portfolio")
     a_year = ck.integer(data, "appraisal_year", "appraisal_year", lo=1990, hi=2100, required=True)
     b_year = ck.integer(data, "price_base_year", "price_base_year", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1])
-    if b_year is not None and pack is not None and b_year not in pack.deflator:
+    if b_year is not None and pack is not None and not pack.deflator.covers(b_year):
         lo, hi = pack.deflator_years
-        ck.bad("price_base_year", f"{b_year} is outside the GDP deflator table ({lo}-{hi}) of the pack")
-    rate = ck.number(data, "financial_discount_rate", "financial_discount_rate", default=0.035,
-                     lo=-0.5, hi=1.0)
+        ck.bad("price_base_year", f"{b_year} is before the GDP deflator table ({lo}-{hi}) of the pack")
+    rate = ck.number(data, "financial_discount_rate", "financial_discount_rate",
+                     default=DEFAULTS.financial_discount_rate, lo=-0.5, hi=1.0)
+    energy_series = _choice(data, "energy_series", CARBON_SERIES, DEFAULTS.energy_series, ck)
+    vfm_basis = _choice(data, "vfm_basis", VFM_BASES, DEFAULTS.vfm_basis, ck)
+    financial_basis = _choice(data, "financial_basis", FINANCIAL_BASES, DEFAULTS.financial_basis, ck)
+    fin_ob_share = ck.number(data, "financial_ob_share", "financial_ob_share",
+                             default=DEFAULTS.financial_ob_share, lo=0.0, hi=1.0)
     schedule = data.get("discount_schedule")
     schedule = "standard" if schedule is None else schedule   # only a missing value defaults
     schedules = pack.discount_schedules if pack is not None else None
@@ -575,10 +716,22 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
             rows.append(i)
     inputs = None if portfolio_problems else PortfolioInputs(
         name=name, appraisal_year=a_year or 0, price_base_year=b_year,
-        financial_discount_rate=rate if rate is not None else 0.035,
+        financial_discount_rate=rate if rate is not None else DEFAULTS.financial_discount_rate,
         discount_schedule=schedule, carbon_series=series, projects=tuple(projects),
-        sensitivity=portfolio_ranges)
+        sensitivity=portfolio_ranges, energy_series=energy_series, vfm_basis=vfm_basis,
+        financial_ob_share=fin_ob_share if fin_ob_share is not None else DEFAULTS.financial_ob_share,
+        financial_basis=financial_basis)
     return CheckedPortfolio(inputs, tuple(rows), portfolio_problems, project_problems)
+
+
+def _choice(data: dict, key: str, allowed: tuple[str, ...], default: str, ck: _Checker) -> str:
+    v = data.get(key)
+    if v is None:
+        return default
+    if not isinstance(v, str) or v not in allowed:
+        ck.bad(key, f"{_describe(v)} is not one of {', '.join(allowed)}")
+        return default
+    return v
 
 
 def parse_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None

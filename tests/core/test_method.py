@@ -372,9 +372,9 @@ def test_no_bcr_without_costs(appraise, make_project, make_portfolio):
 
 
 @pytest.mark.parametrize("bcr, band", [
-    # METHOD.md 3: below 1 poor, 1 to 1.5 low, 1.5 to 2 medium, 2 to 4 high,
+    # METHOD.md 3 (v2): below 0 very poor, 0 to 1 poor, 1 to 1.5 low, 1.5 to 2 medium, 2 to 4 high,
     # 4 and above very high; each lower bound belongs to the band above it
-    (0.99, "poor"), (0.0, "poor"), (-0.5, "poor"),
+    (0.99, "poor"), (0.0, "poor"), (-0.5, "very poor"), (-1e-9, "very poor"),
     (1.0, "low"), (1.4999, "low"),
     (1.5, "medium"), (1.99, "medium"),
     (2.0, "high"), (3.99, "high"),

@@ -97,12 +97,19 @@ def test_default_pack_shows_its_caveats(pack):
     assert pack.tables["additionality.csv"].flagged_rows()
 
 
-def test_rebase_outside_the_deflator_table_is_an_input_error(pack):
-    # METHOD.md 1.1: a year missing from the deflator table is an input error, not a guess.
+def test_rebase_before_the_deflator_table_is_an_input_error(pack):
+    # METHOD.md 1.1: a year before the deflator table's first row is an input error.
     with pytest.raises(InputError) as info:
-        pack.rebase_factor(2030, 2022)
+        pack.rebase_factor(1980, 2022)
     assert info.value.problems[0].file == "gdp_deflator.csv"
-    assert "2030" in info.value.problems[0].message
+    assert "1980" in info.value.problems[0].message
+
+
+def test_rebase_after_the_deflator_table_is_extrapolated(pack):
+    # METHOD.md 1.1 (v2): past the last row (2024 in the v1 pack, index 100) the
+    # deflator grows at deflator_forecast_growth, default 0.02 a year:
+    # D(2030) = 100 * 1.02**6 = 112.6162419264; D(2022) = 90.5005 (the table).
+    assert_allclose(pack.rebase_factor(2030, 2022), 90.5005 / (100 * 1.02 ** 6), rtol=1e-12)
 
 
 def test_the_copy_loads(pack_copy, pack):
@@ -272,9 +279,9 @@ def test_empty_source(pack_copy):
     assert located(problems_of(pack_copy), "parameters.csv", row, "source")
 
 
-def test_price_year_not_in_the_deflator(pack_copy):
+def test_price_year_before_the_deflator(pack_copy):
     row = row_of(pack_copy, "energy_prices.csv", "lpg,")
-    edit(pack_copy, "energy_prices.csv", "lpg,kWh,,0.075,2024,", "lpg,kWh,,0.075,2031,")
+    edit(pack_copy, "energy_prices.csv", "lpg,kWh,,0.075,2024,", "lpg,kWh,,0.075,1931,")
     assert located(problems_of(pack_copy), "energy_prices.csv", row, "price_year")
 
 

@@ -46,7 +46,7 @@ FAULTS = {
                      "energy_changes[0].fuel"),
     "missing quantity": ({"energy_changes": [{"fuel": "diesel"}]},
                          "energy_changes[0].quantity_per_year"),
-    "price year after the deflator table": ({"price_year": 2030}, "price_year"),
+    "price year before the deflator table": ({"price_year": 1980}, "price_year"),
     "price year before the deflator table": ({"price_year": 1985}, "price_year"),
     "NaN": ({"opex_per_year": float("nan")}, "opex_per_year"),
     "NaN in a year map": ({"capex": {"2022": float("nan")}}, "capex.2022"),
@@ -127,7 +127,7 @@ def test_several_problems_at_once(pack, make_project, make_portfolio):
 @pytest.mark.parametrize("fields, field", [
     ({"appraisal_year": "2021"}, "appraisal_year"),
     ({"appraisal_year": None}, "appraisal_year"),
-    ({"price_base_year": 2031}, "price_base_year"),
+    ({"price_base_year": 1931}, "price_base_year"),
     ({"discount_schedule": "generous"}, "discount_schedule"),
     ({"carbon_series": "medium"}, "carbon_series"),
     ({"financial_discount_rate": 3.5}, "financial_discount_rate"),

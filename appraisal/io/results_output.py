@@ -7,7 +7,8 @@ import json
 from itertools import chain
 from typing import Any
 
-from ..core.results import PortfolioResults
+from ..core.appraise import SHOVEL_READY_MAX_MONTHS, SHOVEL_READY_MIN_SCORE
+from ..core.results import VFM_BASIS_LABELS, PortfolioResults
 
 CSV_EXCLUDE = ("warnings",)
 
@@ -47,7 +48,8 @@ def iter_csv(results: PortfolioResults):
     out = io.StringIO()
     keys = [k for k in (first if first else _empty_keys()) if k not in CSV_EXCLUDE]
     extra = ["warnings", "assumptions_id", "assumptions_vintage", "carbon_series",
-             "discount_schedule", "appraisal_year", "price_base_year"]
+             "discount_schedule", "appraisal_year", "price_base_year", "energy_series",
+             "assumptions_not_official"]
     w = csv.writer(out, lineterminator="\n")
     w.writerow(keys + extra)
     if first is None:
@@ -57,7 +59,8 @@ def iter_csv(results: PortfolioResults):
         w.writerow([_csv_cell(r[k]) for k in keys]
                    + [" | ".join(r["warnings"]), results.pack_id, results.pack_vintage,
                       results.carbon_series, results.discount_schedule, results.appraisal_year,
-                      results.price_base_year])
+                      results.price_base_year, results.energy_series,
+                      _csv_cell(results.pack_quality_note)])
         if out.tell() > 1 << 20:
             yield out.getvalue()
             out.seek(0)
@@ -82,7 +85,10 @@ def _csv_cell(v: Any) -> Any:
 
 
 def _money(v: float | None, scale: float = 1e6, places: int = 2) -> str:
-    return "-" if v is None else f"{v / scale:,.{places}f}"
+    if v is None:
+        return "-"
+    x = round(v / scale, places) + 0.0   # + 0.0: no "-0.00" for a tiny loss
+    return f"{x:,.{places}f}"
 
 
 def _num(v: float | None, fmt: str) -> str:
@@ -93,22 +99,28 @@ def to_table(results: PortfolioResults) -> str:
     """A plain-text table for the terminal: projects, totals, gap, warnings."""
     d = results.to_dict()
     p = d["portfolio"]
-    cols = [("ID", 10, "<"), ("Project", 34, "<"), ("PVC £m", 9, ">"), ("PVB £m", 9, ">"),
-            ("NPSV £m", 9, ">"), ("BCR", 6, ">"), ("VfM", 9, "<"), ("tCO2e", 10, ">"),
+    cols = [("ID", 10, "<"), ("Project", 30, "<"), ("PVC £m", 9, ">"), ("PVB £m", 9, ">"),
+            ("NPSV £m", 9, ">"), ("BCR", 6, ">"), ("Funder", 6, ">"), ("VfM", 9, "<"),
+            ("tCO2e", 10, ">"),
             ("£/tCO2e", 8, ">"), ("Net jobs", 8, ">"), ("Gap £m", 8, ">"), ("Ready", 5, ">")]
 
     def line(cells: list[str]) -> str:
         return "  ".join(f"{c[:w]:{a}{w}}" for c, (_, w, a) in zip(cells, cols)).rstrip()
 
+    basis = VFM_BASIS_LABELS.get(p["vfm_basis"], p["vfm_basis"])
     lines = [f"{p['name']}",
              f"Appraisal year {p['appraisal_year']}, prices of {p['price_base_year']}; "
-             f"carbon {p['carbon_series']}, discounting {p['discount_schedule']}; "
-             f"assumptions {p['assumptions']['id']} ({p['assumptions']['vintage']})",
+             f"carbon {p['carbon_series']}, energy prices {p['energy_series']}, discounting "
+             f"{p['discount_schedule']}; assumptions {p['assumptions']['id']} "
+             f"({p['assumptions']['vintage']}); method version {p['method_version']}",
+             f"BCR: the social BCR, all benefits over all costs. Funder: the funder BCR, "
+             f"benefits net of private costs over public costs. VfM is on the {basis.split(' (')[0]}.",
              "", line([c[0] for c in cols]), line(["-" * c[1] for c in cols])]
     for r in d["projects"]:
         lines.append(line([
             r["id"], r["name"], _money(r["pv_costs_gbp"]), _money(r["pv_benefits_gbp"]),
-            _money(r["npsv_gbp"]), _num(r["bcr"], ".2f"), (r["vfm_category"] or "-").upper(),
+            _money(r["npsv_gbp"]), _num(r["bcr"], ".2f"), _num(r["bcr_public"], ".2f"),
+            (r["vfm_category"] or "-").upper(),
             _num(r["carbon_saved_tco2e"], ",.0f"), _num(r["cost_per_tco2e_gbp"], ",.0f"),
             _num(r["net_additional_jobs_fte"], ",.1f"), _money(r["gap_contribution_gbp"]),
             f"{r['readiness_score']:.0f}{'*' if r['shovel_ready'] else ''}"]))
@@ -116,16 +128,25 @@ def to_table(results: PortfolioResults) -> str:
     lines.append(line([
         "TOTAL", f"{p['project_count']} projects", _money(p["pv_costs_gbp"]),
         _money(p["pv_benefits_gbp"]), _money(p["npsv_gbp"]), _num(p["bcr"], ".2f"),
-        (p["vfm_category"] or "-").upper(), _num(p["carbon_saved_tco2e"], ",.0f"), "",
+        _num(p["bcr_public"], ".2f"), (p["vfm_category"] or "-").upper(), _num(p["carbon_saved_tco2e"], ",.0f"), "",
         _num(p["net_additional_jobs_fte"], ",.1f"), _money(p["gap"]["total"]["contribution_gbp"]),
         f"{p['shovel_ready_projects']}*"]))
-    lines += ["", "* shovel-ready: readiness score of 80 or more and a start within 12 months", "",
-              f"Contribution to the low-carbon investment gap, {p['gap']['window'][0]}-"
-              f"{p['gap']['window'][1]} (£m, {p['price_base_year']} prices):"]
+    lines += ["", f"* shovel-ready: readiness score of {SHOVEL_READY_MIN_SCORE:g} or more and a "
+                  f"start within {SHOVEL_READY_MAX_MONTHS:g} months", "",
+              f"Carbon saved: {_num(p['carbon_saved_direct_tco2e'], ',.0f')} t direct, "
+              f"{_num(p['carbon_saved_traded_tco2e'], ',.0f')} t traded (grid electricity); "
+              f"embodied {_num(p['embodied_carbon_tco2e'], ',.0f')} t.",
+              f"Exchequer: indirect taxes change by {_money(p['pv_indirect_tax_change_gbp'])} £m "
+              "(present value; a transfer, not in the NPSV).", ""]
+    window = p["gap"]["window"]
+    lines.append("Contribution to the low-carbon investment gap"
+                 + (f", {window[0]}-{window[1]}" if window else "")
+                 + f" (£m, {p['price_base_year']} prices):")
     for name, s in list(p["gap"]["sectors"].items()) + [("total", p["gap"]["total"])]:
         label = s.get("label", "All sectors")
         share = s["share_closed"]
-        lines.append(f"  {label[:40]:<40} {_money(s['contribution_gbp'], places=1):>10} of "
+        own = f" {s['window'][0]}-{s['window'][1]}" if not window and "window" in s else ""
+        lines.append(f"  {label[:40]:<40}{own} {_money(s['contribution_gbp'], places=1):>10} of "
                      f"{_money(s['cumulative_gap_gbp'], places=0):>8} "
                      f"({'-' if share is None else f'{share:.4%}'} closed)")
     warned = [(r["id"], w) for r in d["projects"] for w in r["warnings"]]
@@ -133,8 +154,9 @@ def to_table(results: PortfolioResults) -> str:
         lines += ["", f"Warnings ({len(warned)}):"]
         lines += [f"  {pid}: {w}" for pid, w in warned]
     if p["assumptions"].get("has_illustrative_figures"):
-        lines += ["", "Note: the assumption pack has rows marked illustrative, recalled or "
-                      "secondary copy; check them before a formal business case."]
+        lines += ["", "Note: " + (p["assumptions"].get("quality_note") or "the assumption pack has "
+                                  "rows that are not official")
+                  + "; check them before a formal business case."]
     return "\n".join(lines) + "\n"
 
 

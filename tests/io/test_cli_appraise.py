@@ -31,6 +31,25 @@ PROJECT_KEYS = {"id", "name", "category", "pv_costs_gbp", "pv_benefits_gbp", "np
                 "readiness_score", "warnings"}
 GAP_SECTOR_KEYS = {"contribution_gbp", "cumulative_gap_gbp", "share_closed",
                    "annual_average_contribution_gbp"}
+# FORMAT.md section 4 (method version 2), verbatim
+V2_PROJECT_KEYS = {"method_version", "bcr_public", "vfm_basis", "vfm_category_unadjusted",
+                   "pv_costs_public_gbp", "pv_costs_private_gbp", "carbon_saved_traded_tco2e",
+                   "carbon_saved_direct_tco2e", "pv_carbon_benefit_gbp", "pv_energy_benefit_gbp",
+                   "pv_comfort_gbp", "pv_air_quality_gbp", "pv_road_externalities_gbp",
+                   "pv_embodied_carbon_cost_gbp", "pv_network_reinforcement_gbp",
+                   "pv_residual_value_gbp", "pv_indirect_tax_change_gbp", "ob_delay_years",
+                   "benefit_deadweight", "embodied_carbon_tco2e", "construction_job_years",
+                   "net_construction_jobs_fte", "net_operational_jobs_fte",
+                   "public_cost_per_direct_tco2e_gbp", "psds_test_passed"}
+# METHOD.md 10.20: the portfolio's sums and ratios (no per-project-only keys)
+V2_PORTFOLIO_KEYS = {"method_version", "vfm_basis", "bcr_public", "pv_costs_public_gbp",
+                     "pv_costs_private_gbp", "carbon_saved_traded_tco2e", "carbon_saved_direct_tco2e",
+                     "pv_energy_benefit_gbp", "pv_comfort_gbp", "pv_air_quality_gbp",
+                     "pv_road_externalities_gbp", "pv_embodied_carbon_cost_gbp",
+                     "pv_network_reinforcement_gbp", "pv_residual_value_gbp",
+                     "pv_indirect_tax_change_gbp", "embodied_carbon_tco2e", "construction_job_years",
+                     "net_construction_jobs_fte", "net_operational_jobs_fte"}
+VFM_LABELS = (None, "very poor", "poor", "low", "medium", "high", "very high")
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -44,16 +63,23 @@ def test_json_has_every_key_of_format_md():
     out = json.loads(proc.stdout)
     p = out["portfolio"]
     assert PORTFOLIO_KEYS <= p.keys()
+    assert V2_PORTFOLIO_KEYS <= p.keys()
+    assert p["method_version"] == 2
+    assert not {"ob_delay_years", "benefit_deadweight", "public_cost_per_direct_tco2e_gbp",
+                "psds_test_passed"} & p.keys()
     assert {"id", "vintage"} <= p["assumptions"].keys()
-    assert p["assumptions"]["id"] == "uk-default-2026-11"
+    assert p["assumptions"]["id"] == "uk-reference-2026-12"
     assert {"window", "sectors", "total"} <= p["gap"].keys()
     for sector in p["gap"]["sectors"].values():
         assert GAP_SECTOR_KEYS <= sector.keys()
-    assert GAP_SECTOR_KEYS | {"investment_mobilised_gbp"} <= p["gap"]["total"].keys()
+    assert GAP_SECTOR_KEYS | {"investment_mobilised_gbp", "leverage"} <= p["gap"]["total"].keys()
     assert len(out["projects"]) == 12
     for project in out["projects"]:
         assert PROJECT_KEYS <= project.keys()
-        assert project["vfm_category"] in (None, "poor", "low", "medium", "high", "very high")
+        assert V2_PROJECT_KEYS <= project.keys()
+        assert project["method_version"] == 2
+        assert project["vfm_category"] in VFM_LABELS
+        assert project["vfm_category_unadjusted"] in VFM_LABELS
     # no NaN or infinity: the strict parser refuses them
     json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"{c} in output"))
 
@@ -65,14 +91,14 @@ def test_csv_has_a_row_per_project_and_names_the_pack(tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 12
     assert rows[0]["id"] == "HP-001"
-    assert {r["assumptions_id"] for r in rows} == {"uk-default-2026-11"}
+    assert {r["assumptions_id"] for r in rows} == {"uk-reference-2026-12"}
     assert set(PROJECT_KEYS) <= set(rows[0])
 
 
 def test_table_shows_totals_and_the_pack():
     proc = run("appraise", "--example")
     assert proc.returncode == 0, proc.stderr
-    assert "TOTAL" in proc.stdout and "uk-default-2026-11" in proc.stdout
+    assert "TOTAL" in proc.stdout and "uk-reference-2026-12" in proc.stdout
     assert "illustrative" in proc.stdout   # the pack's caveat stays visible
 
 

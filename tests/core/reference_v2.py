@@ -940,6 +940,8 @@ def appraise_project(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     # what the portfolio's gap needs (not results of the project: settled reading 18)
     record["_public_by_year"] = public_by_year
     record["_gross_capex_by_year"] = gross_capex_f
+    # the promoter's flows from A, for tests that judge the IRR's uniqueness
+    record["_financial_flows"] = flows
     return record
 
 

@@ -545,108 +545,113 @@ def _renewal_years(start: int, lifetime: int, every: int) -> list[int]:
     return years
 
 
-def appraise_project(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    """Every result of one project (METHOD.md 1 to 7), as a FORMAT.md 3/4 record."""
-    pack, A = ctx.pack, ctx.A
-    warnings: list[str] = []
-    cat = pack.categories[p["category"]]
-    if p.get("calculator"):
-        raise NotImplementedError("the reference does not implement calculators")
+@dataclass
+class Years:
+    """A project's money and timelines: METHOD.md 1.1 and 2, optimism bias (3).
 
-    # -- 1.1 price base and 2 the project's years ------------------------------
-    P = p.get("price_year")
-    k = ctx.rebase(1.0, P)                       # D(B) / D(P)
+    ``*_f``: the undelayed timeline (financial case, jobs, public funding, gap,
+    sunk costs); ``*_e``: the economic case's, delayed by the duration OB.
+    Money at prices of B, {calendar year: GBP}.
+    """
+
+    k: float                          # D(B) / D(P), the project's rebasing factor
+    capex_map: dict[int, float]       # the capex map, gross, rebased
+    lifetime: int
+    start: int                        # operating_start (undelayed)
+    delay: int                        # ob_delay_years
+    ob: float                         # optimism bias
+    operating_f: list[int]
+    operating_e: list[int]
+    gross_capex_f: dict[int, float]   # capex map + renewals, undelayed
+    gross_capex_e: dict[int, float]   # capex map + renewals, economic timeline
+
+    @property
+    def start_e(self) -> int:
+        return self.start + self.delay
+
+
+def project_years(p: dict[str, Any], cat: dict[str, Any], ctx: Context,
+                  warnings: list[str]) -> Years:
+    k = ctx.rebase(1.0, p.get("price_year"))     # price_year default B: k = 1
     capex_map = _year_map(p.get("capex"), k)
     lifetime = int(p.get("lifetime_years") or 0)
     start = p.get("operating_start")
     if start is None:
-        start = max(int(y) for y in p["capex"]) + 1 if p.get("capex") else A
+        start = max(int(y) for y in p["capex"]) + 1 if p.get("capex") else ctx.A
     start = int(start)
     ob, delay = _optimism_bias(p, cat, ctx, warnings)
-    start_e = start + delay                      # the economic case's timeline
-    operating_f = list(range(start, start + lifetime))          # financial case, jobs, gap
-    operating_e = list(range(start_e, start_e + lifetime))      # economic case
-
-    renewals_f: dict[int, float] = {}
-    renewals_e: dict[int, float] = {}
+    start_e = start + delay
+    gross_f, gross_e = dict(capex_map), dict(capex_map)
     for r in p.get("renewals") or []:
+        # M2 v2: renewals are capex for every purpose; S6: moved by the delay
         cost = float(r["cost"]) * k
         for y in _renewal_years(start, lifetime, int(r["every_years"])):
-            _add(renewals_f, y, cost)
+            _add(gross_f, y, cost)
         for y in _renewal_years(start_e, lifetime, int(r["every_years"])):
-            _add(renewals_e, y, cost)
-    gross_capex_f = dict(capex_map)               # renewals are capex for every purpose
-    for y, v in renewals_f.items():
-        _add(gross_capex_f, y, v)
-    gross_capex_e = dict(capex_map)
-    for y, v in renewals_e.items():
-        _add(gross_capex_e, y, v)
+            _add(gross_e, y, cost)
+    return Years(k=k, capex_map=capex_map, lifetime=lifetime, start=start, delay=delay, ob=ob,
+                 operating_f=list(range(start, start + lifetime)),
+                 operating_e=list(range(start_e, start_e + lifetime)),
+                 gross_capex_f=gross_f, gross_capex_e=gross_e)
 
-    # -- 3 economic case: costs ------------------------------------------------
-    counterfactual = _year_map(p.get("counterfactual_capex"), k)   # calendar years, not moved
-    capex_adj: dict[int, float] = {}
-    for y in sorted(set(gross_capex_e) | set(counterfactual)):
-        capex_adj[y] = (gross_capex_e.get(y, 0.0) - counterfactual.get(y, 0.0)) * (1.0 + ob)
-    opex = float(p.get("opex_per_year") or 0.0) * k
-    opex_e = {y: opex for y in operating_e}
-    opex_f = {y: opex for y in operating_f}
+
+def economic_costs(p: dict[str, Any], yrs: Years, ctx: Context) -> dict[str, dict[int, float]]:
+    """METHOD.md 3 "Costs": C = capex_adj + opex + NR, with the counterfactual."""
+    pack = ctx.pack
+    counterfactual = _year_map(p.get("counterfactual_capex"), yrs.k)   # calendar years, not moved
+    capex_adj = {y: (yrs.gross_capex_e.get(y, 0.0) - counterfactual.get(y, 0.0)) * (1.0 + yrs.ob)
+                 for y in sorted(set(yrs.gross_capex_e) | set(counterfactual))}
+    opex = float(p.get("opex_per_year") or 0.0) * yrs.k
     network: dict[int, float] = {}
     added_kw = float(p.get("added_peak_kw") or 0.0)
     if added_kw:
-        # settled reading 8: rebased from default_price_base_year (else the
-        # carbon values' price year); in the economic case's first operating year.
+        # S8: rebased from default_price_base_year (else the carbon values'
+        # price year); in the economic case's first operating year.
         nr_year = pack.parameter("default_price_base_year")
         nr_year = int(nr_year) if nr_year is not None else pack.carbon_values[0]["price_year"]
         per_kw = ctx.rebase(pack.parameter("network_reinforcement_gbp_per_kw", 0.0), nr_year)
         # AMBIGUOUS: the cost falls in operating_start (+ delay) even when
         # lifetime_years is 0 (no operating year).
-        network[start_e] = added_kw * per_kw
+        network[yrs.start_e] = added_kw * per_kw
     costs: dict[int, float] = defaultdict(float)
-    for part in (capex_adj, opex_e, network):
+    for part in (capex_adj, {y: opex for y in yrs.operating_e}, network):
         for y, v in part.items():
             costs[y] += v
+    return {"capex_adj": capex_adj, "network": network, "costs": dict(costs),
+            "counterfactual": counterfactual}
 
-    # -- 3 economic case: benefits ---------------------------------------------
-    bdw = p.get("benefit_deadweight")
-    if bdw is None:
-        bdw = cat["benefit_deadweight"] if cat["benefit_deadweight"] is not None else 0.0
-    bdw = float(bdw)
-    keep = 1.0 - bdw
-    sector = p.get("energy_sector") or cat["energy_sector"]
 
-    if cat["comfort_taking"] is not None:        # settled reading 11: flagged category
-        comfort_share = p.get("comfort_taking")
-        comfort_share = float(comfort_share if comfort_share is not None else cat["comfort_taking"])
+def fuel_quantities(p: dict[str, Any], cat: dict[str, Any],
+                    warnings: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """(q after comfort taking, comfort taken) per fuel: METHOD.md 3 and S11."""
+    if cat["comfort_taking"] is not None:        # S11: a flagged category
+        share = p.get("comfort_taking")
+        share = float(share if share is not None else cat["comfort_taking"])
     else:
-        comfort_share = 0.0
+        share = 0.0
         if p.get("comfort_taking"):
             warnings.append("comfort_taking is ignored: the category is not flagged for it")
-
     # AMBIGUOUS: several energy_changes entries for one fuel are summed first,
     # then comfort taking applies to the fuel's net reduction.
     q_by_fuel: dict[str, float] = {}
     for ch in p.get("energy_changes") or []:
-        q_by_fuel[ch["fuel"]] = q_by_fuel.get(ch["fuel"], 0.0) + float(ch.get("quantity_per_year")
-                                                                       or 0.0)
-    q_used: dict[str, float] = {}                # after comfort taking
-    q_comfort: dict[str, float] = {}             # comfort taken, -q * comfort_taking
-    for f, q in q_by_fuel.items():
-        if q < 0:
-            q_used[f] = q * (1.0 - comfort_share)
-            q_comfort[f] = -q * comfort_share
-        else:
-            q_used[f] = q
-            q_comfort[f] = 0.0
+        q = float(ch.get("quantity_per_year") or 0.0)
+        q_by_fuel[ch["fuel"]] = q_by_fuel.get(ch["fuel"], 0.0) + q
+    used = {f: q * (1.0 - share) if q < 0 else q for f, q in q_by_fuel.items()}
+    comfort = {f: -q * share if q < 0 else 0.0 for f, q in q_by_fuel.items()}
+    return used, comfort
 
-    saved_traded: dict[int, float] = {}
-    saved_direct: dict[int, float] = {}
-    carbon_benefit: dict[int, float] = {}
-    energy_benefit: dict[int, float] = {}
-    comfort: dict[int, float] = {}
-    air_quality: dict[int, float] = {}
-    indirect_tax: dict[int, float] = {}
-    for y in operating_e:
-        traded_t = direct_t = eb = cb_comfort = aq = tax = 0.0
+
+def fuel_effects(q_used: dict[str, float], q_comfort: dict[str, float], sector: str | None,
+                 keep: float, yrs: Years, ctx: Context,
+                 warnings: list[str]) -> dict[str, dict[int, float]]:
+    """Per economic operating year: tonnes saved (traded, direct), CB, EB,
+    comfort, AQ and the Exchequer line (METHOD.md 3)."""
+    out: dict[str, dict[int, float]] = {name: {} for name in (
+        "saved_traded", "saved_direct", "carbon", "energy", "comfort", "air_quality",
+        "indirect_tax")}
+    for y in yrs.operating_e:
+        traded_t = direct_t = eb = comfort = aq = tax = 0.0
         for f, q in q_used.items():
             ef, traded = ctx.emission_factor(f, sector, y, warnings)
             tonnes = -q * ef / 1000.0
@@ -659,237 +664,277 @@ def appraise_project(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
             retail, vat, duty = ctx.price(f, "retail", sector, y, warnings)
             # AMBIGUOUS: comfort is valued at the retail price as the row
             # gives it, VAT included (what the household pays).
-            cb_comfort += q_comfort[f] * retail
+            comfort += q_comfort[f] * retail
             aq += -q * ctx.air_quality_cost(f, sector, y)
-            # METHOD.md 3 "v2 Exchequer": q * (duty + p * vat / (1 + vat)); not
-            # reduced by deadweight (settled reading 10).
+            # "v2 Exchequer": q x (duty + p x vat / (1 + vat)); not reduced by
+            # deadweight (S10)
             tax += q * (duty + retail * vat / (1.0 + vat))
         # outcome deadweight: the tonnes and every benefit but residual value
         traded_t *= keep
         direct_t *= keep
         cv = ctx.carbon_value(y)
-        saved_traded[y] = traded_t
-        saved_direct[y] = direct_t
-        carbon_benefit[y] = direct_t * cv + traded_t * (cv - ctx.traded_carbon_price(y))
-        energy_benefit[y] = eb * keep
-        comfort[y] = cb_comfort * keep
-        air_quality[y] = aq * keep
+        out["saved_traded"][y] = traded_t
+        out["saved_direct"][y] = direct_t
+        out["carbon"][y] = direct_t * cv + traded_t * (cv - ctx.traded_carbon_price(y))
+        out["energy"][y] = eb * keep
+        out["comfort"][y] = comfort * keep
+        out["air_quality"][y] = aq * keep
         # AMBIGUOUS: the Exchequer line follows the economic (delayed) timeline.
-        indirect_tax[y] = tax
+        out["indirect_tax"][y] = tax
+    return out
 
+
+def other_economic_terms(p: dict[str, Any], cat: dict[str, Any], keep: float, yrs: Years,
+                         ctx: Context) -> dict[str, Any]:
+    """Road externalities, embodied carbon, residual value and the benefit
+    streams (economic: standard or health discounting; revenue)."""
     road: dict[int, float] = {}
     km = p.get("car_km_removed")
     if km is not None:
-        if isinstance(km, dict):                  # a calendar-year map: not moved
-            km_by_year = _year_map(km)
+        if isinstance(km, dict):                  # a calendar-year map: not moved (S6)
+            km_by_year = dict(_year_map(km))
         else:                                     # per operating year: moved with the delay
-            km_by_year = {y: float(km) for y in operating_e}
+            km_by_year = {y: float(km) for y in yrs.operating_e}
         for y, v in km_by_year.items():
             road[y] = v * ctx.marginal_external_cost(y) * keep
 
-    embodied_per_million = cat["embodied_tco2e_per_million"] or 0.0
+    per_million = cat["embodied_tco2e_per_million"] or 0.0
     embodied: dict[int, float] = {}
     embodied_tonnes = 0.0
-    for y, c in sorted(gross_capex_e.items()):
-        tonnes = c / 1e6 * embodied_per_million
-        embodied_tonnes += tonnes                # settled reading 12: sunk years in
-        # settled reading 12: the full CV(y), in the economic timeline's capex
-        # years; not reduced by deadweight (settled reading 10)
+    for y, c in sorted(yrs.gross_capex_e.items()):
+        tonnes = c / 1e6 * per_million
+        embodied_tonnes += tonnes                # S12: sunk years in
+        # S12: the full CV(y) in the economic timeline's capex years; S10: not
+        # reduced by deadweight
         embodied[y] = tonnes * ctx.carbon_value(y)
 
     residual: dict[int, float] = {}
-    if p.get("residual_value") is not None:       # settled reading 4: it wins
-        residual_amount = float(p["residual_value"]) * k
-    elif p.get("asset_life_years") is not None and float(p["asset_life_years"]) > lifetime:
+    if p.get("residual_value") is not None:       # S4: it wins over asset_life_years
+        amount = float(p["residual_value"]) * yrs.k
+    elif p.get("asset_life_years") is not None and float(p["asset_life_years"]) > yrs.lifetime:
         life = float(p["asset_life_years"])
-        residual_amount = sum(capex_map.values()) * (life - lifetime) / life
+        amount = sum(yrs.capex_map.values()) * (life - yrs.lifetime) / life
     else:
-        residual_amount = 0.0
-    if residual_amount:
-        residual[start_e + lifetime] = residual_amount   # the year after the last operating year
+        amount = 0.0
+    if amount:
+        residual[yrs.start_e + yrs.lifetime] = amount   # the year after the last operating year
 
-    other_std: dict[int, float] = {}              # economic streams, main schedule
-    other_health: dict[int, float] = {}           # economic streams marked "health"
+    other_std: dict[int, float] = {}
+    other_health: dict[int, float] = {}
     revenue: dict[int, float] = {}
     for s in p.get("other_benefits") or []:
         economic = s.get("kind", "economic") == "economic"
         if s.get("per_year") is not None:
-            years = operating_e if economic else operating_f
-            stream = {y: float(s["per_year"]) * k for y in years}
+            stream = {y: float(s["per_year"]) * yrs.k
+                      for y in (yrs.operating_e if economic else yrs.operating_f)}
         else:
-            stream = dict(_year_map(s.get("profile"), k))  # calendar years, not moved
-        if not economic:
+            stream = dict(_year_map(s.get("profile"), yrs.k))   # calendar years, not moved
+        if not economic:                          # transfers: the financial case only
             for y, v in stream.items():
                 _add(revenue, y, v)
             continue
         target = other_health if s.get("discounting") == "health" else other_std
         for y, v in stream.items():
             _add(target, y, v * keep)
+    return {"road": road, "embodied": embodied, "embodied_tonnes": embodied_tonnes,
+            "residual": residual, "other_std": other_std, "other_health": other_health,
+            "revenue": revenue}
 
-    # Bn without the health-discounted streams, which are discounted apart
-    benefits_std: dict[int, float] = defaultdict(float)
-    for part, sign in ((carbon_benefit, 1), (energy_benefit, 1), (comfort, 1), (air_quality, 1),
-                       (road, 1), (other_std, 1), (embodied, -1), (residual, 1)):
-        for y, v in part.items():
-            benefits_std[y] += sign * v
 
-    pvc = _pv(costs, ctx)
-    pv_health = _pv(other_health, ctx, "health")
-    pvb = _pv(benefits_std, ctx) + pv_health
-    pv_carbon = _pv(carbon_benefit, ctx)
-    npsv = pvb - pvc
-    bcr = _ratio(pvb, pvc)
-    if pvc == 0:
-        warnings.append("the present value of costs is zero: no BCR")
-
-    # -- v2 funder BCR -----------------------------------------------------------
+def public_cost_of_capex(p: dict[str, Any], yrs: Years, capex_adj: dict[int, float],
+                         pvc: float, ctx: Context, warnings: list[str]) -> float:
+    """PVC_public (METHOD.md 3 "v2 funder BCR", S7)."""
+    if p.get("promoter_public"):
+        return pvc
     if p.get("public_funding") is not None:
-        funding = _year_map(p["public_funding"], k)
-        share_by_year = {}
+        funding = _year_map(p["public_funding"], yrs.k)
+        shares = {}
         for y in capex_adj:
-            c = gross_capex_e.get(y, 0.0)        # settled reading 7: economic timeline
-            share_by_year[y] = funding.get(y, 0.0) / c if c != 0 else 0.0
+            c = yrs.gross_capex_e.get(y, 0.0)     # S7: the economic timeline's gross capex
+            shares[y] = funding.get(y, 0.0) / c if c != 0 else 0.0
     else:
         share = p.get("public_funding_share")
         if share is None:
             share = 1.0                           # v1 behaviour (docs/method-notes.md)
             warnings.append("public_funding_share is not given: all capex is taken as public")
-        share_by_year = {y: float(share) for y in capex_adj}
-    if p.get("promoter_public"):
-        pvc_public = pvc
-    else:
-        pvc_public = _pv({y: share_by_year[y] * v for y, v in capex_adj.items()}, ctx)
-    pvc_private = pvc - pvc_public
-    bcr_public = _ratio(pvb - pvc_private, pvc_public)
+        shares = {y: float(share) for y in capex_adj}
+    return _pv({y: shares[y] * v for y, v in capex_adj.items()}, ctx)
 
-    # -- value for money ---------------------------------------------------------
-    basis_bcr = bcr_public if ctx.vfm_basis == "public" else bcr
-    adjustment = int(p.get("vfm_adjustment") or 0)
-    if adjustment and not p.get("vfm_adjustment_reason"):
-        raise ReferenceInputError(f"project {p.get('id')}: vfm_adjustment needs a "
-                                  "vfm_adjustment_reason")
-    band = vfm_band(basis_bcr)
 
-    # -- carbon totals and cost-effectiveness ------------------------------------
-    # settled reading 14: the economic case's operating years, sunk years in,
-    # after deadweight
-    traded_total = sum(saved_traded.values())
-    direct_total = sum(saved_direct.values())
-    carbon_total = traded_total + direct_total
-    cost_per_tonne = (_ratio(pvc - (pvb - pv_carbon), carbon_total)
-                      if carbon_total > 0 else None)
+def public_funding_by_year(p: dict[str, Any], yrs: Years) -> dict[int, float]:
+    """Public money by calendar year (M5, M6): the map, else the share of gross capex.
 
-    # -- 4 financial case (undelayed timeline, gross capex) ----------------------
-    capex_fin = {y: v * (1.0 + ob * ctx.financial_ob_share) for y, v in gross_capex_f.items()}
+    AMBIGUOUS: with a share, renewals count on the undelayed timeline (the
+    public cost and the gap follow calendar years; the delay is economic only).
+    """
+    if p.get("public_funding") is not None:
+        return dict(_year_map(p["public_funding"], yrs.k))
+    share = p.get("public_funding_share")
+    share = 1.0 if share is None else float(share)
+    return {y: v * share for y, v in yrs.gross_capex_f.items()}
+
+
+def promoter_cash(p: dict[str, Any], yrs: Years, q_used: dict[str, float], sector: str | None,
+                  revenue: dict[int, float], ctx: Context,
+                  warnings: list[str]) -> dict[int, float]:
+    """METHOD.md 4: F = -capex_fin - opex + revenue (+ bill saving), undelayed."""
+    capex_fin = {y: v * (1.0 + yrs.ob * ctx.financial_ob_share)
+                 for y, v in yrs.gross_capex_f.items()}
+    opex = float(p.get("opex_per_year") or 0.0) * yrs.k
     bills: dict[int, float] = {}
     if p.get("bill_savings_to_promoter"):
         tariffs = p.get("tariffs") or {}
         recoverable = p.get("vat_recoverable")
-        recoverable = True if recoverable is None else bool(recoverable)
-        for y in operating_f:
+        recoverable = True if recoverable is None else bool(recoverable)   # S15
+        for y in yrs.operating_f:
             saving = 0.0
-            for f, q in q_used.items():           # settled reading 11: comfort-reduced
+            for f, q in q_used.items():           # S11: the comfort-reduced quantity
                 retail, vat, _ = ctx.price(f, "retail", sector, y, warnings)
-                # settled reading 15: a project's tariff includes VAT like a retail
-                # row and is money at the project's price year.
+                # S15: a project's tariff includes VAT like a retail row and is
+                # money at the project's price year.
                 # AMBIGUOUS: its VAT is taken off at the retail row's vat_rate.
-                tariff = float(tariffs[f]) * k if tariffs.get(f) is not None else retail
+                tariff = float(tariffs[f]) * yrs.k if tariffs.get(f) is not None else retail
                 if recoverable:
                     tariff = tariff / (1.0 + vat)
                 saving += -q * tariff
             bills[y] = saving
     # AMBIGUOUS: residual value is an economic benefit only, not a promoter's cash flow.
     cash: dict[int, float] = defaultdict(float)
-    for part, sign in ((capex_fin, -1), (opex_f, -1), (revenue, 1), (bills, 1)):
+    for part, sign in ((capex_fin, -1), ({y: opex for y in yrs.operating_f}, -1), (revenue, 1),
+                       (bills, 1)):
         for y, v in part.items():
             cash[y] += sign * v
+    return dict(cash)
 
-    # the horizon: A to the last year with a flow (METHOD.md 2)
-    flow_years = [A, start + max(lifetime, 1) - 1, start_e + max(lifetime, 1) - 1]
-    for part in (capex_map, gross_capex_e, gross_capex_f, counterfactual, costs, benefits_std,
-                 other_health, revenue, cash, road, residual,
-                 _year_map(p.get("public_funding"))):
-        flow_years.extend(part)
-    last_year = max(flow_years)
-    years_from_a = list(range(A, last_year + 1))
-    flows = [cash.get(y, 0.0) for y in years_from_a]
-    if ctx.financial_basis == "nominal":
-        # settled reading 16: F_nom[y] = F[y] * D(y) / D(B)
-        flows = [f * ctx.D(y) / ctx.D(ctx.B) for f, y in zip(flows, years_from_a)]
-    fin_npv = float(npf.npv(ctx.financial_discount_rate, flows))
-    irr = float(npf.irr(flows)) if any(flows) else float("nan")
-    fin_irr = irr if math.isfinite(irr) else None
-    # settled reading 1: the health streams' own discounting stays in the
-    # discounted payback
-    econ_flows = [ctx.df(y - A) * (benefits_std.get(y, 0.0) - costs.get(y, 0.0))
-                  + (ctx.df(y - A, "health") * other_health[y] if y in other_health else 0.0)
-                  for y in years_from_a]
-    public_given = p.get("public_funding") is not None or (p.get("public_funding_share") or 0) > 0
-    if public_given and fin_npv >= 0:
-        warnings.append("public funding with a financial NPV at or above zero: "
-                        "the grant may be deadweight")
 
-    # -- 5 jobs and public cost ----------------------------------------------------
+def jobs(p: dict[str, Any], cat: dict[str, Any], yrs: Years,
+         pack: ReferencePack) -> dict[str, float]:
+    """METHOD.md 5: construction job-years, gross and net jobs, apart (v2)."""
     jypm = p.get("job_years_per_million")
     jypm = float(jypm if jypm is not None else cat["job_years_per_million"])
-    job_years = sum(gross_capex_f.values()) / 1e6 * jypm
-    per_permanent = pack.parameter("job_years_per_permanent_job",
-                                   DEFAULT_JOB_YEARS_PER_PERMANENT_JOB)
-    construction_jobs = job_years / per_permanent
+    job_years = sum(yrs.gross_capex_f.values()) / 1e6 * jypm     # sunk years in, before OB
+    construction = job_years / pack.parameter("job_years_per_permanent_job",
+                                              DEFAULT_JOB_YEARS_PER_PERMANENT_JOB)
     operational = float(p.get("operational_fte") or 0.0)
     level = p.get("spatial_level") or "sub-regional"
     own = p.get("additionality") or {}
-    factors = {f: float(own[f]) if own.get(f) is not None else pack.additionality[level][f]
-               for f in ADDITIONALITY_FACTORS}
-    net_factor = ((1 - factors["deadweight"]) * (1 - factors["leakage"])
-                  * (1 - factors["displacement"]) * (1 - factors["substitution"])
-                  * factors["multiplier"])
-    gross_jobs = construction_jobs + operational
-    net_jobs = gross_jobs * net_factor
+    f = {name: float(own[name]) if own.get(name) is not None else pack.additionality[level][name]
+         for name in ADDITIONALITY_FACTORS}
+    factor = ((1 - f["deadweight"]) * (1 - f["leakage"]) * (1 - f["displacement"])
+              * (1 - f["substitution"]) * f["multiplier"])
+    gross = construction + operational
+    return {"construction_job_years": job_years, "gross_jobs_fte": gross,
+            "net_additional_jobs_fte": gross * factor,
+            "net_construction_jobs_fte": construction * factor,
+            "net_operational_jobs_fte": operational * factor}
 
-    # public funding by calendar year: the map, else the share of gross capex
-    # AMBIGUOUS: with a share, renewals count on the undelayed timeline (the
-    # public cost and the gap follow calendar years, the delay is economic only).
-    if p.get("public_funding") is not None:
-        public_by_year = dict(_year_map(p["public_funding"], k))
-    else:
-        share = p.get("public_funding_share")
-        share = 1.0 if share is None else float(share)
-        public_by_year = {y: v * share for y, v in gross_capex_f.items()}
+
+def appraise_project(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """Every result of one project (METHOD.md 1 to 7), as a FORMAT.md 3/4 record."""
+    pack, A = ctx.pack, ctx.A
+    warnings: list[str] = []
+    cat = pack.categories[p["category"]]
+    if p.get("calculator"):
+        raise NotImplementedError("the reference does not implement calculators")
+    yrs = project_years(p, cat, ctx, warnings)
+
+    # -- 3 economic case ----------------------------------------------------------
+    cost_parts = economic_costs(p, yrs, ctx)
+    costs = cost_parts["costs"]
+    bdw = p.get("benefit_deadweight")
+    if bdw is None:
+        bdw = cat["benefit_deadweight"] if cat["benefit_deadweight"] is not None else 0.0
+    bdw = float(bdw)
+    keep = 1.0 - bdw
+    sector = p.get("energy_sector") or cat["energy_sector"]
+    q_used, q_comfort = fuel_quantities(p, cat, warnings)
+    fuel = fuel_effects(q_used, q_comfort, sector, keep, yrs, ctx, warnings)
+    other = other_economic_terms(p, cat, keep, yrs, ctx)
+
+    # Bn, less the health-discounted streams, which are discounted apart
+    benefits_std: dict[int, float] = defaultdict(float)
+    for part, sign in ((fuel["carbon"], 1), (fuel["energy"], 1), (fuel["comfort"], 1),
+                       (fuel["air_quality"], 1), (other["road"], 1), (other["other_std"], 1),
+                       (other["embodied"], -1), (other["residual"], 1)):
+        for y, v in part.items():
+            benefits_std[y] += sign * v
+    other_health = other["other_health"]
+    pvc = _pv(costs, ctx)
+    pvb = _pv(benefits_std, ctx) + _pv(other_health, ctx, "health")
+    pv_carbon = _pv(fuel["carbon"], ctx)
+    npsv = pvb - pvc
+    bcr = _ratio(pvb, pvc)
+    if pvc == 0:
+        warnings.append("the present value of costs is zero: no BCR")
+
+    pvc_public = public_cost_of_capex(p, yrs, cost_parts["capex_adj"], pvc, ctx, warnings)
+    pvc_private = pvc - pvc_public
+    bcr_public = _ratio(pvb - pvc_private, pvc_public)
+
+    adjustment = int(p.get("vfm_adjustment") or 0)
+    if adjustment and not p.get("vfm_adjustment_reason"):
+        raise ReferenceInputError(f"project {p.get('id')}: vfm_adjustment needs a "
+                                  "vfm_adjustment_reason")
+    band = vfm_band(bcr_public if ctx.vfm_basis == "public" else bcr)
+
+    # S14: the economic case's operating years, sunk years in, after deadweight
+    traded_total = sum(fuel["saved_traded"].values())
+    direct_total = sum(fuel["saved_direct"].values())
+    carbon_total = traded_total + direct_total
+    cost_per_tonne = (_ratio(pvc - (pvb - pv_carbon), carbon_total)
+                      if carbon_total > 0 else None)
+
+    # -- 4 financial case ---------------------------------------------------------
+    cash = promoter_cash(p, yrs, q_used, sector, other["revenue"], ctx, warnings)
+    # the horizon: A to the last year with a flow (METHOD.md 2)
+    flow_years = [A, yrs.start + max(yrs.lifetime, 1) - 1, yrs.start_e + max(yrs.lifetime, 1) - 1]
+    for part in (yrs.gross_capex_e, yrs.gross_capex_f, cost_parts["counterfactual"], costs,
+                 benefits_std, other_health, other["revenue"], cash, other["road"],
+                 _year_map(p.get("public_funding"))):
+        flow_years.extend(part)
+    years_from_a = list(range(A, max(flow_years) + 1))
+    flows = [cash.get(y, 0.0) for y in years_from_a]
+    if ctx.financial_basis == "nominal":
+        # S16: F_nom[y] = F[y] x D(y) / D(B)
+        flows = [f * ctx.D(y) / ctx.D(ctx.B) for f, y in zip(flows, years_from_a)]
+    fin_npv = float(npf.npv(ctx.financial_discount_rate, flows))
+    irr = float(npf.irr(flows)) if any(flows) else float("nan")
+    # S1: the health streams keep their own discounting in the discounted payback
+    econ_flows = [ctx.df(y - A) * (benefits_std.get(y, 0.0) - costs.get(y, 0.0))
+                  + (ctx.df(y - A, "health") * other_health[y] if y in other_health else 0.0)
+                  for y in years_from_a]
+    public_by_year = public_funding_by_year(p, yrs)
+    if p.get("public_funding") is not None or (p.get("public_funding_share") or 0) > 0:
+        if fin_npv >= 0:
+            warnings.append("public funding with a financial NPV at or above zero: "
+                            "the grant may be deadweight")
+
+    # -- 5 jobs and public cost ---------------------------------------------------
+    job_figures = jobs(p, cat, yrs, pack)
     public_cost = sum(public_by_year.values())
     threshold = pack.parameter("public_carbon_cost_threshold")
     per_tonne_public = _ratio(public_cost, carbon_total) if carbon_total > 0 else None
-    if per_tonne_public is not None and threshold is not None and per_tonne_public > threshold:
-        warnings.append(f"public cost per tonne saved is above the pack's threshold of "
-                        f"{threshold:g}")
     # AMBIGUOUS: the cost per direct tonne is given for every project; the
-    # PSDS pass/fail only for flagged categories (settled reading 17).
+    # PSDS pass or fail only for the categories the pack flags (S17).
     per_direct_public = _ratio(public_cost, direct_total) if direct_total > 0 else None
+    psds = None
     if cat["psds_test"]:
-        psds = per_direct_public is not None and threshold is not None \
-            and per_direct_public <= threshold
-    else:
-        psds = None
+        psds = bool(per_direct_public is not None and threshold is not None
+                    and per_direct_public <= threshold)
+    net_jobs = job_figures["net_additional_jobs_fte"]
 
-    # -- 6 gap contribution ------------------------------------------------------------
+    # -- 6 gap contribution; sunk costs (S2) ---------------------------------------
     gap_sector = cat["gap_sector"]
     window = gap_window(pack, gap_sector, A) if gap_sector else None
     contribution = 0.0
     if window is not None:
         contribution = sum(v for y, v in public_by_year.items()
                            if window[0] <= y <= window[1]) * keep
-    elif gap_sector is None:
-        warnings.append("the category has no investment-gap sector: no contribution")
-
-    # -- sunk costs (settled reading 2) -------------------------------------------------
-    sunk = sum(v for y, v in gross_capex_f.items() if y < A) \
-        + sum(v for y, v in opex_f.items() if y < A)
-    if sunk:
-        warnings.append(f"sunk costs before {A}: GBP {sunk:,.0f}")
-
+    sunk = sum(v for y, v in yrs.gross_capex_f.items() if y < A) + sum(
+        float(p.get("opex_per_year") or 0.0) * yrs.k for y in yrs.operating_f if y < A)
     score, shovel_ready = readiness(p.get("readiness") or {}, pack)
 
-    record = {
+    return {
         "id": p.get("id"), "name": p.get("name"), "category": p["category"],
         "method_version": METHOD_VERSION, "vfm_basis": ctx.vfm_basis,
         "pv_costs_gbp": pvc, "pv_benefits_gbp": pvb, "npsv_gbp": npsv,
@@ -900,31 +945,27 @@ def appraise_project(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "carbon_saved_traded_tco2e": traded_total,
         "carbon_saved_direct_tco2e": direct_total,
         "pv_carbon_benefit_gbp": pv_carbon,
-        "pv_energy_benefit_gbp": _pv(energy_benefit, ctx),
-        "pv_comfort_gbp": _pv(comfort, ctx),
-        "pv_air_quality_gbp": _pv(air_quality, ctx),
-        "pv_road_externalities_gbp": _pv(road, ctx),
-        "pv_embodied_carbon_cost_gbp": _pv(embodied, ctx),
-        "pv_network_reinforcement_gbp": _pv(network, ctx),
-        "pv_residual_value_gbp": _pv(residual, ctx),
-        "pv_indirect_tax_change_gbp": _pv(indirect_tax, ctx),
-        "ob_delay_years": delay,
+        "pv_energy_benefit_gbp": _pv(fuel["energy"], ctx),
+        "pv_comfort_gbp": _pv(fuel["comfort"], ctx),
+        "pv_air_quality_gbp": _pv(fuel["air_quality"], ctx),
+        "pv_road_externalities_gbp": _pv(other["road"], ctx),
+        "pv_embodied_carbon_cost_gbp": _pv(other["embodied"], ctx),
+        "pv_network_reinforcement_gbp": _pv(cost_parts["network"], ctx),
+        "pv_residual_value_gbp": _pv(other["residual"], ctx),
+        "pv_indirect_tax_change_gbp": _pv(fuel["indirect_tax"], ctx),
+        "ob_delay_years": yrs.delay,
         "benefit_deadweight": bdw,
-        "embodied_carbon_tco2e": embodied_tonnes,
+        "embodied_carbon_tco2e": other["embodied_tonnes"],
         "cost_per_tco2e_gbp": cost_per_tonne,
-        "optimism_bias": ob,
+        "optimism_bias": yrs.ob,
         "switching_benefits_fall": _ratio(npsv, pvb),
         "switching_costs_rise": _ratio(npsv, pvc),
         "financial_npv_gbp": fin_npv,
-        "financial_irr": fin_irr,
+        "financial_irr": irr if math.isfinite(irr) else None,
         "payback_year": payback(flows, A),
         "discounted_payback_year": payback(econ_flows, A),
         "viability_gap_gbp": max(0.0, -fin_npv),
-        "construction_job_years": job_years,
-        "gross_jobs_fte": gross_jobs,
-        "net_additional_jobs_fte": net_jobs,
-        "net_construction_jobs_fte": construction_jobs * net_factor,
-        "net_operational_jobs_fte": operational * net_factor,
+        **job_figures,
         "public_cost_gbp": public_cost,
         "cost_per_net_job_gbp": _ratio(public_cost, net_jobs) if net_jobs > 0 else None,
         "public_cost_per_tco2e_gbp": per_tonne_public,
@@ -936,13 +977,12 @@ def appraise_project(p: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "readiness_score": score,
         "shovel_ready": shovel_ready,
         "warnings": warnings,
+        # for the portfolio's gap (not project results: S18) and for tests
+        # that judge the IRR's uniqueness (the promoter's flows from A)
+        "_public_by_year": public_by_year,
+        "_gross_capex_by_year": yrs.gross_capex_f,
+        "_financial_flows": flows,
     }
-    # what the portfolio's gap needs (not results of the project: settled reading 18)
-    record["_public_by_year"] = public_by_year
-    record["_gross_capex_by_year"] = gross_capex_f
-    # the promoter's flows from A, for tests that judge the IRR's uniqueness
-    record["_financial_flows"] = flows
-    return record
 
 
 def gap_window(pack: ReferencePack, sector: str, A: int) -> tuple[int, int] | None:

@@ -33,9 +33,9 @@ from numpy.testing import assert_allclose
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference_v1 import V1_PORTFOLIO_KEYS, V1_PROJECT_KEYS, appraise_v1  # noqa: E402
-from v2_helpers import (IMPLEMENTATIONS, PACK_V1, SMALL_PACK, appraise,  # noqa: E402
+from v2_helpers import (IMPLEMENTATIONS, PACK_2026, PACK_V1, SMALL_PACK, appraise,  # noqa: E402
                         numbers_equal, portfolio, project, record)
-from v2_strategies import (SMALL, V1, v1_portfolios, v2_portfolios,  # noqa: E402
+from v2_strategies import (SMALL, v1_portfolios, v2_portfolios,  # noqa: E402
                            v2_projects)
 
 RTOL = 1e-9
@@ -1024,6 +1024,53 @@ def test_v1_pack_gives_the_v1_figures(impl):
         "financial_npv_gbp": -1e6, "vfm_category": "poor",
         "gap_sector": None, "gap_contribution_gbp": 0.0,
     })
+
+
+@impl_param
+def test_v1_pack_leaves_the_v2_terms_at_zero(impl):
+    # M3 v2: "each zero when its pack table is absent"; a pack without
+    # network_reinforcement_gbp_per_kw, comfort_taking or embodied columns
+    # gives those terms 0 whatever the project's physical inputs.
+    rec = record(impl, project(
+        category="building_retrofit", capex={"2021": 1e6}, operating_start=2021,
+        lifetime_years=1, car_km_removed=1000, added_peak_kw=50, comfort_taking=0.5,
+        energy_changes=[{"fuel": "heating_oil", "quantity_per_year": -1e6}]),
+        pack_dir=PACK_V1, appraisal_year=2021)
+    check(rec, {"pv_road_externalities_gbp": 0.0, "pv_network_reinforcement_gbp": 0.0,
+                "pv_comfort_gbp": 0.0, "pv_air_quality_gbp": 0.0,
+                "pv_embodied_carbon_cost_gbp": 0.0, "embodied_carbon_tco2e": 0.0,
+                "carbon_saved_tco2e": 246.77, "psds_test_passed": None})
+
+
+@impl_param
+def test_header_only_tables_of_the_2026_pack_are_absent(impl):
+    # FORMAT.md 4: "A table with a header and no rows is treated as absent"
+    # (air_quality, marginal_external_costs, traded_carbon_price in
+    # tests/data/reference-pack-2026). A = B = 2025 (default_price_base_year).
+    # ev_charging (transport): grid +1000 kWh, petrol -100 litres, 2025 only.
+    # Traded tonnes at the full CV: grid transport appraisal 0.207185 kg/kWh
+    # (2025 row), petrol appraisal 2.09747 kg/l (2023 row, held);
+    # CV 2025 central 273.06 at 2022 prices x D(2025) / D(2022) = 101.6939 / 90.5005.
+    # Energy at resource cost: petrol 0.6055 (2025 prices), grid transport
+    # 0.123086 (2022 prices). Exchequer from the retail rows: petrol 2025
+    # duty 0.5295 + 1.362 x 0.2 / 1.2; grid transport duty 0.00801 + 0.34911 x 0.2 / 1.2.
+    rec = record(impl, project(
+        category="ev_charging", operating_start=2025, lifetime_years=1, car_km_removed=1000,
+        added_peak_kw=10, energy_changes=[{"fuel": "grid_electricity", "quantity_per_year": 1000},
+                                          {"fuel": "petrol", "quantity_per_year": -100}]),
+        pack_dir=PACK_2026, appraisal_year=2025)
+    rebase_2022 = 101.6939 / 90.5005
+    traded, direct = -0.207185, 0.209747
+    check(rec, {
+        "carbon_saved_traded_tco2e": traded, "carbon_saved_direct_tco2e": direct,
+        "pv_carbon_benefit_gbp": (traded + direct) * 273.06 * rebase_2022,
+        "pv_energy_benefit_gbp": 100 * 0.6055 - 1000 * 0.123086 * rebase_2022,
+        "pv_indirect_tax_change_gbp": -100 * (0.5295 + 1.362 * 0.2 / 1.2)
+        + 1000 * (0.00801 + 0.34911 * 0.2 / 1.2),
+        "pv_air_quality_gbp": 0.0, "pv_road_externalities_gbp": 0.0,
+        # network_reinforcement_gbp_per_kw is 0 in the 2026 pack
+        "pv_network_reinforcement_gbp": 0.0,
+    }, atol=1e-9)
 
 
 # == Properties (hypothesis), on both implementations ===================================================

@@ -949,7 +949,7 @@ def test_carbon_saved_totals(impl, fields, tonnes, pv):
     close(rec["pv_carbon_benefit_gbp"], pv)
 
 
-# == M8 and S20 The portfolio ========================================================================
+# == M8 and S20 The portfolio ======================================================================
 
 @impl_param
 def test_portfolio_totals(impl):
@@ -997,7 +997,7 @@ def test_portfolio_funder_bcr_from_totals(impl):
                   "vfm_category": "low"})
 
 
-# == Compatibility rule: a v1 pack ======================================================================
+# == Compatibility rule: a v1 pack =================================================================
 
 @impl_param
 def test_v1_pack_gives_the_v1_figures(impl):
@@ -1073,7 +1073,7 @@ def test_header_only_tables_of_the_2026_pack_are_absent(impl):
     }, atol=1e-9)
 
 
-# == Properties (hypothesis), on both implementations ===================================================
+# == Properties (hypothesis), on both implementations ==============================================
 
 PROPERTY_SETTINGS = settings(deadline=None, max_examples=40,
                              suppress_health_check=[HealthCheck.too_slow,
@@ -1236,3 +1236,4 @@ def test_property_no_nan_or_infinity(impl, project_data):
 
     walk({k: v for k, v in out["projects"][0].items() if not k.startswith("_")})
     walk(out["portfolio"])
+

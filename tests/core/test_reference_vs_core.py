@@ -30,7 +30,8 @@ from v2_helpers import (PACK_2026, SMALL_PACK, compare_results, core_appraise,  
                         numbers_equal, reference_appraise)
 from v2_strategies import PACK_2026_INFO, SMALL, v2_portfolios  # noqa: E402
 
-PACKS = pytest.mark.parametrize("pack_dir, info", [(SMALL_PACK, SMALL), (PACK_2026, PACK_2026_INFO)],
+PACKS = pytest.mark.parametrize("pack_dir, info",
+                                [(SMALL_PACK, SMALL), (PACK_2026, PACK_2026_INFO)],
                                 ids=["pack-v2-test", "reference-pack-2026"])
 SETTINGS = settings(deadline=None, max_examples=100,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

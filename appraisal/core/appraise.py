@@ -603,7 +603,8 @@ def _tables(pack: AssumptionPack, opts: Options, fuels: list[str], years: np.nda
             air[s, j] = pack.air_quality_on(fuel, years, B, sector)
     cv, cv_past = pack.carbon_values[opts.carbon_series].on_axis(years)
     cv = cv * pack.rebase_factor(pack.carbon_price_year, B)
-    nominal = np.array([pack.deflator[int(y)] for y in years]) / pack.deflator[B] \
+    first_d = min(pack.deflator)   # years before the table are sunk: their factor is never used
+    nominal = np.array([pack.deflator[max(int(y), first_d)] for y in years]) / pack.deflator[B] \
         if opts.financial_basis == "nominal" else np.ones(Y)
     return _Tables(ef=ef, traded=traded, resource=resource, retail=retail, vat=vat, duty=duty,
                    air=air, ef_last=ef_last, price_last=pr_last, ef_fallback=ef_fb,
@@ -716,8 +717,9 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
     ob = flat.ob[sl]
     capex_adj = capex_inc * (1.0 + ob[:, None])
     opex = op_e * flat.opex[sl, None]
-    first_op = (years == start_e[:, None]) & (life > 0)
-    network = first_op * flat.network[sl, None]
+    # METHOD.md 10.8: in the economic case's first operating year (its operating
+    # start, also for a lifetime of 0)
+    network = (years == start_e[:, None]) * flat.network[sl, None]
     costs = capex_adj + opex + network
 
     # Energy and carbon by the project's sector (v2), after comfort taking

@@ -382,6 +382,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
                                f"(one of {', '.join(fuels)})")
 
     benefits: list[BenefitStream] = []
+    stream_notes: list[str] = []
     items = p.get("other_benefits")
     if items is not None and not isinstance(items, list):
         ck.bad("other_benefits", f"must be a list, not {_describe(items)}")
@@ -410,8 +411,9 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
             ck.bad(f"{path}.discounting", f"{_describe(disc)} is not 'standard' or 'health'")
             continue
         if disc == "health" and kind != "economic":
-            ck.bad(f"{path}.discounting", "health discounting applies to economic benefits only")
-            continue
+            stream_notes.append(f"{path}.discounting: health discounting applies to economic "
+                                "benefits only; this revenue stream is cash to the promoter and "
+                                "stays in the financial case")
         if per_year is not None or profile is not None:
             benefits.append(BenefitStream(blabel, kind, per_year, profile, disc))
 
@@ -435,7 +437,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start", lo=0.0, hi=600.0))
 
     ranges = _parse_ranges(p.get("sensitivity"), ck)
-    notes = tuple(likely_typos(p, PROJECT_FIELDS))
+    notes = tuple(likely_typos(p, PROJECT_FIELDS)) + tuple(stream_notes)
     v2 = _parse_v2_project(p, ck, pack, fuels)
     return ProjectInputs(
         id=pid, name=name, category=category, area=ck.text(p, "area", "area"),

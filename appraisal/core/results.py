@@ -61,7 +61,8 @@ SUMMED_KEYS = ("carbon_saved_traded_tco2e", "carbon_saved_direct_tco2e", "pv_car
                "pv_energy_benefit_gbp", "pv_comfort_gbp", "pv_air_quality_gbp",
                "pv_road_externalities_gbp", "pv_embodied_carbon_cost_gbp",
                "pv_network_reinforcement_gbp", "pv_residual_value_gbp", "pv_indirect_tax_change_gbp",
-               "embodied_carbon_tco2e", "construction_job_years", "net_construction_jobs_fte",
+               "pv_other_benefits_gbp", "embodied_carbon_tco2e", "construction_job_years",
+               "net_construction_jobs_fte",
                "net_operational_jobs_fte")
 # v2 project result keys (FORMAT.md 4), read straight from the metrics
 V2_KEYS = ("pv_costs_public_gbp", "pv_costs_private_gbp", "carbon_saved_traded_tco2e",
@@ -307,7 +308,7 @@ class PortfolioResults:
         sector_of = np.array([self.gap_sector_of_category.get(c) or "" for c in self.categories])
         out: dict[str, Any] = {}
         windows = set(self.gap_windows.values())
-        total_contrib = total_cum = total_mob = total_pub = 0.0
+        total_contrib = total_cum = total_mob = total_pub = total_annual = 0.0
         total_years = 0
         for name, g in self.gap_sectors.items():
             first, last = self.gap_windows[name]
@@ -328,13 +329,14 @@ class PortfolioResults:
             total_cum += cum
             total_mob += mobilised
             total_pub += public
+            total_annual += cum / n_years
             total_years = n_years
         # METHOD.md 10.18: one window (and an annual average) only when every sector shares it
         window = list(next(iter(windows))) if len(windows) == 1 else None
         n_total = total_years if window else 0
         total = {"contribution_gbp": total_contrib, "cumulative_gap_gbp": total_cum,
                  "share_closed": total_contrib / total_cum if total_cum else None,
-                 "annual_gap_gbp": total_cum / n_total if n_total else None,
+                 "annual_gap_gbp": total_annual if self.gap_sectors else None,
                  "annual_average_contribution_gbp": total_contrib / n_total if n_total else None,
                  "investment_mobilised_gbp": float(m["investment_mobilised_gbp"].sum()),
                  "leverage": (total_mob - total_pub) / total_pub if total_pub else None}

@@ -25,7 +25,7 @@ TABLE_TITLES = {
     "air_quality.csv": "Air quality damage costs",
     "marginal_external_costs.csv": "Road transport external costs",
     "traded_carbon_price.csv": "Traded carbon price",
-    "ob_stage_mitigation.csv": "Optimism bias by business-case stage",
+    "ob_stage_mitigation.csv": "Optimism bias by stage",
     "readiness_weights.csv": "Readiness weights",
 }
 # what a table left out (absent, or a header without rows) means for the appraisal
@@ -94,7 +94,7 @@ class AssumptionsView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.list.setMaximumWidth(260)
+        self.list.setMaximumWidth(300)
         split.addWidget(self.list)
         split.addWidget(self.table)
         split.setStretchFactor(1, 4)
@@ -133,9 +133,10 @@ class AssumptionsView(QWidget):
         for name, table in self.tables().items():
             flagged = len(table.flagged_rows())
             if name in pack.tables:
-                text = TABLE_TITLES.get(name, name) + (f"  (⚠ {flagged} of {len(table.rows)} not "
-                                                       "official)" if flagged else "")
-                tip = name
+                text = TABLE_TITLES.get(name, name) + (f"  ⚠ {flagged} of {len(table.rows)}"
+                                                       if flagged else "")
+                tip = (f"{name}: {flagged} of its {len(table.rows)} rows are not official"
+                       if flagged else f"{name}: every row official")
             else:
                 text = f"{TABLE_TITLES.get(name, name)}  (no rows)"
                 tip = (f"{name}: not in this pack, or a header without rows, so "

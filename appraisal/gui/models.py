@@ -265,6 +265,11 @@ QUALITY_WORDS = {
     "recalled": "recalled: from memory of the guidance, not checked against it",
     "illustrative": "illustrative: a reasoned placeholder, not a published figure",
 }
+# the label in the Quality column: the pack's own word, and a few more where it needs them
+QUALITY_SHORT = {"secondary copy": "secondary copy (not the publisher's text)",
+                 "derived": "derived (computed from other figures)",
+                 "recalled": "recalled (not checked)",
+                 "illustrative": "illustrative (a placeholder)"}
 # column headers in words; (table, column) first, then the column alone
 COLUMN_WORDS = {
     "schedule": "Schedule", "from_year": "From year", "to_year": "To year", "rate": "Rate",
@@ -397,7 +402,8 @@ class PackTableModel(QAbstractTableModel):
         row = self.table.rows[r]
         if c == 0:
             label = self.table.quality_of(r)
-            return f"⚠ {label or 'check'}" if r in self.flagged else label
+            words = QUALITY_SHORT.get(label.strip().lower(), label)
+            return f"⚠ {words or 'check the source'}" if r in self.flagged else words
         name = self.column_name(c)
         text = row[self.shown[c - 1]]
         if not text.strip():

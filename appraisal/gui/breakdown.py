@@ -203,8 +203,8 @@ def benefit_lines(v: Mapping[str, float | None]) -> list[Line]:
              v.get("pv_air_quality_gbp"),
              tip="Damage costs of the pollutants from the fuel no longer burnt (pack table "
                  "air_quality; zero where the pack has none)"),
-        Line("pv_road_externalities_gbp", "Fewer car-km: less congestion, fewer accidents, less "
-             "noise", v.get("pv_road_externalities_gbp"),
+        Line("pv_road_externalities_gbp", "Fewer car-km (congestion, accidents, noise)",
+             v.get("pv_road_externalities_gbp"),
              tip="Car-km removed times the marginal external costs per car-km (congestion, "
                  "accidents, noise, infrastructure, local air quality; pack table "
                  "marginal_external_costs)"),
@@ -216,7 +216,9 @@ def benefit_lines(v: Mapping[str, float | None]) -> list[Line]:
              v.get("pv_residual_value_gbp"),
              tip="Residual value: the project's own figure, or straight-line over the asset's life, "
                  "in the year after the last operating year"),
-        Line("pv_embodied_carbon_cost_gbp", "Less: carbon embodied in construction",
+        Line("pv_embodied_carbon_cost_gbp", "Less: carbon embodied in construction"
+             + (f" ({fmt.number(v['embodied_carbon_tco2e'], 0)} tCO2e)"
+                if v.get("embodied_carbon_tco2e") else ""),
              None if embodied is None else -embodied,
              tip="Tonnes emitted making and building the assets (capex times the category's "
                  "tCO2e per £m), valued at the carbon values: a cost netted off benefits"),

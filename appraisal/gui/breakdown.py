@@ -115,7 +115,8 @@ class ValueForMoney:
         else:
             head = (f"{fmt.vfm_badge(self.unadjusted)} before a move {way} one band for "
                     "non-monetised impacts")
-        return head + (f": {self.reason.strip()}" if self.reason.strip() else "")
+        reason = self.reason.strip().rstrip(".")
+        return head + (f": {reason}" if reason else "")
 
     def sentence(self) -> str:
         """The band, its basis in words, and the adjustment with its reason."""
@@ -123,8 +124,7 @@ class ValueForMoney:
             why = ("there are no public costs to divide by" if self.basis == "public"
                    else "there are no costs to divide by")
             return f"Value for money: not defined on the {self.basis_name} ({why})."
-        text = (f"Value for money: {self.badge} on the {self.basis_name} "
-                f"({VFM_BASIS_LABELS.get(self.basis, self.basis)})")
+        text = f"Value for money: {self.badge} on the {VFM_BASIS_LABELS.get(self.basis, self.basis)}"
         extra = self.adjustment_text()
         return text + (f"; {extra}." if extra else ".")
 

@@ -72,7 +72,8 @@ class Figures:
 
     @property
     def pages(self) -> int:
-        return self.PIPELINE_PAGES + len(self.records)
+        # an empty pipeline has nothing to break down: its one page says so
+        return (self.PIPELINE_PAGES if self.records else 1) + len(self.records)
 
     def category_label(self, category: str) -> str:
         c = self.pack.categories.get(category)

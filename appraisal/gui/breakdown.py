@@ -263,7 +263,8 @@ def carbon_lines(v: Mapping[str, float | None]) -> list[Line]:
              tip="Tonnes outside the emissions trading scheme: the ones the PSDS-style test counts"),
         Line("carbon_saved_traded_tco2e", "traded (grid electricity, in the UK ETS)",
              v.get("carbon_saved_traded_tco2e"), "tco2e",
-             tip="Tonnes from fuels the pack marks traded (grid electricity)"),
+             tip="Tonnes from fuels the pack marks traded (grid electricity); negative where the "
+                 "project uses more grid electricity, as a heat pump or charger does"),
         Line("embodied_carbon_tco2e", "Carbon embodied in construction (not netted)",
              v.get("embodied_carbon_tco2e"), "tco2e", 0,
              "Tonnes emitted making and building the assets; reported apart, not taken off the "
@@ -342,3 +343,13 @@ def pack_note(results: "PortfolioResults") -> str:
         return note[0].upper() + note[1:]
     return ("Some rows of the pack are marked illustrative or recalled." if results.pack_flagged
             else "")
+
+
+def short_pack_note(pack) -> str:
+    """' 430 of 560 rows of the pack are not official ...: see Assumptions.' (or '')."""
+    flagged = sum(len(t.flagged_rows()) for t in pack.tables.values())
+    if not flagged:
+        return ""
+    rows = sum(len(t.rows) for t in pack.tables.values())
+    return (f" {flagged:,} of the pack's {rows:,} rows are not official (secondary copy, derived, "
+            "recalled or illustrative): see Assumptions.")

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QProgress
                                QTableView, QVBoxLayout, QWidget)
 
 from . import formatting as fmt
-from .breakdown import BASIS_KEYS, BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values, pipeline_vfm
+from .breakdown import (BASIS_KEYS, BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values,
+                        pipeline_vfm, short_pack_note)
 from .charts import ScatterView
 from .document import PortfolioDocument
 from .models import ProjectFilter, ProjectsModel
@@ -228,4 +229,5 @@ class Dashboard(QWidget):
             f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
             f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "
             f"{results.appraisal_year}; value for money on the {pipeline_vfm(results).basis_name}."
-            + (f" {pack_note(results)}: see Assumptions." if pack_note(results) else ""))
+            + short_pack_note(doc.pack))
+        self.provenance.setToolTip(pack_note(results))

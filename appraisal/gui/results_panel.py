@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderVi
 from . import formatting as fmt
 from .breakdown import (TIPS, Line, benefit_lines, carbon_cost_test, carbon_lines, cost_lines,
                         deadweight_line, delay_line, exchequer_line, job_lines, pack_note,
-                        project_values, project_vfm)
+                        project_values, project_vfm, short_pack_note)
 from ..core.sensitivity import sensitivity
 from .charts import (BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year,
                      tornado)
@@ -280,13 +280,13 @@ class ResultsPanel(QScrollArea):
             self._check(w, "#9A6700", "⚠")
         if not problems and not results.warnings[i]:
             self._check("No warnings", "#1E7B34", "✔")
-        note = pack_note(results)
         self.provenance.setText(
             f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
             f"{results.carbon_series}; energy prices {results.energy_series}; discounting "
             f"{results.discount_schedule}; £ at {results.price_base_year} prices; appraisal year "
             f"{results.appraisal_year}; value for money on the "
-            f"{project_vfm(results, i).basis_name}." + (f" {note}." if note else ""))
+            f"{project_vfm(results, i).basis_name}." + short_pack_note(doc.pack))
+        self.provenance.setToolTip(pack_note(results))
         s = results.project_series(i)
         years = results.years
         active = (np.abs(s["costs"]) + np.abs(s["benefits"]) + np.abs(s["financial_cash_flow"])) > 0

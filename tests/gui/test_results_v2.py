@@ -186,7 +186,8 @@ def test_the_dashboard_totals_show_both_bcrs_and_the_band_with_its_basis(window)
         assert bar.label.text() == f"{s['label']}  ({s['window'][0]}-{s['window'][1]})"
         assert bar.detail.text() == gap_detail(s)
     note = r.pack_quality_note
-    assert note and note[:1].upper() + note[1:] in dash.provenance.text()
+    assert note and note[:1].upper() + note[1:] == dash.provenance.toolTip()
+    assert "rows are not official" in dash.provenance.text()
 
 
 def test_the_gap_progress_uses_each_sectors_own_window(window, tmp_path):

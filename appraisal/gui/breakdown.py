@@ -139,13 +139,6 @@ def project_vfm(results: "PortfolioResults", i: int, reason: str = "") -> ValueF
     return ValueForMoney(vfm_category(bcr, adjust), vfm_category(bcr), basis, adjust, reason)
 
 
-def record_vfm(record: Mapping[str, Any], reason: str = "", adjustment: int = 0) -> ValueForMoney:
-    """The band of a project or portfolio record (FORMAT.md 3 and 4)."""
-    band = record.get("vfm_category")
-    return ValueForMoney(band, record.get("vfm_category_unadjusted", band),
-                         record.get("vfm_basis") or "public", adjustment, reason)
-
-
 def pipeline_vfm(results: "PortfolioResults") -> ValueForMoney:
     """The pipeline's band: the BCR of the totals on the portfolio's basis (no adjustment)."""
     t = results.totals()

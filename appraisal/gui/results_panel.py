@@ -1,7 +1,6 @@
-"""The results of the selected project: headline figures, charts and checks."""
+"""The results of the selected project: headline figures, what makes up its NPSV, carbon
+and jobs, charts, sensitivity and checks."""
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from PySide6.QtCore import Qt

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from . import formatting as fmt
+from .breakdown import project_vfm
 from .charts import ChartView, curve, histogram
 from .document import PortfolioDocument
 from .editor import parse_number
@@ -82,7 +83,7 @@ class UncertaintyPage(QWidget):
         layout.addWidget(self.about)
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = _table(["ID", "Project", "Central NPSV", "Mean NPSV", "P10", "P50", "P90",
-                             "P(NPSV < 0)", "P50 BCR"])
+                             "P(NPSV < 0)", "P50 social BCR"])
         self.table.currentCellChanged.connect(lambda r, *_: self._show_histogram(r))
         split.addWidget(self.table)
         self.chart = ChartView()
@@ -245,15 +246,19 @@ class SelectionPage(QWidget):
             self.summary.setText(
                 f"Best set: {len(d['selected'])} projects, {label} {value(d['objective_value'])} for "
                 f"{fmt.money(d['public_cost_gbp'])} of public money; {words} the greedy choice by "
-                f"BCR ({len(d['greedy_selected'])} projects, {value(d['greedy_objective_value'])}).")
+                f"social BCR ({len(d['greedy_selected'])} projects, "
+                f"{value(d['greedy_objective_value'])}).")
         chosen, greedy = set(d["selected"]), set(d["greedy_selected"])
         results = self.doc.results
+        # projects whose band (on the portfolio's basis) is poor or very poor: a guide for
+        # the board, never a reason the tool drops a project by itself (METHOD.md 3)
         poor = [pid for pid in d["selected"] if results is not None and pid in results.ids
-                and not float(results.metrics["bcr"][results.ids.index(pid)]) >= 1.0]
+                and project_vfm(results, results.ids.index(pid)).band in ("poor", "very poor")]
         if poor:
+            basis = project_vfm(results, 0).basis_name if results is not None else "BCR"
             self.summary.setText(self.summary.text() + f"  Note: the best set includes projects "
-                                 f"with a BCR below 1 ({', '.join(poor)}): poor value for money "
-                                 "by the Green Book; exclude them under 'Must be out' if the "
+                                 f"of poor or very poor value for money on the {basis} "
+                                 f"({', '.join(poor)}); exclude them under 'Must be out' if the "
                                  "board wants.")
         rows = []
         if results is not None:
@@ -279,4 +284,4 @@ class SelectionPage(QWidget):
         self.provenance.setText(
             f"Exact choice by mixed-integer programming (scipy's milp); assumptions "
             f"{a.get('id', '')} ({a.get('vintage', '')}). The greedy choice takes projects by "
-            "falling BCR while they fit in the budget.")
+            "falling social BCR while they fit in the budget.")

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
                                QListWidget, QListWidgetItem, QPushButton, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
 
-from ..core.pack import CARBON_SERIES
+from ..core.pack import CARBON_SERIES, OPTIONAL_TABLE_COLUMNS, TABLE_COLUMNS, Table
 from .document import PortfolioDocument
 from .models import PackTableModel
 
@@ -22,6 +22,19 @@ TABLE_TITLES = {
     "investment_gap.csv": "Investment gap",
     "parameters.csv": "Parameters",
     "calculator_defaults.csv": "Calculator defaults",
+    "air_quality.csv": "Air quality damage costs",
+    "marginal_external_costs.csv": "Road transport external costs",
+    "traded_carbon_price.csv": "Traded carbon price",
+    "ob_stage_mitigation.csv": "Optimism bias by stage",
+    "readiness_weights.csv": "Readiness weights",
+}
+# what a table left out (absent, or a header without rows) means for the appraisal
+ABSENT_MEANS = {
+    "air_quality.csv": "air-quality benefits count as zero",
+    "marginal_external_costs.csv": "fewer car-km carry no congestion, accident or noise value",
+    "traded_carbon_price.csv": "traded tonnes are valued at the full carbon value",
+    "ob_stage_mitigation.csv": "a business-case stage gives no optimism-bias mitigation",
+    "readiness_weights.csv": "readiness uses the default points (METHOD.md 7)",
 }
 
 
@@ -37,6 +50,11 @@ class AssumptionsView(QWidget):
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        self.quality = QLabel()
+        self.quality.setWordWrap(True)
+        self.quality.setStyleSheet("color: #7F3F00; background: #FCE4D6; padding: 3px;")
+        self.quality.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.quality)
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         layout.addWidget(self.notes)
@@ -76,15 +94,22 @@ class AssumptionsView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.list.setMaximumWidth(260)
+        self.list.setMaximumWidth(300)
         split.addWidget(self.list)
         split.addWidget(self.table)
         split.setStretchFactor(1, 4)
         self.splitter = split
         layout.addWidget(split, 1)
-        self.legend = QLabel("Rows marked ⚠ check (shaded) have a source marked illustrative, "
-                             "recalled or secondary copy: check them before a formal business "
-                             "case. Hover over a row to read its source.")
+        self.absent = QLabel()
+        self.absent.setWordWrap(True)
+        self.absent.setStyleSheet("color: #555;")
+        self.absent.setVisible(False)
+        layout.addWidget(self.absent)
+        self.legend = QLabel("Shaded rows marked ⚠ are not official: a secondary copy, derived, "
+                             "recalled or illustrative figure (the Quality column says which). "
+                             "Check them against the published source before a formal business "
+                             "case. Hover over a row's quality or source to read the source in "
+                             "full.")
         self.legend.setWordWrap(True)
         self.legend.setStyleSheet("color: #7F6000;")
         layout.addWidget(self.legend)
@@ -99,19 +124,42 @@ class AssumptionsView(QWidget):
         self.schedule.clear()
         for name in pack.discount_schedules:
             self.schedule.addItem(name.capitalize(), name)
+        summary = pack.flagged_summary()
+        self.quality.setText("⚠ " + summary[:1].upper() + summary[1:] + "." if summary else
+                             "Every row of this pack is marked official.")
+        self.quality.setVisible(True)
         self.list.blockSignals(True)
         self.list.clear()
-        for name, table in pack.tables.items():
+        for name, table in self.tables().items():
             flagged = len(table.flagged_rows())
-            item = QListWidgetItem(TABLE_TITLES.get(name, name)
-                                   + (f"  (⚠ {flagged} to check)" if flagged else ""))
+            if name in pack.tables:
+                text = TABLE_TITLES.get(name, name) + (f"  ⚠ {flagged} of {len(table.rows)}"
+                                                       if flagged else "")
+                tip = (f"{name}: {flagged} of its {len(table.rows)} rows are not official"
+                       if flagged else f"{name}: every row official")
+            else:
+                text = f"{TABLE_TITLES.get(name, name)}  (no rows)"
+                tip = (f"{name}: not in this pack, or a header without rows, so "
+                       f"{ABSENT_MEANS.get(name, 'the term it feeds is zero')}")
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(name)
+            item.setToolTip(tip)
+            if name not in pack.tables:
+                item.setForeground(Qt.GlobalColor.darkGray)
             self.list.addItem(item)
         self.list.blockSignals(False)
         self.list.setCurrentRow(0)
         self._show_table(0)
         self._show_choices()
+
+    def tables(self) -> dict[str, Table]:
+        """Every table a pack may have, in the pack's order: the loaded ones, then the
+        optional ones it lacks (or that have no rows), shown empty with their columns."""
+        out = dict(self.doc.pack.tables)
+        for name, cols in {**TABLE_COLUMNS, **OPTIONAL_TABLE_COLUMNS}.items():
+            if name not in out:
+                out[name] = Table(name, tuple(cols) + ("quality",), ())
+        return out
 
     def _show_choices(self) -> None:
         series = self.doc.setting("carbon_series", "central")
@@ -124,7 +172,12 @@ class AssumptionsView(QWidget):
         if item is None:
             self.model.set_table(None)
             return
-        self.model.set_table(self.doc.pack.tables.get(item.data(Qt.ItemDataRole.UserRole)))
+        name = item.data(Qt.ItemDataRole.UserRole)
+        self.model.set_table(self.tables().get(name))
+        self.absent.setVisible(name not in self.doc.pack.tables)
+        self.absent.setText(f"{TABLE_TITLES.get(name, name)} ({name}) has no rows in this pack: "
+                            f"{ABSENT_MEANS.get(name, 'the term it feeds is zero')}. A project "
+                            "that gives the physical input for it is warned.")
         self.table.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
             if self.table.columnWidth(c) > 420:

@@ -136,9 +136,12 @@ class ScatterView(ChartView):
 
     projectClicked = Signal(int)   # row of the document
 
-    def set_points(self, points: list[tuple[int, str, float, float, float]]) -> None:
-        """points: (row, id, cost per tonne, BCR, public cost)."""
-        chart = _chart("BCR against £ per tonne of CO2e (larger marker: more public money)")
+    def set_points(self, points: list[tuple[int, str, float, float, float]],
+                   bcr_name: str = "BCR") -> None:
+        """points: (row, id, cost per tonne, BCR, public cost); ``bcr_name`` says which BCR
+        ("funder BCR" or "social BCR": the one the value-for-money bands are read on)."""
+        bcr_title = bcr_name[:1].upper() + bcr_name[1:]
+        chart = _chart(f"{bcr_title} against £ per tonne of CO2e (larger marker: more public money)")
         chart.legend().hide()
         self._rows: list[tuple[QPointF, int]] = []
         if not points:
@@ -162,13 +165,13 @@ class ScatterView(ChartView):
         ax = _nice_axis(min(xs), max(xs), "%.0f")
         ax.setTitleText("£ per tCO2e")
         ay = _nice_axis(min(ys), max(ys), "%.1f")
-        ay.setTitleText("BCR")
+        ay.setTitleText(bcr_title)
         chart.addAxis(ax, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(ay, Qt.AlignmentFlag.AlignLeft)
         for s in chart.series():
             s.attachAxis(ax)
             s.attachAxis(ay)
-        # the value-for-money threshold: a BCR of 1
+        # a BCR of 1, where the "poor" band ends (a guide, never a pass or fail line)
         one = QLineSeries()
         one.setPen(QPen(QColor("#B00020"), 1, Qt.PenStyle.DashLine))
         one.append(ax.min(), 1.0)

@@ -7,8 +7,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QProgressBar, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from ..core.results import vfm_category
 from . import formatting as fmt
+from .breakdown import (BASIS_KEYS, BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values,
+                        pipeline_vfm, short_pack_note)
 from .charts import ScatterView
 from .document import PortfolioDocument
 from .models import ProjectFilter, ProjectsModel
@@ -40,6 +41,26 @@ class GapBar(QWidget):
         self.detail.setText(detail)
 
 
+def window_text(window) -> str:
+    """A gap window in words: '2026-2030', or why there is none for the total."""
+    if not window:
+        return "windows differ by sector"
+    return f"{window[0]}-{window[1]}"
+
+
+def gap_detail(s: dict) -> str:
+    """A sector's (or the total's) contribution in words (METHOD.md 6)."""
+    text = (f"{fmt.money(s['contribution_gbp'])} of a cumulative gap of "
+            f"{fmt.money(s['cumulative_gap_gbp'])}")
+    if s.get("annual_average_contribution_gbp") is not None and s.get("annual_gap_gbp") is not None:
+        text += (f"; {fmt.money(s['annual_average_contribution_gbp'])} a year against "
+                 f"{fmt.money(s['annual_gap_gbp'])} a year")
+    lev = s.get("leverage")
+    text += (f"; leverage {lev:,.2f} (private £ per public £)" if lev is not None
+             else "; no public funding in the window")
+    return text
+
+
 class Dashboard(QWidget):
     projectActivated = Signal(int)   # document row
 
@@ -54,11 +75,20 @@ class Dashboard(QWidget):
         cards = QGridLayout()
         self.cards: dict[str, Card] = {}
         for k, (key, title, tip) in enumerate([
-                ("npsv_gbp", "Total NPSV", "Sum of the projects' NPSV"),
-                ("bcr", "Portfolio BCR", "Total PV of benefits over total PV of costs (never an "
-                                         "average of ratios)"),
-                ("carbon_saved_tco2e", "Carbon saved", "Tonnes of CO2e over the projects' lives"),
-                ("net_additional_jobs_fte", "Net additional jobs", "Sum over projects"),
+                ("npsv_gbp", "Total NPSV", "Sum of the projects' NPSV; the Exchequer line beside "
+                                           "it is a transfer, not in the NPSV"),
+                ("bcr", "Social BCR", TIPS["bcr"] + ". For the pipeline: total PV of benefits "
+                                                    "over total PV of costs (never an average of "
+                                                    "ratios)"),
+                ("bcr_public", "Funder BCR", TIPS["bcr_public"] + ". For the pipeline: from the "
+                                                                  "totals"),
+                ("vfm", "Value for money", TIPS["vfm"]),
+                ("carbon_saved_tco2e", "Carbon saved", "Tonnes of CO2e over the projects' lives: "
+                                                       "direct and traded (grid electricity)"),
+                ("net_additional_jobs_fte", "Net additional jobs", "Sum over projects: "
+                                                                   "construction "
+                                                                   "(permanent-equivalent) and "
+                                                                   "operation"),
                 ("public_cost_gbp", "Public cost", "Public funding over all years"),
                 ("shovel_ready_projects", "Shovel-ready", "Projects with a readiness score of 80 "
                                                           "or more that can start within 12 months")]):
@@ -139,15 +169,32 @@ class Dashboard(QWidget):
                 card.set(fmt.DASH)
             self.provenance.setText(doc.snapshot.error or "")
             return
-        t = results.totals()
-        self.cards["npsv_gbp"].set(fmt.money(t["npsv_gbp"]), "#B00020" if t["npsv_gbp"] < 0 else None)
-        cat = vfm_category(t["bcr"])
-        self.cards["bcr"].set(f"{fmt.ratio(t['bcr'])}  {fmt.vfm_badge(cat) if cat else ''}",
-                              fmt.VFM_COLOURS.get(cat or ""))
-        self.cards["carbon_saved_tco2e"].set(fmt.number(t["carbon_saved_tco2e"], 0, "tCO2e"))
-        self.cards["net_additional_jobs_fte"].set(fmt.number(t["net_additional_jobs_fte"], 1, "FTE"))
-        self.cards["public_cost_gbp"].set(fmt.money(t["public_cost_gbp"]))
-        self.cards["shovel_ready_projects"].set(f"{t['shovel_ready_projects']} of {len(results.ids)}")
+        t = pipeline_values(results)
+        self.cards["npsv_gbp"].set(fmt.money(t["npsv_gbp"]), "#B00020" if (t["npsv_gbp"] or 0) < 0
+                                   else None,
+                                   detail=f"Exchequer {exchequer_line(t).text()} (a transfer)")
+        self.cards["bcr"].set(fmt.ratio(t["bcr"]), None, None if t["bcr"] is not None else
+                              "Not defined: no costs", detail="all benefits / all costs")
+        self.cards["bcr_public"].set(fmt.ratio(t["bcr_public"]), None,
+                                     None if t["bcr_public"] is not None else
+                                     "Not defined: no public costs",
+                                     detail="net benefits / public costs")
+        vfm = pipeline_vfm(results)
+        self.cards["vfm"].set(vfm.badge, fmt.VFM_COLOURS.get(vfm.band or ""),
+                              detail=f"on the {vfm.basis_name}")
+        self.cards["carbon_saved_tco2e"].set(
+            fmt.number(t["carbon_saved_tco2e"], 0, "tCO2e"),
+            detail=f"direct {fmt.number(t['carbon_saved_direct_tco2e'], 0)}, traded "
+                   f"{fmt.number(t['carbon_saved_traded_tco2e'], 0)}")
+        self.cards["net_additional_jobs_fte"].set(
+            fmt.number(t["net_additional_jobs_fte"], 1, "FTE"),
+            detail=f"construction {fmt.number(t['net_construction_jobs_fte'], 1)}, operation "
+                   f"{fmt.number(t['net_operational_jobs_fte'], 1)}")
+        self.cards["public_cost_gbp"].set(fmt.money(t["public_cost_gbp"]),
+                                          detail="before optimism bias")
+        self.cards["shovel_ready_projects"].set(f"{int(t['shovel_ready_projects'] or 0)} of "
+                                                f"{len(results.ids)}",
+                                                detail="score 80+, start within 12 months")
         gap = results.gap()
         while len(self.gap_bars) < len(gap["sectors"]) + 1:
             bar = GapBar("")
@@ -156,24 +203,24 @@ class Dashboard(QWidget):
         rows = list(gap["sectors"].values()) + [dict(gap["total"], label="All sectors",
                                                      window=gap["window"])]
         for bar, s in zip(self.gap_bars, rows):
-            bar.label.setText(s["label"])
-            bar.set(s["share_closed"],
-                    f"{fmt.money(s['contribution_gbp'])} of a cumulative gap of "
-                    f"{fmt.money(s['cumulative_gap_gbp'])} ({s['window'][0]}-{s['window'][1]}); "
-                    f"{fmt.money(s['annual_average_contribution_gbp'])} a year against "
-                    f"{fmt.money(s['annual_gap_gbp'])} a year")
+            bar.label.setText(f"{s['label']}  ({window_text(s['window'])})")
+            bar.set(s["share_closed"], gap_detail(s))
+        windows = {tuple(s["window"]) for s in gap["sectors"].values()}
         self.gap_note.setText(
-            f"£ at {results.price_base_year} prices. Public funding in the gap's window years "
-            "counts; the gap is the Green Alliance (2020) estimate of the annual public investment "
-            "gap, unless the assumption pack says otherwise.")
+            f"£ at {results.price_base_year} prices. Public funding in each sector's window years "
+            "counts, net of benefit deadweight"
+            + (" (the windows differ by sector)" if len(windows) > 1 else "")
+            + "; the gap is the assumption pack's estimate of the annual public investment gap "
+            "(Green Alliance, 2020, in the default pack).")
         points = []
+        basis = BASIS_KEYS.get(results.vfm_basis, "bcr")    # the BCR the bands are read on
         for row, i in doc.snapshot.result_index.items():
             x = results.metrics["cost_per_tco2e_gbp"][i]
-            y = results.metrics["bcr"][i]
+            y = results.metrics[basis][i]
             if math.isfinite(x) and math.isfinite(y):
                 points.append((row, results.ids[i], float(x), float(y),
                                float(results.metrics["public_cost_gbp"][i])))
-        self.scatter.set_points(points)
+        self.scatter.set_points(points, BASIS_NAMES.get(results.vfm_basis, "BCR"))
         if not self._sized and results.ids:
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))
@@ -181,6 +228,6 @@ class Dashboard(QWidget):
         self.provenance.setText(
             f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
             f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "
-            f"{results.appraisal_year}."
-            + (" Some figures of the pack are marked illustrative or recalled: see Assumptions."
-               if results.pack_flagged else ""))
+            f"{results.appraisal_year}; value for money on the {pipeline_vfm(results).basis_name}."
+            + short_pack_note(doc.pack))
+        self.provenance.setToolTip(pack_note(results))

@@ -44,7 +44,7 @@ def year(v) -> str:
 
 
 VFM_COLOURS = {"very high": "#1E7B34", "high": "#3B8E3A", "medium": "#B58900",
-               "low": "#C05A00", "poor": "#B00020"}
+               "low": "#C05A00", "poor": "#B00020", "very poor": "#7A0016"}
 
 
 def vfm_badge(category: str | None) -> str:

@@ -13,8 +13,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from ..core.pack import Table
-from ..core.results import vfm_category
 from . import formatting as fmt
+from ..core.results import VFM_ORDER
+from .breakdown import TIPS, project_vfm
 from .document import PortfolioDocument
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -41,15 +42,29 @@ COLUMNS = [
     Column("category", "Category", str, False),
     Column("area", "Area", str, False),
     Column("npsv_gbp", "NPSV", fmt.money, tip="Net present social value: PV of benefits less PV of costs"),
-    Column("bcr", "BCR", fmt.ratio, tip="Benefit-cost ratio: PV of benefits over PV of costs"),
-    Column("vfm", "VfM", fmt.vfm_badge, False,
-           "Value for money: the Green Book / DfT category of the BCR"),
+    Column("bcr", "Social BCR", fmt.ratio, tip=TIPS["bcr"]),
+    Column("bcr_public", "Funder BCR", fmt.ratio, tip=TIPS["bcr_public"]),
+    Column("vfm", "VfM", fmt.vfm_badge, False, TIPS["vfm"]),
     Column("pv_costs_gbp", "PV costs", fmt.money),
     Column("pv_benefits_gbp", "PV benefits", fmt.money),
+    Column("pv_indirect_tax_change_gbp", "Exchequer", fmt.money,
+           tip="PV of the change in VAT and duty receipts: a transfer, shown beside the NPSV and "
+               "not in it"),
     Column("carbon_saved_tco2e", "tCO2e saved", lambda v: fmt.number(v)),
+    Column("carbon_saved_direct_tco2e", "Direct tCO2e", lambda v: fmt.number(v),
+           tip="Tonnes saved outside the emissions trading scheme (fuels burnt on site or in "
+               "vehicles)"),
+    Column("carbon_saved_traded_tco2e", "Traded tCO2e", lambda v: fmt.number(v),
+           tip="Tonnes saved in the UK ETS (grid electricity)"),
     Column("cost_per_tco2e_gbp", "£/tCO2e", lambda v: fmt.number(v),
            tip="Cost-effectiveness: (PVC - PV of non-carbon benefits) / tonnes saved"),
+    Column("psds", "Carbon cost test", lambda v: {True: "PASS", False: "FAIL"}.get(v, "n/a"), False,
+           TIPS["psds"]),
     Column("net_additional_jobs_fte", "Net jobs", lambda v: fmt.number(v, 1)),
+    Column("net_construction_jobs_fte", "Net construction jobs", lambda v: fmt.number(v, 1),
+           tip="Permanent-equivalent construction jobs, net of additionality"),
+    Column("net_operational_jobs_fte", "Net operational jobs", lambda v: fmt.number(v, 1),
+           tip="Operational jobs, net of additionality"),
     Column("cost_per_net_job_gbp", "£/net job", fmt.money),
     Column("public_cost_gbp", "Public cost", fmt.money),
     Column("gap_contribution_gbp", "Gap contribution", fmt.money),
@@ -102,6 +117,11 @@ class ProjectsModel(QAbstractTableModel):
                 return col.tip or None
         return None
 
+    def category_label(self, code: str) -> str:
+        """The pack's label of a category code (the code itself if the pack lacks it)."""
+        category = self.doc.pack.categories.get(code)
+        return category.label if category is not None else code
+
     def raw(self, row: int, key: str) -> Any:
         """The value behind a cell: the project's field or its result (None if undefined)."""
         project = self.doc.project(row)
@@ -121,8 +141,11 @@ class ProjectsModel(QAbstractTableModel):
         results, i = self.doc.results, self.doc.result_index(row)
         if results is None or i is None:
             return None
-        if key == "vfm":
-            return vfm_category(_metric(results, i, "bcr"))
+        if key == "vfm":   # the band on the portfolio's basis, after any adjustment
+            return project_vfm(results, i).band
+        if key == "psds":
+            passed = _metric(results, i, "psds_test_passed")
+            return None if passed is None else bool(passed)
         if key == "shovel_ready":
             return bool(results.metrics["shovel_ready"][i])
         return _metric(results, i, key)
@@ -138,14 +161,19 @@ class ProjectsModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             if v is None:
-                return fmt.DASH if col.numeric or col.key == "vfm" else ""
+                return fmt.DASH if col.numeric or col.key == "vfm" else \
+                    ("n/a" if col.key == "psds" and self.doc.result_index(index.row()) is not None
+                     else "")
             if col.key == "category":   # the pack's label, not its code
-                category = self.doc.pack.categories.get(v)
-                return category.label if category is not None else v
+                return self.category_label(v)
             return col.text(v)
         if role == SORT_ROLE:
             if v is None:
                 return -math.inf if col.numeric else ""
+            if col.key == "category":
+                return self.category_label(v).lower()
+            if col.key == "vfm":   # best band first when sorted descending
+                return f"{VFM_ORDER.index(v) if v in VFM_ORDER else -1:02d}"
             return v if col.numeric else str(v).lower()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if col.numeric \
@@ -153,6 +181,8 @@ class ProjectsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if col.key == "vfm" and v:
                 return QBrush(QColor(fmt.VFM_COLOURS.get(v, "#000000")))
+            if col.key == "psds" and v is False:
+                return QBrush(QColor("#9A6700"))
             if col.key == "npsv_gbp" and v is not None and v < 0:
                 return QBrush(QColor("#B00020"))
             if col.key == "status" and isinstance(v, str) and "error" in v:
@@ -168,6 +198,15 @@ class ProjectsModel(QAbstractTableModel):
                 i, results = self.doc.result_index(index.row()), self.doc.results
                 if results is not None and i is not None and results.warnings[i]:
                     return "\n".join(results.warnings[i])
+            if col.key == "vfm":
+                i, results = self.doc.result_index(index.row()), self.doc.results
+                if results is not None and i is not None:
+                    project = self.doc.project(index.row())
+                    reason = project.get("vfm_adjustment_reason", "") if isinstance(project, dict) \
+                        else ""
+                    vfm = project_vfm(results, i, str(reason or ""))
+                    extra = vfm.adjustment_text()
+                    return vfm.short() + (f"; {extra}" if extra else "")
             if v is None and col.numeric:
                 return "Not defined for this project (see its checks)"
             return col.tip or None
@@ -203,6 +242,7 @@ class ProjectFilter(QSortFilterProxyModel):
         m: ProjectsModel = self.sourceModel()  # type: ignore[assignment]
         if self.text:
             hay = " ".join(str(m.raw(source_row, k) or "") for k in ("id", "name", "area", "category"))
+            hay += " " + m.category_label(m.raw(source_row, "category"))
             if self.text.lower() not in hay.lower():
                 return False
         if self.category and m.raw(source_row, "category") != self.category:
@@ -216,55 +256,193 @@ class ProjectFilter(QSortFilterProxyModel):
         return True
 
 
+# -- the assumption pack's tables, for reading -------------------------------------------------
+# what each quality label means (the pack's README), in the words a reader needs
+QUALITY_WORDS = {
+    "official": "official: seen in the publisher's own text",
+    "secondary copy": "secondary copy: seen only in someone else's transcription of the source",
+    "derived": "derived: computed from other figures (the source gives the arithmetic)",
+    "recalled": "recalled: from memory of the guidance, not checked against it",
+    "illustrative": "illustrative: a reasoned placeholder, not a published figure",
+}
+# the label in the Quality column: the pack's own word, and a few more where it needs them
+QUALITY_SHORT = {"secondary copy": "secondary copy (not the publisher's text)",
+                 "derived": "derived (computed from other figures)",
+                 "recalled": "recalled (not checked)",
+                 "illustrative": "illustrative (a placeholder)"}
+# column headers in words; (table, column) first, then the column alone
+COLUMN_WORDS = {
+    "schedule": "Schedule", "from_year": "From year", "to_year": "To year", "rate": "Rate",
+    "year": "Year", "index": "Index", "price_year": "Price year", "fuel": "Fuel", "unit": "Unit",
+    "kgco2e_per_unit": "kg CO2e per unit", "sector": "Sector", "basis": "Basis",
+    "traded": "Traded (UK ETS)", "gbp_per_unit": "£ per unit", "series": "Series",
+    "vat_rate": "VAT rate", "duty_gbp_per_unit": "Duty, £ per unit", "category": "Category code",
+    "label": "Label", "gap_sector": "Investment-gap sector", "ob_project_type": "Optimism-bias type",
+    "job_years_per_million": "Job-years per £m", "energy_sector": "Energy sector",
+    "benefit_deadweight": "Benefit deadweight", "comfort_taking": "Comfort taking",
+    "embodied_tco2e_per_million": "Embodied tCO2e per £m", "psds_test": "Carbon cost test applies",
+    "project_type": "Project type", "capex_upper": "Capex upper bound",
+    "capex_lower": "Capex lower bound", "duration_upper": "Duration upper bound",
+    "duration_lower": "Duration lower bound", "spatial_level": "Spatial level",
+    "deadweight": "Deadweight", "leakage": "Leakage", "displacement": "Displacement",
+    "substitution": "Substitution", "multiplier": "Multiplier", "annual_gap_gbp": "Annual gap, £",
+    "first_year": "First year", "last_year": "Last year", "name": "Name", "value": "Value",
+    "calculator": "Calculator", "component": "Component", "gbp_per_car_km": "£ per car-km",
+    "stage": "Business-case stage", "mitigation": "Mitigation", "criterion": "Criterion",
+    "points": "Points", "gbp_per_tco2e": "£ per tCO2e", "source": "Source", "quality": "Quality",
+    ("carbon_values.csv", "low"): "Low, £ per tCO2e",
+    ("carbon_values.csv", "central"): "Central, £ per tCO2e",
+    ("carbon_values.csv", "high"): "High, £ per tCO2e",
+    ("gdp_deflator.csv", "index"): "Deflator index",
+}
+# columns holding shares or rates, shown as percentages (0.035 -> 3.5%)
+PERCENT_COLUMNS = {
+    "discount_schedules.csv": {"rate"},
+    "optimism_bias.csv": {"capex_upper", "capex_lower", "duration_upper", "duration_lower"},
+    "additionality.csv": {"deadweight", "leakage", "displacement", "substitution"},
+    "categories.csv": {"benefit_deadweight", "comfort_taking"},
+    "ob_stage_mitigation.csv": {"mitigation"},
+    "energy_prices.csv": {"vat_rate"},
+}
+PERCENT_PARAMETERS = {"deflator_forecast_growth"}      # parameters.csv rows that are rates
+_WORD_SWAPS = (("kgco2e", "kg CO2e"), ("tco2e", "tCO2e"), ("gbp", "£"), ("kwh", "kWh"),
+               ("vat", "VAT"), ("ob", "optimism bias"), ("psds", "PSDS"))
+
+
+def column_words(table: str, column: str) -> str:
+    """A CSV header in words: 'kgco2e_per_unit' -> 'kg CO2e per unit'."""
+    words = COLUMN_WORDS.get((table, column)) or COLUMN_WORDS.get(column)
+    if words:
+        return words
+    parts = [dict(_WORD_SWAPS).get(w, w) for w in column.split("_")]
+    text = " ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def _percent_text(text: str) -> str:
+    try:
+        v = float(text)
+    except ValueError:
+        return text
+    return f"{v * 100:.4g}%"
+
+
+def _number_text(text: str) -> str:
+    """Thousands separators for big whole numbers (8700000000 -> 8,700,000,000)."""
+    t = text.strip()
+    if t.isdigit() and len(t) > 4 and not t.startswith("0"):
+        return f"{int(t):,}"
+    return text
+
+
+def quality_words(label: str) -> str:
+    """The meaning of a row's quality label in plain words."""
+    key = label.strip().lower()
+    return QUALITY_WORDS.get(key, f"{key}: check the source" if key else "check the source")
+
+
 class PackTableModel(QAbstractTableModel):
-    """A table of the assumption pack, read only, with caveated rows marked."""
+    """A table of the assumption pack, read only, with every row that is not official marked.
+
+    Column 0 is the row's quality in words, with a warning sign and shading where it
+    is not ``official``; then the table's columns with their headers in words and
+    shares as percentages; the source last (its full text in the tooltip).
+    """
 
     def __init__(self, table: Table | None = None, parent=None) -> None:
         super().__init__(parent)
         self.table = table
         self.flagged: set[int] = set()
+        self.shown: list[int] = []     # the table's columns shown, in order (quality apart)
         self.set_table(table)
 
     def set_table(self, table: Table | None) -> None:
         self.beginResetModel()
         self.table = table
         self.flagged = set(table.flagged_rows()) if table is not None else set()
+        if table is None:
+            self.shown = []
+        else:
+            cols = list(table.columns)
+            keep = [k for k, c in enumerate(cols) if c not in ("source", "quality")]
+            self.shown = keep + [cols.index("source")] if "source" in cols else keep
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() or self.table is None else len(self.table.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() or self.table is None else len(self.table.columns) + 1
+        return 0 if parent.isValid() or self.table is None else len(self.shown) + 1
+
+    def column_name(self, section: int) -> str | None:
+        """The CSV header behind a view column (None for the quality column)."""
+        if self.table is None or not (1 <= section <= len(self.shown)):
+            return None
+        return self.table.columns[self.shown[section - 1]]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or self.table is None:
+        if self.table is None:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            if section == 0:
-                return "Note"
-            if 1 <= section <= len(self.table.columns):
-                return self.table.columns[section - 1]
+            if not (0 <= section <= len(self.shown)):
+                return None
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "Quality" if section == 0 else column_words(self.table.name,
+                                                                   self.column_name(section))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return ("How far the figure was checked (the pack's quality label)" if section == 0
+                        else f"{self.column_name(section)} in {self.table.name}")
             return None
-        return str(section + 2)   # the spreadsheet row of the CSV file (header is row 1)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 2)   # the spreadsheet row of the CSV file (header is row 1)
+        return None
+
+    def cell_text(self, r: int, c: int) -> str:
+        """What the view shows in cell (r, c)."""
+        row = self.table.rows[r]
+        if c == 0:
+            label = self.table.quality_of(r)
+            words = QUALITY_SHORT.get(label.strip().lower(), label)
+            return f"⚠ {words or 'check the source'}" if r in self.flagged else words
+        name = self.column_name(c)
+        text = row[self.shown[c - 1]]
+        if not text.strip():
+            return text
+        table = self.table.name
+        cols = self.table.columns
+        if name in PERCENT_COLUMNS.get(table, ()):
+            return _percent_text(text)
+        if name == "value" and table == "parameters.csv" and row[cols.index("name")] in PERCENT_PARAMETERS:
+            return _percent_text(text)
+        if (name == "value" and table == "calculator_defaults.csv" and "unit" in cols
+                and row[cols.index("unit")].strip() == "fraction"):
+            return _percent_text(text)
+        if name in ("source", "label"):
+            return text
+        return _number_text(text)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if self.table is None or not index.isValid():
             return None
         r, c = index.row(), index.column()
-        if not (0 <= r < len(self.table.rows)) or not (0 <= c <= len(self.table.columns)):
+        if not (0 <= r < len(self.table.rows)) or not (0 <= c <= len(self.shown)):
             return None
         flagged = r in self.flagged
         if role == Qt.ItemDataRole.DisplayRole:
-            if c == 0:
-                return "⚠ check" if flagged else ""
-            return self.table.rows[r][c - 1]
+            return self.cell_text(r, c)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if c == 0 and flagged or (c > 0 and self.table.columns[c - 1] == "source"):
-                return self.table.rows[r][self.table.columns.index("source")] \
-                    if "source" in self.table.columns else None
+            source = (self.table.rows[r][self.table.columns.index("source")]
+                      if "source" in self.table.columns else "")
+            if c == 0:
+                words = quality_words(self.table.quality_of(r) or ("" if not flagged else "check"))
+                return f"{words[:1].upper()}{words[1:]}." + (f"\nSource: {source}" if source else "")
+            if self.column_name(c) == "source":
+                return source or None
+            return None
         if role == Qt.ItemDataRole.BackgroundRole and flagged:
             return QBrush(QColor("#FCE4D6"))
+        if role == Qt.ItemDataRole.ForegroundRole and flagged and c == 0:
+            return QBrush(QColor("#7F3F00"))
         if role == FLAG_ROLE:
             return flagged
         return None

@@ -32,6 +32,9 @@ from ..core.results import PortfolioResults, vfm_category
 from ..core.sensitivity import DRIVER_BY_NAME, sensitivity
 from ..io.portfolio_file import publish, temp_file_beside
 from . import formatting as fmt
+from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_lines, deadweight_line,
+                        delay_line, exchequer_line, pack_note, pipeline_values, pipeline_vfm,
+                        project_values, project_vfm)
 from .formatting import DASH
 
 __all__ = ["ReportCancelled", "write_summary_pdf"]
@@ -46,7 +49,7 @@ class ReportCancelled(Exception):
 # writer's dots to points once per page, so that geometry reads as it prints.
 from .report_drawing import (ALIGN_LEFT, ALIGN_RIGHT, AMBER_EDGE, AMBER_FILL, AMBER_INK, CHART_H,
                              Canvas, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
-                             NONE_FLOOR, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
+                             NONE_FLOOR, PAGE_H, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
                              TORNADO_ROWS_PORTFOLIO, TORNADO_ROWS_PROJECT, TornadoRow, WIDTH,
                              _defined, _money_colour, _range, _signed_percent, _tag, _vfm_colour,
                              annual_chart, histogram_chart, tornado_chart)
@@ -65,17 +68,20 @@ class Figures:
     produced: datetime.date
     ranks: dict[int, int]        # project index -> rank by NPSV (1 = highest)
 
+    PIPELINE_PAGES = 2     # the totals, ranking and gap; then the NPSV's make-up and its risks
+
     @property
     def pages(self) -> int:
-        return 1 + len(self.records)
+        # an empty pipeline has nothing to break down: its one page says so
+        return (self.PIPELINE_PAGES if self.records else 1) + len(self.records)
 
     def category_label(self, category: str) -> str:
         c = self.pack.categories.get(category)
         return c.label if c is not None else category.replace("_", " ")
 
-    def flagged_tables(self) -> list[str]:
-        return [Path(name).stem.replace("_", " ") for name, t in self.pack.tables.items()
-                if t.flagged_rows()]
+    def adjustment_reason(self, i: int) -> str:
+        p = self.inputs.projects[i] if i < len(self.inputs.projects) else None
+        return str(getattr(p, "vfm_adjustment_reason", "") or "")
 
 
 def _fit(columns: list[tuple[str, float, Any]]) -> list[tuple[str, float, Any]]:
@@ -94,16 +100,31 @@ def _date(d: datetime.date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def footer(cv: Canvas, fig: Figures, page: int) -> None:
+FOOTER_SIZE = 6.5
+FOOTER_LINE_H = 8.0
+
+
+def footer_text(fig: Figures) -> str:
+    """The pack line of every page, with its line on the rows that are not official."""
     r = fig.results
-    cv.line(LEFT, FOOTER_Y - 3, RIGHT, FOOTER_Y - 3, RULE, 0.5)
-    left = f"Assumptions {r.pack_id}, vintage {r.pack_vintage}"
-    if r.pack_flagged:
-        left += "  ·  the pack has figures marked illustrative or recalled"
+    note = pack_note(r)
+    return f"Assumptions {r.pack_id}, vintage {r.pack_vintage}" + (f"  ·  {note}" if note else "")
+
+
+def footer_top(cv: Canvas, fig: Figures) -> float:
+    """Where the footer begins: a page's content stops above it (the pack line may wrap)."""
+    right_w = cv.width(f"Page {fig.pages} of {fig.pages}", FOOTER_SIZE) + 2
+    h = cv.wrapped_height(WIDTH - right_w - 12, footer_text(fig), FOOTER_SIZE)
+    return min(FOOTER_Y, PAGE_H - 14 - h)
+
+
+def footer(cv: Canvas, fig: Figures, page: int) -> None:
+    top = footer_top(cv, fig)
+    cv.line(LEFT, top - 3, RIGHT, top - 3, RULE, 0.5)
     right = f"Page {page} of {fig.pages}"
-    right_w = cv.width(right, 6.8) + 2
-    cv.text(LEFT, FOOTER_Y, WIDTH - right_w - 12, 10, left, 6.8, colour=GREY)
-    cv.text(RIGHT - right_w, FOOTER_Y, right_w, 10, right, 6.8, colour=GREY, align=ALIGN_RIGHT)
+    right_w = cv.width(f"Page {fig.pages} of {fig.pages}", FOOTER_SIZE) + 2
+    cv.wrapped(LEFT, top, WIDTH - right_w - 12, footer_text(fig), FOOTER_SIZE, colour=GREY)
+    cv.text(RIGHT - right_w, top, right_w, 9, right, FOOTER_SIZE, colour=GREY, align=ALIGN_RIGHT)
 
 
 def _undefined_notes(r: PortfolioResults, s: dict[str, np.ndarray]) -> dict[str, str]:
@@ -117,18 +138,89 @@ def _undefined_notes(r: PortfolioResults, s: dict[str, np.ndarray]) -> dict[str,
 
     return {
         "bcr": "not defined: no costs",
+        "bcr_public": "not defined: no public costs",
         "cost_per_tco2e_gbp": "not defined: no carbon saved",
         "public_cost_per_tco2e_gbp": "not defined: no carbon saved",
         "cost_per_net_job_gbp": "not defined: no net jobs",
         "financial_irr": ("no rate solves it" if (cash > 0).any() and (cash < 0).any()
-                          else "cash flows never change sign"),
+                          else "cash never changes sign"),
         "payback_year": payback(cash),
         "discounted_payback_year": payback(net),
     }
 
 
+def _line_rows(lines: list[Line]) -> list[list[Cell | str]]:
+    """Lines of figures as table rows: parts indented, totals in bold, losses in red."""
+    rows: list[list[Cell | str]] = []
+    for line in lines:
+        bold = line.level == 0
+        colour = NEGATIVE if line.unit == "gbp" and (line.value or 0) < 0 else None
+        rows.append([Cell(("" if bold else "   ") + line.label, None, bold),
+                     Cell(line.text(), colour, bold)])
+    return rows
+
+
+def value_tables(cv: Canvas, y: float, v: dict[str, Any], *, heading: str, row_h: float = 10.0,
+                 size: float = 7.0) -> float:
+    """What makes up the NPSV (benefits left; costs, the NPSV and the Exchequer right),
+    each external effect on its own line. Returns the y below."""
+    y = cv.heading(y, heading, aside="present values, £ in real terms; each effect on its own line")
+    half = (WIDTH - 14) / 2
+    value_w = 58.0
+    left = cv.table(LEFT, y, [("Benefits", half - value_w, ALIGN_LEFT), ("PV", value_w, ALIGN_RIGHT)],
+                    _line_rows(benefit_lines(v)), size=size, row_h=row_h, total_rows=1)
+    right_x = LEFT + half + 14
+    costs = cost_lines(v)
+    rows = _line_rows(costs[:4])
+    rows += [[Cell("   " + line.label, GREY), Cell(line.text(), GREY)] for line in costs[4:]]
+    npsv = Line("npsv_gbp", "Net present social value (NPSV)", v.get("npsv_gbp"), level=0)
+    rows += _line_rows([npsv])
+    right = cv.table(right_x, y, [("Costs", half - value_w, ALIGN_LEFT), ("PV", value_w, ALIGN_RIGHT)],
+                     rows, size=size, row_h=row_h, total_rows=1)
+    ex = exchequer_line(v)
+    right += 2
+    cv.text(right_x + 3, right, half - value_w - 6, row_h, "Exchequer: VAT and duty receipts",
+            size, bold=True)
+    cv.text(right_x + half - value_w, right, value_w - 3, row_h, ex.text(), size, bold=True,
+            colour=_money_colour(ex.value), align=ALIGN_RIGHT)
+    right += row_h
+    cv.text(right_x + 3, right, half - 6, 8, "a transfer, shown beside the NPSV and not in it",
+            6.0, italic=True, colour=GREY)
+    right += 9
+    return max(left, right)
+
+
+def facts_line(v: dict[str, Any]) -> str:
+    """Carbon by kind, embodied tonnes, jobs apart, and any delay or deadweight, in one line."""
+    parts = [f"Carbon saved {fmt.number(v.get('carbon_saved_tco2e'), 0)} tCO2e: direct "
+             f"{fmt.number(v.get('carbon_saved_direct_tco2e'), 0)}, traded "
+             f"{fmt.number(v.get('carbon_saved_traded_tco2e'), 0)}; embodied in construction "
+             f"{fmt.number(v.get('embodied_carbon_tco2e'), 0)} (not netted)",
+             f"net jobs: construction {fmt.number(v.get('net_construction_jobs_fte'), 1)}, "
+             f"operation {fmt.number(v.get('net_operational_jobs_fte'), 1)} FTE"]
+    for line in (delay_line(v), deadweight_line(v)):
+        if line is not None:
+            parts.append(f"{line.label[:1].lower()}{line.label[1:]}: {line.text()}")
+    return "  ·  ".join(parts) + "."
+
+
+def _caution(cv: Canvas, y: float, fig: Figures) -> float:
+    note = pack_note(fig.results)
+    if not note:
+        return y + 4
+    text = (f"Caution: {note[:1].lower()}{note[1:]}. Check them against the published sources "
+            "before a formal business case.")
+    h = cv.wrapped_height(WIDTH - 12, text, 7.2, True) + 8
+    cv.box(LEFT, y, WIDTH, h, AMBER_FILL, AMBER_EDGE, 0.8)
+    cv.wrapped(LEFT + 6, y + 4, WIDTH - 12, text, 7.2, bold=True, colour=AMBER_INK)
+    return y + h + 8
+
+
 def pipeline_page(cv: Canvas, fig: Figures) -> None:
-    r, port, sens, mc = fig.results, fig.portfolio, fig.sensitivity, fig.simulation
+    """Page 1: the pipeline's totals, its ranking and the investment gap."""
+    r, port = fig.results, fig.portfolio
+    v = pipeline_values(r)
+    vfm = pipeline_vfm(r)
     y = MARGIN_TOP
     cv.text(LEFT, y, WIDTH, 10, "EXECUTIVE SUMMARY  ·  GREEN BOOK APPRAISAL OF THE PIPELINE", 7.0,
             bold=True, colour=GREY)
@@ -137,58 +229,64 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
     y += 12
     y += cv.wrapped(LEFT, y, WIDTH, r.name, 16.0, bold=True) + 5
     provenance = (f"Assumption pack {r.pack_id} ({r.pack_name}), vintage {r.pack_vintage}.  "
-                  f"Carbon values: {r.carbon_series} series.  Discounting: {r.discount_schedule} "
-                  f"schedule.  Appraisal year (year 0): {r.appraisal_year}.  Money: £ in real terms "
-                  f"at {r.price_base_year} prices.  {len(r.ids)} projects.")
+                  f"Carbon values: {r.carbon_series} series.  Energy prices: {r.energy_series} "
+                  f"series.  Discounting: {r.discount_schedule} schedule.  Appraisal year (year 0): "
+                  f"{r.appraisal_year}.  Money: £ in real terms at {r.price_base_year} prices.  "
+                  f"Value for money on the {vfm.basis_name}.  {len(r.ids)} projects.")
     y += cv.wrapped(LEFT, y, WIDTH, provenance, 7.5, colour=GREY) + 4
-    if r.pack_flagged:
-        tables = fig.flagged_tables()
-        note = ("Caution: the assumption pack has figures marked illustrative or recalled"
-                + (f" (in {', '.join(tables)})" if tables else "")
-                + ". Check them against the published sources before a formal business case.")
-        h = cv.wrapped_height(WIDTH - 12, note, 7.5, True) + 8
-        cv.box(LEFT, y, WIDTH, h, AMBER_FILL, AMBER_EDGE, 0.8)
-        cv.wrapped(LEFT + 6, y + 4, WIDTH - 12, note, 7.5, bold=True, colour=AMBER_INK)
-        y += h + 8
-    else:
-        y += 4
+    y = _caution(cv, y, fig)
 
     # headline totals
-    vfm = port.get("vfm_category")
+    ex = exchequer_line(v)
     cards = [
-        ("Net present social value", fmt.money(port["npsv_gbp"]), "",
+        ("Net present social value", fmt.money(port["npsv_gbp"]), "PV of benefits less PV of costs",
          _money_colour(port["npsv_gbp"])),
-        ("Benefit-cost ratio (value for money)",
-         fmt.ratio(port["bcr"]) + (f"  {fmt.vfm_badge(vfm)}" if vfm else ""),
-         "" if _defined(port["bcr"]) else "not defined: no costs", _vfm_colour(vfm)),
-        ("PV of costs", fmt.money(port["pv_costs_gbp"]), "", INK),
-        ("PV of benefits", fmt.money(port["pv_benefits_gbp"]), "", INK),
+        ("Social BCR", fmt.ratio(port["bcr"]),
+         "all benefits / all costs" if _defined(port["bcr"]) else "not defined: no costs", INK),
+        ("Funder BCR", fmt.ratio(port.get("bcr_public")),
+         "net of private costs / public costs" if _defined(port.get("bcr_public"))
+         else "not defined: no public costs", INK),
+        ("Value for money", vfm.badge, f"on the {vfm.basis_name}",
+         _vfm_colour(vfm.band)),
+        ("Exchequer (VAT and duty)", ex.text(), "a transfer, not in the NPSV",
+         _money_colour(ex.value)),
+        ("PV of costs", fmt.money(port["pv_costs_gbp"]),
+         f"public {fmt.money(port.get('pv_costs_public_gbp'))}, private "
+         f"{fmt.money(port.get('pv_costs_private_gbp'))}", INK),
+        ("PV of benefits", fmt.money(port["pv_benefits_gbp"]),
+         f"carbon {fmt.money(v.get('pv_carbon_benefit_gbp'))}", INK),
+        ("Public cost", fmt.money(port["public_cost_gbp"]), "funding, before optimism bias", INK),
         ("Carbon saved", fmt.number(port["carbon_saved_tco2e"], 0, "tCO2e"),
-         "over the projects' lives, undiscounted", INK),
+         f"direct {fmt.number(v.get('carbon_saved_direct_tco2e'), 0)}, traded "
+         f"{fmt.number(v.get('carbon_saved_traded_tco2e'), 0)}", INK),
         ("Net additional jobs", fmt.number(port["net_additional_jobs_fte"], 1, "FTE"),
-         f"gross {fmt.number(port['gross_jobs_fte'], 1)} FTE", INK),
-        ("Public cost", fmt.money(port["public_cost_gbp"]), "before optimism bias", INK),
+         f"construction {fmt.number(v.get('net_construction_jobs_fte'), 1)}, operation "
+         f"{fmt.number(v.get('net_operational_jobs_fte'), 1)}", INK),
+        ("Gap contribution", fmt.money(port["gap"]["total"]["contribution_gbp"]),
+         f"{fmt.percent(port['gap']['total']['share_closed'], 3)} of the gap closed", INK),
         ("Shovel-ready projects", f"{port['shovel_ready_projects']} of {len(r.ids)}",
-         "score 80+ and a start within 12 months", INK),
+         "score 80+, start within 12 months", INK),
     ]
-    gap_w, card_h = 6.0, 38.0
-    cw = (WIDTH - 3 * gap_w) / 4
+    gap_w, card_h, per_row = 6.0, 38.0, 4
+    cw = (WIDTH - (per_row - 1) * gap_w) / per_row
     for k, (title, value, note, colour) in enumerate(cards):
-        cv.card(LEFT + (k % 4) * (cw + gap_w), y + (k // 4) * (card_h + gap_w), cw, card_h,
-                title, value, note, colour)
-    y += 2 * card_h + gap_w + 12
+        cv.card(LEFT + (k % per_row) * (cw + gap_w), y + (k // per_row) * (card_h + gap_w), cw,
+                card_h, title, value, note, colour)
+    rows_of_cards = -(-len(cards) // per_row)
+    y += rows_of_cards * card_h + (rows_of_cards - 1) * gap_w + 12
 
     # ranking
     y = cv.heading(y, "Projects ranked by NPSV",
-                   aside="VfM: value for money by BCR (DfT bands)  ·  ready: shovel-ready  ·  "
-                         "– : not defined")
+                   aside=f"VfM: band on the {vfm.basis_name} (DfT/MHCLG bands)  ·  ready: "
+                         "shovel-ready  ·  – : not defined")
     order = sorted(range(len(fig.records)), key=lambda i: fig.ranks[i])
     id_w = min(90.0, max([44.0] + [cv.width(rec["id"], 7.5, True) + 8 for rec in fig.records]))
-    columns = _fit([("#", 18, ALIGN_RIGHT), ("ID", id_w, ALIGN_LEFT), ("Project", 0, ALIGN_LEFT),
-                    ("NPSV", 58, ALIGN_RIGHT), ("BCR", 34, ALIGN_RIGHT), ("VfM", 58, ALIGN_LEFT),
-                    ("tCO2e saved", 56, ALIGN_RIGHT), ("Readiness /100", 66, ALIGN_RIGHT)])
+    columns = _fit([("#", 20, ALIGN_RIGHT), ("ID", id_w, ALIGN_LEFT), ("Project", 0, ALIGN_LEFT),
+                    ("NPSV", 52, ALIGN_RIGHT), ("Social BCR", 52, ALIGN_RIGHT),
+                    ("Funder BCR", 54, ALIGN_RIGHT), ("VfM", 60, ALIGN_LEFT),
+                    ("tCO2e saved", 60, ALIGN_RIGHT), ("Readiness", 52, ALIGN_RIGHT)])
     # a long pipeline keeps its top and its tail here; every project has its own page
-    room = (FOOTER_Y - 8 - y - RANK_ROW_H * 2 - _after_ranking_h(len(port["gap"]["sectors"])))
+    room = footer_top(cv, fig) - 10 - y - RANK_ROW_H * 2
     fits = max(5, int(room // RANK_ROW_H))
     shown: list[int | None] = list(order)
     if len(order) > fits:
@@ -198,50 +296,76 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
         if i is None:
             hidden = len(order) - (fits - 1)
             rows.append(["", "", Cell(f"… {hidden} more (ranks {fits - 2} to {len(order) - 2})",
-                                      GREY),
-                         "", "", "", "", ""])
+                                      GREY), "", "", "", "", "", ""])
             continue
         rec = fig.records[i]
         rows.append([str(fig.ranks[i]), Cell(rec["id"], bold=True), rec["name"],
                      Cell(fmt.money(rec["npsv_gbp"]), _money_colour(rec["npsv_gbp"])),
-                     fmt.ratio(rec["bcr"]),
+                     fmt.ratio(rec["bcr"]), fmt.ratio(rec.get("bcr_public")),
                      Cell(fmt.vfm_badge(rec["vfm_category"]), _vfm_colour(rec["vfm_category"]), True),
                      fmt.number(rec["carbon_saved_tco2e"], 0),
                      f"{rec['readiness_score']:.0f}" + ("  ready" if rec["shovel_ready"] else "")])
     rows.append(["", "", "Pipeline", Cell(fmt.money(port["npsv_gbp"]), _money_colour(port["npsv_gbp"])),
-                 fmt.ratio(port["bcr"]), Cell(fmt.vfm_badge(vfm), _vfm_colour(vfm)),
-                 fmt.number(port["carbon_saved_tco2e"], 0),
-                 f"{port['shovel_ready_projects']} ready"])
+                 fmt.ratio(port["bcr"]), fmt.ratio(port.get("bcr_public")),
+                 Cell(vfm.badge, _vfm_colour(vfm.band)),
+                 fmt.number(port["carbon_saved_tco2e"], 0), f"{port['shovel_ready_projects']} ready"])
     if not fig.records:
-        rows.insert(0, ["", "", Cell("No projects in the pipeline", GREY), "", "", "", "", ""])
-    y = cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, total_rows=1) + 14
+        rows.insert(0, ["", "", Cell("No projects in the pipeline", GREY), "", "", "", "", "", ""])
+    cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, total_rows=1)
+    footer(cv, fig, 1)
 
-    # the gap
+
+def gap_section(cv: Canvas, y: float, fig: Figures) -> float:
+    """The contribution to the investment gap, per sector with its own window (METHOD.md 6)."""
+    r, port = fig.results, fig.portfolio
     gap = port["gap"]
     y = cv.heading(y, "Contribution to closing the investment gap",
-                   aside=f"public funding in the gap's window years, £ at {r.price_base_year} prices")
+                   aside=f"£ at {r.price_base_year} prices")
     columns = _fit([("Sector", 0, ALIGN_LEFT), ("Window", 50, ALIGN_LEFT),
-                    ("Contribution", 62, ALIGN_RIGHT), ("Cumulative gap", 68, ALIGN_RIGHT),
-                    ("Share closed", 56, ALIGN_RIGHT), ("Contribution a year", 80, ALIGN_RIGHT),
-                    ("Gap a year", 56, ALIGN_RIGHT)])
+                    ("Contribution", 56, ALIGN_RIGHT), ("Cumulative gap", 76, ALIGN_RIGHT),
+                    ("Closed", 44, ALIGN_RIGHT), ("A year", 46, ALIGN_RIGHT),
+                    ("Gap a year", 50, ALIGN_RIGHT), ("Leverage", 50, ALIGN_RIGHT)])
+
+    def window(w) -> str:
+        return f"{w[0]}–{w[1]}" if w else "differ"
+
+    def leverage(x) -> str:
+        return DASH if not _defined(x) else f"{x:,.2f}"
+
     rows = []
     for s in gap["sectors"].values():
-        rows.append([s["label"], f"{s['window'][0]}–{s['window'][1]}", fmt.money(s["contribution_gbp"]),
+        rows.append([s["label"], window(s["window"]), fmt.money(s["contribution_gbp"]),
                      fmt.money(s["cumulative_gap_gbp"]), fmt.percent(s["share_closed"], 3),
-                     fmt.money(s["annual_average_contribution_gbp"]), fmt.money(s["annual_gap_gbp"])])
+                     fmt.money(s["annual_average_contribution_gbp"]), fmt.money(s["annual_gap_gbp"]),
+                     leverage(s.get("leverage"))])
     t = gap["total"]
-    window = gap["window"]
-    rows.append(["All sectors", f"{window[0]}–{window[1]}" if window[0] is not None else DASH,
-                 fmt.money(t["contribution_gbp"]), fmt.money(t["cumulative_gap_gbp"]),
-                 fmt.percent(t["share_closed"], 3), fmt.money(t["annual_average_contribution_gbp"]),
-                 fmt.money(t["annual_gap_gbp"])])
-    y = cv.table(LEFT, y, columns, rows, total_rows=1) + 3
+    rows.append(["All sectors", window(gap["window"]), fmt.money(t["contribution_gbp"]),
+                 fmt.money(t["cumulative_gap_gbp"]), fmt.percent(t["share_closed"], 3),
+                 fmt.money(t.get("annual_average_contribution_gbp")),
+                 fmt.money(t.get("annual_gap_gbp")), leverage(t.get("leverage"))])
+    y = cv.table(LEFT, y, columns, rows, size=7.0, total_rows=1) + 3
     outside = [rec["id"] for rec in fig.records if not rec["gap_sector"]]
-    note = (f"Investment mobilised (all capex, public and private, of projects in a gap sector, in "
-            f"the window): {fmt.money(t['investment_mobilised_gbp'])}.")
+    note = ("Public funding in each sector's window years counts, net of benefit deadweight. "
+            f"Investment mobilised (all capex, public and private, of projects in a gap sector, in "
+            f"the window): {fmt.money(t['investment_mobilised_gbp'])}. Leverage: private £ per "
+            "public £ in the window."
+            + ("" if gap["window"] else " The sectors' windows differ, so the total has no annual "
+                                        "figures."))
     if outside:
         note += (f" In no gap sector, so contributing nothing: {', '.join(outside)}.")
-    y += cv.wrapped(LEFT, y, WIDTH, note, 6.8, colour=GREY) + 12
+    return y + cv.wrapped(LEFT, y, WIDTH, note, 6.8, colour=GREY) + 12
+
+
+def pipeline_detail_page(cv: Canvas, fig: Figures) -> None:
+    """Page 2: what makes up the pipeline's NPSV, its uncertainty and its drivers."""
+    r, sens, mc = fig.results, fig.sensitivity, fig.simulation
+    v = pipeline_values(r)
+    y = MARGIN_TOP
+    cv.text(LEFT, y, WIDTH, 10, f"{r.name}  ·  the pipeline, continued", 7.0, colour=GREY)
+    y += 16
+    y = gap_section(cv, y, fig)
+    y = value_tables(cv, y, v, heading="What makes up the pipeline's NPSV") + 4
+    y += cv.wrapped(LEFT, y, WIDTH, facts_line(v), 7.0, colour=INK) + 14
 
     # uncertainty: the Monte Carlo figures beside their histogram, then the tornado
     summary = mc["portfolio"]
@@ -252,7 +376,7 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
              ("NPSV P50 (median)", fmt.money(summary.get("npsv_p50_gbp"))),
              ("NPSV P90", fmt.money(summary.get("npsv_p90_gbp"))),
              ("Probability NPSV < 0", fmt.percent(summary.get("prob_npsv_negative"), 1)),
-             ("BCR P10 – P90", _range(summary.get("bcr_p10"), summary.get("bcr_p90")))]
+             ("Social BCR P10 – P90", _range(summary.get("bcr_p10"), summary.get("bcr_p90")))]
     top = y
     for label, value in lines:
         cv.text(LEFT, y, figures_w - 70, 11, label, 7.5)
@@ -268,25 +392,17 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
     y = max(y, top + 80) + 12
 
     y = cv.heading(y, "What moves the pipeline's NPSV most",
-                   aside="the six drivers with the widest swing")
+                   aside="the drivers with the widest swing")
     rows_t = [TornadoRow(row["label"], row["npsv_gbp_low"], row["npsv_gbp_high"],
                          _tag(_driver_low(row["driver"])), _tag(_driver_high(row["driver"])))
               for row in sens["portfolio"]["tornado"]
-              if DRIVER_BY_NAME[row["driver"]].affects_npsv][:TORNADO_ROWS_PORTFOLIO]
+              if DRIVER_BY_NAME[row["driver"]].affects_npsv][:TORNADO_ROWS_PORTFOLIO + 2]
     y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens["portfolio"]["npsv_gbp"], label_w=150,
                       row_h=12.5)
     cv.wrapped(LEFT, y, WIDTH,
                "Bars run from the central NPSV (solid line) to the NPSV with each driver at its "
                "tested low and high value; the dashed red line is NPSV = 0.", 6.3, colour=GREY)
-    footer(cv, fig, 1)
-
-
-def _after_ranking_h(sectors: int) -> float:
-    """The height of what page 1 draws below the ranking (gap, Monte Carlo, tornado)."""
-    gap = 14 + 18 + 12.5 + 11.5 * (sectors + 1) + 3 + 20 + 12
-    monte_carlo = 18 + 80 + 12
-    tornado = 18 + 14 + 12.5 * TORNADO_ROWS_PORTFOLIO + 12 + 10
-    return gap + monte_carlo + tornado
+    footer(cv, fig, 2)
 
 
 def _driver_low(name: str):
@@ -326,6 +442,32 @@ def _in_tested_range(tornado_row: dict[str, Any] | None, central: float | None) 
     return any(_defined(v) and (v == 0 or (v > 0) != (central > 0)) for v in ends)
 
 
+SCENARIO_NAMES = {"carbon_low": "Carbon values low", "carbon_central": "Carbon values central",
+                  "carbon_high": "Carbon values high",
+                  "reduced_discount_schedule": "Reduced discounting"}
+
+
+def _scenarios_table(cv: Canvas, x: float, y: float, w: float, scenarios: dict[str, Any],
+                     basis: str) -> float:
+    """NPSV, social BCR and, where the scenario gives the BCR the bands are read on, the band."""
+    key = BASIS_KEYS.get(basis, "bcr")
+    banded = all(key in sc for sc in scenarios.values())
+    columns = [("Scenario", w - (152 if banded else 104), ALIGN_LEFT), ("NPSV", 52, ALIGN_RIGHT),
+               ("Social BCR", 52, ALIGN_RIGHT)]
+    if banded:
+        columns.append(("VfM", 48, ALIGN_RIGHT))
+    rows: list[list[Cell | str]] = []
+    for name, sc in scenarios.items():
+        row: list[Cell | str] = [SCENARIO_NAMES.get(name, name.replace("_", " ")),
+                                 Cell(fmt.money(sc["npsv_gbp"]), _money_colour(sc["npsv_gbp"])),
+                                 fmt.ratio(sc["bcr"])]
+        if banded:
+            cat = vfm_category(sc[key])
+            row.append(Cell(fmt.vfm_badge(cat), _vfm_colour(cat), True))
+        rows.append(row)
+    return cv.table(x, y, columns, rows, size=7.0, row_h=10.0) + 2
+
+
 def _active_years(r: PortfolioResults, s: dict[str, np.ndarray]) -> slice:
     years = r.years
     active = (np.abs(s["costs"]) + np.abs(s["benefits"]) + np.abs(s["financial_cash_flow"])) > 0
@@ -343,13 +485,16 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
     mc_p = fig.simulation["projects"][i]
     s = r.project_series(i)
     y = MARGIN_TOP
-    vfm = rec["vfm_category"]
+    v = project_values(r, i)
+    vfm = project_vfm(r, i, fig.adjustment_reason(i))
 
     # title
     cv.text(LEFT, y, WIDTH, 10, f"{r.name}  ·  project ranked {fig.ranks[i]} of {len(fig.records)} "
             "by NPSV", 7.0, colour=GREY)
-    badge_w = cv.badge(RIGHT, y + 13, f"VALUE FOR MONEY: {fmt.vfm_badge(vfm)}" if vfm else
-                       "VALUE FOR MONEY: NOT DEFINED", _vfm_colour(vfm), 8.0)
+    badge_w = cv.badge(RIGHT, y + 13, f"VALUE FOR MONEY: {vfm.badge}" if vfm.band else
+                       "VALUE FOR MONEY: NOT DEFINED", _vfm_colour(vfm.band), 8.0)
+    cv.text(RIGHT - badge_w, y + 28, badge_w, 9, f"on the {vfm.basis_name}", 6.5, colour=GREY,
+            align=ALIGN_RIGHT)
     y += 11
     y += cv.wrapped(LEFT, y, WIDTH - badge_w - 12, f"{rec['id']}  {rec['name']}", 14.0, bold=True) + 3
     operating = np.nonzero(s["operating"] > 0)[0]
@@ -366,49 +511,62 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
                      f"({operating.size} years)")
     parts.append(f"readiness {rec['readiness_score']:.0f}/100"
                  + (", shovel-ready" if rec["shovel_ready"] else ", not shovel-ready"))
-    y += cv.wrapped(LEFT, y, WIDTH, "  ·  ".join(parts), 7.5, colour=GREY) + 8
+    y += cv.wrapped(LEFT, y, WIDTH - badge_w - 12, "  ·  ".join(parts), 7.5, colour=GREY) + 3
+    if vfm.adjustment:
+        y += cv.wrapped(LEFT, y, WIDTH, vfm.sentence(), 7.2, colour=INK) + 3
+    y += 5
 
     # headline figures
     undefined = _undefined_notes(r, s)
 
     def card_of(key: str, title: str, text: Callable[[Any], str], note: str = "",
                 colour: QColor = INK):
-        v = rec[key]
-        return title, text(v), note if _defined(v) else undefined.get(key, "not defined"), colour
+        x = v.get(key)
+        return title, text(x), note if _defined(x) else undefined.get(key, "not defined"), colour
 
-    def per_t(v) -> str:
-        return DASH if not _defined(v) else f"{fmt.money(v, short=False)}/t"
+    def per_t(x) -> str:
+        return DASH if not _defined(x) else f"{fmt.money(x, short=False)}/t"
 
+    test = carbon_cost_test(v, r.public_carbon_cost_threshold)
     cards = [
-        card_of("npsv_gbp", "Net present social value", fmt.money, "",
-                _money_colour(rec["npsv_gbp"])),
-        card_of("bcr", "Benefit-cost ratio", fmt.ratio, fmt.vfm_badge(vfm), _vfm_colour(vfm)),
+        card_of("npsv_gbp", "Net present social value", fmt.money,
+                f"Exchequer {exchequer_line(v).text()}", _money_colour(v.get("npsv_gbp"))),
+        card_of("bcr", "Social BCR", fmt.ratio, "all benefits / all costs"),
+        card_of("bcr_public", "Funder BCR", fmt.ratio, "net benefits / public costs"),
         card_of("pv_costs_gbp", "PV of costs", fmt.money,
-                f"optimism bias {fmt.percent(rec['optimism_bias'], 0)}"),
+                f"optimism bias {fmt.percent(rec['optimism_bias'], 0)}"
+                + (f", delay {v['ob_delay_years']:.0f}y" if v.get("ob_delay_years") else "")),
         card_of("pv_benefits_gbp", "PV of benefits", fmt.money,
-                f"carbon {fmt.money(rec['pv_carbon_benefit_gbp'])}"),
-        card_of("carbon_saved_tco2e", "Carbon saved", lambda v: fmt.number(v, 0, "tCO2e"),
-                "over its life, undiscounted"),
+                f"carbon {fmt.money(v.get('pv_carbon_benefit_gbp'))}"
+                + (f", deadweight {fmt.percent(v['benefit_deadweight'], 0)}"
+                   if v.get("benefit_deadweight") else "")),
+        card_of("carbon_saved_tco2e", "Carbon saved (tCO2e)", lambda x: fmt.number(x, 0),
+                f"direct {fmt.number(v.get('carbon_saved_direct_tco2e'), 0)}, traded "
+                f"{fmt.number(v.get('carbon_saved_traded_tco2e'), 0)}"),
         card_of("cost_per_tco2e_gbp", "Cost per tonne saved", per_t,
-                "net of other benefits" if (rec["cost_per_tco2e_gbp"] or 0) >= 0
+                "net of other benefits" if (v.get("cost_per_tco2e_gbp") or 0) >= 0
                 else "below zero: saves money"),
-        card_of("public_cost_per_tco2e_gbp", "Public cost per tonne", per_t,
-                f"threshold £{r.public_carbon_cost_threshold:,.0f}/t"),
-        card_of("net_additional_jobs_fte", "Net additional jobs", lambda v: fmt.number(v, 1, "FTE"),
-                f"gross {fmt.number(rec['gross_jobs_fte'], 1)} FTE"),
-        card_of("cost_per_net_job_gbp", "Public cost per net job", fmt.money),
+        ("Carbon cost test (PSDS)",
+         "n/a" if test.passed is None else test.verdict if test.cost_per_direct_t is None
+         else f"{test.verdict}  {per_t(test.cost_per_direct_t)}",
+         ("direct tonnes; limit " if test.passed is not None else "not for this category; ")
+         + f"£{test.threshold:,.0f}/t",
+         {True: QColor("#1E7B34"), False: AMBER_INK}.get(test.passed, GREY)),
+        card_of("net_additional_jobs_fte", "Net additional jobs", lambda x: fmt.number(x, 1, "FTE"),
+                f"constr. {fmt.number(v.get('net_construction_jobs_fte'), 1)}, operation "
+                f"{fmt.number(v.get('net_operational_jobs_fte'), 1)}"),
         card_of("public_cost_gbp", "Public cost", fmt.money,
-                f"gap contribution {fmt.money(rec['gap_contribution_gbp'])}"),
+                f"per net job {fmt.money(v.get('cost_per_net_job_gbp'))}"),
         card_of("financial_npv_gbp", "Financial NPV (promoter)", fmt.money,
                 f"viability gap {fmt.money(rec['viability_gap_gbp'])}",
-                _money_colour(rec["financial_npv_gbp"])),
+                _money_colour(v.get("financial_npv_gbp"))),
         card_of("financial_irr", "Financial IRR", fmt.percent),
         card_of("payback_year", "Payback year", fmt.year,
                 "discounted: " + (fmt.year(rec["discounted_payback_year"])
                                   if _defined(rec["discounted_payback_year"])
                                   else undefined["discounted_payback_year"])),
-        card_of("sunk_costs_gbp", "Sunk costs (before year 0)", fmt.money, "left out of PVs"),
-        card_of("gap_contribution_gbp", "Investment-gap contribution", fmt.money,
+        card_of("sunk_costs_gbp", "Sunk costs", fmt.money, "before year 0: left out of PVs"),
+        card_of("gap_contribution_gbp", "Gap contribution", fmt.money,
                 "in no gap sector" if not rec["gap_sector"] else "public funding in the window"),
     ]
     gap_w, card_h, per_row = 5.0, 36.0, 5
@@ -416,15 +574,19 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
     for k, (title, value, note, colour) in enumerate(cards):
         cv.card(LEFT + (k % per_row) * (cw + gap_w), y + (k // per_row) * (card_h + gap_w), cw,
                 card_h, title, value, note, colour)
-    y += 3 * card_h + 2 * gap_w + 12
+    y += 3 * card_h + 2 * gap_w + 10
+
+    # what makes up the NPSV (carbon by kind and jobs apart are on the cards above)
+    y = value_tables(cv, y, v, heading="What makes up the NPSV", row_h=9.4, size=6.8) + 6
 
     # annual costs and benefits
     sl = _active_years(r, s)
     y = cv.heading(y, "Annual costs and benefits",
                    aside=f"£ in real terms at {r.price_base_year} prices")
-    annual_chart(cv, LEFT, y, WIDTH, CHART_H, r.years[sl], s["costs"][sl], s["benefits"][sl],
+    chart_h = CHART_H - 55     # the page also carries what makes up the NPSV
+    annual_chart(cv, LEFT, y, WIDTH, chart_h, r.years[sl], s["costs"][sl], s["benefits"][sl],
                  r.appraisal_year)
-    y += CHART_H + 10
+    y += chart_h + 8
 
     # tornado
     y = cv.heading(y, "Sensitivity of NPSV to each driver",
@@ -432,8 +594,8 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
     rows_t = [TornadoRow(row["label"], row["npsv_gbp_low"], row["npsv_gbp_high"],
                          _tag(row["low"]), _tag(row["high"]))
               for row in sens_p["tornado"] if DRIVER_BY_NAME[row["driver"]].affects_npsv
-              ][:TORNADO_ROWS_PROJECT]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=150, row_h=12.5) + 4
+              ][:TORNADO_ROWS_PROJECT - 2]
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=150, row_h=12.0) + 2
 
     # switching values (left) and scenarios (right)
     top = y
@@ -442,8 +604,8 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
     right_w = RIGHT - right_x
     y = cv.heading(top, "Switching values (NPSV = 0)", x=LEFT, w=left_w)
     torn = {row["driver"]: row for row in sens_p["tornado"]}
-    columns = [("Driver", 104, ALIGN_LEFT), ("Switching value", 68, ALIGN_RIGHT),
-               ("Change", 44, ALIGN_RIGHT), ("In tested range?", left_w - 216, ALIGN_RIGHT)]
+    columns = [("Driver", 96, ALIGN_LEFT), ("Switching value", 72, ALIGN_RIGHT),
+               ("Change", 40, ALIGN_RIGHT), ("In tested range?", left_w - 208, ALIGN_RIGHT)]
     rows: list[list[Cell | str]] = []
     for row in sens_p["switching_values"]:
         d = DRIVER_BY_NAME[row["driver"]]
@@ -454,25 +616,14 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
         rows.append([d.label, Cell(value, GREY if value == "not within reach" else None), change,
                      DASH if inside is None else
                      (Cell("YES", NEGATIVE, True) if inside else Cell("no", GREY))])
-    y_left = cv.table(LEFT, y, columns, rows, size=7.2, row_h=11.0) + 2
+    y_left = cv.table(LEFT, y, columns, rows, size=7.0, row_h=10.0) + 2
     y_left += cv.wrapped(LEFT, y_left, left_w,
                          "The value of each driver, alone, at which NPSV reaches zero. YES: within "
                          "the range the tornado tests. Construction jobs and additionality do not "
                          "change NPSV.", 6.3, colour=GREY)
 
     y = cv.heading(top, "Scenarios", x=right_x, w=right_w)
-    columns = [("Scenario", right_w - 134, ALIGN_LEFT), ("NPSV", 52, ALIGN_RIGHT),
-               ("BCR", 28, ALIGN_RIGHT), ("VfM", 54, ALIGN_RIGHT)]
-    rows = []
-    names = {"carbon_low": "Carbon values low", "carbon_central": "Carbon values central",
-             "carbon_high": "Carbon values high",
-             "reduced_discount_schedule": "Reduced discounting"}
-    for key, v in sens_p["scenarios"].items():
-        cat = vfm_category(v["bcr"])
-        rows.append([names.get(key, key.replace("_", " ")),
-                     Cell(fmt.money(v["npsv_gbp"]), _money_colour(v["npsv_gbp"])),
-                     fmt.ratio(v["bcr"]), Cell(fmt.vfm_badge(cat), _vfm_colour(cat), True)])
-    y = cv.table(right_x, y, columns, rows, size=7.2, row_h=11.0) + 2
+    y = _scenarios_table(cv, right_x, y, right_w, sens_p["scenarios"], vfm.basis)
     reduced = sens_p["scenarios"].get("reduced_discount_schedule")
     note = (f"Reduced discounting: {reduced['why']}." if reduced else
             "The reduced discount schedule is tested only for horizons over 50 years.")
@@ -482,7 +633,7 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
     for label, value, colour in (
             ("NPSV P10 / P50 / P90",
              " / ".join(fmt.money(mc_p.get(f"npsv_p{p}_gbp")) for p in (10, 50, 90)), INK),
-            ("BCR P10 – P90", _range(mc_p.get("bcr_p10"), mc_p.get("bcr_p90")), INK),
+            ("Social BCR P10 – P90", _range(mc_p.get("bcr_p10"), mc_p.get("bcr_p90")), INK),
             ("Probability NPSV < 0", fmt.percent(mc_p.get("prob_npsv_negative"), 1),
              NEGATIVE if (mc_p.get("prob_npsv_negative") or 0) >= 0.5 else INK)):
         cv.text(right_x, y, right_w, 11, label, 7.2)
@@ -493,7 +644,7 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
     # warnings
     warnings = rec["warnings"]
     y = cv.heading(y, "Warnings", aside=f"{len(warnings)} for this project" if warnings else "")
-    room = FOOTER_Y - 8 - y
+    room = footer_top(cv, fig) - 8 - y
     if not warnings:
         cv.wrapped(LEFT, y, WIDTH, "None: no sunk costs, extrapolated tables or thresholds to report.",
                    7.2, colour=GREY)
@@ -510,7 +661,7 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
         cv.wrapped(LEFT + 10, y, WIDTH - 10, text, 7.2)
         y += h + 2
         room -= h + 2
-    footer(cv, fig, i + 2)
+    footer(cv, fig, i + 1 + fig.PIPELINE_PAGES)
 
 
 # -- the file ---------------------------------------------------------------------------
@@ -583,10 +734,14 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
                       cancelled: Callable[[], bool] | None = None) -> None:
     """Write the executive summary of a pipeline to ``path`` as an A4 PDF.
 
-    Page 1 is the pipeline (totals, ranking, the investment gap, Monte Carlo
-    and the drivers of its NPSV); then one page per project (headline figures,
+    Page 1 is the pipeline (totals with the social and funder BCR and the
+    value-for-money band on its basis, the ranking, the investment gap by
+    sector window); page 2 what makes up its NPSV (each external effect on its
+    own line, the Exchequer line beside it), Monte Carlo and the drivers of its
+    NPSV; then one page per project (headline figures, what makes up its NPSV,
     annual costs and benefits, tornado, switching values, scenarios, Monte
-    Carlo and warnings). Every page's footer names the assumption pack.
+    Carlo and warnings). Every page's footer names the assumption pack and the
+    pack's rows that are not official.
 
     Parameters
     ----------
@@ -639,8 +794,10 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
                 if page == 0:
                     pipeline_page(cv, fig)
+                elif page == 1:
+                    pipeline_detail_page(cv, fig)
                 else:
-                    project_page(cv, fig, page - 1)
+                    project_page(cv, fig, page - fig.PIPELINE_PAGES)
                 if progress is not None:
                     progress(page + 1, fig.pages)
         finally:

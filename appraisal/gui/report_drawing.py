@@ -147,6 +147,9 @@ class Canvas:
             f.setPointSizeF(size * 72.0 / RESOLUTION_DPI)
             f.setBold(bold)
             f.setItalic(italic)
+            if hasattr(QFont, "Tag"):   # Qt 6.7+: no "fi" ligature glyphs, so that the PDF's
+                for tag in ("liga", "clig"):   # text reads and searches as typed ("benefits")
+                    f.setFeature(QFont.Tag.fromString(tag), 0)
             self._fonts[key] = f
         return f
 

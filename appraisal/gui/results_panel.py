@@ -1,7 +1,6 @@
-"""The results of the selected project: headline figures, charts and checks."""
+"""The results of the selected project: headline figures, what makes up its NPSV, carbon
+and jobs, charts, sensitivity and checks."""
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -9,8 +8,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHeaderVi
                                QListWidgetItem, QScrollArea, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.results import vfm_category
 from . import formatting as fmt
+from .breakdown import (TIPS, Line, benefit_lines, carbon_cost_test, carbon_lines, cost_lines,
+                        deadweight_line, delay_line, exchequer_line, job_lines, pack_note,
+                        project_values, project_vfm, short_pack_note)
 from ..core.sensitivity import sensitivity
 from .charts import (BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year,
                      tornado)
@@ -18,31 +19,43 @@ from .document import PortfolioDocument
 from .workers import LatestRunner
 
 CARDS = [
-    # key, title, formatter, tooltip (definition and source)
+    # key, title, formatter, tooltip (definition and source); laid out three to a row
     ("npsv_gbp", "NPSV", fmt.money, "Net present social value: PV of benefits less PV of costs "
                                     "(Green Book, real terms, discounted at the STPR schedule)"),
-    ("bcr", "BCR", fmt.ratio, "Benefit-cost ratio: PV of benefits / PV of costs"),
+    ("bcr", "Social BCR", fmt.ratio, TIPS["bcr"]),
+    ("bcr_public", "Funder BCR", fmt.ratio, TIPS["bcr_public"]),
+    ("vfm", "Value for money", str, TIPS["vfm"]),
     ("carbon_saved_tco2e", "Carbon saved", lambda v: fmt.number(v, 0, "tCO2e"),
-     "Tonnes of CO2e saved over the operating life (undiscounted)"),
+     "Tonnes of CO2e saved over the operating life (undiscounted, after deadweight): direct "
+     "tonnes (fuels burnt on site or in vehicles) and traded tonnes (grid electricity)"),
     ("cost_per_tco2e_gbp", "Cost per tonne", lambda v: fmt.DASH if v is None else f"{fmt.money(v, short=False)}/t",
      "(PVC - PV of energy and other benefits) / tonnes saved"),
+    ("psds", "Carbon cost test (PSDS)", str, TIPS["psds"]),
     ("net_additional_jobs_fte", "Net additional jobs", lambda v: fmt.number(v, 1, "FTE"),
      "Gross direct jobs after deadweight, leakage, displacement, substitution and multiplier "
-     "(HCA Additionality Guide)"),
+     "(HCA Additionality Guide): construction (permanent-equivalent) and operation apart"),
     ("cost_per_net_job_gbp", "Cost per net job", fmt.money, "Public cost / net additional jobs"),
     ("gap_contribution_gbp", "Gap contribution", fmt.money,
-     "Public funding in the investment gap's window years (Green Alliance, 2020)"),
+     "Public funding in the investment gap's window years, net of benefit deadweight "
+     "(Green Alliance, 2020)"),
     ("financial_npv_gbp", "Financial NPV", fmt.money,
      "The promoter's cash flows discounted at the portfolio's financial rate"),
     ("financial_irr", "Financial IRR", fmt.percent, "Internal rate of return of the promoter's cash flows"),
     ("payback_year", "Payback year", fmt.year, "The year after the last year of negative cumulative cash"),
     ("readiness_score", "Readiness", lambda v: fmt.DASH if v is None else f"{v:.0f}/100",
-     "25 planning + 20 site + 20 procurement + 20 match funding + up to 15 for an early start"),
+     "Planning, site, procurement, match funding and an early start, by the pack's readiness "
+     "weights"),
     ("viability_gap_gbp", "Viability gap", fmt.money, "The grant that would make the promoter break even"),
 ]
+WIDE_CARDS = {"vfm"}     # a card across the panel: its basis and any adjustment need the room
+CARD_COLUMNS = 3
+NEGATIVE = "#B00020"
+AMBER = "#9A6700"
 
 
 class Card(QFrame):
+    """A headline figure: its title, its value, and an optional line under it."""
+
     def __init__(self, title: str, tip: str, parent=None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -54,17 +67,81 @@ class Card(QFrame):
         self.title.setStyleSheet("color: #555; font-size: 8pt;")
         self.value = QLabel(fmt.DASH)
         self.value.setStyleSheet("font-size: 11pt; font-weight: 600;")
+        self.detail = QLabel()
+        self.detail.setStyleSheet("color: #555; font-size: 8pt;")
+        self.detail.setWordWrap(True)
+        self.detail.setVisible(False)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.value, self.detail):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.title)
         layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)     # cards of a row line up at the top when one has more to say
 
-    def set(self, text: str, colour: str | None = None, note: str | None = None) -> None:
+    def set(self, text: str, colour: str | None = None, note: str | None = None,
+            detail: str = "") -> None:
+        """The value (coloured only beside words that carry the meaning), a tooltip note,
+        and a visible line of detail under it."""
         self.value.setText(text)
         self.value.setStyleSheet("font-size: 11pt; font-weight: 600;"
                                  + (f" color: {colour};" if colour else ""))
-        if note:
-            self.value.setToolTip(note)
+        self.value.setToolTip(note or "")
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+
+
+class FigureList(QFrame):
+    """Figures in words, one to a line, a part indented under its total; the values
+    right-aligned so that they read as a column."""
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(2, 2, 2, 2)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(1)
+        self.grid.setColumnStretch(0, 1)
+        self.heading = QLabel(title)
+        self.heading.setStyleSheet("font-weight: 600;")
+        self.grid.addWidget(self.heading, 0, 0, 1, 2)
+        self.labels: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        self._rows = 1
+
+    def set_lines(self, lines: list[Line | None]) -> None:
+        seen = set()
+        for line in lines:
+            if line is None:
+                continue
+            seen.add(line.key)
+            if line.key not in self.labels:
+                label, value = QLabel(), QLabel()
+                label.setWordWrap(True)
+                value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.grid.addWidget(label, self._rows, 0)
+                self.grid.addWidget(value, self._rows, 1)
+                self._rows += 1
+                self.labels[line.key], self.values[line.key] = label, value
+            label, value = self.labels[line.key], self.values[line.key]
+            label.setText(line.label)
+            weight = "font-weight: 600;" if line.level == 0 else ""
+            label.setStyleSheet(weight + ("" if line.level == 0 else " padding-left: 12px;"))
+            value.setText(line.text())
+            colour = NEGATIVE if line.unit == "gbp" and (line.value or 0) < 0 else None
+            value.setStyleSheet(weight + (f" color: {colour};" if colour else ""))
+            for w in (label, value):
+                w.setToolTip(line.tip)
+                w.setVisible(True)
+        for key in self.labels:
+            if key not in seen:      # a line that applies only sometimes (a delay, deadweight)
+                self.labels[key].setVisible(False)
+                self.values[key].setVisible(False)
+
+    def clear(self) -> None:
+        for w in list(self.labels.values()) + list(self.values.values()):
+            w.setVisible(False)
 
 
 class ResultsPanel(QScrollArea):
@@ -85,11 +162,29 @@ class ResultsPanel(QScrollArea):
         grid = QGridLayout()
         grid.setSpacing(4)
         self.cards: dict[str, Card] = {}
-        for k, (key, title, _, tip) in enumerate(CARDS):
+        row = col = 0
+        for key, title, _, tip in CARDS:
             card = Card(title, tip)
             self.cards[key] = card
-            grid.addWidget(card, k // 3, k % 3)
+            if key in WIDE_CARDS:
+                if col:
+                    row, col = row + 1, 0
+                grid.addWidget(card, row, 0, 1, CARD_COLUMNS)
+                row += 1
+                continue
+            grid.addWidget(card, row, col)
+            row, col = (row + 1, 0) if col == CARD_COLUMNS - 1 else (row, col + 1)
+        for c in range(CARD_COLUMNS):
+            grid.setColumnStretch(c, 1)
         layout.addLayout(grid)
+        # what the NPSV is made of, the Exchequer beside it, then carbon, jobs and the rest
+        self.value_list = FigureList("What makes up the NPSV")
+        self.value_list.setToolTip("Present values at base-year prices; each external effect on "
+                                   "its own line")
+        self.other_list = FigureList("Carbon, jobs and other figures")
+        for w in (self.value_list, self.other_list):
+            w.setFrameShape(QFrame.Shape.StyledPanel)
+            layout.addWidget(w)
         self.chart_flows = ChartView()
         self.chart_cumulative = ChartView()
         self.chart_carbon = ChartView()
@@ -134,6 +229,12 @@ class ResultsPanel(QScrollArea):
         doc.resultsChanged.connect(self.refresh)
         doc.projectChanged.connect(self._project_changed)
 
+    def _blank(self) -> None:
+        for card in self.cards.values():
+            card.set(fmt.DASH)
+        self.value_list.clear()
+        self.other_list.clear()
+
     def _project_changed(self, row: int) -> None:
         if row == self.row:
             self.refresh()
@@ -148,52 +249,43 @@ class ResultsPanel(QScrollArea):
         self.checks.clear()
         if row is None or not (0 <= row < len(doc.projects)):
             self.heading.setText("No project selected")
-            for card in self.cards.values():
-                card.set(fmt.DASH)
+            self._blank()
             return
         project = doc.project(row)
-        self.heading.setText(f"{project.get('id', '')}: {project.get('name', '')}")
+        category = doc.pack.categories.get(str(project.get("category", "")))
+        self.heading.setText(f"{project.get('id', '')}: {project.get('name', '')}"
+                             + (f"  ·  {category.label}" if category is not None else ""))
         problems = doc.problems(row)
         for p in problems:
             self._check(f"Error in {p.field or 'the project'}: {p.message}", "#B00020", "✖")
         i = doc.result_index(row)
         if results is None or i is None:
-            for card in self.cards.values():
-                card.set(fmt.DASH)
+            self._blank()
             if doc.snapshot.error:
                 self._check(doc.snapshot.error, "#B00020", "✖")
             elif not problems:
                 self._check("Computing…", "#555555", "…")
             self.provenance.setText("")
             return
-        m = {k: v[i] for k, v in results.metrics.items()}
-        for key, title, f, tip in CARDS:
-            v = m.get(key)
-            v = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-            text = f(v)
-            colour = None
-            if key == "bcr":
-                cat = vfm_category(v)
-                text = f"{text}  {fmt.vfm_badge(cat)}" if cat else text
-                colour = fmt.VFM_COLOURS.get(cat or "")
-            elif key in ("npsv_gbp", "financial_npv_gbp") and v is not None and v < 0:
-                colour = "#B00020"
-            elif key == "readiness_score" and m.get("shovel_ready"):
-                text += " ✔"   # shovel-ready (the card's tooltip says so)
-                colour = "#1E7B34"
-            note = None if v is not None else "Not defined: see the checks"
-            if key == "readiness_score" and m.get("shovel_ready"):
-                note = "Shovel-ready: a score of 80 or more and a start within 12 months"
-            self.cards[key].set(text, colour, note)
+        v = project_values(results, i)
+        self._show_cards(v, results, i, project)
+        self.value_list.set_lines(
+            benefit_lines(v) + cost_lines(v)
+            + [Line("npsv_gbp", "Net present social value (NPSV)", v.get("npsv_gbp"), level=0),
+               exchequer_line(v)])
+        self.other_list.set_lines(carbon_lines(v) + job_lines(v)
+                                  + [delay_line(v), deadweight_line(v)])
         for w in results.warnings[i]:
             self._check(w, "#9A6700", "⚠")
         if not problems and not results.warnings[i]:
             self._check("No warnings", "#1E7B34", "✔")
         self.provenance.setText(
             f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
-            f"{results.carbon_series}; discounting {results.discount_schedule}; £ at "
-            f"{results.price_base_year} prices; appraisal year {results.appraisal_year}."
-            + (" The pack has figures marked illustrative or recalled." if results.pack_flagged else ""))
+            f"{results.carbon_series}; energy prices {results.energy_series}; discounting "
+            f"{results.discount_schedule}; £ at {results.price_base_year} prices; appraisal year "
+            f"{results.appraisal_year}; value for money on the "
+            f"{project_vfm(results, i).basis_name}." + short_pack_note(doc.pack))
+        self.provenance.setToolTip(pack_note(results))
         s = results.project_series(i)
         years = results.years
         active = (np.abs(s["costs"]) + np.abs(s["benefits"]) + np.abs(s["financial_cash_flow"])) > 0
@@ -212,6 +304,46 @@ class ResultsPanel(QScrollArea):
             "Carbon saved by year (tCO2e)", ys, s["carbon_saved"][lo:hi], CARBON_COLOUR, money=False,
             mark_zero=True))
         self._request_sensitivity(row)
+
+    def _show_cards(self, v: dict, results, i: int, project: dict) -> None:
+        """The headline cards of project ``i`` (``v``: its values, None where undefined)."""
+        for key, title, f, tip in CARDS:
+            if key in ("vfm", "psds"):
+                continue
+            x = v.get(key)
+            colour = NEGATIVE if key in ("npsv_gbp", "financial_npv_gbp") and (x or 0) < 0 else None
+            self.cards[key].set(f(x), colour, None if x is not None else "Not defined: see the checks")
+        ex = exchequer_line(v)
+        self.cards["npsv_gbp"].set(self.cards["npsv_gbp"].value.text(),
+                                   NEGATIVE if (v.get("npsv_gbp") or 0) < 0 else None,
+                                   detail=f"Exchequer {ex.text()} (transfer, not in NPSV)")
+        if v.get("bcr") is None:
+            self.cards["bcr"].set(fmt.DASH, note="Not defined: no costs")
+        if v.get("bcr_public") is None:
+            self.cards["bcr_public"].set(fmt.DASH, note="Not defined: no public costs")
+        reason = project.get("vfm_adjustment_reason", "") if isinstance(project, dict) else ""
+        vfm = project_vfm(results, i, str(reason or ""))
+        self.cards["vfm"].set(vfm.short(), fmt.VFM_COLOURS.get(vfm.band or ""),
+                              detail=vfm.adjustment_text() or
+                              ("Benefits net of private costs, over public costs" if vfm.basis ==
+                               "public" else "All benefits over all costs") +
+                              ": a guide for decision makers, not a pass or fail test")
+        self.cards["carbon_saved_tco2e"].set(
+            self.cards["carbon_saved_tco2e"].value.text(),
+            detail=f"direct {fmt.number(v.get('carbon_saved_direct_tco2e'), 0)}, traded "
+                   f"{fmt.number(v.get('carbon_saved_traded_tco2e'), 0)}")
+        test = carbon_cost_test(v, results.public_carbon_cost_threshold)
+        self.cards["psds"].set(test.verdict, {True: "#1E7B34", False: AMBER}.get(test.passed),
+                               detail=test.detail())
+        self.cards["net_additional_jobs_fte"].set(
+            self.cards["net_additional_jobs_fte"].value.text(),
+            detail=f"construction {fmt.number(v.get('net_construction_jobs_fte'), 1)}, "
+                   f"operation {fmt.number(v.get('net_operational_jobs_fte'), 1)}")
+        if v.get("shovel_ready"):
+            self.cards["readiness_score"].set(
+                self.cards["readiness_score"].value.text() + " ✔", "#1E7B34",
+                "Shovel-ready: a score of 80 or more and a start within 12 months",
+                detail="shovel-ready")
 
     # -- sensitivity of the selected project, computed in the background ---------------
     def _request_sensitivity(self, row: int) -> None:
@@ -251,12 +383,12 @@ class ResultsPanel(QScrollArea):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.switching.setItem(k, c, item)
         sc = p["scenarios"]
-        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v['npsv_gbp'])}, BCR {fmt.ratio(v['bcr'])}"
+        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v['npsv_gbp'])}, social BCR {fmt.ratio(v['bcr'])}"
                  for s, v in sc.items() if s.startswith("carbon_")]
         if "reduced_discount_schedule" in sc:
             v = sc["reduced_discount_schedule"]
             parts.append(f"reduced discount schedule (horizon over 50 years): NPSV "
-                         f"{fmt.money(v['npsv_gbp'])}, BCR {fmt.ratio(v['bcr'])}")
+                         f"{fmt.money(v['npsv_gbp'])}, social BCR {fmt.ratio(v['bcr'])}")
         self.scenarios.setText("Scenarios: " + "; ".join(parts) + ".")
 
     def _check(self, text: str, colour: str, mark: str) -> None:

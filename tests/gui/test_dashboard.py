@@ -11,6 +11,7 @@ from PySide6.QtCharts import QScatterSeries
 from PySide6.QtCore import QPointF, Qt
 
 from appraisal.gui import formatting as fmt
+from appraisal.gui.breakdown import BASIS_KEYS, BASIS_NAMES
 from appraisal.gui.models import SORT_ROLE
 
 
@@ -47,7 +48,10 @@ def test_scatter_shows_every_project_that_has_a_cost_per_tonne(window, dashboard
     for point, row in dashboard.scatter._rows:
         i = doc.result_index(row)
         assert point.x() == pytest.approx(r.metrics["cost_per_tco2e_gbp"][i], rel=1e-12)
-        assert point.y() == pytest.approx(r.metrics["bcr"][i], rel=1e-12)
+        # the BCR the value-for-money bands are read on (the funder BCR by default)
+        assert point.y() == pytest.approx(r.metrics[BASIS_KEYS[r.vfm_basis]][i], rel=1e-12)
+    assert dashboard.scatter.chart().axes(Qt.Orientation.Vertical)[0].titleText() == \
+        BASIS_NAMES[r.vfm_basis][:1].upper() + BASIS_NAMES[r.vfm_basis][1:]
 
 
 def test_double_clicking_a_ranked_project_opens_it(window, dashboard, qtbot):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from appraisal.core.pack import OPTIONAL_TABLE_COLUMNS, TABLE_COLUMNS
 from appraisal.gui.models import FLAG_ROLE, PackTableModel, ProjectFilter, ProjectsModel
 
 
@@ -33,8 +34,12 @@ def test_project_filter_keeps_the_contract_while_filtering(window, qtmodeltester
     window.projects.search.setText("bus-00")
     assert {proxy.index(r, 0).data() for r in range(proxy.rowCount())} == {"BUS-004", "BUS-005"}
     window.projects.search.clear()
+    # the band on the portfolio's basis, after any adjustment, as the core's records give it
+    records = window.doc.results.project_records()
+    poor = [rec["id"] for rec in records if rec["vfm_category"] == "poor"]
+    assert poor and len(poor) < 12
     proxy.set_filter(vfm="poor")
-    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["HP-001", "H2-008"]   # BCR < 1
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == poor
     proxy.set_filter(vfm="", shovel_ready_only=True)
     assert 0 < proxy.rowCount() < 12
     proxy.sort(4, Qt.SortOrder.DescendingOrder)
@@ -49,12 +54,19 @@ def test_pack_table_model_keeps_the_contract(window, qtmodeltester, name):
     model = PackTableModel(table)
     qtmodeltester.check(model)
     assert model.rowCount() == len(table.rows)
-    assert model.columnCount() == len(table.columns) + 1
-    assert model.headerData(0, Qt.Orientation.Horizontal) == "Note"
+    # the quality first (its own column), the source last: every other column once
+    assert model.columnCount() == len(table.columns)
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Quality"
+    assert model.column_name(model.columnCount() - 1) == "source"
     flagged = table.flagged_rows()
+    assert flagged   # the default pack has rows that are not official
     for r in range(model.rowCount()):
         assert model.index(r, 0).data(FLAG_ROLE) is (r in flagged)
-        assert model.index(r, 0).data() == ("⚠ check" if r in flagged else "")
+        label = table.quality_of(r)
+        text = model.index(r, 0).data()
+        assert text.startswith("⚠ " + label) if r in flagged else text == label
+        shaded = model.index(r, 1).data(Qt.ItemDataRole.BackgroundRole)
+        assert (shaded is not None) is (r in flagged)
     model.set_table(None)
     assert model.rowCount() == model.columnCount() == 0
     qtmodeltester.check(model)
@@ -63,8 +75,19 @@ def test_pack_table_model_keeps_the_contract(window, qtmodeltester, name):
 def test_the_assumptions_page_model_keeps_the_contract_for_every_table(window, qtmodeltester):
     view = window.assumptions
     qtmodeltester.check(view.model)
+    pack = window.doc.pack
+    names = []
     for row in range(view.list.count()):
         view.list.setCurrentRow(row)
         name = view.list.item(row).data(Qt.ItemDataRole.UserRole)
-        assert view.model.table is window.doc.pack.tables[name]
+        names.append(name)
+        if name in pack.tables:
+            assert view.model.table is pack.tables[name]
+            assert view.absent.isHidden()
+        else:   # a v2 table the pack leaves empty: listed, with what its absence means
+            assert view.model.rowCount() == 0 and "no rows" in view.list.item(row).text()
+            assert not view.absent.isHidden() and name in view.absent.text()
         qtmodeltester.check(view.model)
+    # every table a pack may have, the new version 2 ones included
+    assert set(names) == set(TABLE_COLUMNS) | set(OPTIONAL_TABLE_COLUMNS)
+    assert set(pack.tables) <= set(names)

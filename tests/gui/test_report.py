@@ -10,7 +10,10 @@ import sys
 import pytest
 from PySide6.QtGui import QImage
 
-from appraisal.core import load_pack, parse_portfolio
+from appraisal.core import appraise_portfolio, load_pack, parse_portfolio
+from appraisal.gui import formatting as fmt
+from appraisal.gui.breakdown import (benefit_lines, carbon_cost_test, cost_lines, exchequer_line,
+                                     pipeline_values)
 from appraisal.gui.report import ReportCancelled, write_summary_pdf
 from appraisal.resources import default_pack_dir, example_portfolio
 
@@ -46,19 +49,32 @@ def page_count(path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
 
 
-def pdf_text(path, page: int | None = None) -> str:
-    args = ["pdftotext", "-layout"]
+def pdf_text(path, page: int | None = None, layout: bool = True) -> str:
+    """The page's text with its white space collapsed: a title or note may wrap. Without
+    ``layout``, in the order it was drawn (a wrapped paragraph reads on, whatever sits
+    beside it)."""
+    args = ["pdftotext"] + (["-layout"] if layout else [])
     if page is not None:
         args += ["-f", str(page), "-l", str(page)]
-    return subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
 
 
-def test_a_page_for_the_pipeline_then_one_per_project(summary, example):
+PIPELINE_PAGES = 2     # the totals, ranking; then the gap, the NPSV's make-up and its risks
+
+
+def project_page(example, pid: str) -> int:
+    """The page number of a project's page (1-based)."""
+    return PIPELINE_PAGES + 1 + [p.id for p in example.projects].index(pid)
+
+
+def test_two_pages_for_the_pipeline_then_one_per_project(summary, example):
     path, calls = summary
     n = len(example.projects)
+    total = PIPELINE_PAGES + n
     assert path.read_bytes().startswith(b"%PDF")
-    assert page_count(path) == 1 + n
-    assert calls == [(k, 1 + n) for k in range(1, n + 2)]   # after every page
+    assert page_count(path) == total
+    assert calls == [(k, total) for k in range(1, total + 1)]   # after every page
     assert [p.name for p in path.parent.iterdir()] == ["summary.pdf"]   # no temporary file left
 
 
@@ -67,27 +83,29 @@ def test_the_pipeline_page_names_the_pack_the_projects_and_the_simulation(summar
     text = pdf_text(summary[0], 1)
     assert example.name in text
     assert pack.id in text and pack.vintage in text
-    # the default pack has rows marked illustrative: the first page says so
+    # the default pack has rows that are not official: the first page says which
     assert pack.is_flagged()
-    assert "figures marked illustrative or recalled" in text
+    assert "Caution: " + pack.flagged_summary() in text
     for p in example.projects:
         assert p.id in text
-    assert "P10" in text and "P50" in text and "P90" in text
-    assert "Probability NPSV < 0" in text
-    assert "2,000 draws, seed 1" in text
-    assert "Contribution to closing the investment gap" in text
-    assert "Page 1 of 13" in text
+    assert f"Page 1 of {PIPELINE_PAGES + len(example.projects)}" in text
+    text2 = pdf_text(summary[0], 2)
+    assert "P10" in text2 and "P50" in text2 and "P90" in text2
+    assert "Probability NPSV < 0" in text2
+    assert "2,000 draws, seed 1" in text2
+    assert "Contribution to closing the investment gap" in text2
 
 
 @needs_poppler
 def test_each_project_page_has_its_figures_and_a_footer(summary, example, pack):
     path = summary[0]
-    total = 1 + len(example.projects)
-    for k, p in enumerate(example.projects, start=2):
+    total = PIPELINE_PAGES + len(example.projects)
+    for p in example.projects:
+        k = project_page(example, p.id)
         text = pdf_text(path, k)
         assert p.id in text
-        for heading in ("Annual costs and benefits", "Sensitivity of NPSV", "Switching values",
-                        "Scenarios", "Monte Carlo", "Warnings"):
+        for heading in ("What makes up the NPSV", "Annual costs and benefits", "Sensitivity of NPSV",
+                        "Switching values", "Scenarios", "Monte Carlo", "Warnings"):
             assert heading in text, (p.id, heading)
         assert "P10" in text
         assert f"Page {k} of {total}" in text
@@ -97,8 +115,7 @@ def test_each_project_page_has_its_figures_and_a_footer(summary, example, pack):
 @needs_poppler
 def test_an_undefined_figure_prints_as_a_dash_with_why(summary, example):
     # GRN-007 (a park) saves no carbon: no cost per tonne (METHOD.md 3)
-    k = 2 + [p.id for p in example.projects].index("GRN-007")
-    text = pdf_text(summary[0], k)
+    text = pdf_text(summary[0], project_page(example, "GRN-007"))
     assert "–" in text
     assert "not defined: no carbon saved" in text
     assert "nan" not in text.lower().split() and "inf" not in text.lower().split()
@@ -152,6 +169,8 @@ def test_an_empty_pipeline_has_its_one_page(qapp, tmp_path, pack):
     path = tmp_path / "empty.pdf"
     write_summary_pdf(path, parse_portfolio(data, pack), pack, draws=50)
     assert page_count(path) == 1
+    if shutil.which("pdftotext"):
+        assert "No projects in the pipeline" in pdf_text(path, 1)
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12")
@@ -165,3 +184,96 @@ def test_writing_reports_does_not_use_up_references_to_none(qapp, tmp_path, exam
         write_summary_pdf(tmp_path / f"s{k}.pdf", example, pack, draws=50)
     # without the top-up: about 22,000 fewer
     assert sys.getrefcount(None) >= min(before, NONE_FLOOR) - 1_000
+
+
+@pytest.fixture(scope="module")
+def results(example, pack):
+    return appraise_portfolio(example, pack, keep_series=True)
+
+
+@needs_poppler
+def test_the_pipeline_pages_show_both_bcrs_the_band_on_its_basis_and_the_exchequer(summary, results):
+    port = results.portfolio_record()
+    text = pdf_text(summary[0], 1)
+    assert "Social BCR" in text and "Funder BCR" in text
+    assert fmt.ratio(port["bcr"]) in text and fmt.ratio(port["bcr_public"]) in text
+    assert port["vfm_basis"] == "public"   # the default basis (METHOD.md 3)
+    assert fmt.vfm_badge(port["vfm_category"]) in text and "on the funder BCR" in text
+    assert "Exchequer (VAT and duty)" in text
+    assert fmt.money(port["pv_indirect_tax_change_gbp"]) in text
+    assert "a transfer, not in the NPSV" in text
+    assert (f"direct {fmt.number(port['carbon_saved_direct_tco2e'], 0)}, traded "
+            f"{fmt.number(port['carbon_saved_traded_tco2e'], 0)}") in text
+    assert (f"construction {fmt.number(port['net_construction_jobs_fte'], 1)}, operation "
+            f"{fmt.number(port['net_operational_jobs_fte'], 1)}") in text
+    for rec in results.project_records():   # the ranking: both BCRs of every project
+        assert f"{fmt.ratio(rec['bcr'])} {fmt.ratio(rec['bcr_public'])} " \
+               f"{fmt.vfm_badge(rec['vfm_category'])}" in text, rec["id"]
+
+
+@needs_poppler
+def test_the_second_page_breaks_the_npsv_down_with_each_external_effect(summary, results):
+    text = pdf_text(summary[0], 2)
+    v = pipeline_values(results)
+    for line in benefit_lines(v) + cost_lines(v)[:4]:
+        assert f"{line.label} {line.text()}" in text, line.key
+    # each external effect has its own line, in plain words
+    for words in ("Cleaner air", "Fewer car-km", "Warmth taken as comfort", "embodied in construction",
+                  "Grid reinforcement", "Value left in the assets"):
+        assert words in text
+    assert f"Exchequer: VAT and duty receipts {exchequer_line(v).text()}" in text
+    assert "a transfer, shown beside the NPSV and not in it" in text
+    gap = results.gap()
+    for sector in gap["sectors"].values():   # each sector with its own window
+        assert f"{sector['label']} {sector['window'][0]}–{sector['window'][1]}" in text
+
+
+@needs_poppler
+def test_each_project_page_shows_its_v2_figures(summary, example, results):
+    for i, rec in enumerate(results.project_records()):
+        text = pdf_text(summary[0], project_page(example, rec["id"]))
+        assert f"VALUE FOR MONEY: {fmt.vfm_badge(rec['vfm_category'])}" in text \
+            if rec["vfm_category"] else "VALUE FOR MONEY: NOT DEFINED" in text
+        assert "on the funder BCR" in text
+        assert "Social BCR" in text and "Funder BCR" in text
+        assert fmt.ratio(rec["bcr"]) in text and fmt.ratio(rec["bcr_public"]) in text
+        assert f"Exchequer {fmt.money(rec['pv_indirect_tax_change_gbp'])}" in text
+        assert (f"direct {fmt.number(rec['carbon_saved_direct_tco2e'], 0)}, traded "
+                f"{fmt.number(rec['carbon_saved_traded_tco2e'], 0)}") in text
+        test = carbon_cost_test(rec, results.public_carbon_cost_threshold)
+        assert "Carbon cost test (PSDS)" in text
+        assert ("n/a" if test.passed is None else test.verdict) in text
+        v = {k: rec.get(k) for k in rec} | {"pv_other_economic_gbp":
+                                            float(results.metrics["pv_other_economic_gbp"][i])}
+        for line in benefit_lines(v):
+            assert f"{line.label} {line.text()}" in text, (rec["id"], line.key)
+
+
+@needs_poppler
+def test_every_page_names_the_rows_that_are_not_official_and_none_says_failed(summary, pack):
+    path = summary[0]
+    note = pack.flagged_summary()
+    assert note
+    for k in range(1, page_count(path) + 1):
+        raw = pdf_text(path, k, layout=False)
+        assert note[:1].upper() + note[1:] in raw, k
+        assert "failed" not in raw.lower()   # the BCR is never a pass or fail test (METHOD.md 3)
+
+
+@needs_poppler
+def test_a_moved_band_is_printed_with_its_reason(qapp, tmp_path, pack):
+    data = json.loads(example_portfolio().read_text(encoding="utf-8"))
+    project = next(p for p in data["projects"] if p["id"] == "GRN-007")
+    project.update(vfm_adjustment=1, vfm_adjustment_reason="Biodiversity gain is not monetised.")
+    data["projects"] = [project]
+    inputs = parse_portfolio(data, pack)
+    path = tmp_path / "one.pdf"
+    write_summary_pdf(path, inputs, pack, draws=50)
+    rec = appraise_portfolio(inputs, pack).project_records()[0]
+    assert rec["vfm_category"] != rec["vfm_category_unadjusted"]
+    # pdftotext joins a word hyphenated at a line's end ("non-" / "monetised"): compare without
+    text = pdf_text(path, PIPELINE_PAGES + 1, layout=False).replace("non-monetised", "nonmonetised")
+    assert (f"Value for money: {fmt.vfm_badge(rec['vfm_category'])} on the funder BCR (benefits "
+            f"net of private costs, over public costs); "
+            f"{fmt.vfm_badge(rec['vfm_category_unadjusted'])} before a move up one band for "
+            "nonmonetised impacts: Biodiversity gain is not monetised.") in text

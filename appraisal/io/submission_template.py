@@ -104,6 +104,11 @@ def _input_message(f: Field) -> str:
     return f"{what} from {num(f.lo)} to {num(f.hi)}." if bounded else f"{what}."
 
 
+def _plain(x: float) -> str:
+    """A number as a formula takes it, without an exponent: 1e13 -> '10000000000000'."""
+    return format(x, "f").rstrip("0").rstrip(".") or "0"
+
+
 def _validation(f: Field, lists: dict[str, list[tuple[str, Any]]], cell: str) -> dict[str, Any]:
     """XlsxWriter data validation for a field whose (first) cell is ``cell``: drop-down,
     length or numeric range. Amounts may also be typed as text with units ("300 MWh",
@@ -128,7 +133,8 @@ def _validation(f: Field, lists: dict[str, list[tuple[str, Any]]], cell: str) ->
         if f.kind == "fraction":     # 70 and 70% (0.7) both pass; the importer tells them apart
             hi = max(hi, 100 * hi)
         v = {"validate": "custom",
-             "value": f"=OR(ISTEXT({cell}),AND(ISNUMBER({cell}),{cell}>={lo:.10g},{cell}<={hi:.10g}))"}
+             "value": f"=OR(ISTEXT({cell}),AND(ISNUMBER({cell}),{cell}>={_plain(lo)},"
+                      f"{cell}<={_plain(hi)}))"}
         message = _input_message(f)
     error = message + (" This entry is required." if f.required else
                        " Leave the cell empty if you do not know.")
@@ -194,6 +200,17 @@ def _write_field_row(ws, st: _Styles, row0: int, f: Field, lists, widths: list[f
         ws.write_string(row0, k, text, style)
     _fit_row(ws, row0, [(label, widths[0])] + [(t, widths[k]) for k, (t, _) in enumerate(extra, 2)],
              minimum=_text_lines(f))
+
+
+def _write_long_text_row(ws, st: _Styles, row0: int, f: Field, lists, widths: list[float]) -> None:
+    """A paragraph of free text (the notes): the input spans the columns from B to the
+    help's, and the label in A carries the help, so that a paragraph can be read in place."""
+    label = f"{f.label}\n\n{f.help}"
+    ws.write_string(row0, 0, label, st.label)
+    ws.merge_range(row0, 1, row0, 4, "", st.input(f))
+    ws.data_validation(row0, 1, row0, 1, _validation(f, lists, f"B{row0 + 1}"))
+    ws.write_string(row0, 5, f.path, st.code)
+    _fit_row(ws, row0, [(label, widths[0])], minimum=10)
 
 
 def _col(letter: str) -> int:
@@ -333,6 +350,9 @@ def _project(wb, st: _Styles, pack: AssumptionPack, lists, notes: dict[str, str]
         item = replace(item, help=item.help.format(**notes))
         if item.path == "price_year":   # amounts must be at prices of a year the deflator covers
             item = replace(item, lo=lo, hi=hi)
+        if item.limit > 1000:
+            _write_long_text_row(ws, st, row - 1, item, lists, widths)
+            continue
         _write_field_row(ws, st, row - 1, item, lists, widths,
                          [(item.unit, st.note), (item.example, st.note), (item.help, st.note),
                           (item.path, st.code)])

@@ -571,7 +571,8 @@ class _ProjectReader:
                 continue
             j = len(changes)
             self.where[f"energy_changes[{j}]"] = (t.sheet, t.cell("fuel", k))
-            fuel = self.get(t.sheet, t.cell("fuel", k), t.field("fuel"), f"energy_changes[{j}].fuel")
+            fuel = self.get(t.sheet, t.cell("fuel", k), t.field("fuel"),
+                            f"energy_changes[{j}].fuel")
             path = f"energy_changes[{j}].quantity_per_year"
             changes.append({"fuel": fuel, "quantity_per_year": self.get(
                 t.sheet, t.cell("quantity_per_year", k), t.field("quantity_per_year"), path,

@@ -218,7 +218,7 @@ PROJECT_SECTIONS: list[tuple[str, list[Field]]] = [
         Field("car_km_removed", "Car travel removed", "number", "car-km a year", "1,100,000",
               "Car kilometres no longer driven in each year of operation (mode shift), from "
               "your transport model; valued at DfT TAG A5.4 marginal external costs "
-              "(congestion, accidents, noise). {mec_note} Give the fuel saved on 'Energy' too. "
+              "(congestion, accidents, noise). {mec_note}Give the fuel saved on 'Energy' too. "
               "Changing by year: leave empty and use 'Benefit profiles'.",
               lo=-1e12, hi=1e12, since=2),
         Field("added_peak_kw", "New peak electricity demand", "number", "kW", "1,000",
@@ -523,7 +523,9 @@ def pack_notes(pack: AssumptionPack) -> dict[str, str]:
                             if rate else "not in the assumption pack, so Standard is used")
     notes["mec_note"] = ("" if pack.external_costs else
                          "The assumption pack has no such costs yet, so they count as zero for "
-                         "now (the appraisal warns).")
+                         "now (the appraisal warns). ")
+    if not any(c.energy_sector for c in pack.categories.values()):
+        notes["sector_defaults"] = "none: the pack's figures for all sectors"
     per_kw = pack.parameter("network_reinforcement_gbp_per_kw")
     notes["network_note"] = (f"Valued at £{per_kw:,.0f} per kW of network reinforcement." if per_kw
                              else "The assumption pack values network reinforcement at £0 per kW "

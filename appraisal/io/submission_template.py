@@ -375,7 +375,8 @@ def _capex(wb, st: _Styles, lists, notes: dict[str, str]) -> None:
     total = t.last_row                                  # 0-based index of the row after the table
     ws.write_string(total, 0, "Total", st.total)
     for col in "BCD":
-        ws.write_formula(total, _col(col), f"=SUM({col}{t.first_row}:{col}{t.last_row})", st.total, 0)
+        ws.write_formula(total, _col(col), f"=SUM({col}{t.first_row}:{col}{t.last_row})",
+                         st.total, 0)
 
     _block_title(ws, st, rn.header_row - 2, 5, "Renewals during operation (optional)",
                  "Parts replaced during the operating lifetime, e.g. batteries, inverters or "

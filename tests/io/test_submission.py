@@ -28,6 +28,7 @@ from appraisal.resources import default_pack_dir, example_portfolio
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = json.loads(example_portfolio().read_text(encoding="utf-8"))
+FIRST, FIFTH = (EXAMPLE["projects"][k]["id"] for k in (0, 4))
 
 
 @pytest.fixture(scope="module")
@@ -574,7 +575,7 @@ def test_folder_imports_the_good_workbook_and_reports_the_bad(pack, template, tm
     assert str(good) not in done.stderr.replace("wrote", "")
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["name"] == "Spring call" and written["appraisal_year"] == 2021
-    assert [p["id"] for p in written["projects"]] == ["HP-001"]
+    assert [p["id"] for p in written["projects"]] == [FIRST]
     appraised = run_cli("appraise", out, "--format", "json")
     assert appraised.returncode == 0, appraised.stderr
 
@@ -597,9 +598,9 @@ def test_into_appends_and_refuses_duplicate_ids(pack, template, tmp_path):
     done = run_cli("import", dup, new, "--into", existing, "-o", out)
     assert done.returncode == 2
     assert f"{dup}: sheet 'Project', cell B6, field 'id': the portfolio already has a project " \
-           "with ID 'HP-001'" in done.stderr
+           f"with ID '{FIRST}'" in done.stderr
     written = json.loads(out.read_text(encoding="utf-8"))
-    assert [p["id"] for p in written["projects"]] == ["HP-001", "BUS-005"]
+    assert [p["id"] for p in written["projects"]] == [FIRST, FIFTH]
     assert written["name"] == EXAMPLE["name"]
     done = run_cli("import", new, "--into", existing, "-o", existing)
     assert done.returncode == 0, done.stderr
@@ -611,7 +612,7 @@ def test_two_workbooks_with_one_id(pack, template, tmp_path):
     report = import_workbooks([a, b], pack)
     (problem,) = report.problems
     assert problem.file == str(b) and "also used by" in problem.message
-    assert [p["id"] for p in report.projects] == ["HP-001"]
+    assert [p["id"] for p in report.projects] == [FIRST]
 
 
 # -- hostile and broken files --------------------------------------------------------
@@ -736,7 +737,7 @@ def test_hostile_or_broken_workbook_is_refused(case, good_book, tmp_path):
     assert says in line
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     # the good workbook beside it is still imported
-    assert [p["id"] for p in json.loads((tmp_path / "p.json").read_text())["projects"]] == ["HP-001"]
+    assert [p["id"] for p in json.loads((tmp_path / "p.json").read_text())["projects"]] == [FIRST]
 
 
 def test_import_refuses_to_run_without_defusedxml(pack, good_book, monkeypatch):
@@ -756,10 +757,19 @@ def test_guard_bounds_what_openpyxl_may_inflate(good_book):
 # -- LibreOffice as the promoter's spreadsheet program ----------------------------------
 
 @pytest.mark.slow
-def test_workbook_saved_by_libreoffice_imports(pack, template, tmp_path, libreoffice):
-    project = EXAMPLE["projects"][5]       # a profile, additionality and an operating start
-    book = fill(template, tmp_path / "lo-in.xlsx", project_entries(project, pack))
+@pytest.mark.parametrize("project", [EVERY_FIELD, VARIANT], ids=["every-field", "variant"])
+def test_workbook_saved_by_libreoffice_imports(project, pack, template, tmp_path, libreoffice):
+    """Every input, shares typed as 70% and as plain numbers among them, survives a save
+    by another spreadsheet program (its number formats included)."""
+    cells = project_entries(project, pack)
+    cells[_project_cell("additionality.leakage")] = 100 * project["additionality"]["leakage"]
+    book = fill(template, tmp_path / "lo-in.xlsx", cells)
     saved = libreoffice(book, "xlsx:Calc MS Excel 2007 XML")
     report = import_workbooks([saved], pack)
-    assert [describe_problem(p) for p in report.problems] == []
-    assert_same_figures(portfolio_of(project), portfolio_of(*report.projects), pack)
+    assert [describe_problem(p) for p in report.problems + report.warnings] == []
+    (imported,) = report.projects
+    assert imported["additionality"]["leakage"] == pytest.approx(project["additionality"]["leakage"],
+                                                                 rel=1e-15)
+    imported["additionality"]["leakage"] = project["additionality"]["leakage"]
+    assert given(imported) == given(project)
+    assert_same_figures(portfolio_of(project), portfolio_of(imported), pack)

@@ -7,6 +7,12 @@ workbook is untrusted input: it is checked by :mod:`appraisal.io.xlsx_guard`
 before openpyxl opens it, read only at the template's own cells, and checked
 by :func:`appraisal.core.parse_portfolio` like any portfolio. A bad workbook
 never stops the others from being read.
+
+Entries typed as text are read by :mod:`appraisal.core.quantities`, the one
+reader of amounts with units and of percentages; an entry read one way that
+could have meant another (a share typed as 0.7) is a warning, not a problem.
+A workbook is read by the layout of its own template version
+(:mod:`appraisal.io.submission_layout`), so older workbooks still import.
 """
 from __future__ import annotations
 

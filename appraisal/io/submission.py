@@ -7,6 +7,12 @@ workbook is untrusted input: it is checked by :mod:`appraisal.io.xlsx_guard`
 before openpyxl opens it, read only at the template's own cells, and checked
 by :func:`appraisal.core.parse_portfolio` like any portfolio. A bad workbook
 never stops the others from being read.
+
+Entries typed as text are read by :mod:`appraisal.core.quantities`, the one
+reader of amounts with units and of percentages; an entry read one way that
+could have meant another (a share typed as 0.7) is a warning, not a problem.
+A workbook is read by the layout of its own template version
+(:mod:`appraisal.io.submission_layout`), so older workbooks still import.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from typing import Any, Iterable
 from ..core.errors import InputError, Problem
 from ..core.pack import AssumptionPack
 from ..core.portfolio import FORMAT_NAME, FORMAT_VERSION, Portfolio, parse_portfolio
+from ..core.quantities import format_percent, parse_amount, parse_share, share_of_cell
 from . import submission_layout as L
 from .portfolio_file import atomic_write_bytes
 from .submission_layout import Field
@@ -30,7 +37,6 @@ from .xlsx_guard import read_checked_xlsx, require_safe_xml
 WORKBOOK_SUFFIXES = (".xlsx",)
 # other spreadsheets found in a folder are read too, to be refused with a reason, not skipped
 OTHER_SPREADSHEET_SUFFIXES = (".xlsm", ".xls", ".xlsb", ".ods", ".xltm", ".xltx")
-READ_COLUMNS = 9         # the template's inputs are all in columns A to I
 
 __all__ = ["ImportReport", "WorkbookImport", "add_to_portfolio", "describe_problem",
            "import_workbooks", "template_bytes", "write_template"]
@@ -46,11 +52,14 @@ def write_template(path: str | Path, pack: AssumptionPack, *, contact: str | Non
 
 @dataclass(frozen=True)
 class WorkbookImport:
-    """One workbook read: its project (FORMAT.md shape) unless unreadable, and its problems."""
+    """One workbook read: its project (FORMAT.md shape) unless unreadable, its problems,
+    and its warnings (entries read one way that could have meant another, e.g. a share
+    typed as 0.7: they do not stop the project from being imported)."""
 
     file: str
     project: dict[str, Any] | None
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -67,6 +76,12 @@ class ImportReport:
     @property
     def problems(self) -> list[Problem]:
         return [p for w in self.workbooks for p in w.problems]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Entries read one way that could have meant another (the cell and both readings);
+        they do not stop a project from being imported."""
+        return [p for w in self.workbooks for p in w.warnings]
 
     def kept(self) -> list[WorkbookImport]:
         """The workbooks whose projects are kept: those without problems, or none under
@@ -204,12 +219,14 @@ def _import_one(path: Path, pack: AssumptionPack) -> WorkbookImport:
         return WorkbookImport(file, None, tuple(exc.problems))
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile file must not stop the others
         return WorkbookImport(file, None, (Problem(_unreadable(exc), file=file),))
-    reader = _ProjectReader(cells, file, pack)
-    if not any(reader.filled(sheet, c) for sheet, cs in _INPUT_CELLS.items() for c in cs):
+    version = cells.pop(_VERSION)
+    reader = _ProjectReader(cells, file, pack, version)
+    if not any(reader.filled(sheet, c) for sheet, cs in L.input_cells(version).items()
+               for c in cs):
         return WorkbookImport(file, None, (Problem(
             "has no entries: it is a blank template. Fill in the yellow cells", file=file),))
     project = reader.project()
-    return WorkbookImport(file, project, tuple(reader.problems))
+    return WorkbookImport(file, project, tuple(reader.problems), tuple(reader.warnings))
 
 
 def _unreadable(exc: BaseException) -> str:
@@ -224,8 +241,20 @@ def _unreadable(exc: BaseException) -> str:
     return f"cannot be read as an Excel workbook ({type(exc).__name__}: {str(exc)[:100]})"
 
 
-def _read_cells(data: bytes, file: str) -> dict[str, dict[str, tuple[Any, str]]]:
-    """Values and data types of the template's cells, sheet by sheet.
+@dataclass(frozen=True)
+class _Cell:
+    value: Any
+    data_type: str           # openpyxl's: "n", "s", "b", "d", "f" (formula), "e" (error)
+    percent: bool = False    # formatted as a percentage: a share's fraction is the value itself
+
+
+_EMPTY = _Cell(None, "n")
+_VERSION = "\0version"      # the template version, kept beside the sheets by _read_cells
+
+
+def _read_cells(data: bytes, file: str) -> dict[str, Any]:
+    """The template's cells (value, data type, percentage format), sheet by sheet, and
+    the template version under ``_VERSION``.
 
     One pass with ``data_only=False``: a cell holding a formula then shows as
     type "f" (refused where an entry belongs), and every other cell has the
@@ -240,8 +269,7 @@ def _read_cells(data: bytes, file: str) -> dict[str, dict[str, tuple[Any, str]]]
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                                     keep_links=False, keep_vba=False)
         try:
-            _check_marker(wb, file)
-            out: dict[str, dict[str, tuple[Any, str]]] = {}
+            out: dict[str, Any] = {_VERSION: _check_marker(wb, file)}
             for name in L.INPUT_SHEETS:
                 if name not in wb.sheetnames:
                     problems.append(Problem(f"the sheet {name!r} is missing; keep the template's "
@@ -253,13 +281,15 @@ def _read_cells(data: bytes, file: str) -> dict[str, dict[str, tuple[Any, str]]]
                 if rows > L.MAX_SHEET_ROWS or cols > L.MAX_SHEET_COLUMNS:
                     raise InputError([Problem(
                         f"the sheet reaches row {rows:,} and column {cols:,}, far beyond the "
-                        f"template's (about row 50, column I); copy your entries into a fresh "
-                        "template", file=file, sheet=name)])
-                sheet: dict[str, tuple[Any, str]] = {}
-                for row in ws.iter_rows(min_row=1, max_row=_READ_ROWS, max_col=READ_COLUMNS):
+                        f"template's (about row {_READ_ROWS}, column {_READ_COLUMNS}); copy "
+                        "your entries into a fresh template", file=file, sheet=name)])
+                sheet: dict[str, _Cell] = {}
+                for row in ws.iter_rows(min_row=1, max_row=_READ_ROWS,
+                                        max_col=_column_number(_READ_COLUMNS)):
                     for c in row:
                         if c.value is not None:
-                            sheet[c.coordinate] = (c.value, c.data_type)
+                            sheet[c.coordinate] = _Cell(c.value, c.data_type,
+                                                        "%" in str(c.number_format or ""))
                 out[name] = sheet
         finally:
             wb.close()
@@ -268,7 +298,8 @@ def _read_cells(data: bytes, file: str) -> dict[str, dict[str, tuple[Any, str]]]
     return out
 
 
-def _check_marker(wb: Any, file: str) -> None:
+def _check_marker(wb: Any, file: str) -> int:
+    """The template version of a workbook whose marker is sound (else InputError)."""
     kind = version = None
     if L.LISTS in wb.sheetnames:
         for row in wb[L.LISTS].iter_rows(min_row=1, max_row=1, max_col=2, values_only=True):
@@ -278,34 +309,47 @@ def _check_marker(wb: Any, file: str) -> None:
             "is not a project submission workbook: the template's marker is missing. Fill in a "
             "template made with 'appraisal template' (do not copy its sheets into another "
             "workbook)", file=file)])
-    if isinstance(version, bool) or not isinstance(version, (int, float)) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, (int, float)) or version < 1 \
+            or not float(version).is_integer():
         raise InputError([Problem("is a submission workbook with a damaged version marker",
                                   file=file, sheet=L.LISTS, cell="B1")])
     if version > L.TEMPLATE_VERSION:
         raise InputError([Problem(
             f"was made from submission template version {version:g}; this application reads "
-            f"version {L.TEMPLATE_VERSION}. Please update the application", file=file)])
+            f"versions up to {L.TEMPLATE_VERSION}. Please update the application", file=file)])
+    if int(version) not in L.READABLE_VERSIONS:
+        raise InputError([Problem(
+            f"was made from submission template version {version:g}, which this application no "
+            f"longer reads; copy the entries into a new template ('appraisal template')",
+            file=file)])
+    return int(version)
 
 
-_INPUT_CELLS = L.input_cells()
-_READ_ROWS = max(int(c.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for cs in _INPUT_CELLS.values()
-                 for c in cs)
+def _column_number(letters: str) -> int:
+    """'A' -> 1, 'J' -> 10, 'AA' -> 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n
+
+
+def _split_cell(cell: str) -> tuple[str, int]:
+    letters = cell.rstrip("0123456789")
+    return letters, int(cell[len(letters):])
+
+
+# The current template's cells include every older version's (see submission_layout).
+_ALL_CELLS = [c for cs in L.input_cells().values() for c in cs]
+_READ_ROWS = max(_split_cell(c)[1] for c in _ALL_CELLS)
+_READ_COLUMNS = max((_split_cell(c)[0] for c in _ALL_CELLS), key=_column_number)
 
 
 # -- cell values to FORMAT.md values ---------------------------------------------
 
-def _number_text(text: str, fraction: bool) -> float:
-    """A number typed as text: "1,200,000", "£30,000", "70%" (shares only)."""
-    t = text.strip().replace(",", "").replace("£", "").replace(" ", "").replace("\u00a0", "")
-    scale = 1.0
-    if fraction and t.endswith("%"):
-        t, scale = t[:-1], 0.01
-    if not t or len(t) > 40:
-        raise ValueError(text)
-    x = float(t) * scale
-    if not math.isfinite(x):
-        raise ValueError(text)
-    return x
+def _choice_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().casefold().removeprefix("+")
 
 
 class _ProjectReader:
@@ -313,13 +357,16 @@ class _ProjectReader:
 
     ``where`` maps each FORMAT.md path read to its (sheet, cell), so that the
     problems :func:`parse_portfolio` reports by field can be placed too.
+    ``version`` is the workbook's template version: its cells are read by that
+    version's layout.
     """
 
-    def __init__(self, cells: dict[str, dict[str, tuple[Any, str]]], file: str,
-                 pack: AssumptionPack) -> None:
-        self.cells, self.file, self.pack = cells, file, pack
+    def __init__(self, cells: dict[str, dict[str, _Cell]], file: str, pack: AssumptionPack,
+                 version: int = L.TEMPLATE_VERSION) -> None:
+        self.cells, self.file, self.pack, self.version = cells, file, pack, version
         self.lists = L.choice_lists(pack)
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.where: dict[str, tuple[str, str]] = {}
         self.reported: set[str] = set()
         self.pid: str | None = None
@@ -329,40 +376,89 @@ class _ProjectReader:
         self.problems.append(Problem(message, file=self.file, project=self.pid, field=path,
                                      sheet=sheet, cell=cell))
 
+    def warn(self, path: str, message: str, sheet: str, cell: str) -> None:
+        self.warnings.append(Problem(message, file=self.file, project=self.pid, field=path,
+                                     sheet=sheet, cell=cell))
+
+    def table(self, table: L.Table) -> L.Table | None:
+        """``table`` as this workbook's template version lays it out (None: not in it)."""
+        return table.of_version(self.version)
+
     def filled(self, sheet: str, cell: str) -> bool:
-        value, _ = self.cells.get(sheet, {}).get(cell, (None, "n"))
+        value = self.cells.get(sheet, {}).get(cell, _EMPTY).value
         return value is not None and not (isinstance(value, str) and not value.strip())
 
-    def get(self, sheet: str, cell: str, f: Field, path: str) -> Any:
-        """The cell's entry as a FORMAT.md value; None when empty or wrong (then reported)."""
+    def row_filled(self, table: L.Table, k: int) -> bool:
+        return any(self.filled(table.sheet, table.cell(f.path, k)) for _, f in table.columns)
+
+    def get(self, sheet: str, cell: str, f: Field, path: str, unit: str | None = None) -> Any:
+        """The cell's entry as a FORMAT.md value; None when empty or wrong (then reported).
+        ``unit`` overrides the unit a number typed as text is read in."""
         self.where.setdefault(path, (sheet, cell))
-        value, dtype = self.cells.get(sheet, {}).get(cell, (None, "n"))
-        if dtype == "f":
-            self.bad(path, f"holds a formula ({str(value)[:40]}); type the value itself (copy "
+        c = self.cells.get(sheet, {}).get(cell, _EMPTY)
+        if c.data_type == "f":
+            self.bad(path, f"holds a formula ({str(c.value)[:40]}); type the value itself (copy "
                            "the cell, then paste values only)", sheet, cell)
             return None
-        if dtype == "e":
-            self.bad(path, f"holds the error value {str(value)[:20]}; type the value itself",
+        if c.data_type == "e":
+            self.bad(path, f"holds the error value {str(c.value)[:20]}; type the value itself",
                      sheet, cell)
             return None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if c.value is None or (isinstance(c.value, str) and not c.value.strip()):
             return None
         try:
-            return self._convert(value, f)
+            if f.kind == "fraction":
+                return self._share(c, f, path, sheet, cell)
+            return self._convert(c.value, f, unit or f.amount_unit)
         except ValueError as exc:
             self.bad(path, str(exc), sheet, cell)
             return None
 
-    def _convert(self, value: Any, f: Field) -> Any:
+    def _share(self, c: _Cell, f: Field, path: str, sheet: str, cell: str) -> float:
+        """A share by the one rule of :mod:`appraisal.core.quantities`: text as
+        :func:`parse_share` reads it; a percentage-formatted cell holds the fraction
+        itself; a plain number is per cent (70 is 70%). A number below 1 that is not
+        formatted as a percentage could mean either: it is read as the fraction, with a
+        warning giving both readings."""
+        v = c.value
+        if isinstance(v, bool) or isinstance(v, (datetime, date, time, timedelta)):
+            raise ValueError("must be a percentage such as 70%")
+        if isinstance(v, str):
+            reading = parse_share(v)
+            assert reading is not None            # empty text was dealt with by get()
+            x, typed, other = reading.value, repr(v.strip()[:30]), reading.alternative
+            ambiguous = reading.ambiguous
+        elif not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ValueError("must be a percentage such as 70%")
+        elif c.percent:
+            x, typed, other, ambiguous = float(v), "", None, False
+        else:
+            # share_of_cell: 1 to 100 is per cent; past 100 too, as parse_share reads it
+            x = share_of_cell(v) if abs(v) <= 100 else v / 100.0
+            typed, other, ambiguous = f"{v:g}", v / 100.0, 0 < abs(v) <= 1
+        if ambiguous and other is not None:
+            self.warn(path, f"{typed} is read as {format_percent(x)}; if you meant "
+                            f"{format_percent(other)}, type {format_percent(other)}", sheet, cell)
+        if f.lo is not None and x < f.lo:
+            raise ValueError(f"{format_percent(x)} is less than {format_percent(f.lo)}")
+        if f.hi is not None and x > f.hi:
+            raise ValueError(f"{format_percent(x)} is more than {format_percent(f.hi)}")
+        return x
+
+    def _convert(self, value: Any, f: Field, unit: str) -> Any:
         if f.kind == "text":
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
-            return str(value).strip()
+            text = str(value).strip()
+            if len(text) > f.limit:
+                raise ValueError(f"is {len(text):,} characters long; at most {f.limit:,} are "
+                                 "allowed")
+            return text
         if f.kind == "choice":
             options = self.lists[f.choices or ""]
-            text = str(value).strip().casefold()
+            text = _choice_text(value)
             for shown, code in options:
-                if text in (shown.casefold(), code.casefold()):
+                if text in (shown.casefold(), str(code).casefold()):
                     return code
             raise ValueError(f"{str(value)[:40]!r} is not in the list (one of "
                              f"{', '.join(s for s, _ in options)})")
@@ -375,28 +471,31 @@ class _ProjectReader:
             if text in ("no", "n", "false"):
                 return False
             raise ValueError(f"must be Yes or No, not {str(value)[:30]!r}")
-        # numbers
+        return self._number(value, f, unit)
+
+    @staticmethod
+    def _number(value: Any, f: Field, unit: str) -> float | int:
+        """A number, or an amount typed as text with its unit (parse_amount)."""
         if isinstance(value, bool):
             raise ValueError("must be a number, not TRUE/FALSE")
         if isinstance(value, (datetime, date, time, timedelta)):
             raise ValueError("is a date or time; type a plain number" +
-                             (" such as 2025" if f.kind == "year" else ""))
+                             (" such as 2027" if f.kind == "year" else ""))
         if isinstance(value, str):
             try:
-                x: float | int = _number_text(value, f.kind == "fraction")
-            except ValueError:
-                hint = (" (give the calendar year, e.g. 2025, not a financial year)"
+                x: float | int | None = parse_amount(
+                    value, "number" if f.kind in ("year", "whole") else unit)
+            except ValueError as exc:
+                hint = (" (give the calendar year, e.g. 2027, not a financial year)"
                         if f.kind == "year" and "/" in value else "")
-                raise ValueError(f"must be a number, not {value.strip()[:30]!r}{hint}") from None
+                raise ValueError(f"{exc}{hint}") from None
+            assert x is not None                    # empty text was dealt with by get()
         elif isinstance(value, (int, float)):
             x = value
             if not math.isfinite(x):
                 raise ValueError("must be a finite number")
         else:
             raise ValueError(f"must be a number, not {type(value).__name__}")
-        if f.kind == "fraction" and f.hi == 1 and 1 < x <= 100:
-            # 70 typed for 70% into a cell Excel did not treat as a percentage
-            raise ValueError(f"is {x:g}, more than 100%; type a percentage such as {x:g}%")
         if f.kind in ("year", "whole"):
             if not float(x).is_integer():
                 raise ValueError(f"must be a whole number{' (a calendar year)' if f.kind == 'year' else ''}, "
@@ -407,10 +506,11 @@ class _ProjectReader:
     # -- parts of the project -------------------------------------------------
     def project(self) -> dict[str, Any]:
         p: dict[str, Any] = {}
-        for row, f in L.PROJECT_ROWS:
+        cells = L.project_cells(self.version)
+        for _, f in L.project_rows(self.version):
             if not isinstance(f, Field):
                 continue
-            value = self.get(L.PROJECT, L.PROJECT_CELLS[f.path], f, f.path)
+            value = self.get(L.PROJECT, cells[f.path], f, f.path)
             if f.path == "id" and isinstance(value, str) and value:
                 self.pid = value   # the first field read: every problem can name the project
             head, _, tail = f.path.partition(".")
@@ -418,17 +518,15 @@ class _ProjectReader:
                 p.setdefault(head, {})[tail] = value
             else:
                 p[f.path] = value
-        capex, public = self.capex()
-        p["capex"] = capex
-        p["public_funding"] = public
+        p["capex"], p["public_funding"], p["counterfactual_capex"] = self.capex()
         self.energy(p)
+        p["tariffs"] = self.tariffs()
         p["other_benefits"] = self.benefits()
-        order = ["id", "name", "category", "area", "spatial_level", "price_year", "capex",
-                 "public_funding_share", "public_funding", "opex_per_year", "operating_start",
-                 "lifetime_years", "energy_changes", "calculator", "other_benefits",
-                 "bill_savings_to_promoter", "optimism_bias", "ob_mitigation",
-                 "job_years_per_million", "operational_fte", "additionality", "readiness"]
-        project = {k: p[k] for k in order if k in p}
+        p["renewals"] = self.renewals()
+        self.car_km_by_year(p, cells)
+        self.ob_types(p, cells)
+        project = {k: p[k] for k in _V1_ORDER if k in p}
+        project.update((k, p[k]) for k in _V2_ORDER if p.get(k) not in (None, {}, []))
         self.validate(project)
         return project
 
@@ -436,10 +534,10 @@ class _ProjectReader:
         """Row k -> year for table rows with any entry; reports missing and repeated years."""
         years: dict[int, int] = {}
         first: dict[int, str] = {}
-        year_field = table.columns[0][1]
+        year_field = table.field("year")
         for k in range(table.rows):
             cell = table.cell("year", k)
-            if not any(self.filled(table.sheet, table.cell(f.path, k)) for _, f in table.columns):
+            if not self.row_filled(table, k):
                 continue
             y = self.get(table.sheet, cell, year_field, path)
             if y is None:
@@ -455,31 +553,36 @@ class _ProjectReader:
             years[k] = y
         return years
 
-    def capex(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        t = L.CAPEX_TABLE
-        capex: dict[str, Any] = {}
-        public: dict[str, Any] = {}
-        money = {f.path: f for _, f in t.columns}
+    def capex(self) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
+        """Capital spend, public funding and (v2) what would be spent anyway, by year."""
+        t = self.table(L.CAPEX_TABLE)
+        assert t is not None
+        keys = [f.path for _, f in t.columns if f.path != "year"]
+        maps: dict[str, dict[str, Any]] = {key: {} for key in keys}
         for k, year in self.year_column(t, "capex").items():
-            for key, out in (("capex", capex), ("public_funding", public)):
-                value = self.get(t.sheet, t.cell(key, k), money[key], f"{key}.{year}")
+            for key in keys:
+                value = self.get(t.sheet, t.cell(key, k), t.field(key), f"{key}.{year}")
                 if value is not None:
-                    out[str(year)] = value
-        self.where.setdefault("capex", (t.sheet, t.cell("capex", 0)))
-        self.where.setdefault("public_funding", (t.sheet, t.cell("public_funding", 0)))
-        return capex, (public or None)
+                    maps[key][str(year)] = value
+        for key in keys:
+            self.where.setdefault(key, (t.sheet, t.cell(key, 0)))
+        return (maps["capex"], maps["public_funding"] or None,
+                maps.get("counterfactual_capex") or None)
 
     def energy(self, p: dict[str, Any]) -> None:
         t = L.ENERGY_TABLE
         changes = []
         for k in range(t.rows):
-            if not any(self.filled(t.sheet, t.cell(f.path, k)) for _, f in t.columns):
+            if not self.row_filled(t, k):
                 continue
             j = len(changes)
             self.where[f"energy_changes[{j}]"] = (t.sheet, t.cell("fuel", k))
-            changes.append({f.path: self.get(t.sheet, t.cell(f.path, k), f,
-                                             f"energy_changes[{j}].{f.path}")
-                            for _, f in t.columns})
+            fuel = self.get(t.sheet, t.cell("fuel", k), t.field("fuel"),
+                            f"energy_changes[{j}].fuel")
+            path = f"energy_changes[{j}].quantity_per_year"
+            changes.append({"fuel": fuel, "quantity_per_year": self.get(
+                t.sheet, t.cell("quantity_per_year", k), t.field("quantity_per_year"), path,
+                unit=self.pack.fuel_units.get(fuel or "", "number"))})
         blocks = []
         for kind, fields, first in L.CALCULATORS:
             cells = {f.path: f"B{first + k}" for k, f in enumerate(fields)}
@@ -505,15 +608,112 @@ class _ProjectReader:
         else:
             p["energy_changes"] = changes
 
+    def keyed_rows(self, table: L.Table, key: str, value: str, path: str,
+                   missing: str) -> dict[Any, Any]:
+        """A table of (choice, amount) rows as a mapping: fuel -> tariff, type -> share.
+        A row with only one of the two, or a choice given twice, is a problem of its cell."""
+        out: dict[Any, Any] = {}
+        first: dict[Any, str] = {}
+        before = len(self.problems)
+        for k in range(table.rows):
+            if not self.row_filled(table, k):
+                continue
+            key_cell, value_cell = table.cell(key, k), table.cell(value, k)
+            code = self.get(table.sheet, key_cell, table.field(key), path)
+            if code is None:
+                if not self.filled(table.sheet, key_cell):
+                    self.bad(path, f"choose the {table.field(key).label.lower()} of this row",
+                             table.sheet, key_cell)
+                continue
+            if code in first:
+                self.bad(f"{path}.{code}", f"is given twice (also in cell {first[code]})",
+                         table.sheet, key_cell)
+                continue
+            first[code] = key_cell
+            amount = self.get(table.sheet, value_cell, table.field(value), f"{path}.{code}")
+            if amount is None:
+                if not self.filled(table.sheet, value_cell):
+                    self.bad(f"{path}.{code}", missing, table.sheet, value_cell)
+                continue
+            out[code] = amount
+        if first:     # a problem of the whole mapping (shares adding up to 90%) is placed here
+            self.where[path] = (table.sheet, next(iter(first.values())))
+        if len(self.problems) > before:   # the rows' own problems say it; not "add up to 70%"
+            self.reported.add(path)
+        return out
+
+    def tariffs(self) -> dict[str, float] | None:
+        t = self.table(L.TARIFFS_TABLE)
+        if t is None:
+            return None
+        return self.keyed_rows(t, "fuel", "tariff", "tariffs",
+                               "the price is missing for this fuel") or None
+
+    def renewals(self) -> list[dict[str, Any]] | None:
+        t = self.table(L.RENEWALS_TABLE)
+        if t is None:
+            return None
+        out = []
+        for k in range(t.rows):
+            if not self.row_filled(t, k):
+                continue
+            path = f"renewals[{len(out)}]"
+            self.where[path] = (t.sheet, t.cell("label", k))
+            item = {f.path: self.get(t.sheet, t.cell(f.path, k), f, f"{path}.{f.path}")
+                    for _, f in t.columns}
+            item["label"] = item["label"] or ""
+            out.append(item)
+        self.where.setdefault("renewals", (t.sheet, t.cell("label", 0)))
+        return out or None
+
+    def car_km_by_year(self, p: dict[str, Any], cells: dict[str, str]) -> None:
+        """Car-km removed by year ('Benefit profiles'), in place of the figure a year."""
+        pt = self.table(L.PROFILES_TABLE)
+        if pt is None or "car_km_removed" not in dict((f.path, c) for c, f in pt.columns):
+            return
+        f = pt.field("car_km_removed")
+        by_year = {}
+        for r, year in self.year_column(pt, "other_benefits.profile").items():
+            cell = pt.cell("car_km_removed", r)
+            if self.filled(pt.sheet, cell):
+                value = self.get(pt.sheet, cell, f, f"car_km_removed.{year}")
+                if value is not None:
+                    by_year[str(year)] = value
+        if not by_year and not any(self.filled(pt.sheet, pt.cell("car_km_removed", r))
+                                   for r in range(pt.rows)):
+            return
+        if p.get("car_km_removed") is not None:
+            self.bad("car_km_removed", "give the car-km removed either as a figure a year here "
+                     "or by year on 'Benefit profiles', not both", L.PROJECT,
+                     cells["car_km_removed"])
+            return
+        self.where["car_km_removed"] = (pt.sheet, pt.cell("car_km_removed", 0))
+        p["car_km_removed"] = by_year or None
+
+    def ob_types(self, p: dict[str, Any], cells: dict[str, str]) -> None:
+        """Shares of optimism bias project types ('Capex and funding'), in place of one type."""
+        t = self.table(L.OB_TYPES_TABLE)
+        if t is None:
+            return
+        shares = self.keyed_rows(t, "type", "share", "ob_project_type",
+                                 "the share is missing for this type")
+        if not shares:
+            return
+        if p.get("ob_project_type") is not None:
+            self.bad("ob_project_type", "choose one type here or give shares of types on "
+                     f"'{L.CAPEX}', not both", L.PROJECT, cells["ob_project_type"])
+            return
+        p["ob_project_type"] = shares
+
     def benefits(self) -> list[dict[str, Any]]:
-        t, pt = L.BENEFITS_TABLE, L.PROFILES_TABLE
+        t, pt = self.table(L.BENEFITS_TABLE), self.table(L.PROFILES_TABLE)
+        assert t is not None and pt is not None
         years = self.year_column(pt, "other_benefits.profile")
         out = []
         for k, col in enumerate(L.PROFILE_COLUMNS):
             profile_cells = {y: f"{col}{pt.first_row + r}" for r, y in years.items()
                              if self.filled(pt.sheet, f"{col}{pt.first_row + r}")}
-            row_cells = [t.cell(f.path, k) for _, f in t.columns]
-            if not profile_cells and not any(self.filled(t.sheet, c) for c in row_cells):
+            if not profile_cells and not self.row_filled(t, k):
                 continue
             j = len(out)
             path = f"other_benefits[{j}]"
@@ -526,6 +726,8 @@ class _ProjectReader:
                 self.bad(f"{path}.kind", "choose Economic or Revenue", t.sheet, t.cell("kind", k))
             if item["per_year"] is None:
                 del item["per_year"]
+            if item.get("discounting", 0) is None:
+                del item["discounting"]
             if profile_cells:
                 money = pt.columns[1 + k][1]
                 item["profile"] = {str(y): self.get(pt.sheet, c, money, f"{path}.profile.{y}")
@@ -556,3 +758,16 @@ class _ProjectReader:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return None, None
+
+
+# The order of a project's fields as imported: version 1's, each present (null when the
+# cell is empty), then version 2's and the notes, each only when given.
+_V1_ORDER = ("id", "name", "category", "area", "spatial_level", "price_year", "capex",
+             "public_funding_share", "public_funding", "opex_per_year", "operating_start",
+             "lifetime_years", "energy_changes", "calculator", "other_benefits",
+             "bill_savings_to_promoter", "optimism_bias", "ob_mitigation",
+             "job_years_per_million", "operational_fte", "additionality", "readiness")
+_V2_ORDER = ("energy_sector", "business_case_stage", "promoter_public", "vat_recoverable",
+             "counterfactual_capex", "benefit_deadweight", "comfort_taking", "car_km_removed",
+             "added_peak_kw", "renewals", "residual_value", "asset_life_years", "ob_project_type",
+             "vfm_adjustment", "vfm_adjustment_reason", "tariffs", "notes")

@@ -1,4 +1,4 @@
-"""The blank project submission workbook a promoter fills in (template version 1).
+"""The blank project submission workbook a promoter fills in (template version 2).
 
 One project per workbook: an 'Instructions' sheet, then one sheet per part of
 a FORMAT.md project, each row with its label, a yellow input cell, the unit,
@@ -29,7 +29,11 @@ TITLE = "Low-carbon project submission"
 POINTS_PER_LINE = 13.0
 
 NUM_FORMATS = {"text": "@", "choice": "@", "yesno": "@", "year": "0", "whole": "#,##0",
-               "money": "£#,##0;[Red]-£#,##0", "fraction": "0.0%"}
+               "money": "£#,##0;[Red]-£#,##0", "price": "£#,##0.00##",
+               # a share cell is a plain number: 70 typed is 70%, and 70% typed is stored as
+               # 0.7 with Excel's own percentage format, which the importer reads as such
+               "fraction": "General"}
+BIG_QUANTITY = 1e12     # number fields allowing this much show thousands separators
 
 
 class _Styles:
@@ -55,8 +59,10 @@ class _Styles:
 
     def input(self, f: Field):
         """Yellow, unlocked, formatted for the field's kind."""
-        # large quantities with separators; negative energy use is a saving, so not red
-        num = NUM_FORMATS.get(f.kind) or ("#,##0;-#,##0" if (f.hi or 0) >= 1e6 else "General")
+        # energy and car-km with separators (negative use is a saving, so not red); other
+        # numbers as typed, so that 0.5 FTE or 7.5 kW do not show rounded
+        num = NUM_FORMATS.get(f.kind) or ("#,##0;-#,##0" if (f.hi or 0) >= BIG_QUANTITY
+                                          else "General")
         key = (num, f.kind == "text")          # free text wraps; codes and numbers do not
         if key not in self._inputs:
             self._inputs[key] = self._fmt(bg_color=YELLOW, border=1, border_color=INPUT_LINE,
@@ -83,17 +89,30 @@ def _input_message(f: Field) -> str:
         return f"{x:.0%}" if f.kind == "fraction" else str(int(x)) if f.kind == "year" \
             else f"{x:,.10g}"
     unit = f" ({f.unit})" if f.unit and f.kind not in ("year", "fraction") else ""
+    if f.kind == "fraction":
+        return f"A percentage from {num(f.lo)} to {num(f.hi)}: type 70 or 70% for 70%."
+    if f.kind in ("money", "price"):
+        sign = " (0 or more)" if f.lo == 0 else " (negative for a cost)"
+        example = "e.g. 1.36 or £1.36" if f.kind == "price" else "e.g. 1200000, 1.2m or £30k"
+        return f"An amount in £{sign}, {example}."
     what = {"year": "A calendar year", "whole": f"A whole number{unit}",
-            "fraction": "A percentage, e.g. 70%,", "money": "An amount in £",
             "number": f"A number{unit}"}[f.kind]
-    if f.kind == "money":
-        return what + (" (0 or more)." if f.lo == 0 else " (negative for a cost).")
-    bounded = f.lo is not None and f.hi is not None and f.hi < 1e12
+    if f.amount_unit == "kWh" or f.amount_unit == "fuel":
+        what += ", e.g. 300000 or 300 MWh" if f.amount_unit == "kWh" else \
+            ", e.g. -300000, -300 MWh or -1,200 litres"
+    bounded = f.lo is not None and f.hi is not None and f.hi < BIG_QUANTITY
     return f"{what} from {num(f.lo)} to {num(f.hi)}." if bounded else f"{what}."
 
 
-def _validation(f: Field, lists: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
-    """XlsxWriter data validation for a field: drop-down, length or numeric range."""
+def _plain(x: float) -> str:
+    """A number as a formula takes it, without an exponent: 1e13 -> '10000000000000'."""
+    return format(x, "f").rstrip("0").rstrip(".") or "0"
+
+
+def _validation(f: Field, lists: dict[str, list[tuple[str, Any]]], cell: str) -> dict[str, Any]:
+    """XlsxWriter data validation for a field whose (first) cell is ``cell``: drop-down,
+    length or numeric range. Amounts may also be typed as text with units ("300 MWh",
+    "£1.2m"): the importer reads and checks those, so text passes here."""
     if f.kind == "choice":
         v: dict[str, Any] = {"validate": "list",
                              "source": L.list_range(f.choices, len(lists[f.choices]))}
@@ -102,12 +121,20 @@ def _validation(f: Field, lists: dict[str, list[tuple[str, str]]]) -> dict[str, 
         v, message = {"validate": "list", "source": [L.YES, L.NO]}, "Yes or No."
     elif f.kind == "text":
         v = {"validate": "length", "criteria": "<=", "value": f.limit}
-        message = f"Text, at most {f.limit} characters."
+        message = f"Text, at most {f.limit:,} characters."
+    elif f.kind in ("year", "whole"):
+        v = {"validate": "integer", "criteria": "between",
+             "minimum": f.lo if f.lo is not None else -1e15,
+             "maximum": f.hi if f.hi is not None else 1e15}
+        message = _input_message(f)
     else:
         lo = f.lo if f.lo is not None else -1e15
         hi = f.hi if f.hi is not None else 1e15
-        v = {"validate": "integer" if f.kind in ("year", "whole") else "decimal",
-             "criteria": "between", "minimum": lo, "maximum": hi}
+        if f.kind == "fraction":     # 70 and 70% (0.7) both pass; the importer tells them apart
+            hi = max(hi, 100 * hi)
+        v = {"validate": "custom",
+             "value": f"=OR(ISTEXT({cell}),AND(ISNUMBER({cell}),{cell}>={_plain(lo)},"
+                      f"{cell}<={_plain(hi)}))"}
         message = _input_message(f)
     error = message + (" This entry is required." if f.required else
                        " Leave the cell empty if you do not know.")
@@ -155,30 +182,115 @@ def _set_widths(ws, widths: list[float]) -> None:
         ws.set_column(col, col, w)
 
 
+def _text_lines(f: Field) -> int:
+    """Lines of room a free-text input gets: a name a few words long, notes a paragraph."""
+    if f.kind != "text" or f.limit <= MAX_ID:
+        return 1
+    return 6 if f.limit > 1000 else 3 if f.path.endswith("reason") else 2
+
+
 def _write_field_row(ws, st: _Styles, row0: int, f: Field, lists, widths: list[float],
                      extra: list[tuple[str, Any]]) -> None:
     """Label in A, the input in B, then ``extra`` (text, format) cells to the right."""
     label = f.label + (" *" if f.required else "")
     ws.write_string(row0, 0, label, st.required if f.required else st.label)
     ws.write_blank(row0, 1, None, st.input(f))
-    ws.data_validation(row0, 1, row0, 1, _validation(f, lists))
+    ws.data_validation(row0, 1, row0, 1, _validation(f, lists, f"B{row0 + 1}"))
     for k, (text, style) in enumerate(extra, start=2):
         ws.write_string(row0, k, text, style)
-    # room for a name or label of a few words more than the column shows
     _fit_row(ws, row0, [(label, widths[0])] + [(t, widths[k]) for k, (t, _) in enumerate(extra, 2)],
-             minimum=2 if f.kind == "text" and f.limit > MAX_ID else 1)
+             minimum=_text_lines(f))
+
+
+def _write_long_text_row(ws, st: _Styles, row0: int, f: Field, lists, widths: list[float]) -> None:
+    """A paragraph of free text (the notes): the input spans the columns from B to the
+    help's, and the label in A carries the help, so that a paragraph can be read in place."""
+    label = f"{f.label}\n\n{f.help}"
+    ws.write_string(row0, 0, label, st.label)
+    ws.merge_range(row0, 1, row0, 4, "", st.input(f))
+    ws.data_validation(row0, 1, row0, 1, _validation(f, lists, f"B{row0 + 1}"))
+    ws.write_string(row0, 5, f.path, st.code)
+    _fit_row(ws, row0, [(label, widths[0])], minimum=10)
+
+
+def _col(letter: str) -> int:
+    return ord(letter) - ord("A")
 
 
 def _write_table(ws, st: _Styles, table: Table, lists) -> None:
     for col, f in table.columns:
-        c = ord(col) - ord("A")
-        ws.write_string(table.header_row - 1, c, f.label, st.heading)
+        c = _col(col)
+        ws.write_string(table.header_row - 1, c, f.label + (f" ({f.unit})" if f.unit in (
+            "years", "car-km") else ""), st.heading)
         for r in range(table.first_row - 1, table.last_row):
             ws.write_blank(r, c, None, st.input(f))
-        ws.data_validation(table.first_row - 1, c, table.last_row - 1, c, _validation(f, lists))
+        ws.data_validation(table.first_row - 1, c, table.last_row - 1, c,
+                           _validation(f, lists, f"{col}{table.first_row}"))
+
+
+def _block_title(ws, st: _Styles, row1: int, last_col: int, title: str, intro: str,
+                 widths: list[float]) -> None:
+    """A block's title bar on 1-based ``row1`` and its introduction on the row below."""
+    ws.merge_range(row1 - 1, 0, row1 - 1, last_col, title, st.section)
+    ws.set_row(row1 - 1, 18)
+    ws.merge_range(row1, 0, row1, last_col, intro, st.intro)
+    _fit_row(ws, row1, [(intro, sum(widths[:last_col + 1]))])
+
+
+def _table_help(ws, st: _Styles, table: Table, col: int, notes: dict[str, str]) -> None:
+    """The help of every column of ``table``, merged down column ``col`` beside it."""
+    helps = "\n\n".join(f"{f.label}: {f.help.format(**notes)}" for _, f in table.columns if f.help)
+    ws.write_string(table.header_row - 1, col, "Help", st.heading)
+    ws.merge_range(table.first_row - 1, col, table.last_row - 1, col, helps, st.note)
+
+
+def _row_labels(ws, st: _Styles, table: Table, word: str) -> None:
+    """'Renewal 1', 'Renewal 2'... in column A beside a table whose inputs start in B."""
+    ws.write_string(table.header_row - 1, 0, "", st.heading)
+    for k in range(table.rows):
+        ws.write_string(table.first_row - 1 + k, 0, f"{word} {k + 1}", st.label)
 
 
 # -- sheets ---------------------------------------------------------------------
+
+INSTRUCTION_BLOCKS: list[tuple[str, list[str]]] = [
+    ("What this workbook is", [
+        "It collects the facts about one low-carbon infrastructure project that the combined "
+        "authority needs to appraise it by HM Treasury's Green Book: costs by year, funding, "
+        "operation, the change in energy use, other benefits, jobs and readiness to start. "
+        "The authority reads it with its appraisal tool, which checks every entry and "
+        "computes the economic case (net present social value, benefit-cost ratio), the "
+        "financial case, carbon saved and jobs. You do not need to compute any of these."]),
+    ("How to fill it in", [
+        "Fill in the yellow cells on the sheets 'Project', 'Capex and funding', 'Energy' and "
+        "'Other benefits' (and 'Benefit profiles' if a benefit or the car travel removed varies "
+        "by year). Entries marked * are required.",
+        "Each row has a unit, an example and help. Leave a yellow cell empty when you have no "
+        "figure: the help says what the appraisal uses instead (usually a published default).",
+        "Type values, not formulas: cells holding a formula are refused when the workbook is "
+        "read. If you work the figures out elsewhere, copy them and paste values only.",
+        "On 'Energy' fill in only one of the blocks A, B and C: A (change in use of each fuel) "
+        "if you know it, otherwise the heat pump calculator (B) or the EV charging calculator "
+        "(C). Block D, the prices you pay, is optional whichever you use.",
+        "'Capex and funding' also takes what would be spent anyway, parts renewed during "
+        "operation and, for a project mixing kinds of work, the shares of each project type.",
+        "Say how you built your figures under 'Notes' on 'Project': the appraisal officer reads "
+        "them with the figures.",
+        "One project per workbook. Keep the sheets and their names as they are, and save as an "
+        "Excel Workbook (.xlsx), not .xlsm, .xls or .ods. Name the file after the project ID."]),
+    ("Units", [
+        "Money: pounds (£), all at the prices of one year, the 'price year' on 'Project' (real "
+        "terms: do not add inflation year by year). Capital spend before optimism bias. "
+        "Type 1200000, or with units: 1.2m, £30k or GBP 1.2m.",
+        "Years: calendar years such as 2027 (not financial years such as 2027/28).",
+        "Energy: the change in use a year once the project operates, in kWh for electricity, "
+        "gas, heating oil and LPG, and in litres for petrol and diesel; negative when less is "
+        "used. Larger units are read too: 300 MWh, 0.3 GWh, 1.2m kWh, 1,200 litres.",
+        "Shares and rates: percentages. 70 and 70% both mean 70%. A number below 1 such as 0.7 "
+        "is read as 70% and the import says so (type 0.7% if you mean 0.7%); a share over 100% "
+        "is refused."]),
+]
+
 
 def _instructions(wb, st: _Styles, pack: AssumptionPack, contact: str | None) -> None:
     ws = wb.add_worksheet(L.INSTRUCTIONS)
@@ -187,38 +299,9 @@ def _instructions(wb, st: _Styles, pack: AssumptionPack, contact: str | None) ->
     ws.set_row(0, 26)
     ws.write(0, 0, TITLE, st.title)
     send_to = contact or "the officer of the combined authority who sent you this workbook"
-    blocks: list[tuple[str, list[str]]] = [
-        ("What this workbook is", [
-            "It collects the facts about one low-carbon infrastructure project that the combined "
-            "authority needs to appraise it by HM Treasury's Green Book: costs by year, funding, "
-            "operation, the change in energy use, other benefits, jobs and readiness to start. "
-            "The authority reads it with its appraisal tool, which checks every entry and "
-            "computes the economic case (net present social value, benefit-cost ratio), the "
-            "financial case, carbon saved and jobs. You do not need to compute any of these."]),
-        ("How to fill it in", [
-            "Fill in the yellow cells on the sheets 'Project', 'Capex and funding', 'Energy' and "
-            "'Other benefits' (and 'Benefit profiles' if a benefit varies by year). Entries marked "
-            "* are required.",
-            "Each row has a unit, an example and help. Leave a yellow cell empty when you have no "
-            "figure: the help says what the appraisal uses instead (usually a published default).",
-            "Type values, not formulas: cells holding a formula are refused when the workbook is "
-            "read. If you work the figures out elsewhere, copy them and paste values only.",
-            "On 'Energy' fill in only one of the three blocks: A (change in use of each fuel) if "
-            "you know it, otherwise the heat pump calculator (B) or the EV charging calculator (C).",
-            "One project per workbook. Keep the sheets and their names as they are, and save as an "
-            "Excel Workbook (.xlsx), not .xlsm, .xls or .ods. Name the file after the project ID."]),
-        ("Units", [
-            "Money: pounds (£), all at the prices of one year, the 'price year' on 'Project' (real "
-            "terms: do not add inflation year by year). Capital spend before optimism bias.",
-            "Years: calendar years such as 2025 (not financial years such as 2025/26).",
-            "Energy: the change in use a year once the project operates, in kWh for electricity, "
-            "gas, heating oil and LPG, and in litres for petrol and diesel; negative when less is "
-            "used.",
-            "Shares and rates: percentages, e.g. 70%."]),
-        ("When you have finished", [
-            f"Save the workbook and send it to {send_to}. Keep a copy: you may be asked about "
-            "your figures, and the authority may send back a list of cells to correct."]),
-    ]
+    blocks = INSTRUCTION_BLOCKS + [("When you have finished", [
+        f"Save the workbook and send it to {send_to}. Keep a copy: you may be asked about "
+        "your figures, and the authority may send back a list of cells to correct."])]
     row = 2
     for heading, paragraphs in blocks:
         ws.merge_range(row, 0, row, 1, heading, st.section)
@@ -248,7 +331,7 @@ def _instructions(wb, st: _Styles, pack: AssumptionPack, contact: str | None) ->
     ws.activate()
 
 
-def _project(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
+def _project(wb, st: _Styles, pack: AssumptionPack, lists, notes: dict[str, str]) -> None:
     ws = wb.add_worksheet(L.PROJECT)
     widths = [34, 30, 16, 26, 62, 26]
     _set_widths(ws, widths)
@@ -258,7 +341,6 @@ def _project(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
     header = L.PROJECT_HEADER_ROW - 1
     for c, text in enumerate(L.PROJECT_COLUMNS):
         ws.write_string(header, c, text, st.heading)
-    notes = L.pack_notes(pack)
     lo, hi = pack.deflator_years
     for row, item in L.PROJECT_ROWS:
         if isinstance(item, str):
@@ -268,6 +350,9 @@ def _project(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
         item = replace(item, help=item.help.format(**notes))
         if item.path == "price_year":   # amounts must be at prices of a year the deflator covers
             item = replace(item, lo=lo, hi=hi)
+        if item.limit > 1000:
+            _write_long_text_row(ws, st, row - 1, item, lists, widths)
+            continue
         _write_field_row(ws, st, row - 1, item, lists, widths,
                          [(item.unit, st.note), (item.example, st.note), (item.help, st.note),
                           (item.path, st.code)])
@@ -276,24 +361,40 @@ def _project(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
     _protect(ws)
 
 
-def _capex(wb, st: _Styles, lists) -> None:
+def _capex(wb, st: _Styles, lists, notes: dict[str, str]) -> None:
     ws = wb.add_worksheet(L.CAPEX)
-    t = L.CAPEX_TABLE
-    widths = [14, 24, 28, 4, 56]
+    t, rn, ob = L.CAPEX_TABLE, L.RENEWALS_TABLE, L.OB_TYPES_TABLE
+    widths = [14, 30, 26, 28, 3, 60]
     _set_widths(ws, widths)
     _title(ws, st, "Capital spend and public funding by year",
            "One row per calendar year with capital spend, in £ at the prices of the price year "
-           "on 'Project'. Include spend already made: the appraisal shows it as sunk.", 4, widths)
-    helps = [f"{f.label}: {f.help}" for _, f in t.columns]
-    _price_year_note(ws, st, 2, 4)
+           "on 'Project'. Include spend already made: the appraisal shows it as sunk.", 5, widths)
+    _price_year_note(ws, st, 2, 5)
     _write_table(ws, st, t, lists)
-    ws.write_string(t.header_row - 1, 4, "Help", st.heading)
-    ws.merge_range(t.first_row - 1, 4, t.first_row + 4, 4, "\n\n".join(helps), st.note)
+    _table_help(ws, st, t, 5, notes)
     total = t.last_row                                  # 0-based index of the row after the table
     ws.write_string(total, 0, "Total", st.total)
-    for col in ("B", "C"):
-        c = ord(col) - ord("A")
-        ws.write_formula(total, c, f"=SUM({col}{t.first_row}:{col}{t.last_row})", st.total, 0)
+    for col in "BCD":
+        ws.write_formula(total, _col(col), f"=SUM({col}{t.first_row}:{col}{t.last_row})",
+                         st.total, 0)
+
+    _block_title(ws, st, rn.header_row - 2, 5, "Renewals during operation (optional)",
+                 "Parts replaced during the operating lifetime, e.g. batteries, inverters or "
+                 "charger units. The cost falls every so many years from the first year of "
+                 "operation up to the last, and counts as capital spend (optimism bias, jobs, "
+                 "public share).", widths)
+    _row_labels(ws, st, rn, "Renewal")
+    _write_table(ws, st, rn, lists)
+    _table_help(ws, st, rn, 5, notes)
+
+    _block_title(ws, st, ob.header_row - 2, 5, "Project types for optimism bias (optional)",
+                 "Only for a project that mixes kinds of work, e.g. 60% standard civil "
+                 "engineering and 40% equipment and development: the shares must add up to "
+                 "100%. Otherwise leave this empty and choose one type on 'Project' (or none: "
+                 "the category's type).", widths)
+    _row_labels(ws, st, ob, "Type")
+    _write_table(ws, st, ob, lists)
+    _table_help(ws, st, ob, 5, notes)
     ws.freeze_panes(t.header_row, 0)
     _page(ws, header_rows=(t.header_row - 1, t.header_row - 1))
     _protect(ws)
@@ -320,14 +421,15 @@ def _calculator_default(calculator: str, f: Field, pack: AssumptionPack) -> str:
     return "none: required"
 
 
-def _energy(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
+def _energy(wb, st: _Styles, pack: AssumptionPack, lists, notes: dict[str, str]) -> None:
     ws = wb.add_worksheet(L.ENERGY)
     widths = [38, 20, 22, 26, 56]
     _set_widths(ws, widths)
     _title(ws, st, "Energy: the change in energy use a year",
-           "Fill in ONE of the three blocks. A: the change in use of each fuel, if you know it. "
-           "B or C: the inputs of a calculator, which works the fuel changes out for a heat pump "
-           "or an EV charging project; an empty input takes the value shown beside it.", 4, widths)
+           "Fill in ONE of the blocks A, B and C. A: the change in use of each fuel, if you know "
+           "it. B or C: the inputs of a calculator, which works the fuel changes out for a heat "
+           "pump or an EV charging project; an empty input takes the value shown beside it. "
+           "D, the prices you pay, is optional whichever block you fill in.", 4, widths)
     t = L.ENERGY_TABLE
     ws.merge_range(L.ENERGY_BLOCK_A_ROW - 1, 0, L.ENERGY_BLOCK_A_ROW - 1, 4,
                    "A. Change in use of each fuel", st.section)
@@ -337,8 +439,9 @@ def _energy(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
     _write_table(ws, st, t, lists)
     ws.merge_range(t.header_row - 1, 2, t.header_row - 1, 4, "Help", st.heading)
     help_a = (t.columns[1][1].help + " Give one row per fuel, the change in a full year of "
-              "operation, e.g. a gas boiler replaced by a heat pump: natural gas -5,750,000 kWh "
-              "and grid electricity 1,750,000 kWh.")
+              "operation, e.g. a gas boiler replaced by a heat pump: natural gas -4,000,000 kWh "
+              "and grid electricity 1,214,000 kWh. Larger units are read too: -4 GWh, "
+              "1,214 MWh, -540,000 litres.")
     ws.merge_range(t.first_row - 1, 2, t.last_row - 1, 4, help_a, st.note)
     blocks = (("B. Heat pump calculator", "For heat pumps replacing boilers or heaters.",
                "heat_pumps", L.HEAT_PUMP_FIELDS, L.HEAT_PUMP_FIRST_ROW),
@@ -354,32 +457,41 @@ def _energy(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
             _write_field_row(ws, st, first - 1 + k, f, lists, widths,
                              [(f.unit, st.note), (_calculator_default(calculator, f, pack), st.note),
                               (f.help, st.note)])
+    tt = L.TARIFFS_TABLE
+    _block_title(ws, st, L.TARIFF_BLOCK_ROW, 4, "D. Prices you pay for energy (optional)",
+                 "For the financial case when the energy bill savings go to the promoter (see "
+                 "'Project'): your own prices, e.g. a fleet's bulk diesel or a contract for "
+                 "electricity. Empty: the assumption pack's retail prices for the sector.", widths)
+    _write_table(ws, st, tt, lists)
+    ws.merge_range(tt.header_row - 1, 2, tt.header_row - 1, 4, "Help", st.heading)
+    help_d = (tt.field("tariff").help + " One row per fuel, in £ per unit of the fuel as the "
+              "list shows it (kWh or litre), e.g. diesel £1.36 a litre, electricity £0.24 a kWh.")
+    ws.merge_range(tt.first_row - 1, 2, tt.last_row - 1, 4, help_d, st.note)
     ws.freeze_panes(2, 0)
     _page(ws)
     _protect(ws)
 
 
-def _benefits(wb, st: _Styles, lists) -> None:
+def _benefits(wb, st: _Styles, lists, notes: dict[str, str]) -> None:
     ws = wb.add_worksheet(L.BENEFITS)
     t = L.BENEFITS_TABLE
-    widths = [46, 16, 20, 24, 4, 60]
+    widths = [46, 16, 20, 16, 22, 3, 60]
     _set_widths(ws, widths)
     _title(ws, st, "Other benefits",
            "Benefits other than carbon and energy savings (the tool values those itself), one row "
            "each, in £ at the prices of the price year on 'Project'. Give an amount a year for "
            "every year of operation, or leave it empty and give the amounts by year on "
-           "'Benefit profiles'.", 3, widths)
-    _price_year_note(ws, st, 2, 3)
+           "'Benefit profiles'.", 4, widths)
+    _price_year_note(ws, st, 2, 4)
     _write_table(ws, st, t, lists)
-    ws.write_string(t.header_row - 1, 3, "Profile by year", st.heading)
+    link = _col(L.BENEFIT_PROFILE_LINK_COLUMN)
+    ws.write_string(t.header_row - 1, link, "Profile by year", st.heading)
     p = L.PROFILES_TABLE
     for k, col in enumerate(L.PROFILE_COLUMNS):
         rng = f"'{L.PROFILES}'!{col}{p.first_row}:{col}{p.last_row}"
-        ws.write_formula(t.first_row - 1 + k, 3, f'=IF(COUNT({rng})>0,"on \'{L.PROFILES}\'","")',
-                         st.note, "")
-    ws.write_string(t.header_row - 1, 5, "Help", st.heading)
-    helps = "\n\n".join(f"{f.label}: {f.help}" for _, f in t.columns)
-    ws.merge_range(t.first_row - 1, 5, t.last_row - 1, 5, helps, st.note)
+        ws.write_formula(t.first_row - 1 + k, link,
+                         f'=IF(COUNT({rng})>0,"on \'{L.PROFILES}\'","")', st.note, "")
+    _table_help(ws, st, t, len(widths) - 1, notes)
     ws.freeze_panes(t.header_row, 0)
     _page(ws, header_rows=(t.header_row - 1, t.header_row - 1))
     _protect(ws)
@@ -388,21 +500,25 @@ def _benefits(wb, st: _Styles, lists) -> None:
 def _profiles(wb, st: _Styles, lists) -> None:
     ws = wb.add_worksheet(L.PROFILES)
     t, b = L.PROFILES_TABLE, L.BENEFITS_TABLE
-    widths = [12] + [17] * len(L.PROFILE_COLUMNS)
+    widths = [12] + [17] * len(L.PROFILE_COLUMNS) + [19]
     _set_widths(ws, widths)
-    _title(ws, st, "Benefit profiles (optional)",
+    _title(ws, st, "Benefit profiles and car travel by year (optional)",
            "For a benefit whose amount changes from year to year (e.g. use building up), give "
            "its amount in each calendar year in the column of its row on 'Other benefits', and "
-           "leave its 'Amount a year' empty. A profile applies in exactly the years listed.",
-           len(widths) - 1, widths)
+           "leave its 'Amount a year' empty. Likewise the car-km removed in the last column, "
+           "instead of the figure a year on 'Project'. A profile applies in exactly the years "
+           "listed.", len(widths) - 1, widths)
     _write_table(ws, st, t, lists)
     # The heading row shows "Benefit n"; the row above it the benefit's label.
     for k, col in enumerate(L.PROFILE_COLUMNS):
-        c = ord(col) - ord("A")
+        c = _col(col)
         ws.write_string(t.header_row - 2, c, f"Benefit {k + 1}", st.heading)
         label = f"'{L.BENEFITS}'!A{b.first_row + k}"
         ws.write_formula(t.header_row - 1, c, f'=IF({label}="","(row {k + 1} empty)",{label})',
                          st.heading, f"(row {k + 1} empty)")
+    car_km = _col(L.CAR_KM_COLUMN)
+    ws.write_string(t.header_row - 2, car_km, "Car travel removed", st.heading)
+    ws.write_string(t.header_row - 1, car_km, "car-km in the year", st.heading)
     ws.write_string(t.header_row - 2, 0, "Year", st.heading)
     ws.write_string(t.header_row - 1, 0, "", st.heading)
     ws.set_row(t.header_row - 1, 3 * POINTS_PER_LINE + 3)     # labels of up to three lines
@@ -422,7 +538,7 @@ def _lists(wb, st: _Styles, pack: AssumptionPack, lists) -> None:
         ws.write_string(L.LISTS_HEADER_ROW - 1, 2 * k + 1, "code", st.bold)
         for r, (shown, code) in enumerate(lists[name], start=L.LISTS_HEADER_ROW):
             ws.write_string(r, 2 * k, shown)
-            ws.write_string(r, 2 * k + 1, code)
+            ws.write_string(r, 2 * k + 1, str(code))
     ws.hide()
     _protect(ws)
 
@@ -436,11 +552,12 @@ def template_bytes(pack: AssumptionPack, *, contact: str | None = None) -> bytes
                        "comments": f"{L.TEMPLATE_KIND} version {L.TEMPLATE_VERSION}"})
     st = _Styles(wb)
     lists = L.choice_lists(pack)
+    notes = L.pack_notes(pack)
     _instructions(wb, st, pack, contact)
-    _project(wb, st, pack, lists)
-    _capex(wb, st, lists)
-    _energy(wb, st, pack, lists)
-    _benefits(wb, st, lists)
+    _project(wb, st, pack, lists, notes)
+    _capex(wb, st, lists, notes)
+    _energy(wb, st, pack, lists, notes)
+    _benefits(wb, st, lists, notes)
     _profiles(wb, st, lists)
     _lists(wb, st, pack, lists)
     wb.close()

@@ -205,6 +205,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     problems = report.problems + clashes
     for problem in problems:
         print(describe_problem(problem), file=sys.stderr)
+    for warning in report.warnings:   # read one way that could have meant another
+        print(f"warning: {describe_problem(warning)}", file=sys.stderr)
     summary = f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)"
     if problems and args.strict:
         print(f"appraisal import: {summary}; nothing written (--strict)", file=sys.stderr)

@@ -154,8 +154,9 @@ def parse_share(text: str) -> ShareReading | None:
 def share_of_cell(value: float) -> float:
     """A number from a spreadsheet cell meant as a share (the submission
     template's rule, the same as :func:`parse_share`'s): a percentage-formatted
-    cell holds the fraction (0.7 for 70%); a number above 1 up to 100 was typed
-    as per cent into a plain cell (70 for 70%)."""
-    if 1 < abs(value) <= 100:
+    cell holds the fraction (0.7 for 70%, 1 for 100%); a number above 1 was
+    typed as per cent into a plain cell (70 for 70%; 150 for 150%, which a range
+    check then reports in per cent)."""
+    if abs(value) > 1:
         return value / 100.0
     return value

@@ -65,6 +65,7 @@ def test_cells_follow_the_same_rule():
     assert share_of_cell(0.7) == 0.7
     assert_allclose(share_of_cell(70.0), 0.7, rtol=1e-12)
     assert share_of_cell(1.0) == 1.0
+    assert_allclose(share_of_cell(150.0), 1.5, rtol=1e-12)
 
 
 def test_format_percent():

@@ -5,18 +5,25 @@ and, when it may be left empty, the default the appraisal will use. A wrong
 value turns its field red and is not saved (the rest of the form is not
 blocked); warnings about the figures are listed amber in the results panel.
 Every change goes through the document's undo stack.
+
+The widgets are built once. A commit, an undo or another project only changes what
+they show, in place: a field may commit while it still has the keyboard focus or
+is still emitting (editingFinished on a focus-out, activated on a choice), so the
+refresh that follows must never delete it (issue 9: rebuilding the calculator's
+fields under the committing one crashed the application in a real window).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox,
                                QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QRadioButton, QScrollArea, QTableWidget, QTableWidgetItem, QToolBox,
-                               QVBoxLayout, QWidget)
+                               QRadioButton, QScrollArea, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QToolBox, QVBoxLayout, QWidget)
 
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.portfolio import SPATIAL_LEVELS
@@ -25,6 +32,44 @@ from .document import PortfolioDocument, get_path
 TYPING_PAUSE_MS = 300   # a pause in typing this long updates the results
 ERROR_STYLE = "QLineEdit { border: 2px solid #B00020; background: #FDECEE; }"
 _NUM = re.compile(r"[£,\s]")
+
+
+@dataclass(frozen=True)
+class CalculatorForm:
+    """The inputs of one energy calculator (appraisal/core/calculators.py) as the editor asks them."""
+
+    kind: str                                      # the calculator object's "type"
+    title: str                                     # the mode's radio button
+    inputs: tuple[tuple[str, str, str, str, str], ...]   # input, label, kind, unit, tooltip
+    fuels: tuple[str, ...]                          # what the displaced fuel may be
+    fuel_use: tuple[str, str, str, str]            # input, label, unit, tooltip: per displaced fuel
+    fuel_use_default: str                          # its default's name in the pack, per {fuel}
+
+
+CALCULATOR_FORMS = (
+    CalculatorForm(
+        "heat_pumps", "Heat pump calculator",
+        (("installs", "Heat pumps installed", "int", "", "Number of homes or buildings"),
+         ("heat_demand_kwh_per_install", "Heat demand per install", "number", "kWh a year",
+          "Annual heat delivered to each home"),
+         ("scop", "Heat pump SCOP", "number", "",
+          "Seasonal coefficient of performance: kWh of heat per kWh of electricity")),
+        HEATING_FUELS,
+        ("displaced_efficiency", "Displaced heating efficiency", "",
+         "Seasonal efficiency of the heating replaced"),
+        "efficiency_{fuel}"),
+    CalculatorForm(
+        "ev_charging", "EV charging calculator",
+        (("chargers", "Chargers", "int", "", "Number of charge points"),
+         ("kwh_per_charger_per_year", "Energy per charger", "number", "kWh a year",
+          "Electricity delivered by each charger in a year"),
+         ("ev_kwh_per_km", "Electric car use", "number", "kWh per km",
+          "Electricity per km at the charger")),
+        VEHICLE_FUELS,
+        ("ice_litres_per_km", "Displaced car fuel use", "litre per km",
+         "Litres of fuel per km of the car replaced"),
+        "{fuel}_litres_per_km"),
+)
 
 
 def parse_number(text: str) -> float | None:
@@ -45,13 +90,33 @@ def parse_number(text: str) -> float | None:
     return value
 
 
+def _show_cell(table: QTableWidget, r: int, c: int, text: str, *, editable: bool = True,
+               tip: str = "") -> None:
+    """Show ``text`` in a cell, changing its item in place: the item being committed, and
+    the editor open on it, are never deleted under the user."""
+    item = table.item(r, c)
+    if item is None:
+        item = QTableWidgetItem(text)
+        table.setItem(r, c, item)
+    elif item.text() != text:
+        item.setText(text)
+    flags = item.flags() | Qt.ItemFlag.ItemIsEditable if editable \
+        else item.flags() & ~Qt.ItemFlag.ItemIsEditable
+    if item.flags() != flags:
+        item.setFlags(flags)
+    if item.toolTip() != tip:
+        item.setToolTip(tip)
+
+
 class Field:
     """Binds one input widget to one field of the current project."""
 
     def __init__(self, editor: "ProjectEditor", path: tuple, label: str, kind: str,
-                 widget: QWidget, default: Callable[[], str] | None = None) -> None:
+                 widget: QWidget, default: Callable[[], str] | None = None,
+                 calculator: str | None = None) -> None:
         self.editor, self.path, self.label, self.kind, self.widget = editor, path, label, kind, widget
         self.default = default
+        self.calculator = calculator   # the calculator type whose input this is, if any
         if isinstance(widget, QLineEdit):
             widget.editingFinished.connect(self.commit)
             widget.textEdited.connect(self._typed)
@@ -119,7 +184,12 @@ class Field:
 
     def commit(self, typing: bool = False) -> None:
         row = self.editor.row
-        if row is None:
+        # a field that loses the focus because the refresh hid it (an undo that changes the
+        # calculator) has nothing to say about the project now shown
+        if row is None or self.editor._updating:
+            return
+        if self.calculator is not None and get_path(self.editor.doc.project(row),
+                                                    ("calculator", "type")) != self.calculator:
             return
         if not typing and self.editor.typing_field is self:
             self.editor.typing_timer.stop()
@@ -252,7 +322,7 @@ class ProjectEditor(QWidget):
         return form
 
     def _line(self, form: QFormLayout, label: str, path: tuple, kind: str, unit: str, tip: str,
-              default: Callable[[], str] | None = None) -> Field:
+              default: Callable[[], str] | None = None, calculator: str | None = None) -> Field:
         edit = QLineEdit()
         edit.setToolTip(tip)
         edit.setAccessibleName(label)
@@ -267,21 +337,22 @@ class ProjectEditor(QWidget):
         lab.setToolTip(tip)
         lab.setBuddy(edit)
         form.addRow(lab, row)
-        f = Field(self, path, label, kind, edit, default)
+        f = Field(self, path, label, kind, edit, default, calculator)
         self.fields.append(f)
         return f
 
     def _combo(self, form: QFormLayout, label: str, path: tuple, items: list[tuple[str, Any]],
-               tip: str) -> Field:
+               tip: str, calculator: str | None = None) -> Field:
         box = QComboBox()
         for text, data in items:
             box.addItem(text, data)
         box.setToolTip(tip)
+        box.setAccessibleName(label)
         lab = QLabel(label)
         lab.setToolTip(tip)
         lab.setBuddy(box)
         form.addRow(lab, box)
-        f = Field(self, path, label, "combo", box)
+        f = Field(self, path, label, "combo", box, calculator=calculator)
         self.fields.append(f)
         return f
 
@@ -366,8 +437,7 @@ class ProjectEditor(QWidget):
         form = self._section("Energy and carbon")
         self.mode_group = QButtonGroup(self)
         modes = QVBoxLayout()
-        for k, text in enumerate(("Enter the energy changes", "Heat pump calculator",
-                                  "EV charging calculator")):
+        for k, text in enumerate(["Enter the energy changes"] + [c.title for c in CALCULATOR_FORMS]):
             rb = QRadioButton(text)
             self.mode_group.addButton(rb, k)
             modes.addWidget(rb)
@@ -393,10 +463,19 @@ class ProjectEditor(QWidget):
         eb.addStretch(1)
         form.addRow(self.energy)
         form.addRow(self.energy_buttons)
-        self.calc_page = QWidget()
-        self.calc_form = QFormLayout(self.calc_page)
-        form.addRow(self.calc_page)
-        self.calc_fields: list[Field] = []
+        # a page per calculator, each built once: choosing a calculator shows its page
+        self.calc_pages = QStackedWidget()
+        self.calc_pages.addWidget(QWidget())     # mode 0: the energy changes table above
+        self.calc_fields: dict[str, list[Field]] = {}
+        self._calc_tips: list[tuple[Field, str, Callable[[], str]]] = []
+        for spec in CALCULATOR_FORMS:
+            page = QWidget()
+            calc_form = QFormLayout(page)
+            calc_form.setContentsMargins(0, 0, 0, 0)
+            calc_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            self.calc_fields[spec.kind] = self._build_calculator(calc_form, spec)
+            self.calc_pages.addWidget(page)
+        form.addRow(self.calc_pages)
         # -- costs and risk
         form = self._section("Optimism bias")
         self._line(form, "Optimism bias", ("optimism_bias",), "percent", "%",
@@ -531,15 +610,18 @@ class ProjectEditor(QWidget):
         capex = p.get("capex") or {}
         pf = p.get("public_funding") or {}
         years = sorted({*capex, *pf}, key=lambda y: str(y))
-        self.grid.blockSignals(True)
-        self.grid.setRowCount(len(years))
-        for r, y in enumerate(years):
-            self.grid.setItem(r, 0, QTableWidgetItem(str(y)))
-            c = capex.get(y)
-            self.grid.setItem(r, 1, QTableWidgetItem("" if c is None else f"{c:,.0f}"))
-            v = pf.get(y)
-            self.grid.setItem(r, 2, QTableWidgetItem("" if v is None else f"{v:,.0f}"))
-        self.grid.blockSignals(False)
+        g = self.grid
+        g.blockSignals(True)
+        try:
+            if g.rowCount() != len(years):
+                g.setRowCount(len(years))
+            for r, y in enumerate(years):
+                c, v = capex.get(y), pf.get(y)
+                _show_cell(g, r, 0, str(y))
+                _show_cell(g, r, 1, "" if c is None else f"{c:,.0f}")
+                _show_cell(g, r, 2, "" if v is None else f"{v:,.0f}")
+        finally:
+            g.blockSignals(False)
 
     def _add_year(self) -> None:
         years = [int(t) for r in range(self.grid.rowCount()) if (t := self.grid.cell_text(r, 0)).isdigit()]
@@ -602,26 +684,30 @@ class ProjectEditor(QWidget):
         streams = p.get("other_benefits") or []
         t = self.benefits
         t.blockSignals(True)
-        t.setRowCount(len(streams))
-        for r, s in enumerate(streams):
-            s = s if isinstance(s, dict) else {}
-            t.setItem(r, 0, QTableWidgetItem(str(s.get("label", ""))))
-            kind = QComboBox()
-            kind.addItem("economic", "economic")
-            kind.addItem("revenue", "revenue")
-            kind.setCurrentIndex(0 if s.get("kind", "economic") == "economic" else 1)
-            kind.activated.connect(lambda _i: self._commit_benefits())
-            t.setCellWidget(r, 1, kind)
-            if s.get("profile") is not None:
-                item = QTableWidgetItem(f"by year ({len(s['profile'])} years)")
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                item.setToolTip("This stream gives amounts by year; edit them in the portfolio file "
-                                "or a submission workbook")
-            else:
-                v = s.get("per_year")
-                item = QTableWidgetItem("" if v is None else f"{v:,.0f}")
-            t.setItem(r, 2, item)
-        t.blockSignals(False)
+        try:
+            if t.rowCount() != len(streams):
+                t.setRowCount(len(streams))
+            for r, s in enumerate(streams):
+                s = s if isinstance(s, dict) else {}
+                _show_cell(t, r, 0, str(s.get("label", "")))
+                kind = t.cellWidget(r, 1)
+                if not isinstance(kind, QComboBox):
+                    kind = QComboBox()
+                    kind.addItem("economic", "economic")
+                    kind.addItem("revenue", "revenue")
+                    kind.setAccessibleName(f"Kind of benefit {r + 1}")
+                    kind.activated.connect(lambda _i: self._commit_benefits())
+                    t.setCellWidget(r, 1, kind)
+                kind.setCurrentIndex(0 if s.get("kind", "economic") == "economic" else 1)
+                if s.get("profile") is not None:
+                    _show_cell(t, r, 2, f"by year ({len(s['profile'])} years)", editable=False,
+                               tip="This stream gives amounts by year; edit them in the portfolio "
+                                   "file or a submission workbook")
+                else:
+                    v = s.get("per_year")
+                    _show_cell(t, r, 2, "" if v is None else f"{v:,.0f}")
+        finally:
+            t.blockSignals(False)
 
     def _add_benefit(self) -> None:
         if self.row is None:
@@ -668,90 +754,82 @@ class ProjectEditor(QWidget):
         self._show_problems()
 
     # -- energy ----------------------------------------------------------------------------
+    def _build_calculator(self, form: QFormLayout, spec: CalculatorForm) -> list[Field]:
+        """The fields of one calculator, the pack's defaults as their placeholders."""
+        def pack_default(key: Callable[[], str]) -> Callable[[], str]:
+            def text() -> str:
+                found = self.doc.pack.calculator_defaults.get(spec.kind, {}).get(key())
+                return f"{found[0]:g} (pack default)" if found else ""
+            return text
+
+        def fuel_use_key() -> str:   # the default follows the fuel chosen
+            calc = self._project().get("calculator")
+            fuel = calc.get("displaced_fuel") if isinstance(calc, dict) else None
+            return spec.fuel_use_default.format(fuel=fuel if fuel in spec.fuels else spec.fuels[0])
+
+        fields = []
+        for name, label, kind, unit, tip in spec.inputs:
+            key = (lambda name=name: name)
+            fields.append(self._line(form, label, ("calculator", name), kind, unit, tip,
+                                     pack_default(key), spec.kind))
+            self._calc_tips.append((fields[-1], tip, key))
+        fields.append(self._combo(form, "Displaced fuel", ("calculator", "displaced_fuel"),
+                                  [(f, f) for f in spec.fuels], "The fuel the project replaces",
+                                  spec.kind))
+        name, label, unit, tip = spec.fuel_use
+        fields.append(self._line(form, label, ("calculator", name), "number", unit, tip,
+                                 pack_default(fuel_use_key), spec.kind))
+        self._calc_tips.append((fields[-1], tip, fuel_use_key))
+        return fields
+
     def _show_energy(self, p: dict) -> None:
         calc = p.get("calculator")
-        mode = 0 if not isinstance(calc, dict) else {"heat_pumps": 1, "ev_charging": 2}.get(
-            calc.get("type"), 0)
+        kinds = [c.kind for c in CALCULATOR_FORMS]
+        kind = calc.get("type") if isinstance(calc, dict) else None
+        mode = kinds.index(kind) + 1 if kind in kinds else 0
         self.mode_group.button(mode).setChecked(True)
         self.energy.setVisible(mode == 0)
         self.energy_buttons.setVisible(mode == 0)
-        self.calc_page.setVisible(mode != 0)
+        self.calc_pages.setCurrentIndex(mode)
+        self.calc_pages.setVisible(mode != 0)
+        self._show_energy_changes(p.get("energy_changes") or [])
+        for f in self.fields:   # a wrong value typed in a calculator no longer used is dropped
+            if f.calculator not in (None, kind) and f.widget.property("error"):
+                f.mark(None)
+                f.show(p)
+        if mode:
+            # the fields themselves were shown with the others; their tooltips name the
+            # source of the pack's defaults, which follow the pack and the fuel chosen
+            defaults = self.doc.pack.calculator_defaults.get(kind, {})
+            for f, tip, key in self._calc_tips:
+                if f.calculator == kind:
+                    src = defaults.get(key(), (None, None, ""))[2]
+                    f.widget.setToolTip(tip + (f"\nDefault's source: {src}" if src else ""))
+
+    def _show_energy_changes(self, changes: list) -> None:
         t = self.energy
-        t.blockSignals(True)
-        changes = p.get("energy_changes") or []
-        t.setRowCount(len(changes))
         fuels = self.doc.pack.fuels()
-        for r, ch in enumerate(changes):
-            ch = ch if isinstance(ch, dict) else {}
-            box = QComboBox()
-            for f in fuels:
-                box.addItem(f"{f} ({self.doc.pack.fuel_units[f]})", f)
-            k = box.findData(ch.get("fuel"))
-            box.setCurrentIndex(max(k, 0))
-            box.activated.connect(lambda _i: self._commit_energy())
-            t.setCellWidget(r, 0, box)
-            q = ch.get("quantity_per_year")
-            t.setItem(r, 1, QTableWidgetItem("" if q is None else f"{q:,.0f}"))
-        t.blockSignals(False)
-        self._build_calculator(mode, calc if isinstance(calc, dict) else {})
-
-    def _build_calculator(self, mode: int, calc: dict) -> None:
-        while self.calc_form.rowCount():
-            self.calc_form.removeRow(0)
-        for f in self.calc_fields:
-            if f in self.fields:
-                self.fields.remove(f)
-        self.calc_fields = []
-        if mode == 0:
-            return
-        kind = "heat_pumps" if mode == 1 else "ev_charging"
-        defaults = self.doc.pack.calculator_defaults.get(kind, {})
-
-        def default(name: str) -> Callable[[], str]:
-            def text() -> str:
-                if name in defaults:
-                    v, unit, _src = defaults[name]
-                    return f"{v:g} (pack default)"
-                return ""
-            return text
-
-        def tip(name: str, base: str) -> str:
-            src = defaults.get(name, (None, None, ""))[2]
-            return base + (f"\nDefault's source: {src}" if src else "")
-
-        if kind == "heat_pumps":
-            spec = [("installs", "Heat pumps installed", "int", "", "Number of homes or buildings"),
-                    ("heat_demand_kwh_per_install", "Heat demand per install", "number",
-                     "kWh a year", "Annual heat delivered to each home"),
-                    ("scop", "Heat pump SCOP", "number", "", "Seasonal coefficient of performance: "
-                                                              "kWh of heat per kWh of electricity")]
-            fuels = HEATING_FUELS
-            eff_name = "displaced_efficiency"
-        else:
-            spec = [("chargers", "Chargers", "int", "", "Number of charge points"),
-                    ("kwh_per_charger_per_year", "Energy per charger", "number", "kWh a year",
-                     "Electricity delivered by each charger in a year"),
-                    ("ev_kwh_per_km", "Electric car use", "number", "kWh per km",
-                     "Electricity per km at the charger")]
-            fuels = VEHICLE_FUELS
-            eff_name = "ice_litres_per_km"
-        fuel = calc.get("displaced_fuel") or fuels[0]
-        for name, label, k, unit, base in spec:
-            self.calc_fields.append(self._line(self.calc_form, label, ("calculator", name), k, unit,
-                                               tip(name, base), default(name)))
-        self.calc_fields.append(self._combo(self.calc_form, "Displaced fuel",
-                                            ("calculator", "displaced_fuel"),
-                                            [(f, f) for f in fuels], "The fuel the project replaces"))
-        eff_default = f"efficiency_{fuel}" if kind == "heat_pumps" else f"{fuel}_litres_per_km"
-        self.calc_fields.append(self._line(
-            self.calc_form, "Displaced heating efficiency" if kind == "heat_pumps"
-            else "Displaced car fuel use", ("calculator", eff_name), "number",
-            "" if kind == "heat_pumps" else "litre per km",
-            tip(eff_default, "Seasonal efficiency of the heating replaced" if kind == "heat_pumps"
-                else "Litres of fuel per km of the car replaced"), default(eff_default)))
-        p = self._project()
-        for f in self.calc_fields:
-            f.show(p)
+        t.blockSignals(True)
+        try:
+            if t.rowCount() != len(changes):
+                t.setRowCount(len(changes))
+            for r, ch in enumerate(changes):
+                ch = ch if isinstance(ch, dict) else {}
+                box = t.cellWidget(r, 0)
+                if not isinstance(box, QComboBox):
+                    box = QComboBox()
+                    box.setAccessibleName(f"Fuel {r + 1}")
+                    box.activated.connect(lambda _i: self._commit_energy())
+                    t.setCellWidget(r, 0, box)
+                if [box.itemData(i) for i in range(box.count())] != list(fuels):   # a new pack
+                    box.clear()
+                    for f in fuels:
+                        box.addItem(f"{f} ({self.doc.pack.fuel_units[f]})", f)
+                box.setCurrentIndex(max(box.findData(ch.get("fuel")), 0))
+                q = ch.get("quantity_per_year")
+                _show_cell(t, r, 1, "" if q is None else f"{q:,.0f}")
+        finally:
+            t.blockSignals(False)
 
     def _mode_changed(self, mode: int) -> None:
         if self._updating or self.row is None:
@@ -766,10 +844,11 @@ class ProjectEditor(QWidget):
             self.doc.set_field(self.row, ("calculator",), None, "calculator")
             stack.endMacro()
         else:
-            kind = "heat_pumps" if mode == 1 else "ev_charging"
+            spec = CALCULATOR_FORMS[mode - 1]
+            kind = spec.kind
             if isinstance(p.get("calculator"), dict) and p["calculator"].get("type") == kind:
                 return
-            start = {"type": kind, "installs" if kind == "heat_pumps" else "chargers": 0}
+            start = {"type": kind, spec.inputs[0][0]: 0}
             stack.beginMacro(f"Use the {kind.replace('_', ' ')} calculator for {pid}")
             self.doc.set_field(self.row, ("energy_changes",), [], "energy changes")
             self.doc.set_field(self.row, ("calculator",), start, "calculator")

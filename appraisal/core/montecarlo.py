@@ -205,10 +205,8 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
             progress(start + k, draws)
     arrays = {key: np.concatenate(v, axis=0) if v else np.zeros((0, n)) for key, v in outs.items()}
     central = m["npsv_gbp"]
-    projects = [
-        {"id": results.ids[i], "npsv_central_gbp": float(central[i]),
-         **_summary({k: a[:, i] for k, a in arrays.items()})}
-        for i in range(n)]
+    projects = [{"id": results.ids[i], "npsv_central_gbp": float(central[i]), **s}
+                for i, s in enumerate(_summaries(arrays))]
     total = {k: arrays[k].sum(axis=1) for k in SUMMED}
     with np.errstate(invalid="ignore", divide="ignore"):
         total["bcr"] = np.where(total["pv_costs_gbp"] != 0,
@@ -250,35 +248,78 @@ def _energy_draw(d: Distribution, rng: np.random.Generator, shape: tuple, comp: 
         return {}
     together = d.draw(rng, shape) if d.correlation > 0 else None
     same = rng.random((shape[0], 1)) < d.correlation if d.correlation > 0 else None
-    value = comp.pv_energy + comp.pv_comfort if d.kind == "series" else 0.0
-    for j in range(n_fuels):
+    draws = []
+    for _ in range(n_fuels):
         x = d.draw(rng, shape)
-        if together is not None:
-            x = np.where(same, together, x)
-        c = fuel_pv["central"][:, j]
-        if d.kind == "series":
-            w = d.position(x)
-            value = value + _between(w, fuel_pv["low"][:, j], c, fuel_pv["high"][:, j]) - c
+        draws.append(x if together is None else np.where(same, together, x))
+    c = fuel_pv["central"]
+    if d.kind == "series":
+        up, down = fuel_pv["high"] - c, fuel_pv["low"] - c
+        value = comp.pv_energy + comp.pv_comfort
+        if shape[1] == 1:    # common to every project: (draws, fuels) @ (fuels, projects)
+            w = d.position(np.hstack(draws))
+            value = value + np.maximum(w, 0.0) @ up.T + np.maximum(-w, 0.0) @ down.T
         else:
-            value = value + x * c
+            for j, x in enumerate(draws):
+                w = d.position(x)
+                value = value + np.maximum(w, 0.0) * up[:, j] + np.maximum(-w, 0.0) * down[:, j]
+    elif shape[1] == 1:
+        value = np.hstack(draws) @ c.T
+    else:
+        value = sum(x * c[:, j] for j, x in enumerate(draws))
     return {"pv_energy": value, "pv_comfort": 0.0}
+
+
+STATS = (("npsv_gbp", "npsv", "_gbp"), ("bcr", "bcr", ""), ("bcr_public", "bcr_public", ""),
+         ("carbon_saved_tco2e", "carbon", "_tco2e"), ("net_additional_jobs_fte", "jobs", "_fte"))
+
+
+def _summaries(arrays: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """:func:`_summary` of every project (column) of (draws, projects) arrays: the
+    percentiles of the columns without an undefined draw at once, the others
+    one by one (a BCR with no costs in some draws)."""
+    n = next(iter(arrays.values())).shape[1]
+    cols = [{k: a[:, i] for k, a in arrays.items()} for i in range(n)]
+    if n == 0 or arrays["npsv_gbp"].shape[0] == 0:
+        return [_summary(c) for c in cols]
+    out: list[dict[str, Any]] = [{} for _ in range(n)]
+    for key, prefix, unit in STATS:
+        a = arrays[key]
+        finite = np.isfinite(a).all(axis=0)
+        qs = np.percentile(a[:, finite], PERCENTILES, axis=0) if finite.any() else None
+        means = a[:, finite].mean(axis=0) if finite.any() else None
+        k = 0
+        for i in range(n):   # the dicts of the JSON, one per project
+            if finite[i]:
+                out[i][f"{prefix}_mean{unit}"] = float(means[k])
+                for p, q in zip(PERCENTILES, qs[:, k]):
+                    out[i][f"{prefix}_p{p}{unit}"] = float(q)
+                k += 1
+            else:
+                out[i].update(_stat(a[:, i], prefix, unit))
+    npsv = arrays["npsv_gbp"]
+    negative = (npsv < 0).mean(axis=0)
+    for i in range(n):
+        out[i]["prob_npsv_negative"] = float(negative[i])
+        counts, edges = np.histogram(npsv[:, i], bins=HISTOGRAM_BINS)
+        out[i]["npsv_histogram"] = {"counts": counts.astype(int).tolist(),
+                                    "edges_gbp": [float(e) for e in edges]}
+    return out
+
+
+def _stat(v: np.ndarray, prefix: str, unit: str) -> dict[str, Any]:
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return {f"{prefix}_mean{unit}": None, **{f"{prefix}_p{p}{unit}": None for p in PERCENTILES}}
+    qs = np.percentile(v, PERCENTILES)
+    return {f"{prefix}_mean{unit}": float(v.mean()),
+            **{f"{prefix}_p{p}{unit}": float(q) for p, q in zip(PERCENTILES, qs)}}
 
 
 def _summary(a: dict[str, np.ndarray]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, prefix in (("npsv_gbp", "npsv"), ("bcr", "bcr"), ("bcr_public", "bcr_public"),
-                        ("carbon_saved_tco2e", "carbon"), ("net_additional_jobs_fte", "jobs")):
-        v = a[key]
-        v = v[np.isfinite(v)]
-        unit = {"npsv": "_gbp", "bcr": "", "bcr_public": "", "carbon": "_tco2e", "jobs": "_fte"}[prefix]
-        if v.size == 0:
-            out.update({f"{prefix}_mean{unit}": None,
-                        **{f"{prefix}_p{p}{unit}": None for p in PERCENTILES}})
-            continue
-        qs = np.percentile(v, PERCENTILES)
-        out[f"{prefix}_mean{unit}"] = float(v.mean())
-        for p, q in zip(PERCENTILES, qs):
-            out[f"{prefix}_p{p}{unit}"] = float(q)
+    for key, prefix, unit in STATS:
+        out.update(_stat(a[key], prefix, unit))
     npsv = a["npsv_gbp"]
     out["prob_npsv_negative"] = float(np.mean(npsv < 0)) if npsv.size else None
     counts, edges = np.histogram(npsv, bins=HISTOGRAM_BINS) if npsv.size else (np.zeros(0), np.zeros(0))

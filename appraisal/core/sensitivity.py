@@ -321,7 +321,7 @@ def fuel_values(inputs: PortfolioInputs, pack: AssumptionPack, run: Callable[...
     if rows.size == 0:
         return FuelValues(list(fuels), out)
     P = inputs.projects
-    copies = tuple(dataclasses.replace(P[i], energy_changes=((fuels[j], float(q[i, j])),))
+    copies = tuple(_changed(P[i], energy_changes=((fuels[j], float(q[i, j])),))
                    for i, j in zip(rows.tolist(), cols.tolist()))
     one_fuel = dataclasses.replace(inputs, projects=copies)
     for s in series:
@@ -334,9 +334,19 @@ def fuel_values(inputs: PortfolioInputs, pack: AssumptionPack, run: Callable[...
 # Ranges and the lifetime
 # ---------------------------------------------------------------------------
 
+def _changed(p, **changes):
+    """``dataclasses.replace(p, **changes)`` without running ``__init__`` again:
+    a shallow copy with the fields changed (a tenth of the time; the portfolio is
+    copied with new lifetimes or energy changes many times over)."""
+    q = object.__new__(type(p))
+    q.__dict__.update(p.__dict__)
+    q.__dict__.update(changes)
+    return q
+
+
 def _scaled_lifetimes(inputs: PortfolioInputs, factor: float | np.ndarray) -> PortfolioInputs:
     f = np.broadcast_to(np.asarray(factor, dtype=float), (len(inputs.projects),))
-    projects = tuple(dataclasses.replace(
+    projects = tuple(_changed(
         p, lifetime_years=int(min(MAX_LIFETIME_YEARS, max(1, round(p.lifetime_years * k)))))
         for p, k in zip(inputs.projects, f))
     return dataclasses.replace(inputs, projects=projects)
@@ -386,8 +396,8 @@ def _lifetime_switch(inputs: PortfolioInputs, run: Callable[..., PortfolioResult
 
     def npsv_at(rows: np.ndarray, lives: np.ndarray) -> np.ndarray:
         """NPSV of projects ``rows`` with lifetimes ``lives`` (one appraisal of just them)."""
-        projects = tuple(dataclasses.replace(inputs.projects[i], lifetime_years=int(L))
-                         for i, L in zip(rows, lives))
+        projects = tuple(_changed(inputs.projects[i], lifetime_years=int(L))
+                         for i, L in zip(rows.tolist(), lives.tolist()))
         return run(of=dataclasses.replace(inputs, projects=projects)).metrics["npsv_gbp"]
 
     s0 = np.sign(npsv0)

@@ -443,9 +443,11 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
 
     Returns a JSON-ready dict: ``projects`` (per project ``tornado`` sorted by
     NPSV swing, ``switching_values`` as ``{driver, switching_value,
-    switching_change, reachable}``, ``scenarios`` for the carbon and energy
-    series) and ``portfolio`` (its tornado), with the drivers' definitions and
-    the assumption pack. With ``results`` (the main case, already appraised),
+    switching_change, reachable}``, ``scenarios`` for the carbon series, and
+    for the energy series when the pack has low or high rows for a fuel the
+    projects use) and ``portfolio`` (its tornado), with the drivers'
+    definitions, the fuels with and without energy series, and the
+    assumption pack. With ``results`` (the main case, already appraised),
     every further appraisal uses its series and discount schedule.
     """
     results = results or appraise_portfolio(inputs, pack, carbon_series=carbon_series,
@@ -514,8 +516,9 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
             tornado.append(row)
         tornado.sort(key=lambda r: -r["npsv_swing_gbp"])
         scenarios = {}
-        for name, runs in (("carbon", carbon_runs), ("energy", energy_runs)):
-            for s in SERIES:
+        # the energy series only where the pack has them for a fuel the projects use
+        for name, runs in (("carbon", carbon_runs), ("energy", energy_runs if varies else {})):
+            for s in runs:
                 m = runs[s].metrics
                 scenarios[f"{name}_{s}"] = {"npsv_gbp": _clean(m["npsv_gbp"][i]),
                                             "bcr": _clean(m["bcr"][i]),
@@ -554,6 +557,7 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
         "discount_schedule": results.discount_schedule,
         "drivers": [_driver_entry(d, inputs) for d in DRIVERS],
         "energy_fuels_with_series": fuels_with_series(pack, used),
+        "energy_fuels_without_series": [f for f in used if f not in fuels_with_series(pack, used)],
         "portfolio": {"npsv_gbp": pvb - pvc, "bcr": pvb / pvc if pvc else None,
                       "bcr_public": (pvb - (pvc - pub)) / pub if pub else None,
                       "tornado": portfolio_tornado},

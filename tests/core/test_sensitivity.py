@@ -212,6 +212,8 @@ def test_the_default_pack_without_energy_series_gives_no_energy_swing():
     out = sensitivity(parse_portfolio(v2_portfolio(), default), default)
     assert all(r["npsv_swing_gbp"] == 0.0 for r in _tornado(out, "energy_prices"))
     assert out["energy_fuels_with_series"] == []
+    assert "diesel" in out["energy_fuels_without_series"]
+    assert not any("energy_low" in p["scenarios"] for p in out["projects"])
 
 
 def test_an_energy_price_range_in_the_file_replaces_the_series(doc, pack, comp, tmp_path):

@@ -170,8 +170,8 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
         if energy_d.kind == "series":
             energy_fuels = with_series
             if energy_fuels:
-                fuel_pv = fuel_values(inputs, pack, run, energy_fuels,
-                                      ("low", results.energy_series, "high")).values
+                fuel_pv = fuel_values(inputs, pack, run, energy_fuels, tuple(dict.fromkeys(
+                    ("low", results.energy_series, "high")))).values
                 fuel_pv = {"low": fuel_pv["low"], "central": fuel_pv[results.energy_series],
                            "high": fuel_pv["high"]}
         else:

@@ -430,6 +430,11 @@ def _selection_table(results, selection, curve) -> str:
               "gap": "Gap contribution"}[selection.objective]
     m = results.metrics
     row_of = {pid: i for i, pid in enumerate(results.ids)}
+    # the greedy choice ranks by the BCR value for money is judged on (METHOD.md 3, v2)
+    key = selection.greedy_ranked_by
+    ratio = m[key]
+    by_words = "the funder BCR" if key == "bcr_public" else "BCR"
+    header = "Funder BCR" if key == "bcr_public" else "BCR"
 
     def amount(x: float | None) -> str:
         if x is None:
@@ -440,14 +445,14 @@ def _selection_table(results, selection, curve) -> str:
         if not ids:
             return ["  (no project)"]
         lines = [(f"  {'ID':<12} {'Name':<36} {'Category':<22} {'Public cost':>14} "
-                  f"{column:>20} {'BCR':>6}")]
-        by_bcr = sorted(ids, key=lambda pid: -np.nan_to_num(m["bcr"][row_of[pid]], nan=-np.inf))
+                  f"{column:>20} {header:>10}")]
+        by_bcr = sorted(ids, key=lambda pid: -np.nan_to_num(ratio[row_of[pid]], nan=-np.inf))
         for pid in by_bcr:   # highest BCR first, as a board ranks them
             i = row_of[pid]
             cost = f"£{m['public_cost_gbp'][i]:,.0f}"
-            bcr = "-" if m["bcr"][i] != m["bcr"][i] else f"{m['bcr'][i]:.2f}"
+            bcr = "-" if ratio[i] != ratio[i] else f"{ratio[i]:.2f}"
             lines.append(f"  {pid:<12} {results.names[i][:36]:<36} {results.categories[i][:22]:<22} "
-                         f"{cost:>14} {amount(m[measure][i]):>20} {bcr:>6}")
+                         f"{cost:>14} {amount(m[measure][i]):>20} {bcr:>10}")
         return lines
 
     lines = [f"Choosing a pipeline: {results.name}",
@@ -460,7 +465,7 @@ def _selection_table(results, selection, curve) -> str:
     lines += listing(selection.selected)
     if selection.message:
         lines.append(f"  Note: {selection.message}")
-    lines += ["", (f"Greedy choice (in order of BCR while the budget lasts): "
+    lines += ["", (f"Greedy choice (in order of {by_words} while the budget lasts): "
                    f"{len(selection.greedy_selected)} project(s), public cost "
                    f"£{selection.greedy_public_cost_gbp:,.0f}, {label} "
                    f"{amount(selection.greedy_objective_value)}")]
@@ -470,16 +475,16 @@ def _selection_table(results, selection, curve) -> str:
     best, greedy = selection.objective_value, selection.greedy_objective_value
     share = f" ({diff / abs(greedy):.1%} more)" if greedy else ""
     if diff is not None and abs(diff) <= 1e-9 * max(abs(best), 1.0):
-        lines.append(f"Funding in order of BCR does as well here: both give {amount(best)} of "
+        lines.append(f"Funding in order of {by_words} does as well here: both give {amount(best)} of "
                      f"{label}.")
     elif diff is not None and diff > 0:
         extra = selection.public_cost_gbp - selection.greedy_public_cost_gbp
         money = (f", for £{extra:,.0f} more public money" if extra > 0.5 else
                  f", and costs £{-extra:,.0f} less" if extra < -0.5 else "")
         lines.append(f"The best choice gives {amount(diff)} more {label} than funding projects in "
-                     f"order of BCR{share}{money}.")
+                     f"order of {by_words}{share}{money}.")
     elif diff is not None:
-        lines.append(f"Funding in order of BCR gives {amount(-diff)} more {label}, but it "
+        lines.append(f"Funding in order of {by_words} gives {amount(-diff)} more {label}, but it "
                      f"ignores the minimum and maximum counts and does not meet them.")
     if curve is not None:
         best = "Best " + (column if column == "NPSV" else column.lower())

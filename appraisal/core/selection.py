@@ -112,6 +112,7 @@ class Selection:
     message: str | None
     constraints: Constraints
     assumptions: dict[str, str]
+    greedy_ranked_by: str = "bcr"  # the BCR the greedy choice ranks by (see ranking_bcr)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``selection`` object of ``appraisal select --format json``."""
@@ -124,6 +125,7 @@ class Selection:
                 "greedy_objective_value": self.greedy_objective_value,
                 "greedy_public_cost_gbp": self.greedy_public_cost_gbp,
                 "greedy_meets_constraints": self.greedy_meets_constraints,
+                "greedy_ranked_by": self.greedy_ranked_by,
                 "difference": self.difference, "feasible": self.feasible, "status": self.status,
                 "message": self.message, "constraints": self.constraints.to_dict(),
                 "assumptions": dict(self.assumptions)}
@@ -177,6 +179,7 @@ class _Problem:
     objective: str
     constraints: Constraints
     assumptions: dict[str, str]
+    ranked_by: str = "bcr"
 
 
 def _count_map(values: Mapping[str, Any] | None, name: str, known: set[str],
@@ -248,7 +251,8 @@ def _build(results: PortfolioResults, objective: str, *, min_readiness: float | 
     n = len(results.ids)
     value = np.nan_to_num(np.asarray(m[OBJECTIVES[objective][0]], float), nan=0.0) if n else np.zeros(0)
     cost = np.nan_to_num(np.asarray(m["public_cost_gbp"], float), nan=0.0) if n else np.zeros(0)
-    bcr = np.asarray(m["bcr"], float) if n else np.zeros(0)
+    ranked_by = ranking_bcr(results)
+    bcr = np.asarray(m[ranked_by], float) if n else np.zeros(0)
     ready = np.ones(n, bool)
     if min_readiness is not None:
         ready &= np.nan_to_num(m["readiness_score"], nan=-1.0) >= min_readiness
@@ -280,7 +284,16 @@ def _build(results: PortfolioResults, objective: str, *, min_readiness: float | 
                     rows=np.array(rows, float).reshape(len(rows), n),
                     row_lo=np.array(lo_list, float), row_hi=np.array(hi_list, float),
                     row_names=names, objective=objective, constraints=constraints,
-                    assumptions={"id": results.pack_id, "vintage": results.pack_vintage})
+                    assumptions={"id": results.pack_id, "vintage": results.pack_vintage},
+                    ranked_by=ranked_by)
+
+
+def ranking_bcr(results: PortfolioResults) -> str:
+    """The metric the greedy choice ranks by: the BCR that value for money is
+    judged on (METHOD.md 3, v2): ``bcr_public``, the funder BCR, when the
+    portfolio's ``vfm_basis`` is ``public`` (the default), else ``bcr``."""
+    basis = getattr(results, "vfm_basis", "social")
+    return "bcr_public" if basis == "public" and "bcr_public" in results.metrics else "bcr"
 
 
 def _check_budget(budget_gbp: float) -> float:
@@ -529,7 +542,9 @@ def select_projects(results: PortfolioResults, budget_gbp: float, objective: str
     exact choice is never worse than a greedy one that meets every
     constraint.
 
-    The greedy choice funds projects in order of BCR, highest first and
+    The greedy choice funds projects in order of BCR (the funder BCR when
+    the portfolio judges value for money on it, ``vfm_basis`` public, as a
+    fund ranks bids; else the social BCR), highest first and
     those with no BCR last, taking each eligible project with a positive
     value that still fits in what is left of the budget, after the projects
     that must be included. It honours eligibility and must-include and
@@ -570,7 +585,8 @@ def _select(pb: _Problem, budget: float, time_limit_s: float | None) -> Selectio
                          greedy_selected=(), greedy_objective_value=None,
                          greedy_public_cost_gbp=None, greedy_meets_constraints=None,
                          difference=None, feasible=False, status=sol.status, message=message,
-                         constraints=pb.constraints, assumptions=pb.assumptions)
+                         constraints=pb.constraints, assumptions=pb.assumptions,
+                         greedy_ranked_by=pb.ranked_by)
     chosen = _drop_idle(pb, sol.chosen)
     value = float(pb.value[chosen].sum())
     greedy = _greedy(pb, budget)
@@ -596,7 +612,7 @@ def _select(pb: _Problem, budget: float, time_limit_s: float | None) -> Selectio
         greedy_meets_constraints=None if greedy is None else _meets_counts(pb, greedy),
         difference=None if g_value is None else value - g_value + 0.0,
         feasible=True, status=sol.status, message=message, constraints=pb.constraints,
-        assumptions=pb.assumptions)
+        assumptions=pb.assumptions, greedy_ranked_by=pb.ranked_by)
 
 
 def budget_step(total_gbp: float, steps: int = DEFAULT_STEPS) -> float:

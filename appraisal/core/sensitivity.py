@@ -1,37 +1,48 @@
-"""Sensitivity analysis: tornado ranges, switching values and scenarios.
+"""Sensitivity analysis: tornado ranges, switching values and scenarios (method v2).
 
 The Green Book asks for sensitivity analysis and switching values on every
 preferred option (HM Treasury, The Green Book (2022), paragraphs 5.78-5.84
 and Annex A: "switching values show by how much a variable would have to
 change for the NPSV to fall to zero"). Each driver below has a documented low
-and high; a tornado shows the NPSV (and BCR, net jobs, carbon saved) at each
-driver's low and high, sorted by swing.
+and high; a tornado shows the NPSV (and the social and funder BCRs, net jobs
+and carbon saved) at each driver's low and high, sorted by swing.
 
-Most drivers scale one component of the present values, so they are computed
-exactly from the components the appraisal keeps per project, with no second
-appraisal:
+Most drivers scale some of the present-value components the appraisal keeps
+per project (METHOD.md 3, v2), so they are computed exactly from those
+components, with no second appraisal:
 
-    PVC = pv_capex * capex * (1 + OB) + pv_opex * opex
-    PVB = pv_carbon * quantities * carbon + pv_energy * quantities * prices
-          + pv_other * other
+    PVC = pv_capex * k * (1 + OB * b) + pv_opex * x + pv_network
+    PVB = q * (pv_carbon(c) + p * (pv_energy + pv_comfort) + pv_air + pv_road)
+          + o * pv_other - pv_embodied * c * k + pv_residual * k
+    PVC_public = pv_public_capex * k * (1 + OB * b)   (PVC for a public promoter)
 
-and NPSV is linear in each of them, so its switching value is exact. The
-carbon series and the lifetime are appraised again (vectorised over projects);
-the lifetime's switching value is found by a bracketed search over whole years.
+with ``k`` capex, ``b`` optimism bias, ``x`` opex, ``q`` energy quantities
+(uptake), ``p`` energy prices, ``c`` carbon values, ``o`` other benefits, and
+``pv_carbon(c) = pv_carbon + (c - 1) * pv_carbon_at_cv`` (traded tonnes are
+valued at the carbon value less the carbon price already in their resource
+cost, so only the part valued at the carbon value scales). NPSV is linear in
+each factor, so its switching value is exact. The drivers' reasons say which
+terms each one moves.
+
+The energy-price and carbon-value drivers use the pack's low and high series,
+appraised again in full (vectorised over projects), as does the lifetime,
+whose switching value is found by a bracketed search over whole years.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from .appraise import appraise_portfolio
-from .pack import AssumptionPack
+from .pack import AssumptionPack, YearTable
 from .portfolio import MAX_LIFETIME_YEARS, PortfolioInputs
 from .results import PortfolioResults
+
+SERIES = ("low", "central", "high")
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class Driver:
     label: str
     low: float
     high: float
-    kind: str          # "factor" on the central value, "series" of carbon values, "years"
+    kind: str          # "factor" on the central value, "series" of the pack, "years"
     reason: str
     affects_npsv: bool = True
 
@@ -51,46 +62,88 @@ DRIVERS: tuple[Driver, ...] = (
     Driver("capex", "Capital cost", 0.9, 1.3, "factor",
            "Outturn capital costs overrun more often and by more than they underrun (HM Treasury, "
            "Supplementary Green Book Guidance: Optimism Bias); -10% to +30% on the estimate, on top "
-           "of the optimism bias"),
+           "of the optimism bias. Scales every capital cost estimate alike (capex, renewals and "
+           "the counterfactual capex, so the incremental capex), its optimism-bias uplift, the "
+           "embodied carbon of the gross capex, the residual value (a share of the asset's cost), "
+           "the public costs (public funding keeps its share of capex) and construction jobs; "
+           "not network reinforcement (a pack rate on the added peak load)"),
     Driver("opex", "Operating cost", 0.9, 1.2, "factor",
            "Operating costs of new low-carbon assets are less certain than capital costs; -10% to "
-           "+20%"),
+           "+20%. Scales the operating cost only"),
     Driver("optimism_bias", "Optimism bias", 0.5, 1.5, "factor",
            "Half to one and a half times the uplift used: the gap between the lower and upper "
-           "bounds of the optimism-bias table"),
-    Driver("energy_quantities", "Energy saved (uptake)", 0.75, 1.1, "factor",
+           "bounds of the optimism-bias table. Scales the capex uplift on the incremental capex "
+           "(and the public costs with it); the delay of duration optimism bias is held"),
+    Driver("energy_quantities", "Energy saved and car-km removed (uptake)", 0.75, 1.1, "factor",
            "Installed measures often save less than designed (the 'performance gap' of retrofit "
-           "and heat pump schemes) and uptake can fall short; -25% to +10%"),
-    Driver("energy_prices", "Energy prices", 0.8, 1.2, "factor",
-           "Energy prices moved by more than 20% a year in 2021-2023; +/-20%"),
+           "and heat pump schemes) and uptake can fall short; -25% to +10%. Scales the annual "
+           "change in every fuel and the car-km removed: carbon saved (traded and direct) and its "
+           "value, the energy saving at resource cost, the comfort taken, air quality, "
+           "road-transport externalities and the Exchequer's indirect-tax line; not embodied "
+           "carbon or network reinforcement"),
+    Driver("energy_prices", "Energy prices", 0.0, 0.0, "series",
+           "The pack's low and high energy price series (each project appraised again with "
+           "energy_series low and high): the energy saving at resource cost and the comfort taken "
+           "(at retail prices) move, and outside NPSV the Exchequer line and the bill savings. "
+           "A fuel whose pack rows serve every series (no low or high rows) does not move, so "
+           "its swing is zero. A range set in the portfolio or project file replaces the series "
+           "by that factor on every fuel's central prices. The switching value is a factor on "
+           "every fuel's central prices"),
     Driver("carbon_values", "Carbon values", 0.0, 0.0, "series",
-           "The DESNZ low and high carbon value series (half and one and a half times central)"),
+           "The DESNZ low and high carbon value series (half and one and a half times central), "
+           "appraised again in full: the carbon benefit (traded tonnes net of the carbon price in "
+           "their resource cost) and the embodied carbon cost move. The switching value is a "
+           "factor on the carbon values of every year"),
     Driver("other_benefits", "Other economic benefits", 0.75, 1.1, "factor",
-           "Health, time and amenity benefits rest on transferred evidence; -25% to +10%"),
+           "Health, time and amenity benefits rest on transferred evidence; -25% to +10%. Scales "
+           "the economic benefit streams (standard and health-discounted); not the residual value "
+           "(capital cost) or the external effects computed from physical inputs (uptake)"),
     Driver("lifetime", "Asset lifetime", 0.75, 1.25, "years",
-           "Asset lives vary with maintenance and technology change; -25% to +25% in whole years"),
+           "Asset lives vary with maintenance and technology change; -25% to +25% in whole years, "
+           "appraised again in full (renewals and a straight-line residual value follow the life)"),
     Driver("job_intensity", "Construction jobs per GBP 1m", 0.8, 1.2, "factor",
            "Jobs per GBP 1m of construction output vary with the work's labour intensity; +/-20%",
            affects_npsv=False),
     Driver("additionality", "Additionality (net to gross jobs)", 0.8, 1.2, "factor",
            "Deadweight, leakage and displacement are judged from ready reckoners; +/-20% on the "
-           "net-to-gross ratio", affects_npsv=False),
+           "net-to-gross ratio of jobs (the outcome deadweight of benefits is held)",
+           affects_npsv=False),
 )
 DRIVER_BY_NAME = {d.name: d for d in DRIVERS}
-OUTPUTS = ("npsv_gbp", "bcr", "net_additional_jobs_fte", "carbon_saved_tco2e")
+FACTORS = tuple(d.name for d in DRIVERS if d.kind != "years")   # drivers Components can scale
+OUTPUTS = ("npsv_gbp", "bcr", "bcr_public", "net_additional_jobs_fte", "carbon_saved_tco2e")
 LONG_HORIZON_YEARS = 50   # the Green Book's lower-rate test applies beyond this (2026 update)
+# the metrics a full appraisal gives that the tornado and the scenarios read
+RUN_KEYS = ("npsv_gbp", "bcr", "bcr_public", "net_additional_jobs_fte", "carbon_saved_tco2e",
+            "pv_costs_gbp", "pv_benefits_gbp", "pv_costs_public_gbp")
 
 
 @dataclass
 class Components:
-    """Per project, the parts of the present values and of the jobs (arrays)."""
+    """Per project, the parts of the present values and of the jobs (arrays).
+
+    ``pv_carbon_at_cv`` is the part of ``pv_carbon`` valued at the carbon
+    values themselves (all of it unless traded tonnes are netted of a traded
+    carbon price); ``pv_public_capex`` the PV of the public share of the
+    incremental capex before optimism bias.
+    """
 
     pv_capex: np.ndarray
     ob: np.ndarray
     pv_opex: np.ndarray
+    pv_network: np.ndarray
     pv_carbon: np.ndarray
+    pv_carbon_at_cv: np.ndarray
     pv_energy: np.ndarray
+    pv_comfort: np.ndarray
+    pv_air: np.ndarray
+    pv_road: np.ndarray
     pv_other: np.ndarray
+    pv_embodied: np.ndarray
+    pv_residual: np.ndarray
+    pv_tax: np.ndarray
+    pv_public_capex: np.ndarray
+    promoter_public: np.ndarray
     carbon: np.ndarray
     job_years: np.ndarray
     fte: np.ndarray
@@ -98,32 +151,73 @@ class Components:
     job_years_per_job: float
 
     @classmethod
-    def of(cls, results: PortfolioResults, job_years_per_job: float) -> "Components":
+    def of(cls, results: PortfolioResults, job_years_per_job: float,
+           pv_carbon_at_cv: np.ndarray | None = None) -> "Components":
         m = results.metrics
         gross = m["gross_jobs_fte"]
+        ob = m["optimism_bias"]
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(gross > 0, m["net_additional_jobs_fte"] / gross, 0.0)
-        return cls(m["pv_capex_gbp"], m["optimism_bias"], m["pv_opex_gbp"],
-                   m["pv_carbon_benefit_gbp"], m["pv_energy_saving_gbp"],
-                   m["pv_other_economic_gbp"], m["carbon_saved_tco2e"],
-                   m["construction_job_years"],
-                   gross - m["construction_job_years"] / job_years_per_job, ratio,
-                   job_years_per_job)
+            # pvc_public = (1 + OB) * PV(public share x incremental capex) (METHOD.md 3, v2)
+            public_capex = np.where(1.0 + ob != 0, m["pv_costs_public_gbp"]
+                                    / np.where(1.0 + ob != 0, 1.0 + ob, 1.0), 0.0)
+        return cls(
+            pv_capex=m["pv_capex_gbp"], ob=ob, pv_opex=m["pv_opex_gbp"],
+            pv_network=m["pv_network_reinforcement_gbp"], pv_carbon=m["pv_carbon_benefit_gbp"],
+            pv_carbon_at_cv=(m["pv_carbon_benefit_gbp"] if pv_carbon_at_cv is None
+                             else pv_carbon_at_cv),
+            pv_energy=m["pv_energy_benefit_gbp"], pv_comfort=m["pv_comfort_gbp"],
+            pv_air=m["pv_air_quality_gbp"], pv_road=m["pv_road_externalities_gbp"],
+            pv_other=m["pv_other_economic_gbp"], pv_embodied=m["pv_embodied_carbon_cost_gbp"],
+            pv_residual=m["pv_residual_value_gbp"], pv_tax=m["pv_indirect_tax_change_gbp"],
+            pv_public_capex=public_capex, promoter_public=m["promoter_public"] > 0,
+            carbon=m["carbon_saved_tco2e"], job_years=m["construction_job_years"],
+            fte=gross - m["construction_job_years"] / job_years_per_job, net_to_gross=ratio,
+            job_years_per_job=job_years_per_job)
 
     def evaluate(self, **f: Any) -> dict[str, np.ndarray]:
-        """The outputs with the named drivers' factors applied (1 for the others)."""
-        g = {d.name: 1.0 for d in DRIVERS if d.kind == "factor"}
-        g.update(f)
-        pvc = self.pv_capex * g["capex"] * (1.0 + self.ob * g["optimism_bias"]) + self.pv_opex * g["opex"]
-        carbon_pv = f.get("pv_carbon", self.pv_carbon)
-        pvb = (carbon_pv * g["energy_quantities"] + self.pv_energy * g["energy_quantities"]
-               * g["energy_prices"] + self.pv_other * g["other_benefits"])
-        gross = self.job_years * g["capex"] * g["job_intensity"] / self.job_years_per_job + self.fte
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bcr = np.where(pvc != 0, pvb / np.where(pvc != 0, pvc, 1.0), np.nan)
-        return {"npsv_gbp": pvb - pvc, "bcr": bcr, "pv_costs_gbp": pvc, "pv_benefits_gbp": pvb,
+        """The outputs with the named drivers' factors applied (1 for the others).
+
+        Besides the factors of :data:`FACTORS`, ``pv_carbon``, ``pv_embodied``,
+        ``pv_energy``, ``pv_comfort`` and ``pv_tax`` replace the central
+        components (the values of another carbon or energy series, or draws);
+        the factors then apply to them. Every argument broadcasts against the
+        projects (a (draws, projects) array gives (draws, projects) outputs).
+        """
+        unknown = set(f) - set(FACTORS) - {"pv_carbon", "pv_embodied", "pv_energy", "pv_comfort",
+                                            "pv_tax"}
+        if unknown:
+            raise TypeError(f"unknown drivers or components: {', '.join(sorted(unknown))}")
+        g = {name: f.get(name, 1.0) for name in FACTORS}
+        k, q, c = g["capex"], g["energy_quantities"], g["carbon_values"]
+        capex_adj_per_gbp = k * (1.0 + self.ob * g["optimism_bias"])
+        pvc = self.pv_capex * capex_adj_per_gbp + self.pv_opex * g["opex"] + self.pv_network
+        carbon_pv = f.get("pv_carbon", self.pv_carbon) + (c - 1.0) * self.pv_carbon_at_cv
+        energy_pv = (f.get("pv_energy", self.pv_energy) + f.get("pv_comfort", self.pv_comfort)) \
+            * g["energy_prices"]
+        pvb = (q * (carbon_pv + energy_pv + self.pv_air + self.pv_road)
+               + self.pv_other * g["other_benefits"]
+               - f.get("pv_embodied", self.pv_embodied) * c * k + self.pv_residual * k)
+        pvc_public = np.where(self.promoter_public, pvc, self.pv_public_capex * capex_adj_per_gbp)
+        gross = self.job_years * k * g["job_intensity"] / self.job_years_per_job + self.fte
+        return {"npsv_gbp": pvb - pvc, "bcr": _ratio(pvb, pvc),
+                "bcr_public": _ratio(pvb - (pvc - pvc_public), pvc_public),
+                "pv_costs_gbp": pvc, "pv_benefits_gbp": pvb, "pv_costs_public_gbp": pvc_public,
                 "net_additional_jobs_fte": gross * self.net_to_gross * g["additionality"],
-                "carbon_saved_tco2e": self.carbon * g["energy_quantities"]}
+                "carbon_saved_tco2e": self.carbon * q,
+                # the duty part of the Exchequer line does not move with an energy price
+                # factor; with another series, pass that series' line as pv_tax
+                "pv_indirect_tax_change_gbp": f.get("pv_tax", self.pv_tax) * q}
+
+
+def _ratio(num, den) -> np.ndarray:
+    """``num / den``; NaN where ``den`` is zero (as the results' ratios)."""
+    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
+    out = np.full(num.shape, np.nan)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        np.divide(num, den, out=out, where=den != 0)
+    out[~np.isfinite(out)] = np.nan
+    return out
 
 
 def _clean(v: float) -> float | None:
@@ -131,9 +225,128 @@ def _clean(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
+# ---------------------------------------------------------------------------
+# Full appraisals: the main case's options, another series, other inputs
+# ---------------------------------------------------------------------------
+
+def appraiser(inputs: PortfolioInputs, pack: AssumptionPack, results: PortfolioResults
+              ) -> Callable[..., PortfolioResults]:
+    """A function appraising again with the options of ``results`` (its carbon
+    and energy series and discount schedule) unless told otherwise; the main
+    case is reused, not appraised twice."""
+
+    def run(carbon: str | None = None, energy: str | None = None, schedule: str | None = None,
+            of: PortfolioInputs | None = None, on: AssumptionPack | None = None) -> PortfolioResults:
+        c = carbon or results.carbon_series
+        e = energy or results.energy_series
+        s = schedule or results.discount_schedule
+        if of is None and on is None and (c, e, s) == (results.carbon_series, results.energy_series,
+                                                       results.discount_schedule):
+            return results
+        return appraise_portfolio(inputs if of is None else of, pack if on is None else on,
+                                  carbon_series=c, energy_series=e, discount_schedule=s)
+    return run
+
+
+def carbon_value_part(run: Callable[..., PortfolioResults], pack: AssumptionPack,
+                      results: PortfolioResults) -> np.ndarray:
+    """Per project, the part of the carbon benefit's PV valued at the carbon
+    values themselves: ``PV(tonnes saved x CV)``. It is the whole carbon
+    benefit unless the pack nets a traded carbon price off traded tonnes; then
+    one appraisal with every carbon value doubled gives it exactly (the
+    benefit is ``tonnes x CV - traded tonnes x traded price``)."""
+    if pack.traded_carbon_price is None:
+        return results.metrics["pv_carbon_benefit_gbp"]
+    doubled = dataclasses.replace(pack, carbon_values={
+        s: YearTable(t.years, np.asarray(t.values, float) * 2.0)
+        for s, t in pack.carbon_values.items()})
+    twice = run(on=doubled).metrics["pv_carbon_benefit_gbp"]
+    return twice - results.metrics["pv_carbon_benefit_gbp"]
+
+
+def fuels_with_series(pack: AssumptionPack, fuels=None) -> list[str]:
+    """The fuels whose energy prices differ between the pack's series: those with
+    rows for a named series. A fuel whose rows all leave the series empty is
+    priced the same in every series (FORMAT.md 4: empty = all)."""
+    rows = pack.price_rows
+    names = sorted(rows) if fuels is None else [f for f in fuels if f in rows]
+    return [f for f in names if any(len(key) > 2 and key[2] for key in rows[f])]
+
+
+def used_fuels(inputs: PortfolioInputs) -> list[str]:
+    """The fuels some project changes its use of, sorted."""
+    return sorted({f for p in inputs.projects for f, _ in p.energy_changes})
+
+
+def energy_changes_matrix(inputs: PortfolioInputs, fuels: list[str]) -> np.ndarray:
+    """(projects, fuels) annual change in use of each fuel, summed per project."""
+    P = inputs.projects
+    n, F = len(P), len(fuels)
+    col = {f: j for j, f in enumerate(fuels)}
+    counts = [len(p.energy_changes) for p in P]
+    idx = np.repeat(np.arange(n), counts)
+    pairs = [(col.get(f, -1), q) for p in P for f, q in p.energy_changes]
+    j = np.fromiter((c for c, _ in pairs), dtype=np.int64, count=len(pairs))
+    v = np.fromiter((q for _, q in pairs), dtype=float, count=len(pairs))
+    keep = j >= 0
+    return np.bincount(idx[keep] * F + j[keep], weights=v[keep],
+                       minlength=n * F).reshape(n, F) if F else np.zeros((n, 0))
+
+
+@dataclass
+class FuelValues:
+    """Per project and fuel, the PV of the energy saving at resource cost plus
+    the comfort taken, in each energy series: ``values[series]`` is
+    (projects, fuels). Computed by appraising each project's change in one
+    fuel alone (both terms are linear in each fuel's quantity, so the columns
+    add up to the project's total)."""
+
+    fuels: list[str]
+    values: dict[str, np.ndarray]
+
+
+def fuel_values(inputs: PortfolioInputs, pack: AssumptionPack, run: Callable[..., PortfolioResults],
+                fuels: list[str], series: tuple[str, ...] = SERIES) -> FuelValues:
+    """:class:`FuelValues` for ``fuels`` in each of ``series``.
+
+    One portfolio holds a copy of each project per fuel it changes, with that
+    fuel's change alone; it is appraised once per series (vectorised over the
+    copies). Only the energy changes differ between a copy and its project, so
+    the timelines, deadweight, comfort taking and discounting are the project's.
+    """
+    n = len(inputs.projects)
+    q = energy_changes_matrix(inputs, fuels)
+    rows, cols = np.nonzero(q)
+    out = {s: np.zeros((n, len(fuels))) for s in series}
+    if rows.size == 0:
+        return FuelValues(list(fuels), out)
+    P = inputs.projects
+    copies = tuple(_changed(P[i], energy_changes=((fuels[j], float(q[i, j])),))
+                   for i, j in zip(rows.tolist(), cols.tolist()))
+    one_fuel = dataclasses.replace(inputs, projects=copies)
+    for s in series:
+        m = run(energy=s, of=one_fuel).metrics
+        out[s][rows, cols] = m["pv_energy_benefit_gbp"] + m["pv_comfort_gbp"]
+    return FuelValues(list(fuels), out)
+
+
+# ---------------------------------------------------------------------------
+# Ranges and the lifetime
+# ---------------------------------------------------------------------------
+
+def _changed(p, **changes):
+    """``dataclasses.replace(p, **changes)`` without running ``__init__`` again:
+    a shallow copy with the fields changed (a tenth of the time; the portfolio is
+    copied with new lifetimes or energy changes many times over)."""
+    q = object.__new__(type(p))
+    q.__dict__.update(p.__dict__)
+    q.__dict__.update(changes)
+    return q
+
+
 def _scaled_lifetimes(inputs: PortfolioInputs, factor: float | np.ndarray) -> PortfolioInputs:
     f = np.broadcast_to(np.asarray(factor, dtype=float), (len(inputs.projects),))
-    projects = tuple(dataclasses.replace(
+    projects = tuple(_changed(
         p, lifetime_years=int(min(MAX_LIFETIME_YEARS, max(1, round(p.lifetime_years * k)))))
         for p, k in zip(inputs.projects, f))
     return dataclasses.replace(inputs, projects=projects)
@@ -142,37 +355,34 @@ def _scaled_lifetimes(inputs: PortfolioInputs, factor: float | np.ndarray) -> Po
 def driver_bounds(inputs: PortfolioInputs) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per driver, each project's low and high: the project's own range, else the
     portfolio's, else the documented default (FORMAT: ``"sensitivity": {driver:
-    {"low": ..., "high": ...}}`` on the portfolio or a project)."""
+    {"low": ..., "high": ...}}`` on the portfolio or a project). For a series
+    driver (energy prices) the default is NaN: the pack's series."""
     out = {}
     for d in DRIVERS:
-        if d.kind == "series":
+        if d.name == "carbon_values":
             continue
-        default = inputs.sensitivity.get(d.name, (d.low, d.high))
+        default = inputs.sensitivity.get(d.name, (np.nan, np.nan) if d.kind == "series"
+                                         else (d.low, d.high))
         pairs = [p.sensitivity.get(d.name, default) for p in inputs.projects]
         out[d.name] = (np.array([a for a, _ in pairs], dtype=float),
                        np.array([b for _, b in pairs], dtype=float))
     return out
 
 
-def _lifetime_runs(inputs: PortfolioInputs, pack: AssumptionPack,
-                   factors: tuple[np.ndarray, np.ndarray], carbon_series: str | None,
-                   discount_schedule: str | None) -> dict[str, dict]:
+def _lifetime_runs(inputs: PortfolioInputs, run: Callable[..., PortfolioResults],
+                   factors: tuple[np.ndarray, np.ndarray]) -> dict[str, dict]:
     out = {}
     for side, k in (("low", factors[0]), ("high", factors[1])):
-        r = appraise_portfolio(_scaled_lifetimes(inputs, k), pack, carbon_series=carbon_series,
-                               discount_schedule=discount_schedule)
-        out[side] = {key: r.metrics[key] for key in ("npsv_gbp", "bcr", "net_additional_jobs_fte",
-                                                    "carbon_saved_tco2e", "pv_costs_gbp",
-                                                    "pv_benefits_gbp")}
+        r = run(of=_scaled_lifetimes(inputs, k))
+        out[side] = {key: r.metrics[key] for key in RUN_KEYS}
     return out
 
 
 LIFETIME_MULTIPLES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0)
 
 
-def _lifetime_switch(inputs: PortfolioInputs, pack: AssumptionPack, npsv0: np.ndarray,
-                     carbon_series: str | None, discount_schedule: str | None
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _lifetime_switch(inputs: PortfolioInputs, run: Callable[..., PortfolioResults],
+                     npsv0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per project, the whole number of years of life, nearest the given one, at
     which NPSV has changed sign; searched over 1..MAX_LIFETIME_YEARS.
 
@@ -186,11 +396,9 @@ def _lifetime_switch(inputs: PortfolioInputs, pack: AssumptionPack, npsv0: np.nd
 
     def npsv_at(rows: np.ndarray, lives: np.ndarray) -> np.ndarray:
         """NPSV of projects ``rows`` with lifetimes ``lives`` (one appraisal of just them)."""
-        projects = tuple(dataclasses.replace(inputs.projects[i], lifetime_years=int(L))
-                         for i, L in zip(rows, lives))
-        return appraise_portfolio(dataclasses.replace(inputs, projects=projects), pack,
-                                  carbon_series=carbon_series,
-                                  discount_schedule=discount_schedule).metrics["npsv_gbp"]
+        projects = tuple(_changed(inputs.projects[i], lifetime_years=int(L))
+                         for i, L in zip(rows.tolist(), lives.tolist()))
+        return run(of=dataclasses.replace(inputs, projects=projects)).metrics["npsv_gbp"]
 
     s0 = np.sign(npsv0)
     a = life0.copy()              # a life with the central sign
@@ -217,72 +425,114 @@ def _lifetime_switch(inputs: PortfolioInputs, pack: AssumptionPack, npsv0: np.nd
     return np.where(found, b, np.nan), found
 
 
+# ---------------------------------------------------------------------------
+# The analysis
+# ---------------------------------------------------------------------------
+
+def _pick(mask: np.ndarray, a: dict[str, np.ndarray], b: dict[str, np.ndarray]
+          ) -> dict[str, np.ndarray]:
+    """Per project, ``a``'s outputs where ``mask``, else ``b``'s."""
+    return {key: np.where(mask, a[key], b[key]) for key in b}
+
+
 def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
                 carbon_series: str | None = None, discount_schedule: str | None = None,
+                energy_series: str | None = None,
                 results: PortfolioResults | None = None) -> dict[str, Any]:
     """Tornado ranges, switching values and scenarios for every project and the portfolio.
 
     Returns a JSON-ready dict: ``projects`` (per project ``tornado`` sorted by
     NPSV swing, ``switching_values`` as ``{driver, switching_value,
-    switching_change, reachable}``, ``scenarios``) and ``portfolio`` (its
-    tornado), with the drivers' definitions and the assumption pack.
+    switching_change, reachable}``, ``scenarios`` for the carbon series, and
+    for the energy series when the pack has low or high rows for a fuel the
+    projects use) and ``portfolio`` (its tornado), with the drivers'
+    definitions, the fuels with and without energy series, and the
+    assumption pack. With ``results`` (the main case, already appraised),
+    every further appraisal uses its series and discount schedule.
     """
     results = results or appraise_portfolio(inputs, pack, carbon_series=carbon_series,
-                                            discount_schedule=discount_schedule)
-    comp = Components.of(results, pack.parameters["job_years_per_permanent_job"])
+                                            discount_schedule=discount_schedule,
+                                            energy_series=energy_series)
+    run = appraiser(inputs, pack, results)
+    comp = Components.of(results, pack.parameters["job_years_per_permanent_job"],
+                         carbon_value_part(run, pack, results))
     central = comp.evaluate()
     n = len(results.ids)
-    series_runs = {s: appraise_portfolio(inputs, pack, carbon_series=s,
-                                         discount_schedule=discount_schedule)
-                   for s in ("low", "central", "high")}
-    life_runs = _lifetime_runs(inputs, pack, driver_bounds(inputs)["lifetime"], carbon_series,
-                               discount_schedule)
+    bounds = driver_bounds(inputs)
+    carbon_runs = {s: run(carbon=s) for s in SERIES}
+    # the energy series: appraised again only when some fuel the projects use has them
+    used = used_fuels(inputs)
+    varies = bool(fuels_with_series(pack, used))
+    energy_runs = {s: run(energy=s) if varies else results for s in SERIES}
+    life_runs = _lifetime_runs(inputs, run, bounds["lifetime"])
 
     # each driver's outputs at its low and high: {driver: {"low": {...}, "high": {...}}}
-    bounds = driver_bounds(inputs)
     at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    energy_range = ~np.isnan(bounds["energy_prices"][0])   # a factor set in the file
     for d in DRIVERS:
-        if d.kind == "factor":
+        if d.name == "carbon_values":
+            at[d.name] = {side: comp.evaluate(
+                pv_carbon=carbon_runs[side].metrics["pv_carbon_benefit_gbp"],
+                pv_embodied=carbon_runs[side].metrics["pv_embodied_carbon_cost_gbp"])
+                for side in ("low", "high")}
+        elif d.name == "energy_prices":
+            at[d.name] = {}
+            for k, side in enumerate(("low", "high")):
+                m = energy_runs[side].metrics
+                by_series = comp.evaluate(pv_energy=m["pv_energy_benefit_gbp"],
+                                          pv_comfort=m["pv_comfort_gbp"],
+                                          pv_tax=m["pv_indirect_tax_change_gbp"])
+                factor = np.where(energy_range, bounds[d.name][k], 1.0)
+                at[d.name][side] = _pick(energy_range, comp.evaluate(energy_prices=factor),
+                                         by_series)
+        elif d.kind == "factor":
             at[d.name] = {"low": comp.evaluate(**{d.name: bounds[d.name][0]}),
                           "high": comp.evaluate(**{d.name: bounds[d.name][1]})}
-        elif d.kind == "series":
-            at[d.name] = {side: comp.evaluate(pv_carbon=series_runs[s].metrics["pv_carbon_benefit_gbp"])
-                          for side, s in (("low", "low"), ("high", "high"))}
         else:
             at[d.name] = {side: dict(life_runs[side]) for side in ("low", "high")}
 
-    switch = switching_values(comp, central, inputs, pack, series_runs, carbon_series,
-                              discount_schedule)
+    switch = switching_values(comp, central, inputs, run)
     horizons = _horizons(results, inputs)
     reduced = None
     if (horizons > LONG_HORIZON_YEARS).any() and "reduced" in pack.discount_schedules:
-        reduced = appraise_portfolio(inputs, pack, carbon_series=carbon_series,
-                                     discount_schedule="reduced")
+        reduced = run(schedule="reduced")
+
+    def side_value(d: Driver, i: int, k: int, side: str) -> float | str:
+        if d.name == "carbon_values" or (d.name == "energy_prices" and not energy_range[i]):
+            return f"{side} series"
+        return float(bounds[d.name][k][i])
+
     projects = []
     for i in range(n):
         tornado = []
         for d in DRIVERS:
             low, high = at[d.name]["low"], at[d.name]["high"]
-            row = {"driver": d.name, "label": d.label,
-                   "low": "low series" if d.kind == "series" else float(bounds[d.name][0][i]),
-                   "high": "high series" if d.kind == "series" else float(bounds[d.name][1][i])}
+            row = {"driver": d.name, "label": d.label, "low": side_value(d, i, 0, "low"),
+                   "high": side_value(d, i, 1, "high")}
             for key in OUTPUTS:
                 row[f"{key}_low"] = _clean(low[key][i])
                 row[f"{key}_high"] = _clean(high[key][i])
             row["npsv_swing_gbp"] = abs((row["npsv_gbp_high"] or 0.0) - (row["npsv_gbp_low"] or 0.0))
             tornado.append(row)
         tornado.sort(key=lambda r: -r["npsv_swing_gbp"])
-        scenarios = {f"carbon_{s}": {"npsv_gbp": _clean(series_runs[s].metrics["npsv_gbp"][i]),
-                                     "bcr": _clean(series_runs[s].metrics["bcr"][i])}
-                     for s in ("low", "central", "high")}
+        scenarios = {}
+        # the energy series only where the pack has them for a fuel the projects use
+        for name, runs in (("carbon", carbon_runs), ("energy", energy_runs if varies else {})):
+            for s in runs:
+                m = runs[s].metrics
+                scenarios[f"{name}_{s}"] = {"npsv_gbp": _clean(m["npsv_gbp"][i]),
+                                            "bcr": _clean(m["bcr"][i]),
+                                            "bcr_public": _clean(m["bcr_public"][i])}
         if reduced is not None and horizons[i] > LONG_HORIZON_YEARS:
             scenarios["reduced_discount_schedule"] = {
                 "npsv_gbp": _clean(reduced.metrics["npsv_gbp"][i]),
                 "bcr": _clean(reduced.metrics["bcr"][i]),
+                "bcr_public": _clean(reduced.metrics["bcr_public"][i]),
                 "why": f"the horizon is {int(horizons[i])} years, over {LONG_HORIZON_YEARS}: the "
                        "Green Book's lower-rate test"}
         projects.append({"id": results.ids[i], "name": results.names[i],
                          "npsv_gbp": _clean(central["npsv_gbp"][i]), "bcr": _clean(central["bcr"][i]),
+                         "bcr_public": _clean(central["bcr_public"][i]),
                          "tornado": tornado, "switching_values": switch[i], "scenarios": scenarios})
     portfolio_tornado = []
     for d in DRIVERS:
@@ -290,30 +540,47 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
         for side in ("low", "high"):
             r = at[d.name][side]
             pvc, pvb = float(np.sum(r["pv_costs_gbp"])), float(np.sum(r["pv_benefits_gbp"]))
+            pub = float(np.sum(r["pv_costs_public_gbp"]))
             row[f"npsv_gbp_{side}"] = pvb - pvc
             row[f"bcr_{side}"] = pvb / pvc if pvc else None
+            row[f"bcr_public_{side}"] = (pvb - (pvc - pub)) / pub if pub else None
             row[f"net_additional_jobs_fte_{side}"] = float(np.sum(r["net_additional_jobs_fte"]))
             row[f"carbon_saved_tco2e_{side}"] = float(np.sum(r["carbon_saved_tco2e"]))
         row["npsv_swing_gbp"] = abs(row["npsv_gbp_high"] - row["npsv_gbp_low"])
         portfolio_tornado.append(row)
     portfolio_tornado.sort(key=lambda r: -r["npsv_swing_gbp"])
+    pvc, pvb = float(np.sum(central["pv_costs_gbp"])), float(np.sum(central["pv_benefits_gbp"]))
+    pub = float(np.sum(central["pv_costs_public_gbp"]))
     return {
         "assumptions": {"id": pack.id, "vintage": pack.vintage},
-        "drivers": [{"driver": d.name, "label": d.label,
-                     "low": inputs.sensitivity.get(d.name, (d.low, d.high))[0]
-                     if d.kind != "series" else "low",
-                     "high": inputs.sensitivity.get(d.name, (d.low, d.high))[1]
-                     if d.kind != "series" else "high",
-                     "set_by": "portfolio" if d.name in inputs.sensitivity else "default",
-                     "kind": d.kind, "reason": d.reason} for d in DRIVERS],
-        "portfolio": {"npsv_gbp": float(np.sum(central["npsv_gbp"])), "tornado": portfolio_tornado},
+        "carbon_series": results.carbon_series, "energy_series": results.energy_series,
+        "discount_schedule": results.discount_schedule,
+        "drivers": [_driver_entry(d, inputs) for d in DRIVERS],
+        "energy_fuels_with_series": fuels_with_series(pack, used),
+        "energy_fuels_without_series": [f for f in used if f not in fuels_with_series(pack, used)],
+        "portfolio": {"npsv_gbp": pvb - pvc, "bcr": pvb / pvc if pvc else None,
+                      "bcr_public": (pvb - (pvc - pub)) / pub if pub else None,
+                      "tornado": portfolio_tornado},
         "projects": projects,
     }
 
 
+def _driver_entry(d: Driver, inputs: PortfolioInputs) -> dict[str, Any]:
+    """A driver's definition as used: a factor range set by the portfolio file
+    (an energy-price range replaces the pack's series), else the default."""
+    given = inputs.sensitivity.get(d.name)
+    if d.kind == "series" and given is None:
+        low, high, kind = "low", "high", "series"
+    else:
+        low, high = given or (d.low, d.high)
+        kind = "factor" if d.kind == "series" else d.kind
+    return {"driver": d.name, "label": d.label, "low": low, "high": high,
+            "set_by": "portfolio" if given is not None else "default", "kind": kind,
+            "reason": d.reason}
+
+
 def switching_values(comp: Components, central: dict, inputs: PortfolioInputs,
-                     pack: AssumptionPack, series_runs: dict, carbon_series: str | None,
-                     discount_schedule: str | None) -> list[list[dict[str, Any]]]:
+                     run: Callable[..., PortfolioResults]) -> list[list[dict[str, Any]]]:
     """Per project, per driver: the value at which NPSV reaches zero.
 
     ``switching_value`` is the driver's factor (or the optimism-bias rate, or
@@ -325,24 +592,28 @@ def switching_values(comp: Components, central: dict, inputs: PortfolioInputs,
     Notes
     -----
     NPSV is linear in every factor driver, so ``NPSV(f) = a + b f`` and
-    ``f* = -a / b``; a negative factor is not reachable.
+    ``f* = -a / b``; a negative factor is not reachable. The energy-price
+    switching value is a factor on every fuel's central prices (resource and
+    retail), the carbon one a factor on the carbon values of every year.
     """
     c = comp
-    pvc = central["pv_costs_gbp"]
+    pvc, pvb = central["pv_costs_gbp"], central["pv_benefits_gbp"]
     capex_adj = c.pv_capex * (1.0 + c.ob)
+    uptake = c.pv_carbon + c.pv_energy + c.pv_comfort + c.pv_air + c.pv_road
+    energy = c.pv_energy + c.pv_comfort
+    carbon = c.pv_carbon_at_cv - c.pv_embodied       # NPSV's slope in a carbon-value factor
+    capital = capex_adj + c.pv_embodied - c.pv_residual   # NPSV's (negative) slope in capex
     with np.errstate(divide="ignore", invalid="ignore"):
-        pvb_rest_q = c.pv_other                                    # PVB not scaled by quantities
         solved = {
-            "capex": ((central["pv_benefits_gbp"] - c.pv_opex) / capex_adj, 1.0),
-            "opex": ((central["pv_benefits_gbp"] - capex_adj) / c.pv_opex, 1.0),
-            "optimism_bias": (((central["pv_benefits_gbp"] - c.pv_opex) / c.pv_capex - 1.0), None),
-            "energy_quantities": ((pvc - pvb_rest_q) / (c.pv_carbon + c.pv_energy), 1.0),
-            "energy_prices": ((pvc - c.pv_other - c.pv_carbon) / c.pv_energy, 1.0),
-            "carbon_values": ((pvc - c.pv_other - c.pv_energy) / c.pv_carbon, 1.0),
-            "other_benefits": ((pvc - c.pv_carbon - c.pv_energy) / c.pv_other, 1.0),
+            "capex": (pvb + c.pv_embodied - c.pv_residual - c.pv_opex - c.pv_network) / capital,
+            "opex": (pvb - capex_adj - c.pv_network) / c.pv_opex,
+            "optimism_bias": (pvb - c.pv_opex - c.pv_network) / c.pv_capex - 1.0,
+            "energy_quantities": (pvc - (pvb - uptake)) / uptake,
+            "energy_prices": (pvc - (pvb - energy)) / energy,
+            "carbon_values": 1.0 - central["npsv_gbp"] / carbon,
+            "other_benefits": (pvc - (pvb - c.pv_other)) / c.pv_other,
         }
-    life_switch, life_found = _lifetime_switch(inputs, pack, central["npsv_gbp"], carbon_series,
-                                               discount_schedule)
+    life_switch, life_found = _lifetime_switch(inputs, run, central["npsv_gbp"])
     out: list[list[dict[str, Any]]] = []
     n = len(pvc)
     life0 = np.array([p.lifetime_years for p in inputs.projects], dtype=float)
@@ -360,8 +631,7 @@ def switching_values(comp: Components, central: dict, inputs: PortfolioInputs,
                                                   if ok and life0[i] else None),
                              "reachable": ok, "unit": "years"})
                 continue
-            values, _ = solved[d.name]
-            v = float(values[i])
+            v = float(solved[d.name][i])
             if d.name == "optimism_bias":
                 ok = math.isfinite(v) and v >= 0
                 central_ob = float(c.ob[i])
@@ -378,7 +648,9 @@ def switching_values(comp: Components, central: dict, inputs: PortfolioInputs,
 
 
 def _horizons(results: PortfolioResults, inputs: PortfolioInputs) -> np.ndarray:
-    """Years from the appraisal year to each project's last operating year."""
+    """Years from the appraisal year to each project's last year of the economic
+    case (operation delayed by duration optimism bias, the residual's year in)."""
     from .appraise import project_spans
-    start, first, last = project_spans(inputs.projects, inputs.appraisal_year)
+    delay = results.metrics.get("ob_delay_years")
+    start, first, last = project_spans(inputs.projects, inputs.appraisal_year, delay=delay)
     return (last - inputs.appraisal_year + 1).astype(float)

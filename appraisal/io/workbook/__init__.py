@@ -65,6 +65,7 @@ SUMMARY_COLUMNS = [
     ("Shovel-ready", "shovel_ready", None, "count_yes"),
 ]
 SUMMARY_HEADER_ROW = 4
+SUMMARY_PAGES_WIDE = 2   # printed: ID and name repeated on each page
 
 ProgressFn = Callable[[int, int], None]
 
@@ -188,7 +189,9 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
     for i in range(n):
         for c, (label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
             ref, value = _summary_cell(results, names[i], key, i)
-            ws.write_formula(h + 1 + i, c, f"={ref}", fmt.num(num_fmt or "General"), cached(value))
+            text = num_fmt is None and not key.startswith("@")   # beside numbers: centred
+            ws.write_formula(h + 1 + i, c, f"={ref}", fmt.num(num_fmt or "General",
+                             align="center" if text else None), cached(value))
     total_row = _summary_total(ws, fmt, results)
     wb.define_name("Summary_Total_Row", f"={SUMMARY}!${total_row + 1}:${total_row + 1}")
     _summary_layout(wb, ws, results, total_row)
@@ -240,12 +243,18 @@ def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
     ws.set_column(1, 1, 40)
     ws.set_column(2, 2, 18)
     ws.set_column(3, len(SUMMARY_COLUMNS) - 1, 14)
+    for c, (_, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS[3:], 3):
+        if num_fmt in (RATIO, NUM0, NUM2, PCT2) or key == "vfm_basis":
+            ws.set_column(c, c, 10)
+        elif key == "gap_sector":
+            ws.set_column(c, c, 24)
     ws.freeze_panes(h + 1, 2)
     ws.autofilter(h, 0, max(last, h), len(SUMMARY_COLUMNS) - 1)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(SUMMARY_PAGES_WIDE, 0)
     ws.repeat_rows(h)
+    ws.repeat_columns(0, 1)
     ws.set_footer(f"&L{results.pack_id} ({results.pack_vintage})&RPage &P of &N")
     if not n:
         return
@@ -262,7 +271,7 @@ def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
     chart.set_size({"width": 720, "height": max(260, 22 * n + 80)})
-    ws.insert_chart(total_row + 3, 1, chart)
+    ws.insert_chart(total_row + 3, 3, chart)   # past the columns repeated on each printed page
 
 
 GAP_HEADERS = ["Sector", "Label", "Window from", "Window to", "Annual gap (£)", "Cumulative gap (£)",
@@ -379,6 +388,9 @@ def _gap_total_row(ws, fmt: Formats, gap: dict, public: float, first: int, last:
                      f["r"], cached(t["leverage"]))
 
 
+README_WIDTH = 90        # characters: an A4 portrait page at 100% (no scaling needed)
+README_LINE_CHARS = 82   # characters per wrapped line, for the row heights
+README_PRINT_SCALE = 85  # per cent: the column fits an A4 portrait page in any font
 README_TEXT = [
     ("What this workbook is", [
         "The appraisal of the portfolio '{name}' by Low-Carbon Appraisal (method version {method}), "
@@ -443,7 +455,7 @@ README_TEXT = [
 
 def _write_readme(wb, fmt: Formats, results: PortfolioResults) -> None:
     ws = wb.add_worksheet(README)
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, README_WIDTH)
     write_text(ws, 0, 0, f"Read me: {results.name}", fmt.title)
     write_text(ws, 1, 0, f"Method version {METHOD_VERSION}; assumption pack {results.pack_id}, "
                          f"vintage {results.pack_vintage}.", fmt.bold)
@@ -459,7 +471,7 @@ def _write_readme(wb, fmt: Formats, results: PortfolioResults) -> None:
         for text in paragraphs:
             text = text.format(**fields)
             write_text(ws, r, 0, text, fmt.wrap)
-            ws.set_row(r, 15 * (1 + len(text) // 105))
+            ws.set_row(r, 15 * (1 + len(text) // README_LINE_CHARS))
             r += 1
         r += 1
     if results.pack_quality_note:
@@ -467,9 +479,9 @@ def _write_readme(wb, fmt: Formats, results: PortfolioResults) -> None:
         text = (results.pack_quality_note[:1].upper() + results.pack_quality_note[1:]
                 + ". They are shaded on the Assumptions sheet, with their label in red.")
         write_text(ws, r + 1, 0, text, fmt.warn_wrap)
-        ws.set_row(r + 1, 15 * (1 + len(text) // 105))
+        ws.set_row(r + 1, 15 * (1 + len(text) // README_LINE_CHARS))
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.set_print_scale(README_PRINT_SCALE)   # LibreOffice ignores a fit to one page wide here
 
 
 __all__ = ["ExportCancelled", "SUMMARY_COLUMNS", "export_workbook"]

@@ -234,6 +234,9 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     _readiness_weights(w)
     _calculator_defaults(w)
     _traded_flags(w)
+    # printed: the pack's tables with quality and source (long sources are cut at the
+    # page's edge); the derived year tables are for the formulas, not for reading
+    ws.print_area(0, 0, w.row - 1, SOURCE_COL)
     _year_tables(w, axis)
     ws.set_landscape()
     ws.set_paper(9)

@@ -41,6 +41,7 @@ class Formats:
         self.header = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEADER_FILL,
                                      "text_wrap": True, "valign": "top", "border": 1})
         self.label = wb.add_format({"text_wrap": False})
+        self.unit = wb.add_format({"indent": 1})
         self.bold = wb.add_format({"bold": True})
         self.text = wb.add_format({})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -52,10 +53,12 @@ class Formats:
         self.warn_wrap = wb.add_format({"font_color": "#9C0006", "text_wrap": True, "valign": "top"})
 
     def num(self, fmt: str, *, input: bool = False, bold: bool = False, total: bool = False,
-            flag: bool = False):
-        key = (fmt, input, bold, total, flag)
+            flag: bool = False, align: str | None = None):
+        key = (fmt, input, bold, total, flag, align)
         if key not in self._cache:
             spec: dict[str, Any] = {"num_format": fmt}
+            if align:
+                spec["align"] = align
             if flag:
                 spec["bg_color"] = FLAG_FILL
             if input:

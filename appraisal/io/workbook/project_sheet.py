@@ -8,6 +8,7 @@ bias), the financial case on the promoter's, each with its own rows.
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Callable
 
 import numpy as np
@@ -103,8 +104,10 @@ RESULTS_FIRST_ROW = 5                                   # row of the first resul
 INPUTS_HEADER_ROW = RESULTS_FIRST_ROW + len(RESULT_ROWS) + 1
 ID_CELL, NAME_CELL, CATEGORY_CELL = (cell(INPUTS_HEADER_ROW + k, 1) for k in (1, 2, 3))
 LABEL_WIDTH, YEAR_WIDTH = 46, 13
-YEARS_PER_PRINTED_PAGE = 14
+PRINT_SCALE = 55           # per cent: a printed page holds the results, the chart and the checks
 CHART_COL = 7
+CHART_WIDTH_PX = 560
+CHECK_LINE_CHARS = 85      # a check's text is split into lines of about this length
 BOLD_ITEMS = ("costs", "benefits", "cash")
 INPUT_ROWS = ("capex_in", "cf_in", "km_in", "pf_in")   # year rows of inputs (yellow)
 
@@ -207,7 +210,8 @@ class ProjectSheet:
         ws.freeze_panes(3, 1)
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(max(1, -(-self.ny // YEARS_PER_PRINTED_PAGE)), 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_print_scale(PRINT_SCALE)
         ws.repeat_columns(0)
         ws.set_header(f"&L{p.id}&R{results.pack_id} ({results.pack_vintage})")
         ws.set_footer("&LLow-Carbon Appraisal&RPage &P of &N")
@@ -237,7 +241,7 @@ class ProjectSheet:
             else:
                 ws.write_formula(row, 2, used.replace("{B}", b), f, cached(used_value))
             self.at[key] = cell(row, 2)
-        write_text(ws, row, 3, unit)
+        write_text(ws, row, 3, unit, fmt.unit)
         if note:
             write_text(ws, row, 4, note, fmt.note)
         self.row += 1
@@ -348,11 +352,12 @@ class ProjectSheet:
                      "={B}*" + self.at["k"], cost * k, "£", "capex for every purpose")
             self.put(f"ren_every_{j}", f"Renewal {j + 1}: every", every, NUM0, unit="years",
                      note="from the operating start, up to the last operating year")
-        self.put("peak_kw", "Added peak electrical load", p.added_peak_kw, NUM1,
-                 "={B}*NR_Rate", p.added_peak_kw * pack.parameter("network_reinforcement_gbp_per_kw")
-                 * pack.rebase_factor(pack.default_price_base_year, self.results.price_base_year),
-                 "kW", "network reinforcement (£, base prices) in the first operating year",
-                 used_fmt=MONEY)
+        self.put("peak_kw", "Added peak electrical load", p.added_peak_kw, NUM1, unit="kW")
+        self.derived("network", "Network reinforcement cost", f"={self.inp['peak_kw']}*NR_Rate",
+                     p.added_peak_kw * pack.parameter("network_reinforcement_gbp_per_kw")
+                     * pack.rebase_factor(pack.default_price_base_year, self.results.price_base_year),
+                     MONEY, "£", "peak kW x the pack's £ per kW; in the first operating year, "
+                                 "economic case only")
         self.put("residual_in", "Residual value", p.residual_value, MONEY, unit="£",
                  note="at the input price year; a benefit the year after operation ends")
         self.put("asset_life", "Asset life", p.asset_life_years, NUM0, unit="years",
@@ -667,7 +672,7 @@ class ProjectSheet:
         fixed = {"opstart": at["opstart"], "opstart_e": at["opstart_e"], "lifetime": at["lifetime"],
                  "k": at["k"], "ob_used": at["ob"], "opex_used": at["opex"], "bill_used": at["bill"],
                  "share_used": at["share"], "keep": at["keep"], "sc": at["sc"],
-                 "nr_used": at["peak_kw"], "residual_used": at["residual"], "emb_used": at["embodied"],
+                 "nr_used": at["network"], "residual_used": at["residual"], "emb_used": at["embodied"],
                  "km_used": at["km"], "vat_rec": at["vat_rec"]}
         for f in self.fuels:
             fixed.update({f"qeff_{f}": at[f"q_{f}"], f"qin_{f}": inp[f"q_{f}"],
@@ -910,12 +915,13 @@ class ProjectSheet:
         for n, (key, label, num_fmt, unit) in enumerate(RESULT_ROWS):
             r = RESULTS_FIRST_ROW + n
             write_text(ws, r, 0, label)
-            f = fmt.num(num_fmt or "General", bold=key in ("npsv_gbp", "bcr", "bcr_public", "vfm_category"))
+            f = fmt.num(num_fmt or "General", bold=key in ("npsv_gbp", "bcr", "bcr_public", "vfm_category"),
+                        align="right" if key in TEXT_RESULTS and key != "gap_sector" else None)
             if key in ARRAY_RESULTS:
                 ws.write_array_formula(r, 1, r, 1, "{" + formulas[key] + "}", f, cached(values[key]))
             else:
                 ws.write_formula(r, 1, formulas[key], f, cached(values[key]))
-            write_text(ws, r, 2, unit)
+            write_text(ws, r, 2, unit, fmt.unit)
             if key in UNDEFINED_NOTES:
                 note = UNDEFINED_NOTES[key]
                 ws.write_formula(r, 3, f'=IF({R[key]}="","{note}","")', fmt.note,
@@ -934,15 +940,17 @@ class ProjectSheet:
             "visible": True, "line": {"color": "#D9D9D9"}}})
         chart.set_x_axis({"num_font": {"rotation": -45}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 640, "height": 300})
+        chart.set_size({"width": CHART_WIDTH_PX, "height": 300})
         # columns D to G stay free for the notes beside the results
         ws.insert_chart(RESULTS_FIRST_ROW - 1, CHART_COL, chart)
         r = RESULTS_FIRST_ROW + 16
         warnings = self.results.warnings[self.i]
         write_text(ws, r, CHART_COL, "Checks raised by the application", self.fmt.subtitle)
         for w in warnings or ["none"]:
-            r += 1
-            write_text(ws, r, CHART_COL, w, self.fmt.warn if warnings else self.fmt.note)
+            for k, line in enumerate(textwrap.wrap(w, CHECK_LINE_CHARS)):
+                r += 1
+                write_text(ws, r, CHART_COL, ("" if k == 0 else "   ") + line,
+                           self.fmt.warn if warnings else self.fmt.note)
 
 
 def _payback(cum: str, years: str, last: str) -> str:

@@ -20,7 +20,7 @@ from ...core.financial import PAYBACK_TOLERANCE_GBP
 from ...core.pack import AssumptionPack
 from ...core.portfolio import ADDITIONALITY_FIELDS, READINESS_FLAGS, ProjectInputs
 from ...core.results import PortfolioResults, vfm_category
-from .assumptions import SECTOR_NAMES, YearAxis
+from .assumptions import YearAxis
 from .layout import (FACTOR, MONEY, NUM0, NUM1, NUM2, NUM5, PCT, PCT2, RATIO, YEAR, Formats, cached, cell,
                      write_text)
 

@@ -109,7 +109,6 @@ CHART_COL = 7
 CHART_WIDTH_PX = 560
 CHECK_LINE_CHARS = 85      # a check's text is split into lines of about this length
 BOLD_ITEMS = ("costs", "benefits", "cash")
-INPUT_ROWS = ("capex_in", "cf_in", "km_in", "pf_in")   # year rows of inputs (yellow)
 
 
 def result_cell(key: str) -> str:

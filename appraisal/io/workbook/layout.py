@@ -127,6 +127,11 @@ def cached(v: Any) -> Any:
     return v
 
 
+def yes_no(v: bool) -> str:
+    """How the workbook writes a flag a user can edit."""
+    return "Yes" if v else "No"
+
+
 def write_text(ws, row: int, col: int, text: Any, fmt=None) -> None:
     """Write text a user typed as text, never as a formula or a link."""
     ws.write_string(row, col, "" if text is None else str(text), fmt)

@@ -20,7 +20,7 @@ import numpy as np
 from ...core.appraise import appraise_portfolio, resolve_options
 from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
-from ...core.results import PortfolioResults, vfm_category
+from ...core.results import METHOD_VERSION, VFM_BASIS_LABELS, PortfolioResults, vfm_category
 from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
@@ -39,14 +39,23 @@ SUMMARY_COLUMNS = [
     ("PV costs (£)", "pv_costs_gbp", MONEY, "sum"),
     ("PV benefits (£)", "pv_benefits_gbp", MONEY, "sum"),
     ("NPSV (£)", "npsv_gbp", MONEY, "sum"),
-    ("BCR", "bcr", RATIO, "bcr"),
+    ("Social BCR", "bcr", RATIO, "bcr"),
+    ("Funder BCR", "bcr_public", RATIO, "bcr_public"),
+    ("Value-for-money basis", "vfm_basis", None, "basis"),
+    ("Value for money before adjustment", "vfm_category_unadjusted", None, "vfm"),
     ("Value for money", "vfm_category", None, "vfm"),
+    ("PV costs, public (£)", "pv_costs_public_gbp", MONEY, "sum"),
+    ("PV costs, private (£)", "pv_costs_private_gbp", MONEY, "sum"),
+    ("Exchequer: PV of indirect tax change (£)", "pv_indirect_tax_change_gbp", MONEY, "sum"),
     ("Carbon saved (tCO2e)", "carbon_saved_tco2e", NUM0, "sum"),
+    ("of which traded (tCO2e)", "carbon_saved_traded_tco2e", NUM0, "sum"),
+    ("of which direct (tCO2e)", "carbon_saved_direct_tco2e", NUM0, "sum"),
     ("Cost per tCO2e (£)", "cost_per_tco2e_gbp", MONEY, None),
     ("Net additional jobs (FTE)", "net_additional_jobs_fte", NUM2, "sum"),
     ("Gross jobs (FTE)", "gross_jobs_fte", NUM2, "sum"),
     ("Public cost (£)", "public_cost_gbp", MONEY, "sum"),
     ("Gap sector", "gap_sector", None, None),
+    ("Public funding in the gap window (£)", "gap_public_in_window_gbp", MONEY, "sum"),
     ("Gap contribution (£)", "gap_contribution_gbp", MONEY, "sum"),
     ("Investment mobilised in the gap window (£)", "investment_mobilised_gbp", MONEY, "sum"),
     ("Financial NPV (£)", "financial_npv_gbp", MONEY, "sum"),
@@ -56,6 +65,7 @@ SUMMARY_COLUMNS = [
     ("Shovel-ready", "shovel_ready", None, "count_yes"),
 ]
 SUMMARY_HEADER_ROW = 4
+SUMMARY_PAGES_WIDE = 2   # printed: ID and name repeated on each page
 
 ProgressFn = Callable[[int, int], None]
 
@@ -94,11 +104,12 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                                  discount_schedule=discount_schedule, keep_series=True)
     opts = resolve_options(inputs, pack, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
+    price_years = [p.price_year for p in inputs.projects if p.price_year is not None]
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)
         wb.set_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
-                           "comments": f"Assumptions {pack.id} ({pack.vintage})",
-                           "author": "Low-Carbon Appraisal"})
+                           "comments": f"Assumptions {pack.id} ({pack.vintage}); method version "
+                                       f"{METHOD_VERSION}", "author": "Low-Carbon Appraisal"})
         fmt = Formats(wb)
         names = sheet_names(results.ids, RESERVED + (ANALYSIS_SHEETS if analysis else ()))
         axis = year_axis(pack, opts, results.years)
@@ -109,7 +120,7 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
             write_analysis(wb, fmt, inputs, pack, results, draws=draws, seed=seed,
                            budget_gbp=budget_gbp, objective=objective, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
-        write_assumptions(wb, fmt, pack, opts, axis)
+        write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year))
         n = len(inputs.projects)
         for i, p in enumerate(inputs.projects):
             if cancelled is not None and cancelled():
@@ -128,52 +139,77 @@ def _value(results: PortfolioResults, key: str, i: int):
     return None if isinstance(v, float) and v != v else v
 
 
+def _basis_bcr(results: PortfolioResults, i: int | None = None):
+    """The BCR value for money is judged on (METHOD.md 3, v2): of project ``i``, or the total's."""
+    key = "bcr_public" if results.vfm_basis == "public" else "bcr"
+    return results.totals()[key] if i is None else _value(results, key, i)
+
+
+def _summary_cell(results: PortfolioResults, sheet: str, key: str, i: int) -> tuple[str, object]:
+    """A Summary cell of project ``i``: the formula (without '=') and its cached value."""
+    if key == "@id":
+        return sheet_ref(sheet, ID_CELL), results.ids[i]
+    if key == "@name":
+        return sheet_ref(sheet, NAME_CELL), results.names[i]
+    if key == "@category":   # the pack's label for the category the sheet names
+        code = sheet_ref(sheet, CATEGORY_CELL)
+        return (f"IFERROR(INDEX(Cat_Label,MATCH({code},Cat_Name,0)),{code})",
+                results.category_labels.get(results.categories[i], results.categories[i]))
+    ref = sheet_ref(sheet, result_cell(key))
+    if key == "vfm_category":
+        return ref, vfm_category(_basis_bcr(results, i), int(results.metrics["vfm_adjustment"][i]))
+    if key == "vfm_category_unadjusted":
+        return ref, vfm_category(_basis_bcr(results, i))
+    if key == "vfm_basis":
+        return ref, results.vfm_basis
+    if key == "gap_sector":
+        return ref, results.gap_sector_of_category.get(results.categories[i]) or ""
+    if key == "shovel_ready":
+        return ref, "Yes" if results.metrics["shovel_ready"][i] else "No"
+    return ref, _value(results, key, i)
+
+
 def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]) -> None:
     ws = wb.add_worksheet(SUMMARY)
     write_text(ws, 0, 0, results.name, fmt.title)
     write_text(ws, 1, 0, f"Appraisal year {results.appraisal_year}; money in £ at "
                          f"{results.price_base_year} prices; carbon values {results.carbon_series}; "
-                         f"discounting {results.discount_schedule}; assumptions {results.pack_id} "
-                         f"({results.pack_vintage}).", fmt.note)
+                         f"energy prices {results.energy_series}; discounting "
+                         f"{results.discount_schedule}; value for money on the "
+                         f"{VFM_BASIS_LABELS[results.vfm_basis]}; method version {METHOD_VERSION}; "
+                         f"assumptions {results.pack_id} ({results.pack_vintage}).", fmt.note)
     write_text(ws, 2, 0, "Every figure is a formula on the project sheets. Blank cells are figures "
-                         "that are not defined (for example a BCR when costs are zero).", fmt.note)
+                         "that are not defined (for example a BCR when costs are zero). The "
+                         "Exchequer line is a transfer, shown beside the NPSV and not in it.", fmt.note)
     h = SUMMARY_HEADER_ROW
     for c, (label, *_rest) in enumerate(SUMMARY_COLUMNS):
         write_text(ws, h, c, label, fmt.header)
-    ws.set_row(h, 32)
+    ws.set_row(h, 45)
     n = len(results.ids)
-    first, last = h + 1, h + n
     for i in range(n):
-        r = h + 1 + i
-        sheet = names[i]
         for c, (label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
-            if key == "@id":
-                ref, value = sheet_ref(sheet, ID_CELL), results.ids[i]
-            elif key == "@name":
-                ref, value = sheet_ref(sheet, NAME_CELL), results.names[i]
-            elif key == "@category":   # the pack's label for the category the sheet names
-                code = sheet_ref(sheet, CATEGORY_CELL)
-                ref = f"IFERROR(INDEX(Cat_Label,MATCH({code},Cat_Name,0)),{code})"
-                value = results.category_labels.get(results.categories[i], results.categories[i])
-            else:
-                ref = sheet_ref(sheet, result_cell(key))
-                if key == "vfm_category":
-                    value = vfm_category(_value(results, "bcr", i))
-                elif key == "gap_sector":
-                    value = results.gap_sector_of_category.get(results.categories[i]) or ""
-                elif key == "shovel_ready":
-                    value = "Yes" if results.metrics["shovel_ready"][i] else "No"
-                else:
-                    value = _value(results, key, i)
-            ws.write_formula(r, c, f"={ref}", fmt.num(num_fmt or "General"), cached(value))
-    # portfolio total (METHOD.md 8: sums; the BCR is total PVB over total PVC)
+            ref, value = _summary_cell(results, names[i], key, i)
+            text = num_fmt is None and not key.startswith("@")   # beside numbers: centred
+            ws.write_formula(h + 1 + i, c, f"={ref}", fmt.num(num_fmt or "General",
+                             align="center" if text else None), cached(value))
+    total_row = _summary_total(ws, fmt, results)
+    wb.define_name("Summary_Total_Row", f"={SUMMARY}!${total_row + 1}:${total_row + 1}")
+    _summary_layout(wb, ws, results, total_row)
+
+
+def _summary_total(ws, fmt: Formats, results: PortfolioResults) -> int:
+    """The portfolio total (METHOD.md 8: sums; each BCR from the totals); returns its row."""
+    h, n = SUMMARY_HEADER_ROW, len(results.ids)
+    first, last = h + 1, h + n
     r = last + 1
     totals = results.totals()
     col_of = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}
+    total = {key: cell(r, c) for key, c in col_of.items()}
 
     def rng(key: str) -> str:
         return col_range(col_of[key], first, max(first, last))
 
+    basis = f'IF({total["vfm_basis"]}="public",{total["bcr_public"]},{total["bcr"]})'
     for c, (label, key, num_fmt, rule) in enumerate(SUMMARY_COLUMNS):
         f = fmt.num(num_fmt or "General", total=True)
         if rule == "label":
@@ -182,114 +218,104 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
             value = totals.get(key) if key in totals else float(np.nansum(results.metrics[key]))
             ws.write_formula(r, c, f"=SUM({rng(key)})" if n else "=0", f, cached(value))
         elif rule == "bcr":
-            pvc, pvb = cell(r, col_of["pv_costs_gbp"]), cell(r, col_of["pv_benefits_gbp"])
+            pvc, pvb = total["pv_costs_gbp"], total["pv_benefits_gbp"]
             ws.write_formula(r, c, f'=IF({pvc}=0,"",{pvb}/{pvc})', f, cached(totals["bcr"]))
-        elif rule == "vfm":
-            ws.write_formula(r, c, vfm_formula(cell(r, col_of["bcr"])), f,
-                             cached(vfm_category(totals["bcr"])))
+        elif rule == "bcr_public":
+            pub, priv = total["pv_costs_public_gbp"], total["pv_costs_private_gbp"]
+            ws.write_formula(r, c, f'=IF({pub}=0,"",({total["pv_benefits_gbp"]}-{priv})/{pub})', f,
+                             cached(totals["bcr_public"]))
+        elif rule == "basis":
+            ws.write_formula(r, c, "=VfmBasis", f, results.vfm_basis)
+        elif rule == "vfm":   # the portfolio's band: on the basis, no adjustment
+            ws.write_formula(r, c, vfm_formula(basis), f, cached(vfm_category(_basis_bcr(results))))
         elif rule == "count_yes":
             ws.write_formula(r, c, f'=COUNTIF({rng(key)},"Yes")' if n else "=0", f,
                              totals["shovel_ready_projects"])
         else:
             ws.write_blank(r, c, None, f)
-    wb.define_name("Summary_Total_Row", f"={SUMMARY}!${r + 1}:${r + 1}")
+    return r
+
+
+def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
+    h, n = SUMMARY_HEADER_ROW, len(results.ids)
+    first, last = h + 1, h + n
     ws.set_column(0, 0, 12)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 2, 18)
-    ws.set_column(3, len(SUMMARY_COLUMNS) - 1, 15)
+    ws.set_column(3, len(SUMMARY_COLUMNS) - 1, 14)
+    for c, (_, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS[3:], 3):
+        if num_fmt in (RATIO, NUM0, NUM2, PCT2) or key == "vfm_basis":
+            ws.set_column(c, c, 10)
+        elif key == "gap_sector":
+            ws.set_column(c, c, 24)
     ws.freeze_panes(h + 1, 2)
     ws.autofilter(h, 0, max(last, h), len(SUMMARY_COLUMNS) - 1)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(SUMMARY_PAGES_WIDE, 0)
     ws.repeat_rows(h)
+    ws.repeat_columns(0, 1)
     ws.set_footer(f"&L{results.pack_id} ({results.pack_vintage})&RPage &P of &N")
-    if n:
-        chart = wb.add_chart({"type": "bar"})
-        chart.add_series({"name": "NPSV (£)",
-                          "categories": f"={SUMMARY}!{rng('@id')}",
-                          "values": f"={SUMMARY}!{rng('npsv_gbp')}",
-                          "fill": {"color": "#2E75B6"}, "invert_if_negative": True,
-                          "invert_if_negative_color": "#C00000"})
-        chart.set_title({"name": "Net present social value by project", "name_font": {"size": 11}})
-        chart.set_x_axis({"num_format": "£#,##0,,\"m\"", "major_gridlines": {
-            "visible": True, "line": {"color": "#D9D9D9"}}})
-        chart.set_y_axis({"reverse": True})
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 720, "height": max(260, 22 * n + 80)})
-        ws.insert_chart(r + 3, 1, chart)
+    if not n:
+        return
+    col_of = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({"name": "NPSV (£)",
+                      "categories": f"={SUMMARY}!{col_range(col_of['@id'], first, last)}",
+                      "values": f"={SUMMARY}!{col_range(col_of['npsv_gbp'], first, last)}",
+                      "fill": {"color": "#2E75B6"}, "invert_if_negative": True,
+                      "invert_if_negative_color": "#C00000"})
+    chart.set_title({"name": "Net present social value by project", "name_font": {"size": 11}})
+    chart.set_x_axis({"num_format": "£#,##0,,\"m\"", "major_gridlines": {
+        "visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 720, "height": max(260, 22 * n + 80)})
+    ws.insert_chart(total_row + 3, 3, chart)   # past the columns repeated on each printed page
+
+
+GAP_HEADERS = ["Sector", "Label", "Window from", "Window to", "Annual gap (£)", "Cumulative gap (£)",
+               "Contribution (£)", "Share closed", "Average annual contribution (£)",
+               "Public funding in the window (£)", "Investment mobilised in the window (£)",
+               "Leverage (private £ per public £)"]
 
 
 def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
     ws = wb.add_worksheet(GAP)
     gap = results.gap()
     write_text(ws, 0, 0, "Contribution to closing the low-carbon investment gap", fmt.title)
-    write_text(ws, 1, 0, "The gap is the annual public investment gap of the Assumptions sheet "
-                         "(Green Alliance, 2020, by default); a project contributes its public "
-                         f"funding in the gap's window years. Money in £ at {results.price_base_year} "
-                         "prices.", fmt.note)
-    headers = ["Sector", "Label", "First year", "Last year", "Annual gap (£)", "Cumulative gap (£)",
-               "Contribution (£)", "Share closed", "Average annual contribution (£)"]
+    write_text(ws, 1, 0, "The gap is the annual public investment gap of the Assumptions sheet; a "
+                         "project contributes its public funding in the window's years, less its "
+                         "benefit deadweight. The window is the gap row's years, or runs from the "
+                         "appraisal year for gap_window_years (METHOD.md 6). Leverage is private "
+                         f"capex per £ of public funding in the window. Money in £ at "
+                         f"{results.price_base_year} prices.", fmt.note)
     h = 3
-    for c, label in enumerate(headers):
+    for c, label in enumerate(GAP_HEADERS):
         write_text(ws, h, c, label, fmt.header)
-    ws.set_row(h, 32)
-    sc = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}
-    n = len(results.ids)
-    s_first, s_last = SUMMARY_HEADER_ROW + 1, SUMMARY_HEADER_ROW + max(n, 1)
-    sector_rng = f"{SUMMARY}!{col_range(sc['gap_sector'], s_first, s_last)}"
-    contrib_rng = f"{SUMMARY}!{col_range(sc['gap_contribution_gbp'], s_first, s_last)}"
+    ws.set_row(h, 45)
     r = h + 1
+    sector_of = [results.gap_sector_of_category.get(c) for c in results.categories]
+    in_window = results.metrics["gap_public_in_window_gbp"]
+    publics = {name: float(sum(v for v, s in zip(in_window, sector_of) if s == name))
+               for name in gap["sectors"]}
     for name, s in gap["sectors"].items():
-        m = f"MATCH({cell(r, 0)},Gap_Sector,0)"
-        write_text(ws, r, 0, name)
-        write_text(ws, r, 1, s["label"])
-        ws.write_formula(r, 2, f"=INDEX(Gap_First,{m})", fmt.num(YEAR), s["window"][0])
-        ws.write_formula(r, 3, f"=INDEX(Gap_Last,{m})", fmt.num(YEAR), s["window"][1])
-        ws.write_formula(r, 4, f"=INDEX(Gap_Annual,{m})", fmt.num(MONEY), s["annual_gap_gbp"])
-        ws.write_formula(r, 5, f"=INDEX(Gap_Cumulative,{m})", fmt.num(MONEY), s["cumulative_gap_gbp"])
-        ws.write_formula(r, 6, f"=SUMIF({sector_rng},{cell(r, 0)},{contrib_rng})" if n else "=0",
-                         fmt.num(MONEY), s["contribution_gbp"])
-        ws.write_formula(r, 7, f'=IF({cell(r, 5)}=0,"",{cell(r, 6)}/{cell(r, 5)})', fmt.num("0.000%"),
-                         cached(s["share_closed"]))
-        ws.write_formula(r, 8, f"={cell(r, 6)}/({cell(r, 3)}-{cell(r, 2)}+1)", fmt.num(MONEY),
-                         s["annual_average_contribution_gbp"])
+        _gap_sector_row(ws, fmt, results, r, name, s, publics[name])
         r += 1
-    first, last = h + 1, r - 1
-    t = gap["total"]
-    f = {k: fmt.num(v, total=True) for k, v in (("y", YEAR), ("m", MONEY), ("p", "0.000%"))}
-    ws.write_string(r, 0, "All sectors", f["m"])
-    ws.write_string(r, 1, "All sectors", f["m"])
-    if last >= first:
-        ws.write_formula(r, 2, f"=MIN({col_range(2, first, last)})", f["y"], gap["window"][0])
-        ws.write_formula(r, 3, f"=MAX({col_range(3, first, last)})", f["y"], gap["window"][1])
-        ws.write_formula(r, 5, f"=SUM({col_range(5, first, last)})", f["m"], t["cumulative_gap_gbp"])
-        ws.write_formula(r, 4, f"={cell(r, 5)}/({cell(r, 3)}-{cell(r, 2)}+1)", f["m"],
-                         cached(t["annual_gap_gbp"]))
-        ws.write_formula(r, 6, f"=SUM({col_range(6, first, last)})", f["m"], t["contribution_gbp"])
-        ws.write_formula(r, 7, f'=IF({cell(r, 5)}=0,"",{cell(r, 6)}/{cell(r, 5)})', f["p"],
-                         cached(t["share_closed"]))
-        ws.write_formula(r, 8, f"={cell(r, 6)}/({cell(r, 3)}-{cell(r, 2)}+1)", f["m"],
-                         cached(t["annual_average_contribution_gbp"]))
-    total_row = r
-    r += 2
-    write_text(ws, r, 0, "Investment mobilised in the window (all capex, public and private, of "
-                         "projects in a gap sector)")
-    mob = f"{SUMMARY}!{col_range(sc['investment_mobilised_gbp'], s_first, s_last)}"
-    ws.write_formula(r, 6, f"=SUM({mob})" if n else "=0", fmt.num(MONEY, bold=True),
-                     t["investment_mobilised_gbp"])
+    if r > h + 1:
+        _gap_total_row(ws, fmt, gap, sum(publics.values()), h + 1, r - 1, r)
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 38)
     ws.set_column(2, 3, 10)
-    ws.set_column(4, 8, 18)
+    ws.set_column(4, len(GAP_HEADERS) - 1, 17)
     ws.freeze_panes(h + 1, 0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    if last >= first:
+    if r > h + 1:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({"name": "Share of the cumulative gap closed",
-                          "categories": f"={GAP}!{col_range(1, first, total_row)}",
-                          "values": f"={GAP}!{col_range(7, first, total_row)}",
+                          "categories": f"={GAP}!{col_range(1, h + 1, r)}",
+                          "values": f"={GAP}!{col_range(7, h + 1, r)}",
                           "fill": {"color": "#548235"}, "data_labels": {"value": True,
                                                                         "num_format": "0.000%"}})
         chart.set_title({"name": "Share of the investment gap closed by the pipeline",
@@ -301,37 +327,115 @@ def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
         ws.insert_chart(r + 2, 0, chart)
 
 
+def _summary_range(results: PortfolioResults, key: str) -> str:
+    c = next(c for c, (_, k, *_) in enumerate(SUMMARY_COLUMNS) if k == key)
+    n = len(results.ids)
+    return f"{SUMMARY}!{col_range(c, SUMMARY_HEADER_ROW + 1, SUMMARY_HEADER_ROW + max(n, 1))}"
+
+
+def _gap_sector_row(ws, fmt: Formats, results: PortfolioResults, r: int, name: str, s: dict,
+                    public: float) -> None:
+    """METHOD.md 6: one sector's window (as used), gap, contribution and leverage."""
+    m = f"MATCH({cell(r, 0)},Gap_Sector,0)"
+    sector = _summary_range(results, "gap_sector")
+
+    def sumif(key: str) -> str:
+        return f"=SUMIF({sector},{cell(r, 0)},{_summary_range(results, key)})" if results.ids else "=0"
+
+    write_text(ws, r, 0, name)
+    write_text(ws, r, 1, s["label"])
+    money = fmt.num(MONEY)
+    ws.write_formula(r, 2, f"=INDEX(Gap_First,{m})", fmt.num(YEAR), s["window"][0])
+    ws.write_formula(r, 3, f"=INDEX(Gap_Last,{m})", fmt.num(YEAR), s["window"][1])
+    ws.write_formula(r, 4, f"=INDEX(Gap_Annual,{m})", money, s["annual_gap_gbp"])
+    ws.write_formula(r, 5, f"=INDEX(Gap_Cumulative,{m})", money, s["cumulative_gap_gbp"])
+    ws.write_formula(r, 6, sumif("gap_contribution_gbp"), money, s["contribution_gbp"])
+    ws.write_formula(r, 7, f'=IF({cell(r, 5)}=0,"",{cell(r, 6)}/{cell(r, 5)})', fmt.num("0.000%"),
+                     cached(s["share_closed"]))
+    ws.write_formula(r, 8, f"={cell(r, 6)}/({cell(r, 3)}-{cell(r, 2)}+1)", money,
+                     s["annual_average_contribution_gbp"])
+    ws.write_formula(r, 9, sumif("gap_public_in_window_gbp"), money, public)
+    ws.write_formula(r, 10, sumif("investment_mobilised_gbp"), money, s["investment_mobilised_gbp"])
+    ws.write_formula(r, 11, f'=IF({cell(r, 9)}=0,"",({cell(r, 10)}-{cell(r, 9)})/{cell(r, 9)})',
+                     fmt.num(RATIO), cached(s["leverage"]))
+
+
+def _gap_total_row(ws, fmt: Formats, gap: dict, public: float, first: int, last: int, r: int) -> None:
+    """All sectors: sums; a window and annual figures only when every sector has the
+    same window (METHOD.md 10.18)."""
+    t = gap["total"]
+    f = {k: fmt.num(v, total=True) for k, v in (("y", YEAR), ("m", MONEY), ("p", "0.000%"),
+                                                 ("r", RATIO))}
+    ws.write_string(r, 0, "All sectors", f["m"])
+    ws.write_string(r, 1, "All sectors", f["m"])
+    window = gap["window"] or [None, None]
+    one = (f"AND(MIN({col_range(2, first, last)})=MAX({col_range(2, first, last)}),"
+           f"MIN({col_range(3, first, last)})=MAX({col_range(3, first, last)}))")
+    ws.write_formula(r, 2, f'=IF({one},MIN({col_range(2, first, last)}),"")', f["y"], cached(window[0]))
+    ws.write_formula(r, 3, f'=IF({one},MAX({col_range(3, first, last)}),"")', f["y"], cached(window[1]))
+    years = f"({cell(r, 3)}-{cell(r, 2)}+1)"
+    ws.write_formula(r, 5, f"=SUM({col_range(5, first, last)})", f["m"], t["cumulative_gap_gbp"])
+    ws.write_formula(r, 4, f'=IF({cell(r, 2)}="","",{cell(r, 5)}/{years})', f["m"],
+                     cached(t["annual_gap_gbp"]))
+    ws.write_formula(r, 6, f"=SUM({col_range(6, first, last)})", f["m"], t["contribution_gbp"])
+    ws.write_formula(r, 7, f'=IF({cell(r, 5)}=0,"",{cell(r, 6)}/{cell(r, 5)})', f["p"],
+                     cached(t["share_closed"]))
+    ws.write_formula(r, 8, f'=IF({cell(r, 2)}="","",{cell(r, 6)}/{years})', f["m"],
+                     cached(t["annual_average_contribution_gbp"]))
+    ws.write_formula(r, 9, f"=SUM({col_range(9, first, last)})", f["m"], public)
+    ws.write_formula(r, 10, f"=SUM({col_range(10, first, last)})", f["m"], t["investment_mobilised_gbp"])
+    ws.write_formula(r, 11, f'=IF({cell(r, 9)}=0,"",({cell(r, 10)}-{cell(r, 9)})/{cell(r, 9)})',
+                     f["r"], cached(t["leverage"]))
+
+
+README_WIDTH = 90        # characters: an A4 portrait page at 100% (no scaling needed)
+README_LINE_CHARS = 82   # characters per wrapped line, for the row heights
+README_PRINT_SCALE = 85  # per cent: the column fits an A4 portrait page in any font
 README_TEXT = [
     ("What this workbook is", [
-        "The appraisal of the portfolio '{name}' by Low-Carbon Appraisal, exported so that every "
-        "figure can be followed cell by cell. It was computed with the assumption pack {pack} "
-        "(vintage {vintage}); money is in pounds at {base} prices, the appraisal year (year 0) "
-        "is {year}, carbon values follow the {series} series and discounting the {schedule} "
-        "schedule.",
+        "The appraisal of the portfolio '{name}' by Low-Carbon Appraisal (method version {method}), "
+        "exported so that every figure can be followed cell by cell. It was computed with the "
+        "assumption pack {pack} (vintage {vintage}); money is in pounds at {base} prices, the "
+        "appraisal year (year 0) is {year}, carbon values follow the {series} series, energy "
+        "prices the {energy} series and discounting the {schedule} schedule. Value for money is "
+        "judged on the {basis}.",
     ]),
     ("How it is laid out", [
-        "Summary: one row per project and the portfolio total. Every figure is a formula that "
-        "reads the project sheets.",
+        "Summary: one row per project and the portfolio total, with the social and the funder BCR, "
+        "the value-for-money band before and after any adjustment, traded and direct tonnes and "
+        "the Exchequer line. Every figure is a formula that reads the project sheets.",
         "Gap: the pipeline's contribution to closing the low-carbon public investment gap, by "
-        "sector.",
+        "sector, with the window used and the leverage of private investment.",
         "Sensitivity, Monte Carlo and Selection (when exported with the analysis): the tornado "
         "ranges and switching values, the simulation's percentiles (with its seed and draws) and "
         "the best set of projects within a budget. These hold values, not formulas: export again "
         "after changing an input.",
         "Assumptions: the portfolio settings and every table of the assumption pack, each row "
-        "with its source. Rows whose source is marked illustrative, recalled or a secondary copy "
-        "are shaded: check them before a formal business case.",
-        "One sheet per project: its inputs (yellow cells), its results, the checks the application "
-        "raised, and the year-by-year table from which every result is computed.",
+        "with its source and quality label. Rows that are not 'official' (secondary copy, "
+        "derived, recalled, illustrative, or a default or extrapolation) are shaded with the "
+        "label in red: check them before a formal business case. Below them, the year tables "
+        "each project sheet reads, by fuel and energy sector.",
+        "One sheet per project: its results, its inputs (yellow cells), the checks the "
+        "application raised, and the year-by-year table from which every result is computed.",
     ]),
     ("The method in plain words", [
-        "Costs are capital spend with an optimism bias uplift, plus operating costs. Benefits are "
-        "the value of carbon saved, energy cost savings and other social benefits. Both are "
-        "discounted with the Green Book schedule (3.5% a year for 30 years, then lower), chained "
-        "year by year, and summed into present values. NPSV is benefits less costs; the BCR is "
-        "benefits over costs.",
-        "The financial case follows the promoter's cash: capital and operating costs against "
-        "revenue, at a constant rate, with its IRR and payback.",
+        "Costs are capital spend net of what would be spent anyway (the counterfactual), with "
+        "renewals and an optimism bias uplift, plus operating costs and any electricity network "
+        "reinforcement. At an early business-case stage optimism bias also delays operation.",
+        "Benefits are the carbon saved (traded tonnes valued net of the carbon price already in "
+        "energy costs), energy saved at resource cost (without taxes), comfort taken, air "
+        "quality, road-transport externalities, other social benefits and any residual value, "
+        "less the value of the carbon embodied in the works; the share that would happen anyway "
+        "(benefit deadweight) is taken off. Both are discounted with the Green Book schedule "
+        "(3.5% a year for 30 years, then lower), chained year by year; health benefits use the "
+        "health schedule. NPSV is benefits less costs; the social BCR is benefits over costs; "
+        "the funder BCR is benefits net of private costs over public costs.",
+        "The Exchequer line is the change in duty and VAT the fuel switch brings: a transfer, "
+        "shown beside the NPSV and not counted in it.",
+        "The financial case follows the promoter's cash on its own timeline: capital (with the "
+        "share of optimism bias it must fund) and operating costs against revenue and bill "
+        "savings at its tariffs, net of VAT it recovers, in real or nominal terms, with its IRR "
+        "and payback.",
         "Jobs are construction job-years per £1m of capex, turned into permanent-equivalent jobs, "
         "plus operational jobs, then adjusted for deadweight, leakage, displacement, substitution "
         "and multiplier effects.",
@@ -339,9 +443,10 @@ README_TEXT = [
     ]),
     ("How to change an input", [
         "Type a new value in a yellow cell of a project sheet (for example a capex amount in the "
-        "year table, or the opex) or of the Assumptions sheet (for example a carbon value or the "
-        "carbon series); the workbook recalculates as the application would. Blank cells in the "
-        "results mean the figure is not defined; the note beside them says why.",
+        "year table, the benefit deadweight or the business-case stage) or of the Assumptions "
+        "sheet (for example a carbon value, the energy series or the value-for-money basis); the "
+        "workbook recalculates as the application would. Blank cells in the results mean the "
+        "figure is not defined; the note beside them says why.",
         "The cached values in this file are the application's own figures, so a viewer that does "
         "not recalculate still shows the right numbers.",
     ]),
@@ -350,25 +455,33 @@ README_TEXT = [
 
 def _write_readme(wb, fmt: Formats, results: PortfolioResults) -> None:
     ws = wb.add_worksheet(README)
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, README_WIDTH)
     write_text(ws, 0, 0, f"Read me: {results.name}", fmt.title)
-    r = 2
+    write_text(ws, 1, 0, f"Method version {METHOD_VERSION}; assumption pack {results.pack_id}, "
+                         f"vintage {results.pack_vintage}.", fmt.bold)
+    r = 3
     fields = dict(name=results.name, pack=results.pack_id, vintage=results.pack_vintage,
                   base=results.price_base_year, year=results.appraisal_year,
-                  series=results.carbon_series, schedule=results.discount_schedule)
+                  series=results.carbon_series, schedule=results.discount_schedule,
+                  energy=results.energy_series, method=METHOD_VERSION,
+                  basis=VFM_BASIS_LABELS[results.vfm_basis])
     for heading, paragraphs in README_TEXT:
         write_text(ws, r, 0, heading, fmt.subtitle)
         r += 1
         for text in paragraphs:
-            write_text(ws, r, 0, text.format(**fields), fmt.wrap)
-            ws.set_row(r, 15 * (1 + len(text) // 105))
+            text = text.format(**fields)
+            write_text(ws, r, 0, text, fmt.wrap)
+            ws.set_row(r, 15 * (1 + len(text) // README_LINE_CHARS))
             r += 1
         r += 1
-    if results.pack_flagged:
-        write_text(ws, r, 0, "Note: the assumption pack has figures marked illustrative, recalled "
-                             "or secondary copy (shaded on the Assumptions sheet).", fmt.warn)
+    if results.pack_quality_note:
+        write_text(ws, r, 0, "Quality of the assumptions", fmt.subtitle)
+        text = (results.pack_quality_note[:1].upper() + results.pack_quality_note[1:]
+                + ". They are shaded on the Assumptions sheet, with their label in red.")
+        write_text(ws, r + 1, 0, text, fmt.warn_wrap)
+        ws.set_row(r + 1, 15 * (1 + len(text) // README_LINE_CHARS))
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.set_print_scale(README_PRINT_SCALE)   # LibreOffice ignores a fit to one page wide here
 
 
 __all__ = ["ExportCancelled", "SUMMARY_COLUMNS", "export_workbook"]

@@ -26,7 +26,8 @@ INPUT_FONT = "#1F3FBF"     # blue text for inputs (finance convention)
 HEADER_FILL = "#1F4E79"
 TITLE_FONT = "#1F4E79"
 NOTE_FONT = "#7F6000"
-FLAG_FILL = "#FCE4D6"      # caveated pack rows ("illustrative", "recalled")
+FLAG_FILL = "#FCE4D6"      # pack rows that are not official (FORMAT.md 4: quality label)
+FLAG_FONT = "#9C0006"
 
 
 class Formats:
@@ -40,17 +41,26 @@ class Formats:
         self.header = wb.add_format({"bold": True, "font_color": "white", "bg_color": HEADER_FILL,
                                      "text_wrap": True, "valign": "top", "border": 1})
         self.label = wb.add_format({"text_wrap": False})
+        self.unit = wb.add_format({"indent": 1})
         self.bold = wb.add_format({"bold": True})
         self.text = wb.add_format({})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.note = wb.add_format({"italic": True, "font_color": NOTE_FONT, "text_wrap": False})
         self.flag = wb.add_format({"bg_color": FLAG_FILL, "text_wrap": False})
+        self.flag_label = wb.add_format({"bg_color": FLAG_FILL, "font_color": FLAG_FONT,
+                                         "bold": True, "text_wrap": False})
         self.warn = wb.add_format({"font_color": "#9C0006", "text_wrap": False})
+        self.warn_wrap = wb.add_format({"font_color": "#9C0006", "text_wrap": True, "valign": "top"})
 
-    def num(self, fmt: str, *, input: bool = False, bold: bool = False, total: bool = False):
-        key = (fmt, input, bold, total)
+    def num(self, fmt: str, *, input: bool = False, bold: bool = False, total: bool = False,
+            flag: bool = False, align: str | None = None):
+        key = (fmt, input, bold, total, flag, align)
         if key not in self._cache:
             spec: dict[str, Any] = {"num_format": fmt}
+            if align:
+                spec["align"] = align
+            if flag:
+                spec["bg_color"] = FLAG_FILL
             if input:
                 spec.update({"bg_color": INPUT_FILL, "font_color": INPUT_FONT, "border": 1,
                              "border_color": "#BFBFBF", "locked": False})
@@ -63,6 +73,10 @@ class Formats:
 
     def input_text(self):
         return self.num("@", input=True)
+
+    def text_cell(self, *, flag: bool = False):
+        """Plain text, shaded when the pack row it belongs to is not official."""
+        return self.flag if flag else self.text
 
 
 def cell(row: int, col: int, *, absolute: bool = True) -> str:
@@ -111,6 +125,11 @@ def cached(v: Any) -> Any:
     if isinstance(v, float) and not math.isfinite(v):
         return ""
     return v
+
+
+def yes_no(v: bool) -> str:
+    """How the workbook writes a flag a user can edit."""
+    return "Yes" if v else "No"
 
 
 def write_text(ws, row: int, col: int, text: Any, fmt=None) -> None:

@@ -760,7 +760,11 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
     with np.errstate(divide="ignore", invalid="ignore"):
         ps_map = np.where(capex_e != 0, pf_dense / np.where(capex_e != 0, capex_e, 1.0), 0.0)
     ps = np.where(has_map[:, None], ps_map, flat.pf_share[sl, None])
-    pvc_public = np.where(flat.promoter_public[sl], pvc, (ps * capex_adj) @ df)
+    # each part summed directly: PVC_private = PVC - PVC_public would lose digits
+    # where one part is tiny beside the other
+    public_pp = flat.promoter_public[sl]
+    pvc_public = np.where(public_pp, pvc, (ps * capex_adj) @ df)
+    pvc_private = np.where(public_pp, 0.0, ((1.0 - ps) * capex_adj + opex + network) @ df)
 
     traded_t, direct_t = saved_traded.sum(1), saved_direct.sum(1)
     total_carbon = traded_t + direct_t
@@ -818,7 +822,7 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
         carbon_saved_tco2e=total_carbon, carbon_saved_traded_tco2e=traded_t,
         carbon_saved_direct_tco2e=direct_t, optimism_bias=ob, ob_delay_years=flat.delay[sl],
         benefit_deadweight=flat.deadweight[sl], embodied_carbon_tco2e=embodied_t.sum(1),
-        pv_costs_public_gbp=pvc_public, pv_costs_private_gbp=pvc - pvc_public,
+        pv_costs_public_gbp=pvc_public, pv_costs_private_gbp=pvc_private,
         financial_npv_gbp=fin_npv, financial_irr=fin_irr, payback_year=payback,
         discounted_payback_year=disc_payback, construction_job_years=job_years,
         gross_jobs_fte=constr + fte, net_additional_jobs_fte=(constr + fte) * factor,

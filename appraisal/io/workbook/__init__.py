@@ -361,8 +361,8 @@ def _gap_sector_row(ws, fmt: Formats, results: PortfolioResults, r: int, name: s
 
 
 def _gap_total_row(ws, fmt: Formats, gap: dict, public: float, first: int, last: int, r: int) -> None:
-    """All sectors: sums; a window and annual figures only when every sector has the
-    same window (METHOD.md 10.18)."""
+    """All sectors: sums; a window and the annual average contribution only when
+    every sector has the same window (METHOD.md 10.18)."""
     t = gap["total"]
     f = {k: fmt.num(v, total=True) for k, v in (("y", YEAR), ("m", MONEY), ("p", "0.000%"),
                                                  ("r", RATIO))}
@@ -375,7 +375,8 @@ def _gap_total_row(ws, fmt: Formats, gap: dict, public: float, first: int, last:
     ws.write_formula(r, 3, f'=IF({one},MAX({col_range(3, first, last)}),"")', f["y"], cached(window[1]))
     years = f"({cell(r, 3)}-{cell(r, 2)}+1)"
     ws.write_formula(r, 5, f"=SUM({col_range(5, first, last)})", f["m"], t["cumulative_gap_gbp"])
-    ws.write_formula(r, 4, f'=IF({cell(r, 2)}="","",{cell(r, 5)}/{years})', f["m"],
+    # the sectors' annual gaps add up whatever their windows
+    ws.write_formula(r, 4, f"=SUM({col_range(4, first, last)})", f["m"],
                      cached(t["annual_gap_gbp"]))
     ws.write_formula(r, 6, f"=SUM({col_range(6, first, last)})", f["m"], t["contribution_gbp"])
     ws.write_formula(r, 7, f'=IF({cell(r, 5)}=0,"",{cell(r, 6)}/{cell(r, 5)})', f["p"],

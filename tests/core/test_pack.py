@@ -325,3 +325,86 @@ def test_pack_is_a_dataclass_that_can_be_varied(pack):
     zero = dataclasses.replace(pack, discount_schedules={"zero": [(0, None, 0.0)]})
     assert "zero" in zero.discount_schedules and "zero" not in pack.discount_schedules
 
+
+
+# -- version 2 tables and columns (FORMAT.md 4) ---------------------------------
+
+@pytest.fixture
+def pack2_copy(tmp_path) -> Path:
+    from appraisal.resources import default_pack_dir
+    target = tmp_path / "pack2"
+    shutil.copytree(default_pack_dir(), target)
+    return target
+
+
+def _line(folder: Path, name: str, starts_with: str) -> tuple[int, str]:
+    lines = (folder / name).read_text(encoding="utf-8").splitlines()
+    hits = [(i, line) for i, line in enumerate(lines, start=1) if line.startswith(starts_with)]
+    assert hits, (name, starts_with)
+    return hits[0]
+
+
+def test_the_2026_pack_loads_with_its_v2_tables(default_pack):
+    # resources/packs/uk-default is the 2026 reference pack (its README)
+    assert default_pack.id == "uk-reference-2026-12"
+    assert default_pack.default_price_base_year == 2025
+    assert default_pack.ob_stage_mitigation == {"soc": 0.0, "obc": 0.375, "fbc": 0.75}
+    # header-only tables are absent (FORMAT.md 4): their terms are zero
+    assert not default_pack.air_quality and not default_pack.external_costs
+    assert default_pack.traded_carbon_price is None
+    # grid electricity is the one traded fuel; the appraisal rows win over reporting ones
+    years = np.array([2030])
+    _, _, traded, fallback = default_pack.factor_on("grid_electricity", years, "domestic")
+    assert traded and not fallback
+    assert not default_pack.factor_on("natural_gas", years, "domestic")[2]
+
+
+def test_every_row_that_is_not_official_is_flagged(default_pack):
+    t = default_pack.tables["discount_schedules.csv"]
+    assert t.flagged_rows() == []          # all 18 rows official
+    t = default_pack.tables["parameters.csv"]
+    assert len(t.flagged_rows()) == len(t.rows)
+    assert "parameters.csv 6/6" in default_pack.flagged_summary()
+
+
+@pytest.mark.parametrize("file, starts_with, old, new, column", [
+    ("energy_prices.csv", "petrol,litre,2025", ",retail,", ",wholesale,", "basis"),
+    ("energy_prices.csv", "petrol,litre,2025", "2025,,retail", "2025,marine,retail", "sector"),
+    ("energy_prices.csv", "diesel,litre,2025", ",0.2,", ",1.2,", "vat_rate"),
+    ("emission_factors.csv", "diesel,litre,2019", ",false,", ",perhaps,", "traded"),
+    ("categories.csv", "heat_pumps,", ",domestic,", ",household,", "energy_sector"),
+    ("ob_stage_mitigation.csv", "obc,", "obc,0.375", "obc,1.375", "mitigation"),
+    ("readiness_weights.csv", "site_secured,", "site_secured,", "site_found,", "criterion"),
+    ("parameters.csv", "public_carbon_cost_threshold,", ",secondary copy", ",hearsay", "quality"),
+])
+def test_a_bad_v2_cell_is_named_by_file_row_and_column(pack2_copy, file, starts_with, old, new,
+                                                       column):
+    row, line = _line(pack2_copy, file, starts_with)
+    assert old in line
+    lines = (pack2_copy / file).read_text(encoding="utf-8").splitlines()
+    lines[row - 1] = line.replace(old, new, 1)
+    (pack2_copy / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert located(problems_of(pack2_copy), file, row, column), problems_of(pack2_copy)
+
+
+def test_a_duplicated_column_is_refused(pack2_copy):
+    path = pack2_copy / "readiness_weights.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",points"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert located(problems_of(pack2_copy), "readiness_weights.csv", 1, "points")
+
+
+def test_a_v2_table_with_rows_is_read(pack2_copy):
+    (pack2_copy / "air_quality.csv").write_text(
+        "fuel,sector,year,gbp_per_unit,price_year,source,quality\n"
+        "natural_gas,,,0.01,2025,illustrative test row,illustrative\n", encoding="utf-8")
+    pack = load_pack(pack2_copy)
+    assert_allclose(pack.air_quality_on("natural_gas", np.array([2030]), 2025, "domestic"), [0.01])
+    assert_allclose(pack.air_quality_on("petrol", np.array([2030]), 2025, "domestic"), [0.0])
+
+
+def test_gap_rows_need_both_years_or_neither(pack2_copy):
+    row, line = _line(pack2_copy, "investment_gap.csv", "transport,")
+    edit(pack2_copy, "investment_gap.csv", "8700000000,,,", "8700000000,2026,,")
+    assert located(problems_of(pack2_copy), "investment_gap.csv", row, "last_year")

@@ -270,3 +270,51 @@ def test_the_assumptions_page_shows_words_percentages_and_the_rows_not_official(
     value = [c for c in range(model.columnCount()) if model.column_name(c) == "value"][0]
     assert model.index(names.index("deflator_forecast_growth"), value).data() == "2%"
     assert model.index(names.index("public_carbon_cost_threshold"), value).data() == "510"
+
+
+# -- issue 9: a BCR agrees with its band; the checks in words ---------------------------------
+def test_a_bcr_beside_its_band_never_rounds_into_the_next_band(window, panel, monkeypatch):
+    doc = window.doc
+    show(window, 0)
+    r, i = doc.results, doc.result_index(0)
+    for key in ("bcr", "bcr_public"):
+        r.metrics[key][i] = 1.4994          # LOW: "1.50" would read MEDIUM
+    if "vfm_adjustment" in r.metrics:
+        r.metrics["vfm_adjustment"][i] = 0
+    panel.refresh()
+    assert panel.cards["bcr"].value.text() == "1.499"
+    assert panel.cards["bcr_public"].value.text() == "1.499"
+    assert panel.cards["vfm"].value.text().startswith("LOW")
+
+    # the dashboard's totals, through the same function
+    totals = r.totals
+    monkeypatch.setattr(r, "totals", lambda: {**totals(), "bcr": 1.99999, "bcr_public": 3.9996})
+    window.page_actions[0].trigger()
+    window.dashboard.refresh()
+    assert window.dashboard.cards["bcr"].value.text() == "1.9999"
+    assert window.dashboard.cards["bcr_public"].value.text() == "3.9996"
+    assert window.dashboard.cards["vfm"].value.text() == "HIGH"
+
+
+def test_the_checks_show_the_cores_warnings_and_errors_in_words(window, panel):
+    doc = window.doc
+    row = [p["id"] for p in doc.projects].index("PV-009")
+    show(window, row)
+
+    def checks() -> list[str]:
+        return [panel.checks.item(k).text() for k in range(panel.checks.count())]
+
+    label = doc.pack.categories["renewable_generation"].label
+    texts = checks()
+    assert any(f"Category '{label}' is in no investment-gap sector" in t for t in texts), texts
+    assert any("Emission factors for grid electricity end in" in t for t in texts), texts
+    assert any("no air-quality damage costs table" in t for t in texts), texts
+    for code in ("renewable_generation", "grid_electricity", "air_quality", "_"):
+        assert not any(code in t for t in texts), (code, texts)
+
+    doc.project(row)["lifetime_years"] = -3    # as an opened file may have it (the editor refuses it)
+    doc._project_changed(row)
+    doc.wait_for_results()
+    texts = checks()
+    assert any(t.startswith("✖ Error in lifetime:") for t in texts), texts
+    assert not any("lifetime_years" in t for t in texts), texts

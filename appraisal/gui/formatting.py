@@ -123,7 +123,9 @@ CALCULATOR_NAMES = {"heat_pumps": "Heat pumps", "ev_charging": "EV charging"}
 READINESS_NAMES = {"planning_consent": "Planning consent in place",
                    "site_secured": "Site secured", "procurement_ready": "Procurement ready",
                    "match_funding_confirmed": "Match funding confirmed",
-                   "early_start": "Early start", "months_to_start": "Months to start"}
+                   "start_within_6_months": "Start within 6 months",
+                   "start_within_12_months": "Start within 12 months",
+                   "months_to_start": "Months to start"}
 DRIVER_NAMES = {"capex": "Capital cost", "opex": "Operating cost", "optimism_bias": "Optimism bias",
                 "energy_quantities": "Energy saved (uptake)", "energy_prices": "Energy prices",
                 "carbon_values": "Carbon values", "other_benefits": "Other economic benefits",

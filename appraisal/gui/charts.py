@@ -48,6 +48,10 @@ def _nice_axis(lo: float, hi: float, fmt: str) -> QValueAxis:
         lo, hi = (lo - 1, hi + 1) if math.isfinite(lo) else (0, 1)
     axis.setRange(min(lo, 0), max(hi, 0))
     axis.applyNiceNumbers()
+    if fmt == "%.1f":      # as many decimals as the ticks need: "500", not "500.0"; "0.5"
+        step = (axis.max() - axis.min()) / max(1, axis.tickCount() - 1)
+        fmt = "%.0f" if step >= 1 and float(step).is_integer() else \
+            "%.1f" if step >= 0.1 else "%.2f"
     axis.setLabelFormat(fmt)
     axis.setLabelsFont(_font(7.5))
     axis.setTruncateLabels(False)

@@ -34,7 +34,8 @@ UNIT_WORDS = {"fraction": "share (%)"}
 CODE_COLUMNS = {("categories.csv", "category"): "Category code",
                 ("investment_gap.csv", "sector"): "Sector code"}
 TABLE_NOTES = {
-    "additionality.csv": fmt.SPATIAL_LEVEL_NOTE + " " + "; ".join(
+    "additionality.csv": "Spatial level: " + fmt.SPATIAL_LEVEL_NOTE[:1].lower()
+                         + fmt.SPATIAL_LEVEL_NOTE[1:] + " " + "; ".join(
         fmt.spatial_level_meaning(k) for k in fmt.SPATIAL_LEVEL_MEANINGS if k != "national") + ".",
     "optimism_bias.csv": "Optimism bias: the upper bound is the uplift on capex (or on duration) "
                          "at the start of a business case, the lower bound what is left once its "
@@ -78,6 +79,8 @@ class PackWords(QIdentityProxyModel):
         if t is None or name is None or name in ("source", "quality"):
             return None
         text = self.raw(r, c).strip()
+        if name == "gap_sector" and not text:
+            return "None (counts toward no gap)"
         if not text:
             return None
         table, pack = t.name, self._pack_of()

@@ -128,6 +128,8 @@ class PackWords(QIdentityProxyModel):
                     return words
                 raw = self.raw(index.row(), index.column())
                 name = self.column_name(index.column())
+                if not raw.strip():
+                    return super().data(index, role)
                 tip = f"{words}: code {raw!r} in the pack and the portfolio file"
                 if name == "spatial_level":
                     tip = (f"{fmt.spatial_level_meaning(raw)}.\n{fmt.SPATIAL_LEVEL_NOTE}\n"

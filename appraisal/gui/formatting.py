@@ -281,6 +281,7 @@ _PATH = re.compile(r"\b([a-z][a-z0-9_]*(?:\[\d+\])?(?:\.(?:[a-z][a-z0-9_]*(?:\[\
                    r"(?![\w(])")
 _CODE = re.compile(r"(?<![\w./\\-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w/\\-]|\.\w)")
 _LPG = re.compile(r"\blpg\b")
+_GBP = re.compile(r"\bGBP ?(?=[0-9£])")     # "GBP 1m" as a person writes it: "£1m"
 
 
 def _code_words(code: str, pack=None, *, quoted: bool = False) -> str | None:
@@ -335,6 +336,7 @@ def plain(text: str, pack=None) -> str:
     text = _QUOTED.sub(quoted, text)
     text = _PATH.sub(path, text)
     text = _CODE.sub(code, text)
+    text = _GBP.sub("£", text)
     return _LPG.sub("LPG", text)
 
 

@@ -378,7 +378,8 @@ class ResultsPanel(QScrollArea):
                 text, change = fmt.percent(value, 1), fmt.percent(r["switching_change"], 0)
             else:
                 text, change = f"× {value:.3g}", fmt.percent(r["switching_change"], 1)
-            for c, t in enumerate((labels.get(r["driver"], r["driver"]), text, change)):
+            driver = fmt.plain(labels.get(r["driver"]) or fmt.driver_name(r["driver"]))
+            for c, t in enumerate((driver, text, change)):
                 item = QTableWidgetItem(t)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -110,7 +110,8 @@ def test_field_paths_in_words(code, words):
     # what is not a code stays as it is: file names, METHOD.md, e.g.
     ("C:/work/ev_102.xlsx: sheet 'Project', cell C5, field 'lifetime_years': not a number",
      "C:/work/ev_102.xlsx: sheet 'Project', cell C5, field 'lifetime': not a number"),
-    ("the grant may be deadweight (METHOD.md 4), e.g. a loan", 
+    ("Construction jobs per GBP 1m", "Construction jobs per £1m"),
+    ("the grant may be deadweight (METHOD.md 4), e.g. a loan",
      "the grant may be deadweight (METHOD.md 4), e.g. a loan"),
 ])
 def test_messages_of_the_core_are_shown_with_words(pack, message, shown):

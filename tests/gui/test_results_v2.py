@@ -381,3 +381,11 @@ def test_the_assumptions_page_shows_codes_in_words(window):
             for r in range(model.rowCount()):
                 text = model.index(r, c).data() or ""
                 assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text), (name, c, text)
+
+
+def test_the_switching_values_name_their_drivers_in_words(window, panel, qtbot):
+    show(window, 0)
+    qtbot.waitUntil(lambda: panel.switching.rowCount() > 0, timeout=20_000)
+    drivers = [panel.switching.item(r, 0).text() for r in range(panel.switching.rowCount())]
+    assert "Construction jobs per £1m" in drivers
+    assert not any("GBP" in d or "_" in d for d in drivers), drivers

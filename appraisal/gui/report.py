@@ -777,6 +777,7 @@ def plan_pages(cv: Canvas, fig: Figures) -> list[tuple]:
     dry, cv.dry = cv.dry, True
     try:
         for i in range(len(fig.records)):
+            _spare_none_references()      # a page laid out makes Qt calls as a drawn one does
             plan.append(("project", i))
             rest = project_page(cv, fig, i, len(plan))
             while rest:

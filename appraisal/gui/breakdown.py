@@ -330,8 +330,9 @@ def carbon_cost_test(v: Mapping[str, float | None], threshold: float) -> CarbonC
 
 
 def pack_note(results: "PortfolioResults") -> str:
-    """The pack's line on its rows that are not official (or '' when every row is)."""
-    note = (results.pack_quality_note or "").strip()
+    """The pack's line on its rows that are not official (or '' when every row is), its
+    tables named by title ("GDP deflator 36/36", not "gdp_deflator.csv 36/36")."""
+    note = fmt.plain((results.pack_quality_note or "").strip())   # tables by title, not file
     if note:
         return note[0].upper() + note[1:]
     return ("Some rows of the pack are marked illustrative or recalled." if results.pack_flagged

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView,
                               QHorizontalBarSeries, QLineSeries, QScatterSeries, QValueAxis)
-from PySide6.QtCore import QMargins, QPointF, Qt, Signal
+from PySide6.QtCore import QMargins, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
+
+from ..core.results import vfm_category
+from . import formatting as fmt
 
 SHORT_DRIVER_LABELS = {"capex": "Capex", "opex": "Opex", "optimism_bias": "Optimism bias",
                        "energy_quantities": "Energy saved", "energy_prices": "Energy prices",
@@ -43,6 +48,10 @@ def _nice_axis(lo: float, hi: float, fmt: str) -> QValueAxis:
         lo, hi = (lo - 1, hi + 1) if math.isfinite(lo) else (0, 1)
     axis.setRange(min(lo, 0), max(hi, 0))
     axis.applyNiceNumbers()
+    if fmt == "%.1f":      # as many decimals as the ticks need: "500", not "500.0"; "0.5"
+        step = (axis.max() - axis.min()) / max(1, axis.tickCount() - 1)
+        fmt = "%.0f" if step >= 1 and float(step).is_integer() else \
+            "%.1f" if step >= 0.1 else "%.2f"
     axis.setLabelFormat(fmt)
     axis.setLabelsFont(_font(7.5))
     axis.setTruncateLabels(False)
@@ -131,37 +140,88 @@ def line_by_year(title: str, years: np.ndarray, values: np.ndarray, colour: QCol
     return chart
 
 
+class ScatterPoint(NamedTuple):
+    """A project on the scatter: its document row, ID, cost per tonne, the BCR the bands
+    are read on, public cost, and (for its label and tooltip) its name and band."""
+
+    row: int
+    pid: str
+    cost_per_t: float
+    bcr: float
+    public_cost: float
+    name: str = ""
+    band: str | None = None      # None: the band of ``bcr`` (no adjustment known)
+
+
+def scatter_points(doc, results) -> list[ScatterPoint]:
+    """The dashboard's points: every appraised project with a cost per tonne, with its
+    name and its band (after any adjustment for non-monetised impacts)."""
+    from .breakdown import BASIS_KEYS, project_vfm
+    basis = BASIS_KEYS.get(results.vfm_basis, "bcr")
+    m = results.metrics
+    out = []
+    for row, i in doc.snapshot.result_index.items():
+        x, y = float(m["cost_per_tco2e_gbp"][i]), float(m[basis][i])
+        if math.isfinite(x) and math.isfinite(y):
+            project = doc.project(row)
+            out.append(ScatterPoint(row, results.ids[i], x, y, float(m["public_cost_gbp"][i]),
+                                    str(project.get("name", "")) if isinstance(project, dict) else "",
+                                    project_vfm(results, i).band))
+    return out
+
+
+LABELLED_POINTS = 5        # the largest bubbles (most public money) named beside them
+MARKER_SIZES = ((9.0, 0.0, 0.25), (14.0, 0.25, 0.6), (20.0, 0.6, 1.01))   # size, share of largest
+
+
 class ScatterView(ChartView):
-    """BCR against cost per tonne, one point per project; a click opens it."""
+    """BCR against cost per tonne, one point per project; hovering a point shows what it is,
+    the largest are named where their labels fit, and a click opens the project."""
 
     projectClicked = Signal(int)   # row of the document
 
-    def set_points(self, points: list[tuple[int, str, float, float, float]],
-                   bcr_name: str = "BCR") -> None:
-        """points: (row, id, cost per tonne, BCR, public cost); ``bcr_name`` says which BCR
-        ("funder BCR" or "social BCR": the one the value-for-money bands are read on)."""
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[QPointF, int]] = []
+        self.points: list[ScatterPoint] = []
+        self.bcr_name = "BCR"
+        self.labels: list[QGraphicsSimpleTextItem] = []
+        self.callout: Callout | None = None
+        self.setMouseTracking(True)
+
+    def set_points(self, points, bcr_name: str = "BCR") -> None:
+        """points: :class:`ScatterPoint` or tuples (row, id, cost per tonne, BCR, public
+        cost[, name, band]); ``bcr_name`` says which BCR ("funder BCR" or "social BCR": the
+        one the value-for-money bands are read on)."""
+        points = [p if isinstance(p, ScatterPoint) else ScatterPoint(*p) for p in points]
+        self.points, self.bcr_name = points, bcr_name
         bcr_title = bcr_name[:1].upper() + bcr_name[1:]
         chart = _chart(f"{bcr_title} against £ per tonne of CO2e (larger marker: more public money)")
         chart.legend().hide()
-        self._rows: list[tuple[QPointF, int]] = []
+        self._rows = []
+        self._sizes: dict[int, float] = {}
+        self.labels = []
+        self.callout = Callout(chart)
         if not points:
             self.show_chart(chart)
             return
-        costs = np.array([p[4] for p in points])
+        costs = np.array([p.public_cost for p in points])
         big = float(costs.max()) if costs.size and costs.max() > 0 else 1.0
-        for size, lo, hi in ((9.0, 0.0, 0.25), (14.0, 0.25, 0.6), (20.0, 0.6, 1.01)):
+        for size, lo, hi in MARKER_SIZES:
             series = QScatterSeries()
             series.setMarkerSize(size)
             series.setColor(QColor(46, 117, 182, 170))
             series.setBorderColor(QColor("#1F4E79"))
-            for row, pid, x, y, c in points:
-                if lo <= c / big < hi:
-                    series.append(x, y)
-                    self._rows.append((QPointF(x, y), row))
+            for k, p in enumerate(points):
+                if lo <= p.public_cost / big < hi:
+                    series.append(p.cost_per_t, p.bcr)
+                    self._rows.append((QPointF(p.cost_per_t, p.bcr), p.row))
+                    self._sizes[k] = size
             series.clicked.connect(self._clicked)
+            series.hovered.connect(self._hovered)
             chart.addSeries(series)
-        xs = [p[2] for p in points]
-        ys = [p[3] for p in points]
+        xs = [p.cost_per_t for p in points]
+        ys = [p.bcr for p in points]
         ax = _nice_axis(min(xs), max(xs), "%.0f")
         ax.setTitleText("£ per tCO2e")
         ay = _nice_axis(min(ys), max(ys), "%.1f")
@@ -179,13 +239,149 @@ class ScatterView(ChartView):
         chart.addSeries(one)
         one.attachAxis(ax)
         one.attachAxis(ay)
+        # the largest few by public money, named beside their markers
+        order = sorted(range(len(points)), key=lambda k: -points[k].public_cost)[:LABELLED_POINTS]
+        for k in order:
+            item = QGraphicsSimpleTextItem(points[k].pid, chart)
+            item.setFont(_font(7.5))
+            item.setBrush(QColor("#1F1F1F"))
+            item.setZValue(5)
+            item.setData(0, k)
+            self.labels.append(item)
+        chart.plotAreaChanged.connect(self._place_labels)
         self.show_chart(chart)
+        self._place_labels()
+
+    # -- what a point is --------------------------------------------------------------
+    def describe(self, p: ScatterPoint) -> str:
+        """The tooltip of a point: ID and name, the BCR with its band, cost per tonne and
+        public cost."""
+        band = p.band if p.band is not None else vfm_category(p.bcr)
+        bcr_title = self.bcr_name[:1].upper() + self.bcr_name[1:]
+        return "\n".join(line for line in (
+            f"{p.pid}  {p.name}".strip(),
+            f"{bcr_title} {fmt.bcr(p.bcr)}: value for money {fmt.vfm_badge(band)}",
+            f"{fmt.money(p.cost_per_t, short=False)} per tonne of CO2e",
+            f"Public cost {fmt.money(p.public_cost)}") if line)
+
+    def point_at(self, value: QPointF) -> ScatterPoint | None:
+        """The project whose marker is nearest ``value`` (chart coordinates), by distance
+        on screen."""
+        if not self.points or self.chart() is None or not self.chart().series():
+            return None
+        series = self.chart().series()[0]
+        here = self.chart().mapToPosition(value, series)
+
+        def dist(p: ScatterPoint) -> float:
+            there = self.chart().mapToPosition(QPointF(p.cost_per_t, p.bcr), series)
+            return (there.x() - here.x()) ** 2 + (there.y() - here.y()) ** 2
+        return min(self.points, key=dist)
+
+    def _hovered(self, value: QPointF, state: bool) -> None:
+        if not state:
+            self.callout.hide_tip()
+            QToolTip.hideText()
+            return
+        p = self.point_at(value)
+        if p is None:
+            return
+        self.show_tip(p)
+
+    def show_tip(self, p: ScatterPoint) -> str:
+        """Show what ``p`` is beside its marker (in the chart, so that a screenshot has it)
+        and as the window's tooltip; returns the text."""
+        text = self.describe(p)
+        chart = self.chart()
+        anchor = chart.mapToPosition(QPointF(p.cost_per_t, p.bcr), chart.series()[0])
+        self.callout.show_tip(text, anchor, chart.plotArea())
+        self.setToolTip(text)
+        return text
+
+    # -- labels of the largest -------------------------------------------------------
+    def _place_labels(self) -> None:
+        """Each label to the right of its marker (or left, where the plot ends), unless it
+        would cover another label, another marker or leave the plot: then it is hidden
+        (hovering names every point)."""
+        chart = self.chart()
+        if chart is None or not chart.series() or not self.labels:
+            return
+        series = chart.series()[0]
+        area = chart.plotArea()
+        markers = []
+        for k, p in enumerate(self.points):
+            c = chart.mapToPosition(QPointF(p.cost_per_t, p.bcr), series)
+            r = self._sizes.get(k, 9.0) / 2
+            markers.append((k, QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r)))
+        placed: list[QRectF] = []
+        mark_of = dict(markers)
+        for item in self.labels:
+            k = item.data(0)
+            box = item.boundingRect()
+            mark = mark_of[k]
+            spots = [QPointF(mark.right() + 2, mark.center().y() - box.height() / 2),
+                     QPointF(mark.left() - 2 - box.width(), mark.center().y() - box.height() / 2),
+                     QPointF(mark.center().x() - box.width() / 2, mark.top() - 1 - box.height()),
+                     QPointF(mark.center().x() - box.width() / 2, mark.bottom() + 1)]
+            item.setVisible(False)
+            for spot in spots:
+                rect = QRectF(spot, box.size())
+                if not area.contains(rect):
+                    continue
+                if any(rect.intersects(o) for o in placed):
+                    continue
+                if any(rect.intersects(m) for j, m in markers if j != k):
+                    continue
+                item.setPos(spot)
+                item.setVisible(True)
+                placed.append(rect)
+                break
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_labels()
 
     def _clicked(self, point: QPointF) -> None:
         if not self._rows:
             return
         best = min(self._rows, key=lambda pr: (pr[0].x() - point.x()) ** 2 + (pr[0].y() - point.y()) ** 2)
         self.projectClicked.emit(best[1])
+
+
+class Callout(QGraphicsRectItem):
+    """A box of text beside a point of a chart: what the point is."""
+
+    def __init__(self, chart: QChart) -> None:
+        super().__init__(chart)
+        self.text = QGraphicsSimpleTextItem(self)
+        self.text.setFont(_font(8))
+        self.text.setBrush(QColor("#1A1A1A"))
+        self.setBrush(QColor(255, 255, 240, 240))
+        self.setPen(QPen(QColor("#8A8A8A"), 0.8))
+        self.setZValue(10)
+        self.hide()
+
+    def show_tip(self, text: str, anchor: QPointF, area: QRectF) -> None:
+        self.text.setText(text)
+        box = self.text.boundingRect().adjusted(-5, -3, 5, 3)
+        self.setRect(QRectF(0, 0, box.width(), box.height()))
+        self.text.setPos(5, 3)
+        x = anchor.x() + 10
+        y = anchor.y() - box.height() - 8
+        if x + box.width() > area.right():     # inside the plot, on whichever side has room
+            x = anchor.x() - 10 - box.width()
+        if y < area.top():
+            y = anchor.y() + 10
+        x = max(area.left(), min(x, area.right() - box.width()))
+        y = max(area.top(), min(y, area.bottom() - box.height()))
+        self.setPos(x, y)
+        self.show()
+
+    def hide_tip(self) -> None:
+        self.hide()
+
+    @property
+    def shown_text(self) -> str:
+        return self.text.text() if self.isVisible() else ""
 
 
 def tornado(rows: list[dict], central: float, title: str = "Change in NPSV at each driver's low and high"

@@ -16,7 +16,7 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_
                         project_values, project_vfm)
 from .formatting import DASH
 
-__all__ = ["ReportCancelled", "write_summary_pdf"]
+__all__ = ["ReportCancelled", "SummaryLayout", "write_summary_pdf"]
 
 
 class ReportCancelled(Exception):
@@ -48,7 +48,7 @@ class ReportCancelled(Exception):
 # Everything below is laid out in points (1/72 inch): the painter is scaled from the
 # writer's dots to points once per page, so that geometry reads as it prints.
 from .report_drawing import (ALIGN_LEFT, ALIGN_RIGHT, AMBER_EDGE, AMBER_FILL, AMBER_INK, CHART_H,
-                             Canvas, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
+                             Canvas, LINE_SPACING, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
                              NONE_FLOOR, PAGE_H, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
                              TORNADO_ROWS_PORTFOLIO, TORNADO_ROWS_PROJECT, TornadoRow, WIDTH,
                              _defined, _money_colour, _range, _signed_percent, _tag, _vfm_colour,
@@ -68,10 +68,15 @@ class Figures:
     produced: datetime.date
     ranks: dict[int, int]        # project index -> rank by NPSV (1 = highest)
 
+    # the pages in order (see plan_pages): set once laid out, before the first is drawn
+    plan: list[tuple] = field(default_factory=list)
+
     PIPELINE_PAGES = 2     # the totals, ranking and gap; then the NPSV's make-up and its risks
 
     @property
     def pages(self) -> int:
+        if self.plan:
+            return len(self.plan)
         # an empty pipeline has nothing to break down: its one page says so
         return (self.PIPELINE_PAGES if self.records else 1) + len(self.records)
 
@@ -241,9 +246,9 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
     cards = [
         ("Net present social value", fmt.money(port["npsv_gbp"]), "PV of benefits less PV of costs",
          _money_colour(port["npsv_gbp"])),
-        ("Social BCR", fmt.ratio(port["bcr"]),
+        ("Social BCR", fmt.bcr(port["bcr"]),
          "all benefits / all costs" if _defined(port["bcr"]) else "not defined: no costs", INK),
-        ("Funder BCR", fmt.ratio(port.get("bcr_public")),
+        ("Funder BCR", fmt.bcr(port.get("bcr_public")),
          "net of private costs / public costs" if _defined(port.get("bcr_public"))
          else "not defined: no public costs", INK),
         ("Value for money", vfm.badge, f"on the {vfm.basis_name}",
@@ -280,38 +285,74 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
                    aside=f"VfM: band on the {vfm.basis_name} (DfT/MHCLG bands)  ·  ready: "
                          "shovel-ready  ·  – : not defined")
     order = sorted(range(len(fig.records)), key=lambda i: fig.ranks[i])
-    id_w = min(90.0, max([44.0] + [cv.width(rec["id"], 7.5, True) + 8 for rec in fig.records]))
-    columns = _fit([("#", 20, ALIGN_RIGHT), ("ID", id_w, ALIGN_LEFT), ("Project", 0, ALIGN_LEFT),
-                    ("NPSV", 52, ALIGN_RIGHT), ("Social BCR", 52, ALIGN_RIGHT),
-                    ("Funder BCR", 54, ALIGN_RIGHT), ("VfM", 60, ALIGN_LEFT),
-                    ("tCO2e saved", 60, ALIGN_RIGHT), ("Readiness", 52, ALIGN_RIGHT)])
-    # a long pipeline keeps its top and its tail here; every project has its own page
-    room = footer_top(cv, fig) - 10 - y - RANK_ROW_H * 2
-    fits = max(5, int(room // RANK_ROW_H))
-    shown: list[int | None] = list(order)
-    if len(order) > fits:
-        shown = order[:fits - 3] + [None] + order[-2:]
-    rows: list[list[Cell | str]] = []
-    for i in shown:
-        if i is None:
-            hidden = len(order) - (fits - 1)
-            rows.append(["", "", Cell(f"… {hidden} more (ranks {fits - 2} to {len(order) - 2})",
-                                      GREY), "", "", "", "", "", ""])
-            continue
+
+    def rank_row(i: int) -> list[Cell | str]:
         rec = fig.records[i]
-        rows.append([str(fig.ranks[i]), Cell(rec["id"], bold=True), rec["name"],
-                     Cell(fmt.money(rec["npsv_gbp"]), _money_colour(rec["npsv_gbp"])),
-                     fmt.ratio(rec["bcr"]), fmt.ratio(rec.get("bcr_public")),
-                     Cell(fmt.vfm_badge(rec["vfm_category"]), _vfm_colour(rec["vfm_category"]), True),
-                     fmt.number(rec["carbon_saved_tco2e"], 0),
-                     f"{rec['readiness_score']:.0f}" + ("  ready" if rec["shovel_ready"] else "")])
-    rows.append(["", "", "Pipeline", Cell(fmt.money(port["npsv_gbp"]), _money_colour(port["npsv_gbp"])),
-                 fmt.ratio(port["bcr"]), fmt.ratio(port.get("bcr_public")),
-                 Cell(vfm.badge, _vfm_colour(vfm.band)),
-                 fmt.number(port["carbon_saved_tco2e"], 0), f"{port['shovel_ready_projects']} ready"])
+        return [str(fig.ranks[i]), Cell(rec["id"], bold=True), rec["name"],
+                Cell(fmt.money(rec["npsv_gbp"]), _money_colour(rec["npsv_gbp"])),
+                fmt.bcr(rec["bcr"]), fmt.bcr(rec.get("bcr_public")),
+                Cell(fmt.vfm_badge(rec["vfm_category"]), _vfm_colour(rec["vfm_category"]), True),
+                fmt.number(rec["carbon_saved_tco2e"], 0),
+                f"{rec['readiness_score']:.0f}" + ("  ready" if rec["shovel_ready"] else "")]
+
+    total_row: list[Cell | str] = [
+        "", "", "Pipeline", Cell(fmt.money(port["npsv_gbp"]), _money_colour(port["npsv_gbp"])),
+        fmt.bcr(port["bcr"]), fmt.bcr(port.get("bcr_public")), Cell(vfm.badge, _vfm_colour(vfm.band)),
+        fmt.number(port["carbon_saved_tco2e"], 0), f"{port['shovel_ready_projects']} ready"]
+
+    # every column as wide as its widest figure (of the rows that can be shown), the
+    # project's name the rest: the name is what needs the room
+    top = order[:80]
+    sample = [rank_row(i) for i in top + [i for i in order[-2:] if i not in top]]
+    titles = ["#", "ID", "Project", "NPSV", "Social\nBCR", "Funder\nBCR", "VfM", "tCO2e\nsaved",
+              "Readiness"]
+    aligns = [ALIGN_RIGHT, ALIGN_LEFT, ALIGN_LEFT] + [ALIGN_RIGHT] * 3 + [ALIGN_LEFT] + [ALIGN_RIGHT] * 2
+
+    def text_w(cell: Cell | str, bold: bool = False) -> float:
+        c = cell if isinstance(cell, Cell) else Cell(cell)
+        return cv.width(c.text, 7.5, c.bold or bold)
+
+    widths = [max([cv.width(part, 7.0, True) for part in t.split("\n")] + [text_w(r[k]) for r in sample]
+                  + [text_w(total_row[k], True)]) + 8 for k, t in enumerate(titles)]
+    widths[1] = min(widths[1], 90.0)      # an ID is short; a long one is cut rather than the name
+    widths[2] = 0
+    columns = _fit(list(zip(titles, widths, aligns)))
+
+    def more_row(first: int, last: int) -> list[Cell | str]:
+        return ["", "", Cell(f"… {last - first + 1} more (ranks {first} to {last}): each has its "
+                             "own page", GREY), "", "", "", "", "", ""]
+
+    # a long name wraps, onto three lines at most (and only then is cut short: the project's
+    # own page has it in full); a long pipeline keeps its top and its tail here
+    wrap, max_lines = (2,), 3
+
+    def height(row: list[Cell | str]) -> float:
+        return cv.row_height(cv.row_lines(columns, row, size=7.5, wrap=wrap, max_lines=max_lines),
+                             RANK_ROW_H, 7.5)
+
+    room = footer_top(cv, fig) - 10 - y - (RANK_ROW_H + 1 + 7.5 * LINE_SPACING) - height(total_row)
+    shown: list[list[Cell | str]] = []
+    used = 0.0
+    for i in order:
+        row = rank_row(i)
+        used += height(row)
+        if used > room:
+            break
+        shown.append(row)
+    if len(shown) < len(order) > 5:     # the top, a line for the ones left out, the last two
+        tail = [rank_row(i) for i in order[-2:]]
+        left = room - height(more_row(1, 1)) - sum(height(t) for t in tail)
+        top, used = [], 0.0
+        for row in shown:
+            used += height(row)
+            if used > left and len(top) >= 3:
+                break
+            top.append(row)
+        shown = top + [more_row(len(top) + 1, len(order) - 2)] + tail
+    rows: list[list[Cell | str]] = shown + [total_row]
     if not fig.records:
         rows.insert(0, ["", "", Cell("No projects in the pipeline", GREY), "", "", "", "", "", ""])
-    cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, total_rows=1)
+    cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, total_rows=1, wrap=wrap, max_lines=max_lines)
     footer(cv, fig, 1)
 
 
@@ -460,7 +501,7 @@ def _scenarios_table(cv: Canvas, x: float, y: float, w: float, scenarios: dict[s
     for name, sc in scenarios.items():
         row: list[Cell | str] = [SCENARIO_NAMES.get(name, name.replace("_", " ")),
                                  Cell(fmt.money(sc["npsv_gbp"]), _money_colour(sc["npsv_gbp"])),
-                                 fmt.ratio(sc["bcr"])]
+                                 fmt.bcr(sc["bcr"])]
         if banded:
             cat = vfm_category(sc[key])
             row.append(Cell(fmt.vfm_badge(cat), _vfm_colour(cat), True))
@@ -478,7 +519,8 @@ def _active_years(r: PortfolioResults, s: dict[str, np.ndarray]) -> slice:
     return slice(lo, hi)
 
 
-def project_page(cv: Canvas, fig: Figures, i: int) -> None:
+def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
+    """Project ``i``'s page (page number ``page``); returns the warnings it could not hold."""
     r = fig.results
     rec = fig.records[i]
     sens_p = fig.sensitivity["projects"][i]
@@ -528,18 +570,23 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
         return DASH if not _defined(x) else f"{fmt.money(x, short=False)}/t"
 
     test = carbon_cost_test(v, r.public_carbon_cost_threshold)
+    gap_w, card_h, per_row = 5.0, 36.0, 5
+    cw = (WIDTH - (per_row - 1) * gap_w) / per_row
+    ob_note = f"optimism bias {fmt.percent(rec['optimism_bias'], 0)}"
+    if v.get("ob_delay_years"):    # the delay where the card has room (a warning says it too)
+        longer = f"{ob_note}, delay {v['ob_delay_years']:.0f}y"
+        ob_note = longer if cv.width(longer, 6.3) <= cw - 10 else ob_note
     cards = [
         card_of("npsv_gbp", "Net present social value", fmt.money,
                 f"Exchequer {exchequer_line(v).text()}", _money_colour(v.get("npsv_gbp"))),
-        card_of("bcr", "Social BCR", fmt.ratio, "all benefits / all costs"),
-        card_of("bcr_public", "Funder BCR", fmt.ratio, "net benefits / public costs"),
-        card_of("pv_costs_gbp", "PV of costs", fmt.money,
-                f"optimism bias {fmt.percent(rec['optimism_bias'], 0)}"
-                + (f", delay {v['ob_delay_years']:.0f}y" if v.get("ob_delay_years") else "")),
+        card_of("bcr", "Social BCR", fmt.bcr, "all benefits / all costs"),
+        card_of("bcr_public", "Funder BCR", fmt.bcr, "net benefits / public costs"),
+        card_of("pv_costs_gbp", "PV of costs", fmt.money, ob_note),
         card_of("pv_benefits_gbp", "PV of benefits", fmt.money,
-                f"carbon {fmt.money(v.get('pv_carbon_benefit_gbp'))}"
-                + (f", deadweight {fmt.percent(v['benefit_deadweight'], 0)}"
-                   if v.get("benefit_deadweight") else "")),
+                # one short line: the card cuts what does not fit, and the carbon line is below
+                f"net of {fmt.percent(v['benefit_deadweight'], 0)} deadweight"
+                if v.get("benefit_deadweight") else
+                f"carbon {fmt.money(v.get('pv_carbon_benefit_gbp'))}"),
         card_of("carbon_saved_tco2e", "Carbon saved (tCO2e)", lambda x: fmt.number(x, 0),
                 f"direct {fmt.number(v.get('carbon_saved_direct_tco2e'), 0)}, traded "
                 f"{fmt.number(v.get('carbon_saved_traded_tco2e'), 0)}"),
@@ -569,24 +616,22 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
         card_of("gap_contribution_gbp", "Gap contribution", fmt.money,
                 "in no gap sector" if not rec["gap_sector"] else "public funding in the window"),
     ]
-    gap_w, card_h, per_row = 5.0, 36.0, 5
-    cw = (WIDTH - (per_row - 1) * gap_w) / per_row
     for k, (title, value, note, colour) in enumerate(cards):
         cv.card(LEFT + (k % per_row) * (cw + gap_w), y + (k // per_row) * (card_h + gap_w), cw,
                 card_h, title, value, note, colour)
     y += 3 * card_h + 2 * gap_w + 10
 
     # what makes up the NPSV (carbon by kind and jobs apart are on the cards above)
-    y = value_tables(cv, y, v, heading="What makes up the NPSV", row_h=9.4, size=6.8) + 6
+    y = value_tables(cv, y, v, heading="What makes up the NPSV", row_h=9.0, size=6.8) + 6
 
     # annual costs and benefits
     sl = _active_years(r, s)
     y = cv.heading(y, "Annual costs and benefits",
                    aside=f"£ in real terms at {r.price_base_year} prices")
-    chart_h = CHART_H - 55     # the page also carries what makes up the NPSV
+    chart_h = CHART_H - 71     # the page also carries what makes up the NPSV, and its warnings
     annual_chart(cv, LEFT, y, WIDTH, chart_h, r.years[sl], s["costs"][sl], s["benefits"][sl],
                  r.appraisal_year)
-    y += chart_h + 8
+    y += chart_h + 6
 
     # tornado
     y = cv.heading(y, "Sensitivity of NPSV to each driver",
@@ -595,7 +640,7 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
                          _tag(row["low"]), _tag(row["high"]))
               for row in sens_p["tornado"] if DRIVER_BY_NAME[row["driver"]].affects_npsv
               ][:TORNADO_ROWS_PROJECT - 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=150, row_h=12.0) + 2
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=150, row_h=11.0) + 2
 
     # switching values (left) and scenarios (right)
     top = y
@@ -639,32 +684,139 @@ def project_page(cv: Canvas, fig: Figures, i: int) -> None:
         cv.text(right_x, y, right_w, 11, label, 7.2)
         cv.text(right_x, y, right_w, 11, value, 7.2, bold=True, colour=colour, align=ALIGN_RIGHT)
         y += 11
-    y = max(y, y_left) + 12
+    y = max(y, y_left) + 9
 
-    # warnings
-    warnings = rec["warnings"]
-    y = cv.heading(y, "Warnings", aside=f"{len(warnings)} for this project" if warnings else "")
-    room = footer_top(cv, fig) - 8 - y
-    if not warnings:
+    # warnings: every one, in words; smaller or in two columns when many, and the rest on a
+    # page of their own rather than hidden
+    texts = [fmt.sentence(w, fig.pack) for w in rec["warnings"]]
+    y = cv.heading(y, "Warnings", aside=f"{len(texts)} for this project" if texts else "")
+    if not texts:
         cv.wrapped(LEFT, y, WIDTH, "None: no sunk costs, extrapolated tables or thresholds to report.",
                    7.2, colour=GREY)
-    for k, w in enumerate(warnings):
-        text = w[0].upper() + w[1:] + ("" if w.endswith(".") else ".")
-        h = cv.wrapped_height(WIDTH - 10, text, 7.2)
-        rest = len(warnings) - k
-        if h > room - (9 if rest > 1 else 0):
-            cv.text(LEFT + 10, y, WIDTH - 10, 9,
-                    f"… and {rest} more: see the workbook or the application's checks.", 7.2,
+        rest: list[str] = []
+    else:
+        rest = warnings_block(cv, y, footer_top(cv, fig) - 6, texts)
+    footer(cv, fig, page)
+    return rest
+
+
+# (font size, columns) tried in turn until a project's warnings fit
+WARNING_LAYOUTS = ((7.2, 1), (6.8, 1), (6.4, 1), (6.4, 2))
+WARNING_GAP = 1.0
+COLUMN_GAP = 14.0
+
+
+def _two_columns(heights: list[float]) -> int:
+    """Where to split warnings, in order, into two columns of the least height."""
+    total = sum(heights)
+    best, best_k, run = math.inf, len(heights), 0.0
+    for k in range(len(heights) + 1):
+        worst = max(run, total - run)
+        if worst < best:
+            best, best_k = worst, k
+        if k < len(heights):
+            run += heights[k]
+    return best_k
+
+
+def warnings_block(cv: Canvas, y: float, bottom: float, texts: list[str]) -> list[str]:
+    """Warnings as bullets from ``y``, down to ``bottom`` at most: in the first of
+    :data:`WARNING_LAYOUTS` that holds them all. Where none does, as many as fit at the
+    smallest size and a line saying the rest follow; returns the rest (for the next page)."""
+    for size, ncols in WARNING_LAYOUTS:
+        col_w = (WIDTH - (ncols - 1) * COLUMN_GAP) / ncols
+        heights = [cv.wrapped_height(col_w - 10, t, size) + WARNING_GAP for t in texts]
+        split = _two_columns(heights) if ncols == 2 else len(texts)
+        columns = [range(0, split), range(split, len(texts))] if ncols == 2 else [range(len(texts))]
+        if max(sum(heights[k] for k in col) for col in columns) <= bottom - y:
+            for c, col in enumerate(columns):
+                x, yy = LEFT + c * (col_w + COLUMN_GAP), y
+                for k in col:
+                    _bullet(cv, x, yy, col_w, texts[k], size)
+                    yy += heights[k]
+            return []
+    size = WARNING_LAYOUTS[-2][0]
+    note_h = 10.0
+    for k, text in enumerate(texts):
+        h = cv.wrapped_height(WIDTH - 10, text, size) + WARNING_GAP
+        if y + h > bottom - note_h:
+            rest = texts[k:]
+            cv.text(LEFT + 10, y, WIDTH - 10, 9, f"… {len(rest)} more on the next page.", size,
                     italic=True, colour=GREY)
-            break
-        cv.text(LEFT, y, 10, 10, "•", 7.2, colour=AMBER_INK)
-        cv.wrapped(LEFT + 10, y, WIDTH - 10, text, 7.2)
-        y += h + 2
-        room -= h + 2
-    footer(cv, fig, i + 1 + fig.PIPELINE_PAGES)
+            return rest
+        _bullet(cv, LEFT, y, WIDTH, text, size)
+        y += h
+    return []
+
+
+def _bullet(cv: Canvas, x: float, y: float, w: float, text: str, size: float) -> None:
+    cv.text(x, y, 10, size + 3, "•", size, colour=AMBER_INK)
+    cv.wrapped(x + 10, y, w - 10, text, size)
+
+
+def warnings_page(cv: Canvas, fig: Figures, i: int, texts: list[str], page: int) -> list[str]:
+    """A project's warnings that its page could not hold; returns any this page cannot."""
+    r, rec = fig.results, fig.records[i]
+    y = MARGIN_TOP
+    cv.text(LEFT, y, WIDTH, 10, f"{r.name}  ·  project ranked {fig.ranks[i]} of {len(fig.records)} "
+            "by NPSV, continued", 7.0, colour=GREY)
+    y += 11
+    y += cv.wrapped(LEFT, y, WIDTH, f"{rec['id']}  {rec['name']}", 14.0, bold=True) + 8
+    y = cv.heading(y, "Warnings, continued", aside=f"{len(texts)} more of the "
+                                                   f"{len(rec['warnings'])} for this project")
+    rest = warnings_block(cv, y, footer_top(cv, fig) - 6, texts)
+    footer(cv, fig, page)
+    return rest
+
+
+def plan_pages(cv: Canvas, fig: Figures) -> list[tuple]:
+    """The pages, in order: ("pipeline",), ("detail",), then ("project", i) for each
+    project, each followed by ("warnings", i, texts) where its warnings run on. Laid out
+    without drawing (``cv.dry``), so that every page knows the number of pages."""
+    plan: list[tuple] = [("pipeline",)] + ([("detail",)] if fig.records else [])
+    dry, cv.dry = cv.dry, True
+    try:
+        for i in range(len(fig.records)):
+            _spare_none_references()      # a page laid out makes Qt calls as a drawn one does
+            plan.append(("project", i))
+            rest = project_page(cv, fig, i, len(plan))
+            while rest:
+                plan.append(("warnings", i, rest))
+                left = warnings_page(cv, fig, i, rest, len(plan))
+                if len(left) == len(rest):   # not even one fits a page: never loop for ever
+                    break
+                rest = left
+    finally:
+        cv.dry = dry
+    return plan
+
+
+def draw_page(cv: Canvas, fig: Figures, entry: tuple, page: int) -> None:
+    kind = entry[0]
+    if kind == "pipeline":
+        pipeline_page(cv, fig)
+    elif kind == "detail":
+        pipeline_detail_page(cv, fig)
+    elif kind == "project":
+        project_page(cv, fig, entry[1], page)
+    else:
+        warnings_page(cv, fig, entry[1], entry[2], page)
 
 
 # -- the file ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SummaryLayout:
+    """What :func:`write_summary_pdf` laid out: its pages (see :func:`plan_pages`) and
+    every text it had to cut short with an ellipsis (none, for a name that wraps)."""
+
+    plan: list[tuple]
+    elided: list[str]
+
+    @property
+    def pages(self) -> int:
+        return len(self.plan)
+
+
 @functools.cache
 def _qt_drops_none() -> bool:
     """Whether calls of Qt methods that return nothing take a reference to None.
@@ -731,7 +883,7 @@ def compute_figures(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int
 def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: AssumptionPack, *,
                       draws: int = 2000, seed: int = 1,
                       progress: Callable[[int, int], None] | None = None,
-                      cancelled: Callable[[], bool] | None = None) -> None:
+                      cancelled: Callable[[], bool] | None = None) -> "SummaryLayout":
     """Write the executive summary of a pipeline to ``path`` as an A4 PDF.
 
     Page 1 is the pipeline (totals with the social and funder BCR and the
@@ -740,8 +892,10 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
     own line, the Exchequer line beside it), Monte Carlo and the drivers of its
     NPSV; then one page per project (headline figures, what makes up its NPSV,
     annual costs and benefits, tornado, switching values, scenarios, Monte
-    Carlo and warnings). Every page's footer names the assumption pack and the
-    pack's rows that are not official.
+    Carlo and every one of its warnings, in words). A project whose warnings its
+    page cannot hold, even smaller or in two columns, continues on a page of
+    its own. Every page's footer names the assumption pack and the pack's rows
+    that are not official.
 
     Parameters
     ----------
@@ -754,6 +908,10 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
     cancelled : callable() -> bool, optional
         Polled between pages; when it returns True nothing is left behind and
         :class:`ReportCancelled` is raised.
+
+    Returns
+    -------
+    SummaryLayout : the pages written, and any text cut short to fit.
 
     Notes
     -----
@@ -784,7 +942,8 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
         try:
             scale = RESOLUTION_DPI / 72.0
             cv = Canvas(painter, writer)
-            for page in range(fig.pages):
+            fig.plan = plan_pages(cv, fig)
+            for page, entry in enumerate(fig.plan):
                 _spare_none_references()
                 if page:
                     stop()
@@ -792,12 +951,7 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
                 painter.resetTransform()
                 painter.scale(scale, scale)
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                if page == 0:
-                    pipeline_page(cv, fig)
-                elif page == 1:
-                    pipeline_detail_page(cv, fig)
-                else:
-                    project_page(cv, fig, page - fig.PIPELINE_PAGES)
+                draw_page(cv, fig, entry, page + 1)
                 if progress is not None:
                     progress(page + 1, fig.pages)
         finally:
@@ -812,3 +966,4 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    return SummaryLayout(fig.plan, cv.elided)

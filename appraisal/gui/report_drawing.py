@@ -47,6 +47,7 @@ ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
 TORNADO_ROWS_PORTFOLIO = 6
 TORNADO_ROWS_PROJECT = 8
 RANK_ROW_H = 11.5
+LINE_SPACING = 1.22      # a line of wrapped table text, in font sizes
 CHART_H = 135.0
 # refs to None a page may use up before they are given back (see _spare_none_references)
 NONE_FLOOR = 100_000
@@ -75,7 +76,7 @@ def _range(low, high) -> str:
     """Two ratios as a range, or a single '–' when neither is defined."""
     if not (_defined(low) or _defined(high)):
         return DASH
-    return f"{fmt.ratio(low)} – {fmt.ratio(high)}"
+    return f"{fmt.bcr(low)} – {fmt.bcr(high)}"
 
 
 def _tag(value) -> str:
@@ -134,6 +135,10 @@ class Canvas:
         self.p = painter
         self.device = device
         self._fonts: dict[tuple, QFont] = {}
+        # dry: lay out without drawing (measuring what a page holds before the pages are
+        # numbered); elided: every text cut short with an ellipsis, for the tests to read
+        self.dry = False
+        self.elided: list[str] = []
 
     def font(self, size: float, bold: bool = False, italic: bool = False) -> QFont:
         key = (size, bold, italic)
@@ -165,7 +170,11 @@ class Canvas:
         """One line in the box (x, y, w, h), cut short with an ellipsis if too long."""
         fm = self.metrics(size, bold, italic)
         if fm.horizontalAdvance(text) > w:
+            if not self.dry:
+                self.elided.append(text)
             text = fm.elidedText(text, Qt.TextElideMode.ElideRight, w)
+        if self.dry:
+            return
         self.p.setFont(self.font(size, bold, italic))
         self.p.setPen(colour)
         self.p.drawText(QRectF(x, y, w, h), int(align), text)
@@ -179,13 +188,40 @@ class Canvas:
         """A paragraph from (x, y), wrapped at w; returns its height."""
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
         h = self.wrapped_height(w, text, size, bold)
+        if self.dry:
+            return h
         self.p.setFont(self.font(size, bold, italic))
         self.p.setPen(colour)
         self.p.drawText(QRectF(x, y, w, h + 2), flags, text)
         return h
 
+    def lines(self, text: str, w: float, size: float, bold: bool = False,
+              max_lines: int = 2, record: bool = False) -> list[str]:
+        """``text`` broken at spaces into at most ``max_lines`` lines of width ``w``; only
+        what still does not fit is cut short, with an ellipsis at the end of the last
+        (and, with ``record``, noted in :attr:`elided`)."""
+        fm = self.metrics(size, bold)
+        out: list[str] = []
+        words = text.split()
+        k = 0
+        while k < len(words) and len(out) < max_lines:
+            line = words[k]
+            k += 1
+            while k < len(words) and fm.horizontalAdvance(line + " " + words[k]) <= w:
+                line += " " + words[k]
+                k += 1
+            out.append(line)
+        if k < len(words) or (out and fm.horizontalAdvance(out[-1]) > w):
+            rest = " ".join([out[-1]] + words[k:]) if out else text
+            if record and not self.dry:
+                self.elided.append(text)
+            out[-1:] = [fm.elidedText(rest, Qt.TextElideMode.ElideRight, w)]
+        return out or [""]
+
     def line(self, x1: float, y1: float, x2: float, y2: float, colour: QColor = RULE,
              width: float = 0.5, style=Qt.PenStyle.SolidLine) -> None:
+        if self.dry:
+            return
         pen = QPen(colour, width, style)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         self.p.setPen(pen)
@@ -193,6 +229,8 @@ class Canvas:
 
     def box(self, x: float, y: float, w: float, h: float, fill: QColor | None,
             edge: QColor | None = None, width: float = 0.5) -> None:
+        if self.dry:
+            return
         self.p.setPen(QPen(edge, width) if edge is not None else Qt.PenStyle.NoPen)
         self.p.setBrush(QBrush(fill) if fill is not None else Qt.BrushStyle.NoBrush)
         self.p.drawRect(QRectF(x, y, w, h))
@@ -207,35 +245,67 @@ class Canvas:
         self.line(x, y + 14, x + w, y + 14, ACCENT, 0.8)
         return y + 18
 
+    def row_lines(self, columns: Sequence[tuple[str, float, Any]], row: Sequence[Cell | str], *,
+                  size: float, wrap: Sequence[int] = (), max_lines: int = 2,
+                  bold: bool = False, record: bool = False) -> list[list[str]]:
+        """Each cell's lines: one, or up to ``max_lines`` in the columns ``wrap``."""
+        pad = 3.0
+        out = []
+        for k, ((_, w, _), cell) in enumerate(zip(columns, row, strict=True)):
+            c = cell if isinstance(cell, Cell) else Cell(cell)
+            out.append(self.lines(c.text, w - 2 * pad, size, c.bold or bold, max_lines, record)
+                       if k in wrap else [c.text])
+        return out
+
+    @staticmethod
+    def row_height(lines: list[list[str]], row_h: float, size: float) -> float:
+        """A row of one line is ``row_h`` high; each further line adds a line of text."""
+        return row_h + (max(len(c) for c in lines) - 1) * size * LINE_SPACING
+
     def table(self, x: float, y: float, columns: Sequence[tuple[str, float, Any]],
               rows: Sequence[Sequence[Cell | str]], *, size: float = 7.5, row_h: float = 11.5,
-              total_rows: int = 0) -> float:
+              total_rows: int = 0, wrap: Sequence[int] = (), max_lines: int = 2) -> float:
         """Columns (title, width, alignment); the last ``total_rows`` rows are set off
-        as totals. Returns the y below the table."""
+        as totals; cells of the columns ``wrap`` take up to ``max_lines`` lines rather
+        than being cut short. Returns the y below the table."""
         pad = 3.0
         width = sum(c[1] for c in columns)
-        head_h = row_h + 1
+        line_h = size * LINE_SPACING
+        head_lines = max(len(c[0].split("\n")) for c in columns) if columns else 1
+        head_h = row_h + 1 + (head_lines - 1) * line_h     # a title may have two lines ("\n")
         self.box(x, y, width, head_h, PANEL)
         cx = x
         for title, w, align in columns:
-            self.text(cx + pad, y, w - 2 * pad, head_h, title, size - 0.5, bold=True, colour=GREY,
-                      align=align)
+            parts = title.split("\n")
+            top = y + head_h - len(parts) * line_h - (row_h + 1 - line_h) / 2   # to the bottom
+            for k, part in enumerate(parts):
+                self.text(cx + pad, top + k * line_h, w - 2 * pad, line_h, part, size - 0.5,
+                          bold=True, colour=GREY, align=align)
             cx += w
         self.line(x, y + head_h, x + width, y + head_h, RULE, 0.6)
         y += head_h
         for r, row in enumerate(rows):
             is_total = r >= len(rows) - total_rows
+            cells = self.row_lines(columns, row, size=size, wrap=wrap, max_lines=max_lines,
+                                   bold=is_total, record=True)
+            h = self.row_height(cells, row_h, size)
             if is_total and r == len(rows) - total_rows:
                 self.line(x, y, x + width, y, GREY, 0.6)
             elif r % 2 == 1:
-                self.box(x, y, width, row_h, ZEBRA)
+                self.box(x, y, width, h, ZEBRA)
             cx = x
-            for (_, w, align), cell in zip(columns, row, strict=True):
+            for (_, w, align), cell, texts in zip(columns, row, cells, strict=True):
                 c = cell if isinstance(cell, Cell) else Cell(cell)
-                self.text(cx + pad, y, w - 2 * pad, row_h, c.text, size, bold=c.bold or is_total,
-                          colour=c.colour or INK, align=align)
+                if len(texts) == 1:     # one line: centred in the row, as every other cell
+                    self.text(cx + pad, y, w - 2 * pad, h, texts[0], size, bold=c.bold or is_total,
+                              colour=c.colour or INK, align=align)
+                else:
+                    top = y + (row_h - line_h) / 2
+                    for k, t in enumerate(texts):
+                        self.text(cx + pad, top + k * line_h, w - 2 * pad, line_h, t, size,
+                                  bold=c.bold or is_total, colour=c.colour or INK, align=align)
                 cx += w
-            y += row_h
+            y += h
         self.line(x, y, x + width, y, RULE, 0.6)
         return y
 

@@ -22,8 +22,8 @@ CARDS = [
     # key, title, formatter, tooltip (definition and source); laid out three to a row
     ("npsv_gbp", "NPSV", fmt.money, "Net present social value: PV of benefits less PV of costs "
                                     "(Green Book, real terms, discounted at the STPR schedule)"),
-    ("bcr", "Social BCR", fmt.ratio, TIPS["bcr"]),
-    ("bcr_public", "Funder BCR", fmt.ratio, TIPS["bcr_public"]),
+    ("bcr", "Social BCR", fmt.bcr, TIPS["bcr"]),
+    ("bcr_public", "Funder BCR", fmt.bcr, TIPS["bcr_public"]),
     ("vfm", "Value for money", str, TIPS["vfm"]),
     ("carbon_saved_tco2e", "Carbon saved", lambda v: fmt.number(v, 0, "tCO2e"),
      "Tonnes of CO2e saved over the operating life (undiscounted, after deadweight): direct "
@@ -256,8 +256,9 @@ class ResultsPanel(QScrollArea):
         self.heading.setText(f"{project.get('id', '')}: {project.get('name', '')}"
                              + (f"  ·  {category.label}" if category is not None else ""))
         problems = doc.problems(row)
-        for p in problems:
-            self._check(f"Error in {p.field or 'the project'}: {p.message}", "#B00020", "✖")
+        for p in problems:   # codes in words: "Error in lifetime: ..." (the JSON keeps the codes)
+            where = fmt.field_words(p.field) if p.field else "the project"
+            self._check(f"Error in {where}: {fmt.plain(p.message, doc.pack)}", "#B00020", "✖")
         i = doc.result_index(row)
         if results is None or i is None:
             self._blank()
@@ -276,7 +277,7 @@ class ResultsPanel(QScrollArea):
         self.other_list.set_lines(carbon_lines(v) + job_lines(v)
                                   + [delay_line(v), deadweight_line(v)])
         for w in results.warnings[i]:
-            self._check(w, "#9A6700", "⚠")
+            self._check(fmt.sentence(w, doc.pack), "#9A6700", "⚠")
         if not problems and not results.warnings[i]:
             self._check("No warnings", "#1E7B34", "✔")
         self.provenance.setText(
@@ -377,18 +378,19 @@ class ResultsPanel(QScrollArea):
                 text, change = fmt.percent(value, 1), fmt.percent(r["switching_change"], 0)
             else:
                 text, change = f"× {value:.3g}", fmt.percent(r["switching_change"], 1)
-            for c, t in enumerate((labels.get(r["driver"], r["driver"]), text, change)):
+            driver = fmt.plain(labels.get(r["driver"]) or fmt.driver_name(r["driver"]))
+            for c, t in enumerate((driver, text, change)):
                 item = QTableWidgetItem(t)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.switching.setItem(k, c, item)
         sc = p["scenarios"]
-        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v['npsv_gbp'])}, social BCR {fmt.ratio(v['bcr'])}"
+        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v['npsv_gbp'])}, social BCR {fmt.bcr(v['bcr'])}"
                  for s, v in sc.items() if s.startswith("carbon_")]
         if "reduced_discount_schedule" in sc:
             v = sc["reduced_discount_schedule"]
             parts.append(f"reduced discount schedule (horizon over 50 years): NPSV "
-                         f"{fmt.money(v['npsv_gbp'])}, social BCR {fmt.ratio(v['bcr'])}")
+                         f"{fmt.money(v['npsv_gbp'])}, social BCR {fmt.bcr(v['bcr'])}")
         self.scenarios.setText("Scenarios: " + "; ".join(parts) + ".")
 
     def _check(self, text: str, colour: str, mark: str) -> None:

@@ -85,7 +85,8 @@ def test_the_pipeline_page_names_the_pack_the_projects_and_the_simulation(summar
     assert pack.id in text and pack.vintage in text
     # the default pack has rows that are not official: the first page says which
     assert pack.is_flagged()
-    assert "Caution: " + pack.flagged_summary() in text
+    assert "Caution: " + fmt.plain(pack.flagged_summary()) in text   # its tables by title
+    assert ".csv" not in text
     for p in example.projects:
         assert p.id in text
     assert f"Page 1 of {PIPELINE_PAGES + len(example.projects)}" in text
@@ -252,11 +253,12 @@ def test_each_project_page_shows_its_v2_figures(summary, example, results):
 @needs_poppler
 def test_every_page_names_the_rows_that_are_not_official_and_none_says_failed(summary, pack):
     path = summary[0]
-    note = pack.flagged_summary()
-    assert note
+    note = fmt.plain(pack.flagged_summary())     # "GDP deflator 36/36", not "gdp_deflator.csv"
+    assert note and note != pack.flagged_summary()
     for k in range(1, page_count(path) + 1):
         raw = pdf_text(path, k, layout=False)
         assert note[:1].upper() + note[1:] in raw, k
+        assert ".csv" not in raw, k
         assert "failed" not in raw.lower()   # the BCR is never a pass or fail test (METHOD.md 3)
 
 
@@ -277,3 +279,113 @@ def test_a_moved_band_is_printed_with_its_reason(qapp, tmp_path, pack):
             f"net of private costs, over public costs); "
             f"{fmt.vfm_badge(rec['vfm_category_unadjusted'])} before a move up one band for "
             "nonmonetised impacts: Biodiversity gain is not monetised.") in text
+
+
+# -- issue 9: every warning shown, in words; names that wrap; a BCR beside its band -----------
+def _with_results(monkeypatch, change):
+    """Have the summary appraise as the core does, then ``change(results)`` before the pages
+    read them."""
+    from appraisal.gui import report as report_module
+    real = report_module.appraise_portfolio
+
+    def appraise(*args, **kwargs):
+        results = real(*args, **kwargs)
+        change(results)
+        return results
+    monkeypatch.setattr(report_module, "appraise_portfolio", appraise)
+
+
+@needs_poppler
+def test_every_warning_is_printed_in_words_and_none_is_left_out(summary, example, pack, results):
+    path = summary[0]
+    for rec in results.project_records():
+        page = project_page(example, rec["id"])
+        text = pdf_text(path, page, layout=False)
+        assert "more:" not in text and "more on the next page" not in text, rec["id"]
+        for w in rec["warnings"]:
+            assert fmt.sentence(w, pack) in text, (rec["id"], w)
+    every = pdf_text(path, layout=False)
+    for code in ("grid_electricity", "natural_gas", "air_quality", "renewable_generation",
+                 "network_reinforcement_gbp_per_kw", ".csv"):
+        assert code not in every, code
+
+
+def test_the_example_summary_cuts_nothing_short(qapp, tmp_path, example, pack):
+    layout = write_summary_pdf(tmp_path / "s.pdf", example, pack, draws=50)
+    assert layout.pages == PIPELINE_PAGES + len(example.projects)
+    names = {p.name for p in example.projects}
+    assert not [t for t in layout.elided if t in names]   # every name wraps in full
+    assert not layout.elided, layout.elided    # no card's note, no figure, no name
+
+
+@needs_poppler
+def test_many_warnings_run_on_to_a_page_of_their_own(qapp, tmp_path, example, pack, monkeypatch):
+    extra = [f"check number {k} of a long list of things the promoter should look at again "
+             f"before the business case goes to the board (item {k})" for k in range(60)]
+
+    def many(results):
+        results.warnings[0].extend(extra)
+    _with_results(monkeypatch, many)
+    path = tmp_path / "many.pdf"
+    calls: list[tuple[int, int]] = []
+    layout = write_summary_pdf(path, example, pack, draws=50,
+                               progress=lambda done, total: calls.append((done, total)))
+    total = page_count(path)
+    assert total == layout.pages > PIPELINE_PAGES + len(example.projects)
+    assert calls[-1] == (total, total)
+    assert [e[0] for e in layout.plan[:4]] == ["pipeline", "detail", "project", "warnings"]
+    first = PIPELINE_PAGES + 1
+    text = pdf_text(path, first, layout=False)
+    assert "more on the next page" in text
+    runs_on = " ".join(pdf_text(path, k, layout=False)
+                       for k in range(first, first + 1 + sum(e[0] == "warnings" for e in layout.plan)))
+    for w in extra:
+        assert fmt.sentence(w) in runs_on, w
+    assert "Warnings, continued" in pdf_text(path, first + 1)
+    assert example.projects[0].id in pdf_text(path, first + 1)
+    # the next project's page follows, numbered as the footers say
+    nxt = next(k for k, e in enumerate(layout.plan) if e[:2] == ("project", 1)) + 1
+    assert example.projects[1].id in pdf_text(path, nxt)
+    assert f"Page {nxt} of {total}" in pdf_text(path, nxt)
+
+
+@needs_poppler
+def test_long_names_wrap_on_the_ranking_and_a_long_pipeline_keeps_its_tail(qapp, tmp_path, pack):
+    data = json.loads(example_portfolio().read_text(encoding="utf-8"))
+    long_name = ("Schools, libraries and leisure centres across the combined authority: heat "
+                 "pumps and rooftop solar")
+    data["projects"][0]["name"] = long_name
+    path = tmp_path / "long.pdf"
+    layout = write_summary_pdf(path, parse_portfolio(data, pack), pack, draws=50)
+    assert long_name not in layout.elided
+    raw = subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "1", str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert long_name in " ".join(raw.split())     # in full, on lines of its own cell
+
+    many = dict(data, projects=[dict(p, id=f"{p['id']}-{k}", name=f"{p['name']} (phase {k})")
+                                for k in range(5) for p in data["projects"]])
+    layout = write_summary_pdf(path, parse_portfolio(many, pack), pack, draws=20)
+    text = pdf_text(path, 1, layout=False)
+    n = len(many["projects"])
+    shown = re.search(r"… (\d+) more \(ranks (\d+) to (\d+)\): each has its own page", text)
+    assert shown, text
+    hidden, first, last = map(int, shown.groups())
+    assert last == n - 2 and hidden == last - first + 1
+    assert "Pipeline" in text and f"Page 1 of {layout.pages}" in text
+
+
+@needs_poppler
+def test_a_bcr_on_the_summary_never_rounds_into_the_next_band(qapp, tmp_path, example, pack,
+                                                              monkeypatch):
+    def near_a_bound(results):
+        results.metrics["bcr"][0] = 1.4994
+        results.metrics["bcr_public"][0] = 1.4994
+        results.metrics["vfm_adjustment"][0] = 0
+    _with_results(monkeypatch, near_a_bound)
+    path = tmp_path / "bound.pdf"
+    write_summary_pdf(path, example, pack, draws=20)
+    pid = example.projects[0].id
+    ranking = pdf_text(path, 1)
+    assert re.search(rf"{pid} .*? 1\.499 1\.499 LOW ", ranking), ranking
+    page = pdf_text(path, project_page(example, pid))
+    assert "VALUE FOR MONEY: LOW" in page and "1.499" in page and "1.50 " not in page

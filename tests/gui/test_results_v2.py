@@ -185,7 +185,7 @@ def test_the_dashboard_totals_show_both_bcrs_and_the_band_with_its_basis(window)
     for bar, s in zip(dash.gap_bars, gap["sectors"].values()):
         assert bar.label.text() == f"{s['label']}  ({s['window'][0]}-{s['window'][1]})"
         assert bar.detail.text() == gap_detail(s)
-    note = r.pack_quality_note
+    note = fmt.plain(r.pack_quality_note)     # the pack's tables by title (breakdown.pack_note)
     assert note and note[:1].upper() + note[1:] == dash.provenance.toolTip()
     assert "rows are not official" in dash.provenance.text()
 
@@ -226,7 +226,7 @@ def test_the_assumptions_page_shows_words_percentages_and_the_rows_not_official(
     window.page_actions[2].trigger()
     view = window.assumptions
     pack = window.doc.pack
-    summary = pack.flagged_summary()
+    summary = fmt.plain(pack.flagged_summary())      # its tables by title
     assert view.quality.text() == "⚠ " + summary[:1].upper() + summary[1:] + "."
 
     def open_table(name):
@@ -270,3 +270,122 @@ def test_the_assumptions_page_shows_words_percentages_and_the_rows_not_official(
     value = [c for c in range(model.columnCount()) if model.column_name(c) == "value"][0]
     assert model.index(names.index("deflator_forecast_growth"), value).data() == "2%"
     assert model.index(names.index("public_carbon_cost_threshold"), value).data() == "510"
+
+
+# -- issue 9: a BCR agrees with its band; the checks in words ---------------------------------
+def test_a_bcr_beside_its_band_never_rounds_into_the_next_band(window, panel, monkeypatch):
+    doc = window.doc
+    show(window, 0)
+    r, i = doc.results, doc.result_index(0)
+    for key in ("bcr", "bcr_public"):
+        r.metrics[key][i] = 1.4994          # LOW: "1.50" would read MEDIUM
+    if "vfm_adjustment" in r.metrics:
+        r.metrics["vfm_adjustment"][i] = 0
+    panel.refresh()
+    assert panel.cards["bcr"].value.text() == "1.499"
+    assert panel.cards["bcr_public"].value.text() == "1.499"
+    assert panel.cards["vfm"].value.text().startswith("LOW")
+
+    # the dashboard's totals, through the same function
+    totals = r.totals
+    monkeypatch.setattr(r, "totals", lambda: {**totals(), "bcr": 1.99999, "bcr_public": 3.9996})
+    window.page_actions[0].trigger()
+    window.dashboard.refresh()
+    assert window.dashboard.cards["bcr"].value.text() == "1.9999"
+    assert window.dashboard.cards["bcr_public"].value.text() == "3.9996"
+    assert window.dashboard.cards["vfm"].value.text() == "HIGH"
+
+
+def test_the_checks_show_the_cores_warnings_and_errors_in_words(window, panel):
+    doc = window.doc
+    row = [p["id"] for p in doc.projects].index("PV-009")
+    show(window, row)
+
+    def checks() -> list[str]:
+        return [panel.checks.item(k).text() for k in range(panel.checks.count())]
+
+    label = doc.pack.categories["renewable_generation"].label
+    texts = checks()
+    assert any(f"Category '{label}' is in no investment-gap sector" in t for t in texts), texts
+    assert any("Emission factors for grid electricity end in" in t for t in texts), texts
+    assert any("no air-quality damage costs table" in t for t in texts), texts
+    for code in ("renewable_generation", "grid_electricity", "air_quality", "_"):
+        assert not any(code in t for t in texts), (code, texts)
+
+    doc.project(row)["lifetime_years"] = -3    # as an opened file may have it (the editor refuses it)
+    doc._project_changed(row)
+    doc.wait_for_results()
+    texts = checks()
+    assert any(t.startswith("✖ Error in lifetime:") for t in texts), texts
+    assert not any("lifetime_years" in t for t in texts), texts
+
+
+def test_the_assumptions_page_shows_codes_in_words(window):
+    window.page_actions[2].trigger()
+    view = window.assumptions
+    pack = window.doc.pack
+    assert ".csv" not in view.quality.text()        # "GDP deflator 36/36", not the file
+
+    def open_table(name):
+        for row in range(view.list.count()):
+            if view.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                view.list.setCurrentRow(row)
+                return view.model
+        raise AssertionError(name)
+
+    def column(model, name):
+        c = [c for c in range(model.columnCount()) if model.column_name(c) == name][0]
+        return [model.index(r, c).data() for r in range(model.rowCount())], c
+
+    model = open_table("emission_factors.csv")
+    fuels, _ = column(model, "fuel")
+    assert "Natural gas" in fuels and "Grid electricity" in fuels and "natural_gas" not in fuels
+    assert set(column(model, "traded")[0]) <= {"Yes", "No"}
+
+    model = open_table("categories.csv")
+    types, _ = column(model, "ob_project_type")
+    assert "Standard buildings" in types and "standard_buildings" not in types
+    sectors, _ = column(model, "gap_sector")
+    assert {g.label for g in pack.investment_gap.values()} & set(sectors)
+    codes, c = column(model, "category")        # the code the portfolio file uses, so headed
+    assert "heat_pumps" in codes and model.headerData(c, Qt.Orientation.Horizontal) == "Category code"
+
+    model = open_table("optimism_bias.csv")
+    assert "Standard civil engineering" in column(model, "project_type")[0]
+    assert view.note.isVisible() and "Optimism bias" in view.note.text()
+
+    model = open_table("additionality.csv")
+    levels, c = column(model, "spatial_level")
+    assert levels == ["Neighbourhood", "Local", "Sub-regional", "Regional"]
+    tip = model.index(levels.index("Local"), c).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Local: the local authority's area") and "additionality" in tip
+    assert view.note.isVisible() and "Sub-regional: a city region" in view.note.text()
+
+    model = open_table("parameters.csv")
+    names, _ = column(model, "name")
+    assert "Network reinforcement cost per kW" in names and "Deflator forecast growth" in names
+    model = open_table("ob_stage_mitigation.csv")
+    assert column(model, "stage")[0][0] == "Strategic outline case (SOC)"
+    model = open_table("readiness_weights.csv")
+    assert "Planning consent in place" in column(model, "criterion")[0]
+    assert view.schedule.itemText(view.schedule.findData("standard")) == "Standard (STPR)"
+
+    # no cell of any table reads as a code, but the code columns and the sources
+    import re
+    for name in pack.tables:
+        model = open_table(name)
+        for c in range(1, model.columnCount()):
+            if model.column_name(c) == "source" or \
+                    model.headerData(c, Qt.Orientation.Horizontal).endswith("code"):
+                continue
+            for r in range(model.rowCount()):
+                text = model.index(r, c).data() or ""
+                assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text), (name, c, text)
+
+
+def test_the_switching_values_name_their_drivers_in_words(window, panel, qtbot):
+    show(window, 0)
+    qtbot.waitUntil(lambda: panel.switching.rowCount() > 0, timeout=20_000)
+    drivers = [panel.switching.item(r, 0).text() for r in range(panel.switching.rowCount())]
+    assert "Construction jobs per £1m" in drivers
+    assert not any("GBP" in d or "_" in d for d in drivers), drivers

@@ -580,6 +580,11 @@ class _Tables:
     df: np.ndarray
     df_health: np.ndarray
     nominal: np.ndarray       # (Y,) D(y) / D(B): real to nominal
+    stack: np.ndarray = None  # (S, F, 5Y): traded and direct factors [t], resource price,
+    #                           air quality, indirect tax per unit, side by side (one product)
+    has_air: bool = False
+    has_tax: bool = False
+    has_traded: bool = False
 
 
 def _tables(pack: AssumptionPack, opts: Options, fuels: list[str], years: np.ndarray,
@@ -606,11 +611,15 @@ def _tables(pack: AssumptionPack, opts: Options, fuels: list[str], years: np.nda
     first_d = min(pack.deflator)   # years before the table are sunk: their factor is never used
     nominal = np.array([pack.deflator[max(int(y), first_d)] for y in years]) / pack.deflator[B] \
         if opts.financial_basis == "nominal" else np.ones(Y)
+    tax = duty + retail * vat / (1.0 + vat)
+    stack = np.concatenate([ef * traded[:, :, None] / 1000.0, ef * ~traded[:, :, None] / 1000.0,
+                            resource, air, tax], axis=2)
     return _Tables(ef=ef, traded=traded, resource=resource, retail=retail, vat=vat, duty=duty,
                    air=air, ef_last=ef_last, price_last=pr_last, ef_fallback=ef_fb,
                    price_fallback=pr_fb, cv=cv, traded_cv=cv - pack.traded_price_on(years, B),
                    cv_past=cv_past, mec=pack.external_cost_on(years, B), df=df,
-                   df_health=df_health, nominal=nominal)
+                   df_health=df_health, nominal=nominal, stack=stack, has_air=bool(air.any()),
+                   has_tax=bool(tax.any()), has_traded=bool(traded.any()))
 
 
 def _appraise(inputs: PortfolioInputs, pack: AssumptionPack, carbon_series: str | None,
@@ -681,8 +690,11 @@ def _renewals(flat: _Flat, lo: int, hi: int, years: np.ndarray, start: np.ndarra
 
 def _by_sector(esec: np.ndarray, q: np.ndarray, table: np.ndarray) -> np.ndarray:
     """``sum_f q[p, f] * table[sector of p, f, y]`` for every project: (P, Y)."""
-    out = np.zeros((q.shape[0], table.shape[2]))
-    for s in np.unique(esec):   # at most five sectors
+    present = np.unique(esec)
+    if present.size == 1:      # the usual case in a block: no copies through a mask
+        return q @ table[present[0]]
+    out = np.empty((q.shape[0], table.shape[2]))
+    for s in present:   # at most five sectors
         m = esec == s
         out[m] = q[m] @ table[s]
     return out
@@ -699,6 +711,7 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
     sl = slice(lo, hi)
     y0, Y = int(years[0]), years.size
     df, dfh = tab.df, tab.df_health
+    zero = np.zeros((hi - lo, Y))     # a term that is zero throughout: neither built nor discounted
     life = flat.lifetime[sl, None]
     start_f = flat.op_start[sl]
     start_e = start_f + flat.delay[sl]
@@ -709,76 +722,108 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
 
     # Costs (METHOD.md 3): incremental capex with renewals, optimism bias, opex, network
     capex_g = _dense(flat.capex, lo, hi, y0, Y)
-    ren_f = _renewals(flat, lo, hi, years, start_f)
-    ren_e = _renewals(flat, lo, hi, years, start_e)
-    capex_e = capex_g + ren_e                          # gross, economic timeline
-    capex_fin_g = capex_g + ren_f                      # gross, promoter's timeline
-    capex_inc = capex_e - _dense(flat.counterfactual, lo, hi, y0, Y)
+    a, b = np.searchsorted(flat.renewals[0], [lo, hi])
+    ren_f = _renewals(flat, lo, hi, years, start_f) if b > a else None
+    ren_e = _renewals(flat, lo, hi, years, start_e) if b > a else None
+    capex_e = capex_g + ren_e if b > a else capex_g     # gross, economic timeline
+    capex_fin_g = capex_g + ren_f if b > a else capex_g  # gross, promoter's timeline
+    a, b = np.searchsorted(flat.counterfactual[0], [lo, hi])
+    capex_inc = capex_e - _dense(flat.counterfactual, lo, hi, y0, Y) if b > a else capex_e
     ob = flat.ob[sl]
     capex_adj = capex_inc * (1.0 + ob[:, None])
     opex = op_e * flat.opex[sl, None]
     # METHOD.md 10.8: in the economic case's first operating year (its operating
     # start, also for a lifetime of 0)
-    network = (years == start_e[:, None]) * flat.network[sl, None]
-    costs = capex_adj + opex + network
+    nr = flat.network[sl]
+    network = (years == start_e[:, None]) * nr[:, None] if nr.any() else zero
+    costs = capex_adj + opex + network if network is not zero else capex_adj + opex
 
-    # Energy and carbon by the project's sector (v2), after comfort taking
+    # Energy and carbon by the project's sector (v2), after comfort taking: one
+    # product gives every per-unit rate; terms that are zero throughout (a v1
+    # pack, no such input in the block) are not computed
+    opk = op_e * keep                                  # operating years, after deadweight
     q_eff, q_comf = flat.q_eff[sl], flat.q_comfort[sl]
-    d_traded = _by_sector(esec, q_eff, tab.ef * tab.traded[:, :, None]) / 1000.0
-    d_direct = _by_sector(esec, q_eff, tab.ef * ~tab.traded[:, :, None]) / 1000.0
-    saved_traded = -d_traded * op_e * keep
-    saved_direct = -d_direct * op_e * keep
-    carbon_benefit = saved_direct * tab.cv + saved_traded * tab.traded_cv
-    energy = -_by_sector(esec, q_eff, tab.resource) * op_e * keep
-    comfort = _by_sector(esec, q_comf, tab.retail) * op_e * keep
-    air = -_by_sector(esec, q_eff, tab.air) * op_e * keep
-    km = op_e * flat.car_km_per_year[sl, None] + _dense(flat.car_km_profile, lo, hi, y0, Y)
-    road = km * tab.mec * keep
-    embodied_t = capex_e / 1e6 * flat.embodied[sl, None]
-    embodied = embodied_t * tab.cv
-    other = (op_e * flat.econ_per_year[sl, None] + _dense(flat.econ_profile, lo, hi, y0, Y)) * keep
-    health = (op_e * flat.health_per_year[sl, None] + _dense(flat.health_profile, lo, hi, y0, Y)) * keep
-    residual = (years == (start_e[:, None] + life)) * flat.residual[sl, None]
-    benefits = carbon_benefit + energy + comfort + air + road + other - embodied + residual
-    tax = _by_sector(esec, q_eff, tab.duty + tab.retail * tab.vat / (1.0 + tab.vat)) * op_e
+    rates = _by_sector(esec, q_eff, tab.stack)
+    traded_rate, direct_rate, resource_rate, air_rate, tax_rate = (
+        rates[:, k * Y:(k + 1) * Y] for k in range(5))
+    saved_direct = direct_rate * -opk
+    saved_traded = traded_rate * -opk if tab.has_traded else zero
+    carbon_benefit = saved_direct * tab.cv
+    if tab.has_traded:
+        carbon_benefit += saved_traded * tab.traded_cv
+    energy = resource_rate * -opk
+    comfort = _by_sector(esec, q_comf, tab.retail) * opk if q_comf.any() else zero
+    air = air_rate * -opk if tab.has_air else zero
+    km_py, km_map = flat.car_km_per_year[sl], _dense(flat.car_km_profile, lo, hi, y0, Y)
+    road = ((op_e * km_py[:, None] + km_map) * tab.mec * keep
+            if tab.mec.any() and (km_py.any() or km_map.any()) else zero)
+    emb = flat.embodied[sl]
+    embodied_t = capex_e * (emb / 1e6)[:, None] if emb.any() else zero
+    embodied = embodied_t * tab.cv if emb.any() else zero
+    other = op_e * flat.econ_per_year[sl, None] + _dense(flat.econ_profile, lo, hi, y0, Y)
+    other *= keep
+    h_py, h_map = flat.health_per_year[sl], _dense(flat.health_profile, lo, hi, y0, Y)
+    health = (op_e * h_py[:, None] + h_map) * keep if (h_py.any() or h_map.any()) else zero
+    res_v = flat.residual[sl]
+    residual = (years == (start_e[:, None] + life)) * res_v[:, None] if res_v.any() else zero
+    benefits = carbon_benefit + energy + other
+    for term, sign in ((comfort, 1.0), (air, 1.0), (road, 1.0), (embodied, -1.0), (residual, 1.0)):
+        if term is not zero:
+            benefits += sign * term
+    tax = tax_rate * op_e if tab.has_tax else zero
 
-    pv = {name: arr @ df for name, arr in (
+    pv = {name: (arr @ df if arr is not zero else np.zeros(hi - lo)) for name, arr in (
         ("pv_costs_gbp", costs), ("pv_carbon_benefit_gbp", carbon_benefit),
         ("pv_energy_benefit_gbp", energy), ("pv_comfort_gbp", comfort),
         ("pv_air_quality_gbp", air), ("pv_road_externalities_gbp", road),
         ("pv_embodied_carbon_cost_gbp", embodied), ("pv_residual_value_gbp", residual),
         ("pv_network_reinforcement_gbp", network), ("pv_indirect_tax_change_gbp", tax),
         ("pv_capex_gbp", capex_inc), ("pv_opex_gbp", opex))}
-    pv_health = health @ dfh
+    pv_health = health @ dfh if health is not zero else np.zeros(hi - lo)
     pv["pv_other_economic_gbp"] = other @ df + pv_health
     pvb = benefits @ df + pv_health
     pvc = pv["pv_costs_gbp"]
 
-    # Funder BCR (v2): public share of each year's capex
+    # Funder BCR (v2): public share of each year's capex. Each part is summed
+    # directly: PVC_private = PVC - PVC_public would lose digits where one part
+    # is tiny beside the other.
     has_map = flat.has_pf_map[sl]
     pf_dense = _dense(flat.public_funding, lo, hi, y0, Y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ps_map = np.where(capex_e != 0, pf_dense / np.where(capex_e != 0, capex_e, 1.0), 0.0)
-    ps = np.where(has_map[:, None], ps_map, flat.pf_share[sl, None])
-    # each part summed directly: PVC_private = PVC - PVC_public would lose digits
-    # where one part is tiny beside the other
     public_pp = flat.promoter_public[sl]
-    pvc_public = np.where(public_pp, pvc, (ps * capex_adj) @ df)
-    pvc_private = np.where(public_pp, 0.0, ((1.0 - ps) * capex_adj + opex + network) @ df)
+    if has_map.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ps_map = np.where(capex_e != 0, pf_dense / np.where(capex_e != 0, capex_e, 1.0), 0.0)
+        ps = np.where(has_map[:, None], ps_map, flat.pf_share[sl, None])
+        pv_public = (ps * capex_adj) @ df
+        pv_private = ((1.0 - ps) * capex_adj) @ df
+    else:   # one share a project: the sums factor
+        share_p = flat.pf_share[sl]
+        pv_adj = capex_adj @ df
+        pv_public, pv_private = share_p * pv_adj, (1.0 - share_p) * pv_adj
+    pvc_public = np.where(public_pp, pvc, pv_public)
+    pvc_private = np.where(public_pp, 0.0, pv_private + pv["pv_opex_gbp"]
+                           + pv["pv_network_reinforcement_gbp"])
 
     traded_t, direct_t = saved_traded.sum(1), saved_direct.sum(1)
     total_carbon = traded_t + direct_t
-    sunk = ((capex_fin_g + op_f * flat.opex[sl, None]) * ~post).sum(1)
+    before = ~post
+    sunk = (capex_fin_g[:, before].sum(1) + op_f[:, before].sum(1) * flat.opex[sl]
+            if before.any() else np.zeros(hi - lo))
 
     # Financial case (METHOD.md 4): the promoter's timeline, from A on
-    bill_price = _bill_prices(flat, lo, hi, esec, q_eff, tab)
-    bill = -bill_price * op_f * flat.bill_savings[sl, None]
+    bills = flat.bill_savings[sl]
+    bill = (-_bill_prices(flat, lo, hi, esec, q_eff, tab) * op_f * bills[:, None]
+            if bills.any() else zero)
     revenue = op_f * flat.rev_per_year[sl, None] + _dense(flat.rev_profile, lo, hi, y0, Y)
     capex_fin = capex_fin_g * (1.0 + ob * opts.financial_ob_share)[:, None]
-    cash = -capex_fin - op_f * flat.opex[sl, None] + revenue + bill
-    cash_nominal = cash * tab.nominal
+    cash = revenue - capex_fin - op_f * flat.opex[sl, None]
+    if bill is not zero:
+        cash += bill
+    cash_nominal = cash * tab.nominal if opts.financial_basis == "nominal" else cash
     cash_a = cash_nominal[:, post]
-    dnet_a = ((benefits - costs) * df + health * dfh)[:, post]
+    dnet_a = (benefits[:, post] - costs[:, post]) * df[post]
+    if health is not zero:
+        dnet_a += health[:, post] * dfh[post]
     a_year = int(years[post][0])
     fin_npv = financial.npv(opts.financial_discount_rate, cash_a)
     fin_irr = financial.irr(cash_a)
@@ -809,11 +854,13 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
     price_extrap = uses & has_life & (op_end > tab.price_last[esec])
     ef_fallback = uses & tab.ef_fallback[esec]
     price_fallback = uses & tab.price_fallback[esec]
-    cv_extrap = (((saved_traded + saved_direct) != 0) & tab.cv_past).any(1) | \
-        ((embodied_t != 0) & tab.cv_past).any(1)
-    before = ~post
-    early_benefits = ((benefits + health) * before != 0).any(1)
-    early_revenue = ((revenue + bill) * before != 0).any(1)
+    tail = tab.cv_past
+    cv_extrap = ((((saved_traded[:, tail] + saved_direct[:, tail]) != 0)
+                  | (embodied_t[:, tail] != 0)).any(1) if tail.any() else np.zeros(hi - lo, bool))
+    early_benefits = early_revenue = np.zeros(hi - lo, bool)
+    if before.any():
+        early_benefits = ((benefits[:, before] + health[:, before]) != 0).any(1)
+        early_revenue = ((revenue[:, before] + bill[:, before]) != 0).any(1)
     multi_sign = ~financial.at_most_one_sign_change(cash_a)
 
     res.store(sl, dict(
@@ -844,7 +891,8 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
                   multi_sign=multi_sign))
     if keep_series:
         res.series.append(ProjectSeries.block(
-            capex=capex_g, renewals=ren_e, counterfactual_capex=capex_e - capex_inc,
+            capex=capex_g, renewals=ren_e if ren_e is not None else zero,
+            counterfactual_capex=capex_e - capex_inc,
             optimism_bias=capex_adj - capex_inc, opex=opex, network_reinforcement=network,
             emissions=-(saved_traded + saved_direct), carbon_saved=saved_traded + saved_direct,
             carbon_saved_traded=saved_traded, carbon_saved_direct=saved_direct,

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
+import sysconfig
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QMainWindow, QMessageBox, QPushButton, QStackedWidget, QToolBar,
@@ -15,7 +18,7 @@ from ..core import InputError, Portfolio, load_pack, parse_portfolio
 from ..core.pack import CARBON_SERIES
 from ..core.results import METHOD_VERSION
 from ..io.portfolio_file import load_portfolio, save_portfolio
-from ..resources import default_pack_dir, example_portfolio, resource_path
+from ..resources import default_pack_dir, example_portfolio, resource_path, resources_dir
 from .analysis_pages import SelectionPage, UncertaintyPage
 from .assumptions_view import AssumptionsView
 from .dashboard import Dashboard
@@ -33,6 +36,39 @@ PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection")
 def icon(name: str) -> QIcon:
     path = resource_path("icons", f"{name}.svg")
     return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def documents_folder() -> Path:
+    """The user's documents folder (where a new file is saved), else the home folder."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder and Path(folder).is_dir() else Path.home()
+
+
+def installation_folders() -> list[Path]:
+    """Folders of the installed program: a file there is the program's, not the user's."""
+    from .. import __file__ as package_init
+    folders = [resources_dir(), Path(package_init).resolve().parent]
+    for key in ("purelib", "platlib"):
+        folders.append(Path(sysconfig.get_paths()[key]))
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        folders.append(Path(frozen))
+    return [f.resolve() for f in folders]
+
+
+def is_installed_file(path: Path) -> bool:
+    """True for a file inside the installation (the bundled example, the default pack)."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    return any(resolved.is_relative_to(folder) for folder in installation_folders())
+
+
+def file_stem(name: str) -> str:
+    """A portfolio's name as a file name: no characters a file system refuses."""
+    stem = re.sub(r'[\\/:*?"<>|]+', " ", name).strip(" .")
+    return re.sub(r"\s+", " ", stem)[:80] or "portfolio"
 
 
 def problems_text(exc: InputError, limit: int = 12) -> str:
@@ -321,20 +357,37 @@ class MainWindow(QMainWindow):
             self._set_document(Portfolio.new(), None)
 
     def open_example(self) -> None:
+        """The bundled example as an untitled copy: saving asks where, never over the original."""
         if self.maybe_save():
             self.open_file(example_portfolio(), remember=False)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "Open a portfolio", start,
+        name, _ = QFileDialog.getOpenFileName(self, "Open a portfolio", str(self.start_folder()),
                                               "Portfolios (*.json);;All files (*)")
         if name:
             self.open_file(Path(name))
 
+    def start_folder(self) -> Path:
+        """Where a file dialog opens: the portfolio's own folder, else the documents folder;
+        never a folder of the installation."""
+        path = self.doc.path
+        if path is not None and not is_installed_file(path) and path.parent.is_dir():
+            return path.parent
+        return documents_folder()
+
+    def suggested_file(self, suffix: str) -> Path:
+        """A file of the portfolio's name, with ``suffix``, in :meth:`start_folder`."""
+        stem = self.doc.path.stem if self.doc.path is not None else file_stem(self.doc.name)
+        return self.start_folder() / f"{stem}{suffix}"
+
     def open_file(self, path: Path, remember: bool = True) -> bool:
-        """Open a portfolio file; a damaged or hostile file is refused and nothing changes."""
+        """Open a portfolio file; a damaged or hostile file is refused and nothing changes.
+
+        ``remember`` False, or a file of the installation: the document is an untitled
+        copy (Save asks where to save it)."""
+        remember = remember and not is_installed_file(path)
         try:
             portfolio = load_portfolio(path)
         except InputError as exc:
@@ -346,6 +399,8 @@ class MainWindow(QMainWindow):
         self._set_document(portfolio, path if remember else None)
         if not remember:
             self.doc.portfolio.data["name"] = self.doc.name
+            self.statusBar().showMessage(f"{path.name} opened as an untitled copy: Save asks "
+                                         "where to keep it", 10000)
         if portfolio.migrated_from is not None:
             self.statusBar().showMessage(f"{path.name} was read as format version 1", 8000)
         problems = sum(len(self.doc.problems(i)) for i in range(len(self.doc.projects)))
@@ -360,8 +415,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.doc.path)
 
     def save_as(self) -> bool:
-        start = str(self.doc.path) if self.doc.path else str(Path.home() / f"{self.doc.name}.json")
-        name, _ = QFileDialog.getSaveFileName(self, "Save the portfolio", start,
+        name, _ = QFileDialog.getSaveFileName(self, "Save the portfolio",
+                                              str(self.suggested_file(".json")),
                                               "Portfolios (*.json)")
         if not name:
             return False
@@ -425,9 +480,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot export yet", "The portfolio has problems to mend "
                                 "before it can be exported:\n\n" + problems_text(exc))
             return
-        start = str((self.doc.path.with_suffix(".xlsx")) if self.doc.path
-                    else Path.home() / f"{self.doc.name}.xlsx")
-        name, _ = QFileDialog.getSaveFileName(self, "Export the appraisal workbook", start,
+        name, _ = QFileDialog.getSaveFileName(self, "Export the appraisal workbook",
+                                              str(self.suggested_file(".xlsx")),
                                               "Excel workbooks (*.xlsx)")
         if name:
             self.export_to(Path(name), inputs)
@@ -464,9 +518,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot write the summary yet", "The portfolio has problems "
                                 "to mend first:\n\n" + problems_text(exc))
             return
-        start = str((self.doc.path.with_suffix(".pdf")) if self.doc.path
-                    else Path.home() / f"{self.doc.name}.pdf")
-        name, _ = QFileDialog.getSaveFileName(self, "Export the PDF summary", start, "PDF (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(self, "Export the PDF summary",
+                                              str(self.suggested_file(".pdf")), "PDF (*.pdf)")
         if name:
             self.export_pdf(Path(name), inputs)
 
@@ -493,7 +546,7 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         if not self._has_document:
             self.new_portfolio()
-        names, _ = QFileDialog.getOpenFileNames(self, "Import submission workbooks", str(Path.home()),
+        names, _ = QFileDialog.getOpenFileNames(self, "Import submission workbooks", str(self.start_folder()),
                                                 "Excel workbooks (*.xlsx)")
         if names:
             self.import_files([Path(n) for n in names])
@@ -549,7 +602,7 @@ class MainWindow(QMainWindow):
     def template_dialog(self) -> None:
         from ..io.submission import write_template
         name, _ = QFileDialog.getSaveFileName(self, "Save a blank submission template",
-                                              str(Path.home() / "project-submission.xlsx"),
+                                              str(self.start_folder() / "project-submission.xlsx"),
                                               "Excel workbooks (*.xlsx)")
         if name:
             try:
@@ -790,13 +843,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("split_assumptions", self.assumptions.splitter.saveState())
 
 
-def start(argv_path: str | None, settings: QSettings | None = None) -> MainWindow:
-    """The window as the application opens it: the file given, or a recovery, or the last file,
-    or the welcome page."""
+def start(argv_path: str | None, settings: QSettings | None = None, *,
+          example: bool = False) -> MainWindow:
+    """The window as the application opens it: the file given, or the example (an untitled
+    copy), or a recovery, or the last file, or the welcome page."""
     window = MainWindow(settings)
     window.show()
     QApplication.processEvents()
-    if argv_path:
+    if example:
+        window.open_example()
+    elif argv_path:
         window.open_file(Path(argv_path))
     elif not window.offer_recovery():
         last = window.settings.value("last_file", "")

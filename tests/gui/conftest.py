@@ -107,6 +107,19 @@ def make_window(qtbot, settings, recovery_folder):
 
 
 @pytest.fixture
+def start_window(qtbot, settings, recovery_folder):
+    """A function opening the window as the application does (``main_window.start``)."""
+    from appraisal.gui.main_window import start
+
+    def make(path: str | None = None, **kwargs) -> MainWindow:
+        window = start(path, settings, **kwargs)
+        qtbot.addWidget(window, before_close_func=_leave_quietly)
+        qtbot.waitExposed(window)
+        return window
+    return make
+
+
+@pytest.fixture
 def window(make_window, example_copy) -> MainWindow:
     """The main window with a copy of the example portfolio open and appraised."""
     w = make_window()

@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.selection.runRequested.connect(self.run_selection)
         # bound methods, not lambdas: Qt then drops the connections with the window
         self.projects.currentChanged.connect(self._current_project_changed)
+        self.projects.message.connect(self._show_message)
         self.doc.undo_stack.cleanChanged.connect(self._clean_changed)
         self.doc.undo_stack.indexChanged.connect(self._edited)
         self.doc.pathChanged.connect(self._update_title)
@@ -745,6 +746,9 @@ class MainWindow(QMainWindow):
             a.setEnabled(has)
         for a in (self.a_duplicate, self.a_delete, self.a_up, self.a_down):
             a.setEnabled(has and row is not None)
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
 
     def _add_project(self) -> None:
         self._show_page(1)

@@ -20,7 +20,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import (AssumptionPack, InputError, Portfolio, PortfolioInputs, PortfolioResults,
                     Problem, ProjectInputs, appraise_portfolio, parse_project)
-from ..core.portfolio import CARBON_SERIES, check_portfolio
+from ..core.portfolio import check_portfolio
 
 Path_ = tuple[Any, ...]   # keys into a project dict, e.g. ("readiness", "months_to_start")
 
@@ -224,6 +224,9 @@ class PortfolioDocument(QObject):
         self._parsed: list[ProjectInputs | None] = []
         self._problems: list[list[Problem]] = []
         self._settings_problems: list[Problem] = []
+        # the core's checked portfolio-level inputs (check_portfolio); the projects of
+        # an appraisal are put in by _inputs. None while a portfolio-level field is wrong.
+        self._checked: PortfolioInputs | None = None
         self._generation = 0
         self._awaiting = 0
         self._index_for: dict[int, dict[int, int]] = {}
@@ -389,6 +392,8 @@ class PortfolioDocument(QObject):
     def _reparse_all(self) -> None:
         checked = check_portfolio(self.portfolio.data, self.pack)
         self._settings_problems = list(checked.portfolio_problems)
+        self._checked = (None if checked.inputs is None
+                         else dataclasses.replace(checked.inputs, projects=()))
         n = len(self.projects)
         self._problems = [checked.project_problems.get(i, []) for i in range(n)]
         self._parsed = [None] * n
@@ -444,19 +449,13 @@ class PortfolioDocument(QObject):
                 {r: k for k, r in enumerate(keep)})
 
     def _inputs(self) -> tuple[PortfolioInputs | None, dict[int, int]]:
-        if self._settings_problems:
+        """The core's checked inputs (one path with the command line: ``check_portfolio``),
+        with each project as last parsed, and each row's index in them."""
+        if self._checked is None:
             return None, {}
-        d = self.portfolio.data
         rows = [i for i, p in enumerate(self._parsed) if p is not None]
-        series = d.get("carbon_series") or "central"
-        inputs = PortfolioInputs(
-            name=self.name, appraisal_year=int(d.get("appraisal_year") or 0),
-            price_base_year=d.get("price_base_year"),
-            financial_discount_rate=float(d.get("financial_discount_rate") or 0.035)
-            if d.get("financial_discount_rate") is not None else 0.035,
-            discount_schedule=d.get("discount_schedule") or "standard",
-            carbon_series=series if series in CARBON_SERIES else "central",
-            projects=tuple(self._parsed[i] for i in rows))  # type: ignore[misc]
+        inputs = dataclasses.replace(self._checked,
+                                     projects=tuple(self._parsed[i] for i in rows))  # type: ignore[misc]
         return inputs, {row: k for k, row in enumerate(rows)}
 
     @Slot()

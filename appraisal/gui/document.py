@@ -89,18 +89,26 @@ class SetProjectField(QUndoCommand):
 
 
 class SetPortfolioSetting(QUndoCommand):
+    """A portfolio-level field; ``None`` removes it (its default applies)."""
+
     def __init__(self, doc: "PortfolioDocument", key: str, value: Any, label: str):
         super().__init__(f"Change {label}")
-        self.doc, self.key, self.new = doc, key, value
-        self.old = doc.portfolio.data.get(key)
+        self.doc, self.key, self.new = doc, key, copy.deepcopy(value)
+        self.had = key in doc.portfolio.data
+        self.old = copy.deepcopy(doc.portfolio.data.get(key))
+
+    def _set(self, present: bool, value: Any) -> None:
+        if present:
+            self.doc.portfolio.data[self.key] = copy.deepcopy(value)
+        else:
+            self.doc.portfolio.data.pop(self.key, None)
+        self.doc._settings_changed()
 
     def redo(self) -> None:
-        self.doc.portfolio.data[self.key] = self.new
-        self.doc._settings_changed()
+        self._set(self.new is not None, self.new)
 
     def undo(self) -> None:
-        self.doc.portfolio.data[self.key] = self.old
-        self.doc._settings_changed()
+        self._set(self.had, self.old)
 
 
 class InsertProject(QUndoCommand):
@@ -310,9 +318,27 @@ class PortfolioDocument(QObject):
         self.undo_stack.push(SetProjectField(self, row, path, value, label or path[-1], typing))
         return True
 
-    def set_setting(self, key: str, value: Any, label: str | None = None) -> None:
-        if self.portfolio.data.get(key) != value:
-            self.undo_stack.push(SetPortfolioSetting(self, key, value, label or key.replace("_", " ")))
+    def check_setting(self, key: str, value: Any) -> list[Problem]:
+        """Problems the portfolio would have with ``value`` for ``key`` (the core's checks)."""
+        candidate = {k: v for k, v in self.portfolio.data.items() if k != "projects"}
+        if value is None:
+            candidate.pop(key, None)
+        else:
+            candidate[key] = value
+        checked = check_portfolio(candidate, self.pack)
+        return [p for p in checked.portfolio_problems
+                if p.field and (p.field == key or p.field.startswith(key + "."))]
+
+    def set_setting(self, key: str, value: Any, label: str | None = None) -> bool:
+        """Change a portfolio-level field through the undo stack, unless the value is wrong."""
+        if self.check_setting(key, value):
+            return False
+        present = key in self.portfolio.data
+        if (value is None and not present) or (value is not None and present
+                                               and self.portfolio.data[key] == value):
+            return True     # nothing changes: nothing to undo
+        self.undo_stack.push(SetPortfolioSetting(self, key, value, label or key.replace("_", " ")))
+        return True
 
     def add_project(self, project: dict | None = None, row: int | None = None) -> int:
         row = len(self.projects) if row is None else row

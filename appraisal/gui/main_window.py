@@ -26,11 +26,13 @@ from .document import InsertProject, PortfolioDocument
 from .models import ProjectsModel
 from .projects_page import ProjectsPage
 from .recovery import RecoveryFile, find_recoverable
+from .settings_page import SettingsPage
 from .tasks import BackgroundTask
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
-PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection")
+PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection", "Portfolio")
+PORTFOLIO_PAGE = PAGES.index("Portfolio")
 
 
 def icon(name: str) -> QIcon:
@@ -129,11 +131,14 @@ class MainWindow(QMainWindow):
         self.assumptions = AssumptionsView(self.doc)
         self.uncertainty = UncertaintyPage(self.doc)
         self.selection = SelectionPage(self.doc)
+        self.portfolio_page = SettingsPage(self.doc)
         for w in (self.welcome, self.dashboard, self.projects, self.assumptions, self.uncertainty,
-                  self.selection):
+                  self.selection, self.portfolio_page):
             self.stack.addWidget(w)
         self.nav = QListWidget()
         self.nav.addItems(PAGES)
+        self.nav.item(PORTFOLIO_PAGE).setToolTip("The portfolio's name, years, notes and the "
+                                                 "choices that apply to every project")
         self.nav.setMaximumWidth(104)
         self.nav.setAccessibleName("Pages")
         self.nav.currentRowChanged.connect(self._nav_changed)
@@ -217,6 +222,8 @@ class MainWindow(QMainWindow):
         self.a_up = self._action("Move project &up", lambda: self.projects.move_project(-1), "Ctrl+Up")
         self.a_down = self._action("Move project do&wn", lambda: self.projects.move_project(+1),
                                    "Ctrl+Down")
+        self.a_portfolio = self._action("Portfolio &settings…", self.show_settings, "Ctrl+,",
+                                        "The portfolio's name, years, notes and choices")
         self.a_pack = self._action("Use another assumption &pack…", self.choose_pack)
         self.a_default_pack = self._action("Use the &default assumption pack", self.use_default_pack)
         self.a_about = self._action("&About", self.about, K.HelpContents)
@@ -249,6 +256,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for a in (self.a_add, self.a_duplicate, self.a_delete, self.a_up, self.a_down):
             m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.a_portfolio)
         m = self.menuBar().addMenu("&View")
         for a in self.page_actions:
             m.addAction(a)
@@ -323,6 +332,12 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(k)
         self.stack.setCurrentIndex(k + 1)
 
+    def show_settings(self) -> None:
+        """The Portfolio page, with the name field ready for typing."""
+        if self._has_document:
+            self._show_page(PORTFOLIO_PAGE)
+            self.portfolio_page.name.setFocus()
+
     def show_project(self, row: int) -> None:
         self._show_page(1)
         self.projects.select_row(row)
@@ -355,7 +370,9 @@ class MainWindow(QMainWindow):
     def new_portfolio(self) -> None:
         if self.maybe_save():
             self.recovery.discard()
-            self._set_document(Portfolio.new(), None)
+            # METHOD.md notation: the current year, prices of the pack's default price base
+            self._set_document(Portfolio.new(price_base_year=self.doc.pack.default_price_base_year),
+                               None)
 
     def open_example(self) -> None:
         """The bundled example as an untitled copy: saving asks where, never over the original."""
@@ -742,7 +759,8 @@ class MainWindow(QMainWindow):
         self.carbon_box.setEnabled(has)
         self.schedule_box.setEnabled(has)
         row = self.projects.current_row() if has else None
-        for a in (self.a_save, self.a_save_as, self.a_export, self.a_pdf, self.a_add):
+        for a in (self.a_save, self.a_save_as, self.a_export, self.a_pdf, self.a_add,
+                  self.a_portfolio):
             a.setEnabled(has)
         for a in (self.a_duplicate, self.a_delete, self.a_up, self.a_down):
             a.setEnabled(has and row is not None)

@@ -91,6 +91,7 @@ class UncertaintyPage(QWidget):
         layout.addWidget(split, 1)
         self.provenance = QLabel("Not run yet.")
         self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        self.provenance.setWordWrap(True)    # a long line would widen the window past the screen
         layout.addWidget(self.provenance)
         doc.structureChanged.connect(self._stale)
         doc.projectChanged.connect(self._stale)

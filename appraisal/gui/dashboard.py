@@ -119,6 +119,10 @@ class Dashboard(QWidget):
         split.addWidget(self.scatter)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        # the scatter's axis titles and labels overlap below about 300 px: never squeeze it
+        self.scatter.setMinimumWidth(300)
+        split.setChildrenCollapsible(False)
+        split.setSizes([400, 600])
 
         self.table = QTableView()
         self.proxy = ProjectFilter(self)
@@ -147,6 +151,8 @@ class Dashboard(QWidget):
         vsplit.addWidget(rank)
         vsplit.setStretchFactor(0, 1)
         vsplit.setStretchFactor(1, 1)
+        vsplit.setChildrenCollapsible(False)
+        vsplit.setSizes([380, 300])
         self.vsplitter = vsplit
         layout.addWidget(vsplit, 1)
         self.provenance = QLabel()

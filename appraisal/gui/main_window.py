@@ -7,10 +7,10 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QDataStream, QSettings, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QMainWindow, QMessageBox, QPushButton, QStackedWidget, QToolBar,
+                               QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
 from .. import __version__
@@ -112,6 +112,19 @@ class WelcomePage(QWidget):
         self.recent.addItems(files)
 
 
+class PageStack(QStackedWidget):
+    """The pages, sized by the page shown: a hidden page's wide content (a long line,
+    a wide table) must not widen the window past the screen."""
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -122,9 +135,11 @@ class MainWindow(QMainWindow):
         self.model = ProjectsModel(self.doc, self)
         self.recovery = RecoveryFile()
         self._has_document = False
+        self._shown_once = False
         self._tasks: list[BackgroundTask] = []
 
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
+        self.stack.currentChanged.connect(lambda _k: self.stack.updateGeometry())
         self.welcome = WelcomePage(self)
         self.dashboard = Dashboard(self.doc, self.model)
         self.projects = ProjectsPage(self.doc, self.model)
@@ -139,7 +154,9 @@ class MainWindow(QMainWindow):
         self.nav.addItems(PAGES)
         self.nav.item(PORTFOLIO_PAGE).setToolTip("The portfolio's name, years, notes and the "
                                                  "choices that apply to every project")
-        self.nav.setMaximumWidth(104)
+        # wide enough for the longest page name, and never squeezed by a wide page
+        self.nav.setFixedWidth(max(self.nav.fontMetrics().horizontalAdvance(p) for p in PAGES)
+                               + 4 * self.nav.frameWidth() + 24)
         self.nav.setAccessibleName("Pages")
         self.nav.currentRowChanged.connect(self._nav_changed)
         central = QWidget()
@@ -845,24 +862,84 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 740)
+        self.fit_to_screen()
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for key, splitter in (("split_projects", self.projects.splitter),
-                              ("split_dashboard", self.dashboard.splitter),
-                              ("split_dashboard_v", self.dashboard.vsplitter),
-                              ("split_assumptions", self.assumptions.splitter)):
+        for key, splitter, shares in self._splitters():
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+                restore_splitter(splitter, value, shares)
+
+    def _splitters(self):
+        """Each splitter whose sizes are kept, with the least share of it each pane needs."""
+        return (("split_projects", self.projects.splitter, (0.15, 0.2, 0.2)),
+                # the scatter: its axis titles and labels overlap when squeezed
+                ("split_dashboard", self.dashboard.splitter, (0.2, 0.4)),
+                ("split_dashboard_v", self.dashboard.vsplitter, (0.25, 0.2)),
+                ("split_assumptions", self.assumptions.splitter, (0.1, 0.4)))
+
+    def fit_to_screen(self) -> None:
+        """The window, frame included, within the screen's free area: a first start on a
+        laptop, a layout saved on a bigger screen, or by a version whose window grew past
+        the screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.left(), free.left()), free.right() + 1 - frame.width())
+        y = min(max(frame.top(), free.top()), free.bottom() + 1 - frame.height())
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:      # the frame's size is known once the window is shown
+            self._shown_once = True
+            QTimer.singleShot(0, self.fit_to_screen)
+            self.fit_to_screen()
 
     def _save_layout(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
-        self.settings.setValue("split_projects", self.projects.splitter.saveState())
-        self.settings.setValue("split_dashboard", self.dashboard.splitter.saveState())
-        self.settings.setValue("split_dashboard_v", self.dashboard.vsplitter.saveState())
-        self.settings.setValue("split_assumptions", self.assumptions.splitter.saveState())
+        for key, splitter, _shares in self._splitters():
+            self.settings.setValue(key, splitter.saveState())
+
+
+SPLITTER_MAGIC = 0xFF    # QSplitter::saveState() begins with it, then a version, then the sizes
+
+
+def saved_splitter_sizes(state: QByteArray) -> list[int] | None:
+    """The pane sizes a QSplitter state holds, or None when it is not one."""
+    stream = QDataStream(state)
+    if stream.readInt32() != SPLITTER_MAGIC:
+        return None
+    stream.readInt32()                     # the state's version
+    count = stream.readInt32()
+    if not 0 < count < 16:
+        return None
+    sizes = [stream.readInt32() for _ in range(count)]
+    return sizes if stream.status() == QDataStream.Status.Ok else None
+
+
+def restore_splitter(splitter: QSplitter, state: QByteArray, min_shares: tuple[float, ...]) -> bool:
+    """Restore a splitter's saved sizes unless they squeeze a pane below its least share
+    (a chart whose axis labels would overlap): then its default sizes stay. Judged on the
+    saved sizes themselves, since before the window is shown the splitter has no size of
+    its own to judge by. True when restored."""
+    sizes = saved_splitter_sizes(state)
+    total = sum(sizes or ())
+    if (not sizes or len(sizes) != len(min_shares) or total <= 0
+            or any(size < share * total for size, share in zip(sizes, min_shares))):
+        return False
+    return splitter.restoreState(state)
 
 
 def start(argv_path: str | None, settings: QSettings | None = None, *,

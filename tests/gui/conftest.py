@@ -4,14 +4,18 @@ record what they would have asked instead of blocking the test."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-# Before any QApplication exists (pytest-qt creates it in its qapp fixture): no display needed.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before any QApplication exists (pytest-qt creates it in its qapp fixture): no display
+# needed. The offscreen platform gets two screens (screens.json): the council laptop the
+# application is designed for (1366x768, primary) and a desktop (1920x1080) beside it.
+SCREENS = Path(__file__).with_name("screens.json")
+if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS}"
 
 import json
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -12,7 +12,7 @@ from .breakdown import (BASIS_KEYS, BASIS_NAMES, TIPS, exchequer_line, pack_note
                         pipeline_vfm, short_pack_note)
 from .charts import ScatterView
 from .document import PortfolioDocument
-from .models import ProjectFilter, ProjectsModel
+from .models import ProjectsModel, RankingModel
 from .results_panel import Card
 
 
@@ -125,7 +125,7 @@ class Dashboard(QWidget):
         split.setSizes([400, 600])
 
         self.table = QTableView()
-        self.proxy = ProjectFilter(self)
+        self.proxy = RankingModel(self)
         self.proxy.setSourceModel(model)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -138,6 +138,8 @@ class Dashboard(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.doubleClicked.connect(
             lambda ix: self.projectActivated.emit(self.proxy.mapToSource(ix).row()))
+        # column widths from the first 50 rows: every row of 10,000 would take seconds
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.resizeColumnsToContents()
         vsplit = QSplitter(Qt.Orientation.Vertical)
         vsplit.addWidget(split)
@@ -160,6 +162,7 @@ class Dashboard(QWidget):
         self.provenance.setWordWrap(True)
         layout.addWidget(self.provenance)
         self._sized = False
+        self._stale = False
         doc.resultsChanged.connect(self.refresh)
         doc.settingsChanged.connect(self.refresh)
         doc.structureChanged.connect(self._structure_changed)
@@ -167,7 +170,31 @@ class Dashboard(QWidget):
     def _structure_changed(self) -> None:
         self._sized = False
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale and self.doc.results is not None:
+            self._draw(self.doc.results)
+
+    def _draw(self, results) -> None:
+        """The scatter, and the ranking's column widths the first time."""
+        self._stale = False
+        points = []
+        basis = BASIS_KEYS.get(results.vfm_basis, "bcr")    # the BCR the bands are read on
+        x_all = results.metrics["cost_per_tco2e_gbp"]
+        y_all, cost = results.metrics[basis], results.metrics["public_cost_gbp"]
+        for row, i in self.doc.snapshot.result_index.items():
+            x, y = x_all[i], y_all[i]
+            if math.isfinite(x) and math.isfinite(y):
+                points.append((row, results.ids[i], float(x), float(y), float(cost[i])))
+        self.scatter.set_points(points, BASIS_NAMES.get(results.vfm_basis, "BCR"))
+        if not self._sized and results.ids:
+            self.table.resizeColumnsToContents()
+            self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))
+            self._sized = True
+
     def refresh(self) -> None:
+        """The figures of the latest results; the scatter is drawn when the page is shown
+        (10,000 projects take a third of a second: not after every edit made elsewhere)."""
         doc, results = self.doc, self.doc.results
         self.title.setText(doc.name)
         if results is None:
@@ -218,19 +245,10 @@ class Dashboard(QWidget):
             + (" (the windows differ by sector)" if len(windows) > 1 else "")
             + "; the gap is the assumption pack's estimate of the annual public investment gap "
             "(Green Alliance, 2020, in the default pack).")
-        points = []
-        basis = BASIS_KEYS.get(results.vfm_basis, "bcr")    # the BCR the bands are read on
-        for row, i in doc.snapshot.result_index.items():
-            x = results.metrics["cost_per_tco2e_gbp"][i]
-            y = results.metrics[basis][i]
-            if math.isfinite(x) and math.isfinite(y):
-                points.append((row, results.ids[i], float(x), float(y),
-                               float(results.metrics["public_cost_gbp"][i])))
-        self.scatter.set_points(points, BASIS_NAMES.get(results.vfm_basis, "BCR"))
-        if not self._sized and results.ids:
-            self.table.resizeColumnsToContents()
-            self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))
-            self._sized = True
+        if self.isVisible():
+            self._draw(results)
+        else:
+            self._stale = True
         self.provenance.setText(
             f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
             f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "

@@ -205,6 +205,7 @@ class _AppraiseTask(QRunnable):
                 out: object = reappraise(self.previous, self.inputs, self.changed, self.pack)
             else:
                 out = appraise_with_series_on_demand(self.inputs, self.pack)
+                out.warnings     # worded here, not on the GUI thread; edits carry them over
         except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
             out = exc
         self.signals.done.emit(self.generation, out, (time.perf_counter() - t0) * 1000)
@@ -218,6 +219,8 @@ class Snapshot:
     result_index: dict[int, int]
     elapsed_ms: float = 0.0
     error: str | None = None
+    # the rows whose results differ from the snapshot before (None: any row may)
+    changed_rows: frozenset[int] | None = None
 
 
 class PortfolioDocument(QObject):
@@ -244,6 +247,7 @@ class PortfolioDocument(QObject):
         self._problems: list[list[Problem]] = []
         self._ids: list[str | None] = []
         self._duplicate_of: dict[int, int] = {}       # row -> the first row with its id
+        self._rows: tuple[list[int], dict[int, int]] | None = None   # the sound rows (_inputs)
         self._settings_problems: list[Problem] = []
         # the core's checked portfolio-level inputs (check_portfolio); the projects of
         # an appraisal are put in by _inputs. None while a portfolio-level field is wrong.
@@ -254,6 +258,8 @@ class PortfolioDocument(QObject):
         self._base: tuple[PortfolioResults, tuple[int, ...]] | None = None
         self._running: tuple[int, ...] | None = None      # rows of the appraisal under way
         self._running_index: dict[int, int] = {}
+        self._running_rows: set[int] | None = None        # the rows it appraises (None: all)
+        self._unshown: set[int] | None = set()            # rows appraised, not yet shown
         self._generation = 0
         self._awaiting = 0
         self._signals = _Signals(self)
@@ -467,6 +473,7 @@ class PortfolioDocument(QObject):
                          else dataclasses.replace(checked.inputs, projects=()))
 
     def _find_duplicates(self) -> None:
+        self._rows = None
         seen: dict[str, int] = {}
         self._duplicate_of = {}
         for i, pid in enumerate(self._ids):
@@ -478,7 +485,10 @@ class PortfolioDocument(QObject):
                 seen[pid] = i
 
     def _project_changed(self, row: int) -> None:
+        was_sound = self._parsed[row] is not None
         self._parsed[row], self._problems[row] = parse_project(self.project(row), row, self.pack)
+        if (self._parsed[row] is not None) != was_sound:
+            self._rows = None
         pid = _project_id(self.project(row), self._parsed[row])
         if pid != self._ids[row]:
             self._ids[row] = pid
@@ -501,17 +511,30 @@ class PortfolioDocument(QObject):
         self._parsed.insert(row, parsed)
         self._problems.insert(row, problems)
         self._ids.insert(row, _project_id(self.project(row), parsed))
+        self._follow_rows(lambda r: r + (r >= row))
         self._structure_changed()
 
     def _row_removed(self, row: int) -> None:
         for rows in (self._parsed, self._problems, self._ids):
             del rows[row]
+        self._follow_rows(lambda r: None if r == row else r - (r > row))
         self._structure_changed()
 
     def _row_moved(self, a: int, b: int) -> None:
         for rows in (self._parsed, self._problems, self._ids):
             rows.insert(b, rows.pop(a))
+        order = list(range(len(self._ids)))
+        order.insert(b, order.pop(a))           # new row -> old row
+        new_of = {old: new for new, old in enumerate(order)}
+        self._follow_rows(new_of.get)
         self._structure_changed()
+
+    def _follow_rows(self, new_row) -> None:
+        """Until the new results come, the last ones stay with their projects' new rows."""
+        snap = self.snapshot
+        index = {new_row(r): i for r, i in snap.result_index.items()}
+        index.pop(None, None)
+        self.snapshot = dataclasses.replace(snap, result_index=index, changed_rows=None)
 
     def _structure_changed(self) -> None:
         for i, pid in enumerate(self._ids):
@@ -541,11 +564,13 @@ class PortfolioDocument(QObject):
         with each project as last parsed, and each row's index in them."""
         if self._checked is None:
             return None, {}
-        rows = [i for i, p in enumerate(self._parsed)
-                if p is not None and i not in self._duplicate_of]
-        inputs = dataclasses.replace(self._checked,
-                                     projects=tuple(self._parsed[i] for i in rows))  # type: ignore[misc]
-        return inputs, {row: k for k, row in enumerate(rows)}
+        if self._rows is None:     # which rows are sound changes seldom: kept until it does
+            rows = [i for i, p in enumerate(self._parsed)
+                    if p is not None and i not in self._duplicate_of]
+            self._rows = (rows, {row: k for k, row in enumerate(rows)})
+        rows, index = self._rows
+        inputs = dataclasses.replace(self._checked, projects=tuple(map(self._parsed.__getitem__, rows)))
+        return inputs, index       # never changed in place: a new one when the rows change
 
     # -- internals: appraising -----------------------------------------------------
     @Slot()
@@ -558,7 +583,7 @@ class PortfolioDocument(QObject):
         dirty, self._dirty = self._dirty, set()
         self._generation += 1
         if inputs is None:
-            self._base = None
+            self._base, self._unshown = None, set()
             self.snapshot = Snapshot(None, {}, 0.0, "; ".join(str(p) for p in self._settings_problems))
             self.resultsChanged.emit()
             return
@@ -567,7 +592,9 @@ class PortfolioDocument(QObject):
         if dirty is not None and self._base is not None and self._base[1] == rows:
             previous = self._base[0]
             changed = tuple(sorted(index[r] for r in dirty if r in index))
-        self._running, self._running_index = rows, index
+        else:
+            dirty = None
+        self._running, self._running_index, self._running_rows = rows, index, dirty
         self._awaiting += 1
         self._pool.start(_AppraiseTask(self._generation, inputs, self.pack, self._signals,
                                        previous, changed))
@@ -585,9 +612,15 @@ class PortfolioDocument(QObject):
         else:
             self._base = (out, rows)  # type: ignore[assignment]
             snapshot = Snapshot(out, index, ms)  # type: ignore[arg-type]
+        appraised = self._running_rows
+        self._unshown = None if appraised is None or self._unshown is None \
+            else self._unshown | appraised
         if self._dirty is None or self._dirty:
             self._schedule()         # edited meanwhile: these results are already stale
             return
+        snapshot.changed_rows = None if self._unshown is None or isinstance(out, Exception) \
+            else frozenset(self._unshown)
+        self._unshown = set()
         self.snapshot = snapshot
         self.resultsChanged.emit()
 

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.recovery = RecoveryFile()
         self._has_document = False
         self._shown_once = False
+        self.help_window = None
         self._tasks: list[BackgroundTask] = []
 
         self.stack = PageStack()
@@ -231,7 +232,11 @@ class MainWindow(QMainWindow):
         self.a_undo.setShortcut(QKeySequence(K.Undo))
         self.a_undo.setIcon(icon("undo"))
         self.a_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.a_redo.setShortcut(QKeySequence(K.Redo))
+        # the platform's redo (Ctrl+Shift+Z on Linux) and Ctrl+Y, as Excel users expect
+        redo = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo:
+            redo.append(QKeySequence("Ctrl+Y"))
+        self.a_redo.setShortcuts(redo)
         self.a_redo.setIcon(icon("redo"))
         self.a_add = self._action("&Add project", self._add_project, "Ctrl+Shift+N", icon_name="add")
         self.a_duplicate = self._action("&Duplicate project", self._duplicate, "Ctrl+D")
@@ -243,7 +248,11 @@ class MainWindow(QMainWindow):
                                         "The portfolio's name, years, notes and choices")
         self.a_pack = self._action("Use another assumption &pack…", self.choose_pack)
         self.a_default_pack = self._action("Use the &default assumption pack", self.use_default_pack)
-        self.a_about = self._action("&About", self.about, K.HelpContents)
+        self.a_guide = self._action("&User guide", lambda: self.show_guide(), K.HelpContents,
+                                    "From a new portfolio to a workbook you can send")
+        self.a_method = self._action("The &method", lambda: self.show_guide("METHOD.md"),
+                                     tip="Every formula, with the guidance it follows")
+        self.a_about = self._action("&About", self.about)
         self.page_actions = []
         group = QActionGroup(self)
         for k, name in enumerate(PAGES):
@@ -282,6 +291,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.a_pack)
         m.addAction(self.a_default_pack)
         m = self.menuBar().addMenu("&Help")
+        m.addAction(self.a_guide)
+        m.addAction(self.a_method)
+        m.addSeparator()
         m.addAction(self.a_about)
         self._fill_recent()
 
@@ -794,6 +806,16 @@ class MainWindow(QMainWindow):
 
     def _delete(self) -> None:
         self.projects.delete_project()
+
+    def show_guide(self, page: str = "guide.md") -> None:
+        """Help > User guide: a window of its own, kept open beside the work."""
+        from .help_window import HelpWindow
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show_page(page)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
 
     def about(self) -> None:
         pack = self.doc.pack

@@ -744,7 +744,9 @@ class MainWindow(QMainWindow):
         if not self._has_document:
             self.setWindowTitle(APP_NAME)
             return
-        self.setWindowTitle(f"{self.doc.name} — {self._display_name()}[*] — {APP_NAME}")
+        # an untitled portfolio is named once, with "(not saved)" where a file name would be
+        where = self.doc.path.name if self.doc.path else "not saved"
+        self.setWindowTitle(f"{self.doc.name} — {where}[*] — {APP_NAME}")
         self.setWindowModified(self.doc.is_dirty)
         self.status_saved.setText("unsaved changes" if self.doc.is_dirty else "saved")
 

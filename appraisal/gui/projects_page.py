@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout,
                                QWidget)
@@ -68,12 +69,17 @@ class ProjectsPage(QWidget):
         self.list.setWordWrap(False)
         self.list.verticalHeader().setDefaultSectionSize(22)
         self.list.setAccessibleName("Projects")
+        # Delete in the list deletes the project (after asking); Ctrl+Del works anywhere
+        # but a text field, where it deletes a word
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_project)
         lv.addWidget(self.list, 1)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text, tip in (("add", "+", "Add a project (Ctrl+Shift+N)"),
                                ("duplicate", "Copy", "Duplicate the project (Ctrl+D)"),
-                               ("delete", "−", "Delete the project (Ctrl+Del)"),
+                               ("delete", "−", "Delete the project (Del in the list, Ctrl+Del)"),
                                ("up", "▲", "Move up (Ctrl+Up)"), ("down", "▼", "Move down (Ctrl+Down)")):
             b = QPushButton(text)
             b.setToolTip(tip)

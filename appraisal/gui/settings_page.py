@@ -8,12 +8,12 @@ checks are the core's (``check_portfolio``): this page adds words and undo, noth
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
-                               QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (QAbstractSpinBox, QButtonGroup, QComboBox, QDoubleSpinBox,
+                               QFormLayout, QFrame, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.pack import CARBON_SERIES
@@ -72,6 +72,29 @@ class NotesEdit(QPlainTextEdit):
         self.editingFinished.emit()
 
 
+class DocumentUndoKeys(QObject):
+    """Ctrl+Z and Ctrl+Y in a field whose value is already in the document undo and redo
+    the document (Edit > Undo), not the field's own typing; while an edit is still being
+    typed, they undo the typing."""
+
+    def __init__(self, committed: Callable[[QWidget], bool], parent: QObject) -> None:
+        super().__init__(parent)
+        self.committed = committed
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and _is_undo_or_redo(event) and self.committed(obj):  # type: ignore[arg-type]
+            event.ignore()        # not the field's: the window's shortcut takes it
+            return True
+        return False
+
+
+def _is_undo_or_redo(event: QKeyEvent) -> bool:
+    return (event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+            or event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier,
+                                                         Qt.Key.Key_Y))
+
+
 class SettingsPage(QWidget):
     """Edits the portfolio-level fields of the document (FORMAT.md 1 and 4)."""
 
@@ -104,7 +127,28 @@ class SettingsPage(QWidget):
         self.form.addRow("", restore)
         doc.settingsChanged.connect(self.refresh)
         doc.packChanged.connect(self.refresh)
+        self.undo_keys = DocumentUndoKeys(self._committed, self)
+        for w in (self.name, self.notes, self.appraisal_year, self.price_base_year,
+                  self.financial_discount_rate, self.financial_ob_share):
+            w.installEventFilter(self.undo_keys)
         self.refresh()
+
+    def _committed(self, w: QWidget) -> bool:
+        """Whether the field shows what the document holds (no edit being typed)."""
+        data = self.doc.portfolio.data
+        if w is self.name:
+            return self.name.text().strip() == str(data.get("name") or "").strip()
+        if w is self.notes:
+            notes = data.get("notes")
+            return self.notes.toPlainText().strip() == (notes.strip() if isinstance(notes, str) else "")
+        if isinstance(w, QAbstractSpinBox):
+            box = w
+            special = box.specialValueText()
+            if special and box.value() == box.minimum():   # type: ignore[attr-defined]
+                return box.text() == special
+            shown = box.textFromValue(box.value())          # type: ignore[attr-defined]
+            return box.text() == box.prefix() + shown + box.suffix()  # type: ignore[attr-defined]
+        return True
 
     # -- building -------------------------------------------------------------------
     def _heading(self, text: str) -> None:

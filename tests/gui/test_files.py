@@ -161,6 +161,7 @@ def test_the_example_opens_as_an_untitled_copy_saved_in_the_documents_folder(
     window = start_window(None, example=True)          # `appraisal --example`
     doc = window.doc
     assert doc.path is None and len(doc.projects) == 12
+    assert window.windowTitle() == f"{doc.name} — not saved[*] — {APP_NAME}"
     assert str(example_portfolio()) not in window._recent()
     assert is_installed_file(example_portfolio())
 

@@ -155,3 +155,15 @@ def test_the_selection_survives_undo_redo_and_a_new_pack(window, page, qtbot):
     assert page.editor.title.text().startswith("BUS-005")
     assert window.use_pack(window.doc.pack.folder)
     assert page.current_row() == 3 and page.editor.isEnabled()
+
+
+def test_the_delete_key_in_the_list_deletes_after_asking(window, page, qtbot, message_boxes):
+    before = ids(window)
+    page.select_row(2)
+    window.activateWindow()
+    page.list.setFocus()
+    qtbot.waitUntil(page.list.hasFocus, timeout=2_000)
+    message_boxes.answer(Button.Yes)
+    qtbot.keyClick(page.list, Qt.Key.Key_Delete)
+    assert len(message_boxes.take("question")) == 1
+    assert ids(window) == before[:2] + before[3:]

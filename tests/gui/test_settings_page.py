@@ -174,3 +174,32 @@ def test_the_example_gets_a_name_of_its_own(window, page, qtbot):
     qtbot.keyClick(page.name, Qt.Key.Key_Return)
     assert window.doc.portfolio.data["name"] == "Our pipeline"
     assert window.doc.name == "Our pipeline"
+
+
+def test_ctrl_z_in_a_committed_field_undoes_the_document(window, page, qtbot):
+    """Issue 9: Ctrl+Z in a field undid the field's text, not the document."""
+    doc = window.doc
+    window.activateWindow()
+    page.name.setFocus()
+    qtbot.waitUntil(page.name.hasFocus, timeout=2_000)
+    page.name.selectAll()
+    qtbot.keyClicks(page.name, "Our pipeline")
+    # still being typed: Ctrl+Z is the field's own
+    qtbot.keyClick(page.name, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.undo_stack.count() == 0
+    qtbot.keyClicks(page.name, "Our pipeline")
+    page.name.selectAll()
+    qtbot.keyClicks(page.name, "Our pipeline")
+    qtbot.keyClick(page.name, Qt.Key.Key_Return)            # committed
+    assert doc.portfolio.data["name"] == "Our pipeline" and doc.undo_stack.count() == 1
+    qtbot.keyClick(page.name, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.undo_stack.index() == 0 and doc.portfolio.data["name"] != "Our pipeline"
+    assert page.name.text() == doc.portfolio.data["name"]    # the field follows the document
+    qtbot.keyClick(page.name, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert doc.portfolio.data["name"] == "Our pipeline"
+    # the same in a spin box
+    page.financial_discount_rate.setFocus()
+    spin(page.financial_discount_rate, 6.0)
+    assert doc.undo_stack.undoText() == "Change financial discount rate"
+    qtbot.keyClick(page.financial_discount_rate, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.portfolio.data["financial_discount_rate"] == pytest.approx(0.035)

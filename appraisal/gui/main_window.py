@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
 from .. import __version__
 from ..core import InputError, Portfolio, load_pack, parse_portfolio
 from ..core.pack import CARBON_SERIES
+from ..core.portfolio import DEFAULTS
 from ..core.results import METHOD_VERSION
 from ..io.portfolio_file import load_portfolio, save_portfolio
 from ..resources import default_pack_dir, example_portfolio, resource_path, resources_dir
@@ -762,12 +763,12 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self) -> None:
         self.carbon_box.setCurrentIndex(max(0, self.carbon_box.findData(
-            self.doc.setting("carbon_series", "central"))))
+            self.doc.setting("carbon_series", DEFAULTS.carbon_series))))
         self.schedule_box.clear()
         for name in self.doc.pack.discount_schedules:
             self.schedule_box.addItem(name.capitalize(), name)
         self.schedule_box.setCurrentIndex(max(0, self.schedule_box.findData(
-            self.doc.setting("discount_schedule", "standard"))))
+            self.doc.setting("discount_schedule", DEFAULTS.discount_schedule))))
         self._update_status()
         self._update_title()
 
@@ -778,8 +779,9 @@ class MainWindow(QMainWindow):
         pack = self.doc.pack
         self.status_pack.setText(f"Pack: {pack.id} ({pack.vintage})")
         self.status_pack.setToolTip(pack.notes)
-        self.status_choices.setText(f"carbon {self.doc.setting('carbon_series', 'central')}, "
-                                    f"{self.doc.setting('discount_schedule', 'standard')}")
+        self.status_choices.setText(
+            f"carbon {self.doc.setting('carbon_series', DEFAULTS.carbon_series)}, "
+            f"{self.doc.setting('discount_schedule', DEFAULTS.discount_schedule)}")
         snap = self.doc.snapshot
         self.status_time.setText(f"computed in {snap.elapsed_ms:.0f} ms"
                                  if snap.results is not None and self._has_document else "")

@@ -93,6 +93,8 @@ class Dashboard(QWidget):
                 ("shovel_ready_projects", "Shovel-ready", "Projects with a readiness score of 80 "
                                                           "or more that can start within 12 months")]):
             card = Card(title, tip)
+            card.value.setAccessibleName(title)        # selectable text: a screen reader
+            card.detail.setAccessibleName(f"{title}, detail")   # says whose figure it is
             self.cards[key] = card
             cards.addWidget(card, 0, k)
         layout.addLayout(cards)
@@ -114,6 +116,7 @@ class Dashboard(QWidget):
         self.gap_bars: list[GapBar] = []
         lv.addStretch(1)
         self.scatter = ScatterView()
+        self.scatter.setAccessibleName("Scatter of BCR against cost per tonne")
         self.scatter.projectClicked.connect(self.projectActivated)
         split.addWidget(left)
         split.addWidget(self.scatter)
@@ -125,6 +128,7 @@ class Dashboard(QWidget):
         split.setSizes([400, 600])
 
         self.table = QTableView()
+        self.table.setAccessibleName("Ranking of the projects")
         self.proxy = RankingModel(self)
         self.proxy.setSourceModel(model)
         self.table.setModel(self.proxy)

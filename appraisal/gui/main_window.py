@@ -105,6 +105,7 @@ class WelcomePage(QWidget):
         layout.addLayout(row)
         layout.addWidget(QLabel("Recent files"))
         self.recent = QListWidget()
+        self.recent.setAccessibleName("Recent files")
         self.recent.itemActivated.connect(lambda item: window.open_file(Path(item.text())))
         layout.addWidget(self.recent, 1)
 
@@ -318,11 +319,13 @@ class MainWindow(QMainWindow):
         for s in CARBON_SERIES:
             self.carbon_box.addItem(s.capitalize(), s)
         self.carbon_box.setToolTip("Carbon values: central, or the low and high scenarios (DESNZ)")
+        self.carbon_box.setAccessibleName("Carbon values")
         self.carbon_box.activated.connect(lambda _i: self.doc.set_setting(
             "carbon_series", self.carbon_box.currentData(), "carbon series"))
         tb.addWidget(self.carbon_box)
         tb.addWidget(QLabel(" Discounting: "))
         self.schedule_box = QComboBox()
+        self.schedule_box.setAccessibleName("Discount schedule")
         self.schedule_box.setToolTip("Discount schedule of the pack: standard (Green Book STPR), "
                                      "reduced (lower-rate test) or health")
         self.schedule_box.activated.connect(lambda _i: self.doc.set_setting(

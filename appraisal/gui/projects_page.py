@@ -32,12 +32,15 @@ class ProjectsPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search id, name, area")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search projects")
         lv.addWidget(self.search)
         filters = QHBoxLayout()
         self.category = QComboBox()
         self.category.setToolTip("Show one category")
+        self.category.setAccessibleName("Category shown")
         self.vfm = QComboBox()
         self.vfm.setToolTip("Show one value-for-money category")
+        self.vfm.setAccessibleName("Value for money shown")
         for text, data in (("Any value for money", ""), ("VERY HIGH", "very high"), ("HIGH", "high"),
                            ("MEDIUM", "medium"), ("LOW", "low"), ("POOR", "poor")):
             self.vfm.addItem(text, data)

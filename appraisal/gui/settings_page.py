@@ -110,6 +110,7 @@ class SettingsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setAccessibleName("Portfolio settings")
         body = QWidget()
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)

@@ -110,7 +110,6 @@ def main(argv: list[str]) -> int:
     # Help > User guide, in its own window over the main one
     w._show_page(1)
     w.show_guide()
-    w.help_window.move(w.geometry().center() - w.help_window.rect().center())
     shot("help", w.help_window)
     w.help_window.close()
     w.doc.undo_stack.setClean()

@@ -819,6 +819,7 @@ class MainWindow(QMainWindow):
         from .help_window import HelpWindow
         if self.help_window is None:
             self.help_window = HelpWindow(self)
+            self.help_window.move(self.geometry().center() - self.help_window.rect().center())
         self.help_window.show_page(page)
         self.help_window.show()
         self.help_window.raise_()

@@ -38,3 +38,11 @@ def default_pack_dir() -> Path:
 
 def example_portfolio() -> Path:
     return resource_path("examples", "west-midlands-pipeline.json")
+
+
+def docs_dir() -> Path | None:
+    """The folder of the user guide and the method (``docs/``, installed as
+    ``appraisal/_docs``); None when the program was built without them."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    candidates = ([Path(frozen) / "docs"] if frozen else []) + [_HERE / "_docs", _HERE.parent / "docs"]
+    return next((c for c in candidates if (c / "guide.md").is_file()), None)

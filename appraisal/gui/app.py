@@ -26,11 +26,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 def run(path: str | None = None, *, example: bool = False, smoke_test: bool = False) -> int:
     """Open the main window (on ``path``, the example, the last file, or the welcome page)."""
     app = make_app()
-    from ..resources import example_portfolio
     from .main_window import start
     settings = QSettings() if not smoke_test else QSettings(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, "smoke-test")
-    window = start(str(example_portfolio()) if example else path, settings)
+    window = start(path, settings, example=example)
     if smoke_test:
         # the bundle's smoke test: the example portfolio appraised in a real window, then exit
         window.doc.wait_for_results(30_000)

@@ -12,7 +12,7 @@ from .breakdown import (BASIS_KEYS, BASIS_NAMES, TIPS, exchequer_line, pack_note
                         pipeline_vfm, short_pack_note)
 from .charts import ScatterView
 from .document import PortfolioDocument
-from .models import ProjectFilter, ProjectsModel
+from .models import ProjectsModel, RankingModel
 from .results_panel import Card
 
 
@@ -93,6 +93,8 @@ class Dashboard(QWidget):
                 ("shovel_ready_projects", "Shovel-ready", "Projects with a readiness score of 80 "
                                                           "or more that can start within 12 months")]):
             card = Card(title, tip)
+            card.value.setAccessibleName(title)        # selectable text: a screen reader
+            card.detail.setAccessibleName(f"{title}, detail")   # says whose figure it is
             self.cards[key] = card
             cards.addWidget(card, 0, k)
         layout.addLayout(cards)
@@ -114,14 +116,20 @@ class Dashboard(QWidget):
         self.gap_bars: list[GapBar] = []
         lv.addStretch(1)
         self.scatter = ScatterView()
+        self.scatter.setAccessibleName("Scatter of BCR against cost per tonne")
         self.scatter.projectClicked.connect(self.projectActivated)
         split.addWidget(left)
         split.addWidget(self.scatter)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        # the scatter's axis titles and labels overlap below about 300 px: never squeeze it
+        self.scatter.setMinimumWidth(300)
+        split.setChildrenCollapsible(False)
+        split.setSizes([400, 600])
 
         self.table = QTableView()
-        self.proxy = ProjectFilter(self)
+        self.table.setAccessibleName("Ranking of the projects")
+        self.proxy = RankingModel(self)
         self.proxy.setSourceModel(model)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -134,6 +142,8 @@ class Dashboard(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.doubleClicked.connect(
             lambda ix: self.projectActivated.emit(self.proxy.mapToSource(ix).row()))
+        # column widths from the first 50 rows: every row of 10,000 would take seconds
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         self.table.resizeColumnsToContents()
         vsplit = QSplitter(Qt.Orientation.Vertical)
         vsplit.addWidget(split)
@@ -147,6 +157,8 @@ class Dashboard(QWidget):
         vsplit.addWidget(rank)
         vsplit.setStretchFactor(0, 1)
         vsplit.setStretchFactor(1, 1)
+        vsplit.setChildrenCollapsible(False)
+        vsplit.setSizes([380, 300])
         self.vsplitter = vsplit
         layout.addWidget(vsplit, 1)
         self.provenance = QLabel()
@@ -154,6 +166,7 @@ class Dashboard(QWidget):
         self.provenance.setWordWrap(True)
         layout.addWidget(self.provenance)
         self._sized = False
+        self._stale = False
         doc.resultsChanged.connect(self.refresh)
         doc.settingsChanged.connect(self.refresh)
         doc.structureChanged.connect(self._structure_changed)
@@ -161,7 +174,31 @@ class Dashboard(QWidget):
     def _structure_changed(self) -> None:
         self._sized = False
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale and self.doc.results is not None:
+            self._draw(self.doc.results)
+
+    def _draw(self, results) -> None:
+        """The scatter, and the ranking's column widths the first time."""
+        self._stale = False
+        points = []
+        basis = BASIS_KEYS.get(results.vfm_basis, "bcr")    # the BCR the bands are read on
+        x_all = results.metrics["cost_per_tco2e_gbp"]
+        y_all, cost = results.metrics[basis], results.metrics["public_cost_gbp"]
+        for row, i in self.doc.snapshot.result_index.items():
+            x, y = x_all[i], y_all[i]
+            if math.isfinite(x) and math.isfinite(y):
+                points.append((row, results.ids[i], float(x), float(y), float(cost[i])))
+        self.scatter.set_points(points, BASIS_NAMES.get(results.vfm_basis, "BCR"))
+        if not self._sized and results.ids:
+            self.table.resizeColumnsToContents()
+            self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))
+            self._sized = True
+
     def refresh(self) -> None:
+        """The figures of the latest results; the scatter is drawn when the page is shown
+        (10,000 projects take a third of a second: not after every edit made elsewhere)."""
         doc, results = self.doc, self.doc.results
         self.title.setText(doc.name)
         if results is None:
@@ -212,19 +249,10 @@ class Dashboard(QWidget):
             + (" (the windows differ by sector)" if len(windows) > 1 else "")
             + "; the gap is the assumption pack's estimate of the annual public investment gap "
             "(Green Alliance, 2020, in the default pack).")
-        points = []
-        basis = BASIS_KEYS.get(results.vfm_basis, "bcr")    # the BCR the bands are read on
-        for row, i in doc.snapshot.result_index.items():
-            x = results.metrics["cost_per_tco2e_gbp"][i]
-            y = results.metrics[basis][i]
-            if math.isfinite(x) and math.isfinite(y):
-                points.append((row, results.ids[i], float(x), float(y),
-                               float(results.metrics["public_cost_gbp"][i])))
-        self.scatter.set_points(points, BASIS_NAMES.get(results.vfm_basis, "BCR"))
-        if not self._sized and results.ids:
-            self.table.resizeColumnsToContents()
-            self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))
-            self._sized = True
+        if self.isVisible():
+            self._draw(results)
+        else:
+            self._stale = True
         self.provenance.setText(
             f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
             f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "

@@ -19,8 +19,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import (AssumptionPack, InputError, Portfolio, PortfolioInputs, PortfolioResults,
-                    Problem, ProjectInputs, appraise_portfolio, parse_project)
-from ..core.portfolio import CARBON_SERIES, check_portfolio
+                    Problem, ProjectInputs, parse_project)
+from ..core.incremental import appraise_with_series_on_demand, reappraise
+from ..core.portfolio import check_portfolio
 
 Path_ = tuple[Any, ...]   # keys into a project dict, e.g. ("readiness", "months_to_start")
 
@@ -89,18 +90,26 @@ class SetProjectField(QUndoCommand):
 
 
 class SetPortfolioSetting(QUndoCommand):
+    """A portfolio-level field; ``None`` removes it (its default applies)."""
+
     def __init__(self, doc: "PortfolioDocument", key: str, value: Any, label: str):
         super().__init__(f"Change {label}")
-        self.doc, self.key, self.new = doc, key, value
-        self.old = doc.portfolio.data.get(key)
+        self.doc, self.key, self.new = doc, key, copy.deepcopy(value)
+        self.had = key in doc.portfolio.data
+        self.old = copy.deepcopy(doc.portfolio.data.get(key))
+
+    def _set(self, present: bool, value: Any) -> None:
+        if present:
+            self.doc.portfolio.data[self.key] = copy.deepcopy(value)
+        else:
+            self.doc.portfolio.data.pop(self.key, None)
+        self.doc._settings_changed()
 
     def redo(self) -> None:
-        self.doc.portfolio.data[self.key] = self.new
-        self.doc._settings_changed()
+        self._set(self.new is not None, self.new)
 
     def undo(self) -> None:
-        self.doc.portfolio.data[self.key] = self.old
-        self.doc._settings_changed()
+        self._set(self.had, self.old)
 
 
 class InsertProject(QUndoCommand):
@@ -110,11 +119,11 @@ class InsertProject(QUndoCommand):
 
     def redo(self) -> None:
         self.doc.portfolio.projects.insert(self.row, copy.deepcopy(self.project))
-        self.doc._structure_changed()
+        self.doc._row_inserted(self.row)
 
     def undo(self) -> None:
         del self.doc.portfolio.projects[self.row]
-        self.doc._structure_changed()
+        self.doc._row_removed(self.row)
 
 
 class RemoveProject(QUndoCommand):
@@ -125,11 +134,11 @@ class RemoveProject(QUndoCommand):
 
     def redo(self) -> None:
         del self.doc.portfolio.projects[self.row]
-        self.doc._structure_changed()
+        self.doc._row_removed(self.row)
 
     def undo(self) -> None:
         self.doc.portfolio.projects.insert(self.row, copy.deepcopy(self.project))
-        self.doc._structure_changed()
+        self.doc._row_inserted(self.row)
 
 
 class MoveProject(QUndoCommand):
@@ -141,7 +150,7 @@ class MoveProject(QUndoCommand):
     def _move(self, a: int, b: int) -> None:
         projects = self.doc.portfolio.projects
         projects.insert(b, projects.pop(a))
-        self.doc._structure_changed()
+        self.doc._row_moved(a, b)
 
     def redo(self) -> None:
         self._move(self.row, self.to)
@@ -179,15 +188,24 @@ class _Signals(QObject):
 
 
 class _AppraiseTask(QRunnable):
+    """One appraisal in a worker thread: of every project, or, given the previous
+    results, of the ``changed`` projects alone (core/incremental.py)."""
+
     def __init__(self, generation: int, inputs: PortfolioInputs, pack: AssumptionPack,
-                 signals: _Signals):
+                 signals: _Signals, previous: PortfolioResults | None = None,
+                 changed: tuple[int, ...] = ()):
         super().__init__()
         self.generation, self.inputs, self.pack, self.signals = generation, inputs, pack, signals
+        self.previous, self.changed = previous, changed
 
     def run(self) -> None:  # in a worker thread: only immutable inputs are read
         t0 = time.perf_counter()
         try:
-            out: object = appraise_portfolio(self.inputs, self.pack, keep_series=True)
+            if self.previous is not None:
+                out: object = reappraise(self.previous, self.inputs, self.changed, self.pack)
+            else:
+                out = appraise_with_series_on_demand(self.inputs, self.pack)
+                out.warnings     # worded here, not on the GUI thread; edits carry them over
         except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
             out = exc
         self.signals.done.emit(self.generation, out, (time.perf_counter() - t0) * 1000)
@@ -201,6 +219,8 @@ class Snapshot:
     result_index: dict[int, int]
     elapsed_ms: float = 0.0
     error: str | None = None
+    # the rows whose results differ from the snapshot before (None: any row may)
+    changed_rows: frozenset[int] | None = None
 
 
 class PortfolioDocument(QObject):
@@ -221,12 +241,27 @@ class PortfolioDocument(QObject):
         self.path = path
         self.undo_stack = QUndoStack(self)
         self.snapshot = Snapshot(None, {})
+        # per row: the project as the core parsed it (None: it has problems), its own
+        # problems, and its id; ids across rows are this document's check
         self._parsed: list[ProjectInputs | None] = []
         self._problems: list[list[Problem]] = []
+        self._ids: list[str | None] = []
+        self._duplicate_of: dict[int, int] = {}       # row -> the first row with its id
+        self._rows: tuple[list[int], dict[int, int]] | None = None   # the sound rows (_inputs)
         self._settings_problems: list[Problem] = []
+        # the core's checked portfolio-level inputs (check_portfolio); the projects of
+        # an appraisal are put in by _inputs. None while a portfolio-level field is wrong.
+        self._checked: PortfolioInputs | None = None
+        # one appraisal at a time: the rows edited since the last one began (None: all
+        # must be appraised again), and the last results with the rows they cover
+        self._dirty: set[int] | None = None
+        self._base: tuple[PortfolioResults, tuple[int, ...]] | None = None
+        self._running: tuple[int, ...] | None = None      # rows of the appraisal under way
+        self._running_index: dict[int, int] = {}
+        self._running_rows: set[int] | None = None        # the rows it appraises (None: all)
+        self._unshown: set[int] | None = set()            # rows appraised, not yet shown
         self._generation = 0
         self._awaiting = 0
-        self._index_for: dict[int, dict[int, int]] = {}
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_results)
         self._pool = QThreadPool(self)
@@ -246,7 +281,14 @@ class PortfolioDocument(QObject):
         return self.portfolio.projects[row]
 
     def problems(self, row: int) -> list[Problem]:
-        return self._problems[row] if 0 <= row < len(self._problems) else []
+        if not 0 <= row < len(self._problems):
+            return []
+        first = self._duplicate_of.get(row)
+        if first is None:
+            return self._problems[row]
+        pid = self._ids[row]
+        return self._problems[row] + [Problem(f"duplicate id {pid!r} (also project #{first + 1})",
+                                              project=pid, field="id")]
 
     def settings_problems(self) -> list[Problem]:
         return list(self._settings_problems)
@@ -307,9 +349,27 @@ class PortfolioDocument(QObject):
         self.undo_stack.push(SetProjectField(self, row, path, value, label or path[-1], typing))
         return True
 
-    def set_setting(self, key: str, value: Any, label: str | None = None) -> None:
-        if self.portfolio.data.get(key) != value:
-            self.undo_stack.push(SetPortfolioSetting(self, key, value, label or key.replace("_", " ")))
+    def check_setting(self, key: str, value: Any) -> list[Problem]:
+        """Problems the portfolio would have with ``value`` for ``key`` (the core's checks)."""
+        candidate = {k: v for k, v in self.portfolio.data.items() if k != "projects"}
+        if value is None:
+            candidate.pop(key, None)
+        else:
+            candidate[key] = value
+        checked = check_portfolio(candidate, self.pack)
+        return [p for p in checked.portfolio_problems
+                if p.field and (p.field == key or p.field.startswith(key + "."))]
+
+    def set_setting(self, key: str, value: Any, label: str | None = None) -> bool:
+        """Change a portfolio-level field through the undo stack, unless the value is wrong."""
+        if self.check_setting(key, value):
+            return False
+        present = key in self.portfolio.data
+        if (value is None and not present) or (value is not None and present
+                                               and self.portfolio.data[key] == value):
+            return True     # nothing changes: nothing to undo
+        self.undo_stack.push(SetPortfolioSetting(self, key, value, label or key.replace("_", " ")))
+        return True
 
     def add_project(self, project: dict | None = None, row: int | None = None) -> int:
         row = len(self.projects) if row is None else row
@@ -385,49 +445,105 @@ class PortfolioDocument(QObject):
         self._pool.waitForDone(10_000)
         self._signals.done.disconnect(self._on_results)
 
-    # -- internals ------------------------------------------------------------
+    # -- internals: checking ------------------------------------------------------
     def _reparse_all(self) -> None:
+        """Check the whole document (opened, or another pack): the core's check_portfolio."""
         checked = check_portfolio(self.portfolio.data, self.pack)
-        self._settings_problems = list(checked.portfolio_problems)
+        self._take_settings(checked)
         n = len(self.projects)
-        self._problems = [checked.project_problems.get(i, []) for i in range(n)]
         self._parsed = [None] * n
+        self._problems = [[q for q in checked.project_problems.get(i, []) if not _is_duplicate(q)]
+                          for i in range(n)]
         if checked.inputs is not None:
             for row, p in zip(checked.rows, checked.inputs.projects):
                 self._parsed[row] = p
-        else:
-            for i, p in enumerate(self.projects):
+        for i, p in enumerate(self.projects):
+            # rows the core set aside (a duplicate id: this document's check), or all of
+            # them when a portfolio-level field kept the core from returning projects
+            if self._parsed[i] is None and not self._problems[i]:
                 self._parsed[i], self._problems[i] = parse_project(p, i, self.pack)
-        self._check_duplicate_ids()
+        self._ids = [_project_id(p, q) for p, q in zip(self.projects, self._parsed)]
+        self._find_duplicates()
+        self._dirty = None
         self._schedule()
 
-    def _check_duplicate_ids(self) -> None:
+    def _take_settings(self, checked) -> None:
+        self._settings_problems = list(checked.portfolio_problems)
+        self._checked = (None if checked.inputs is None
+                         else dataclasses.replace(checked.inputs, projects=()))
+
+    def _find_duplicates(self) -> None:
+        self._rows = None
         seen: dict[str, int] = {}
-        for i, p in enumerate(self.projects):
-            pid = p.get("id") if isinstance(p, dict) else None
-            self._problems[i] = [q for q in self._problems[i] if not q.message.startswith("duplicate id")]
-            if not isinstance(pid, str):
+        self._duplicate_of = {}
+        for i, pid in enumerate(self._ids):
+            if pid is None:
                 continue
             if pid in seen:
-                self._problems[i].append(Problem(f"duplicate id {pid!r} (also project #{seen[pid] + 1})",
-                                                 project=pid, field="id"))
-                self._parsed[i] = None
+                self._duplicate_of[i] = seen[pid]
             else:
                 seen[pid] = i
 
     def _project_changed(self, row: int) -> None:
+        was_sound = self._parsed[row] is not None
         self._parsed[row], self._problems[row] = parse_project(self.project(row), row, self.pack)
-        self._check_duplicate_ids()
+        if (self._parsed[row] is not None) != was_sound:
+            self._rows = None
+        pid = _project_id(self.project(row), self._parsed[row])
+        if pid != self._ids[row]:
+            self._ids[row] = pid
+            self._find_duplicates()
+        if self._dirty is not None:
+            self._dirty.add(row)
         self.projectChanged.emit(row)
         self._schedule()
 
     def _settings_changed(self) -> None:
-        self._reparse_all()
+        # the projects do not depend on the portfolio's fields: check those alone
+        self._take_settings(check_portfolio(
+            {k: v for k, v in self.portfolio.data.items() if k != "projects"}, self.pack))
+        self._dirty = None
         self.settingsChanged.emit()
+        self._schedule()
+
+    def _row_inserted(self, row: int) -> None:
+        parsed, problems = parse_project(self.project(row), row, self.pack)
+        self._parsed.insert(row, parsed)
+        self._problems.insert(row, problems)
+        self._ids.insert(row, _project_id(self.project(row), parsed))
+        self._follow_rows(lambda r: r + (r >= row))
+        self._structure_changed()
+
+    def _row_removed(self, row: int) -> None:
+        for rows in (self._parsed, self._problems, self._ids):
+            del rows[row]
+        self._follow_rows(lambda r: None if r == row else r - (r > row))
+        self._structure_changed()
+
+    def _row_moved(self, a: int, b: int) -> None:
+        for rows in (self._parsed, self._problems, self._ids):
+            rows.insert(b, rows.pop(a))
+        order = list(range(len(self._ids)))
+        order.insert(b, order.pop(a))           # new row -> old row
+        new_of = {old: new for new, old in enumerate(order)}
+        self._follow_rows(new_of.get)
+        self._structure_changed()
+
+    def _follow_rows(self, new_row) -> None:
+        """Until the new results come, the last ones stay with their projects' new rows."""
+        snap = self.snapshot
+        index = {new_row(r): i for r, i in snap.result_index.items()}
+        index.pop(None, None)
+        self.snapshot = dataclasses.replace(snap, result_index=index, changed_rows=None)
 
     def _structure_changed(self) -> None:
-        self._reparse_all()
+        for i, pid in enumerate(self._ids):
+            if pid is None:    # its problems name it by its place ("#3"), which moved
+                self._parsed[i], self._problems[i] = parse_project(self.project(i), i, self.pack)
+        self._find_duplicates()
+        self._dirty = None
         self.structureChanged.emit()
+        self._schedule()
 
     def _schedule(self) -> None:
         self._pending.start()
@@ -444,42 +560,78 @@ class PortfolioDocument(QObject):
                 {r: k for k, r in enumerate(keep)})
 
     def _inputs(self) -> tuple[PortfolioInputs | None, dict[int, int]]:
-        if self._settings_problems:
+        """The core's checked inputs (one path with the command line: ``check_portfolio``),
+        with each project as last parsed, and each row's index in them."""
+        if self._checked is None:
             return None, {}
-        d = self.portfolio.data
-        rows = [i for i, p in enumerate(self._parsed) if p is not None]
-        series = d.get("carbon_series") or "central"
-        inputs = PortfolioInputs(
-            name=self.name, appraisal_year=int(d.get("appraisal_year") or 0),
-            price_base_year=d.get("price_base_year"),
-            financial_discount_rate=float(d.get("financial_discount_rate") or 0.035)
-            if d.get("financial_discount_rate") is not None else 0.035,
-            discount_schedule=d.get("discount_schedule") or "standard",
-            carbon_series=series if series in CARBON_SERIES else "central",
-            projects=tuple(self._parsed[i] for i in rows))  # type: ignore[misc]
-        return inputs, {row: k for k, row in enumerate(rows)}
+        if self._rows is None:     # which rows are sound changes seldom: kept until it does
+            rows = [i for i, p in enumerate(self._parsed)
+                    if p is not None and i not in self._duplicate_of]
+            self._rows = (rows, {row: k for k, row in enumerate(rows)})
+        rows, index = self._rows
+        inputs = dataclasses.replace(self._checked, projects=tuple(map(self._parsed.__getitem__, rows)))
+        return inputs, index       # never changed in place: a new one when the rows change
 
+    # -- internals: appraising -----------------------------------------------------
     @Slot()
     def _start_appraisal(self) -> None:
+        """Appraise in the background: only the edited projects when nothing else changed
+        since the last results (core/incremental.py), else every project."""
+        if self._running is not None:
+            return                   # _on_results starts the next one
         inputs, index = self._inputs()
+        dirty, self._dirty = self._dirty, set()
         self._generation += 1
         if inputs is None:
+            self._base, self._unshown = None, set()
             self.snapshot = Snapshot(None, {}, 0.0, "; ".join(str(p) for p in self._settings_problems))
             self.resultsChanged.emit()
             return
-        self._index_for[self._generation] = index
+        rows = tuple(index)
+        previous, changed = None, ()
+        if dirty is not None and self._base is not None and self._base[1] == rows:
+            previous = self._base[0]
+            changed = tuple(sorted(index[r] for r in dirty if r in index))
+        else:
+            dirty = None
+        self._running, self._running_index, self._running_rows = rows, index, dirty
         self._awaiting += 1
-        self._pool.start(_AppraiseTask(self._generation, inputs, self.pack, self._signals))
+        self._pool.start(_AppraiseTask(self._generation, inputs, self.pack, self._signals,
+                                       previous, changed))
 
     @Slot(int, object, float)
     def _on_results(self, generation: int, out: object, ms: float) -> None:
         self._awaiting -= 1
-        index = self._index_for.pop(generation, {})
-        if generation != self._generation:
-            return   # a newer edit is being appraised; these results are stale
+        rows, index = self._running, self._running_index
+        self._running = None
+        assert rows is not None
         if isinstance(out, Exception):
+            self._base = None
             message = str(out) if isinstance(out, InputError) else f"{type(out).__name__}: {out}"
-            self.snapshot = Snapshot(None, {}, ms, message)
+            snapshot = Snapshot(None, {}, ms, message)
         else:
-            self.snapshot = Snapshot(out, index, ms)  # type: ignore[arg-type]
+            self._base = (out, rows)  # type: ignore[assignment]
+            snapshot = Snapshot(out, index, ms)  # type: ignore[arg-type]
+        appraised = self._running_rows
+        self._unshown = None if appraised is None or self._unshown is None \
+            else self._unshown | appraised
+        if self._dirty is None or self._dirty:
+            self._schedule()         # edited meanwhile: these results are already stale
+            return
+        snapshot.changed_rows = None if self._unshown is None or isinstance(out, Exception) \
+            else frozenset(self._unshown)
+        self._unshown = set()
+        self.snapshot = snapshot
         self.resultsChanged.emit()
+
+
+def _is_duplicate(problem: Problem) -> bool:
+    return problem.field == "id" and problem.message.startswith("duplicate id")
+
+
+def _project_id(project: Any, parsed: ProjectInputs | None) -> str | None:
+    """A project's id as the core reads it, for the check of duplicates."""
+    if parsed is not None:
+        return parsed.id or None
+    pid = project.get("id") if isinstance(project, dict) else None
+    return pid.strip() or None if isinstance(pid, str) else None

@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
+import sysconfig
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QDataStream, QSettings, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QMainWindow, QMessageBox, QPushButton, QStackedWidget, QToolBar,
+                               QMainWindow, QMessageBox, QPushButton, QSplitter, QStackedWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..core import InputError, Portfolio, load_pack, parse_portfolio
 from ..core.pack import CARBON_SERIES
+from ..core.portfolio import DEFAULTS
 from ..core.results import METHOD_VERSION
 from ..io.portfolio_file import load_portfolio, save_portfolio
-from ..resources import default_pack_dir, example_portfolio, resource_path
+from ..resources import default_pack_dir, example_portfolio, resource_path, resources_dir
 from .analysis_pages import SelectionPage, UncertaintyPage
 from .assumptions_view import AssumptionsView
 from .dashboard import Dashboard
@@ -23,16 +27,51 @@ from .document import InsertProject, PortfolioDocument
 from .models import ProjectsModel
 from .projects_page import ProjectsPage
 from .recovery import RecoveryFile, find_recoverable
+from .settings_page import SettingsPage
 from .tasks import BackgroundTask
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
-PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection")
+PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection", "Portfolio")
+PORTFOLIO_PAGE = PAGES.index("Portfolio")
 
 
 def icon(name: str) -> QIcon:
     path = resource_path("icons", f"{name}.svg")
     return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def documents_folder() -> Path:
+    """The user's documents folder (where a new file is saved), else the home folder."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder and Path(folder).is_dir() else Path.home()
+
+
+def installation_folders() -> list[Path]:
+    """Folders of the installed program: a file there is the program's, not the user's."""
+    from .. import __file__ as package_init
+    folders = [resources_dir(), Path(package_init).resolve().parent]
+    for key in ("purelib", "platlib"):
+        folders.append(Path(sysconfig.get_paths()[key]))
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        folders.append(Path(frozen))
+    return [f.resolve() for f in folders]
+
+
+def is_installed_file(path: Path) -> bool:
+    """True for a file inside the installation (the bundled example, the default pack)."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    return any(resolved.is_relative_to(folder) for folder in installation_folders())
+
+
+def file_stem(name: str) -> str:
+    """A portfolio's name as a file name: no characters a file system refuses."""
+    stem = re.sub(r'[\\/:*?"<>|]+', " ", name).strip(" .")
+    return re.sub(r"\s+", " ", stem)[:80] or "portfolio"
 
 
 def problems_text(exc: InputError, limit: int = 12) -> str:
@@ -66,12 +105,26 @@ class WelcomePage(QWidget):
         layout.addLayout(row)
         layout.addWidget(QLabel("Recent files"))
         self.recent = QListWidget()
+        self.recent.setAccessibleName("Recent files")
         self.recent.itemActivated.connect(lambda item: window.open_file(Path(item.text())))
         layout.addWidget(self.recent, 1)
 
     def set_recent(self, files: list[str]) -> None:
         self.recent.clear()
         self.recent.addItems(files)
+
+
+class PageStack(QStackedWidget):
+    """The pages, sized by the page shown: a hidden page's wide content (a long line,
+    a wide table) must not widen the window past the screen."""
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
 
 
 class MainWindow(QMainWindow):
@@ -84,21 +137,29 @@ class MainWindow(QMainWindow):
         self.model = ProjectsModel(self.doc, self)
         self.recovery = RecoveryFile()
         self._has_document = False
+        self._shown_once = False
+        self.help_window = None
         self._tasks: list[BackgroundTask] = []
 
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
+        self.stack.currentChanged.connect(lambda _k: self.stack.updateGeometry())
         self.welcome = WelcomePage(self)
         self.dashboard = Dashboard(self.doc, self.model)
         self.projects = ProjectsPage(self.doc, self.model)
         self.assumptions = AssumptionsView(self.doc)
         self.uncertainty = UncertaintyPage(self.doc)
         self.selection = SelectionPage(self.doc)
+        self.portfolio_page = SettingsPage(self.doc)
         for w in (self.welcome, self.dashboard, self.projects, self.assumptions, self.uncertainty,
-                  self.selection):
+                  self.selection, self.portfolio_page):
             self.stack.addWidget(w)
         self.nav = QListWidget()
         self.nav.addItems(PAGES)
-        self.nav.setMaximumWidth(104)
+        self.nav.item(PORTFOLIO_PAGE).setToolTip("The portfolio's name, years, notes and the "
+                                                 "choices that apply to every project")
+        # wide enough for the longest page name, and never squeezed by a wide page
+        self.nav.setFixedWidth(max(self.nav.fontMetrics().horizontalAdvance(p) for p in PAGES)
+                               + 4 * self.nav.frameWidth() + 24)
         self.nav.setAccessibleName("Pages")
         self.nav.currentRowChanged.connect(self._nav_changed)
         central = QWidget()
@@ -118,6 +179,7 @@ class MainWindow(QMainWindow):
         self.selection.runRequested.connect(self.run_selection)
         # bound methods, not lambdas: Qt then drops the connections with the window
         self.projects.currentChanged.connect(self._current_project_changed)
+        self.projects.message.connect(self._show_message)
         self.doc.undo_stack.cleanChanged.connect(self._clean_changed)
         self.doc.undo_stack.indexChanged.connect(self._edited)
         self.doc.pathChanged.connect(self._update_title)
@@ -172,7 +234,11 @@ class MainWindow(QMainWindow):
         self.a_undo.setShortcut(QKeySequence(K.Undo))
         self.a_undo.setIcon(icon("undo"))
         self.a_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.a_redo.setShortcut(QKeySequence(K.Redo))
+        # the platform's redo (Ctrl+Shift+Z on Linux) and Ctrl+Y, as Excel users expect
+        redo = QKeySequence.keyBindings(K.Redo)
+        if QKeySequence("Ctrl+Y") not in redo:
+            redo.append(QKeySequence("Ctrl+Y"))
+        self.a_redo.setShortcuts(redo)
         self.a_redo.setIcon(icon("redo"))
         self.a_add = self._action("&Add project", self._add_project, "Ctrl+Shift+N", icon_name="add")
         self.a_duplicate = self._action("&Duplicate project", self._duplicate, "Ctrl+D")
@@ -180,9 +246,15 @@ class MainWindow(QMainWindow):
         self.a_up = self._action("Move project &up", lambda: self.projects.move_project(-1), "Ctrl+Up")
         self.a_down = self._action("Move project do&wn", lambda: self.projects.move_project(+1),
                                    "Ctrl+Down")
+        self.a_portfolio = self._action("Portfolio &settings…", self.show_settings, "Ctrl+,",
+                                        "The portfolio's name, years, notes and choices")
         self.a_pack = self._action("Use another assumption &pack…", self.choose_pack)
         self.a_default_pack = self._action("Use the &default assumption pack", self.use_default_pack)
-        self.a_about = self._action("&About", self.about, K.HelpContents)
+        self.a_guide = self._action("&User guide", lambda: self.show_guide(), K.HelpContents,
+                                    "From a new portfolio to a workbook you can send")
+        self.a_method = self._action("The &method", lambda: self.show_guide("METHOD.md"),
+                                     tip="Every formula, with the guidance it follows")
+        self.a_about = self._action("&About", self.about)
         self.page_actions = []
         group = QActionGroup(self)
         for k, name in enumerate(PAGES):
@@ -212,6 +284,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for a in (self.a_add, self.a_duplicate, self.a_delete, self.a_up, self.a_down):
             m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.a_portfolio)
         m = self.menuBar().addMenu("&View")
         for a in self.page_actions:
             m.addAction(a)
@@ -219,6 +293,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.a_pack)
         m.addAction(self.a_default_pack)
         m = self.menuBar().addMenu("&Help")
+        m.addAction(self.a_guide)
+        m.addAction(self.a_method)
+        m.addSeparator()
         m.addAction(self.a_about)
         self._fill_recent()
 
@@ -242,11 +319,13 @@ class MainWindow(QMainWindow):
         for s in CARBON_SERIES:
             self.carbon_box.addItem(s.capitalize(), s)
         self.carbon_box.setToolTip("Carbon values: central, or the low and high scenarios (DESNZ)")
+        self.carbon_box.setAccessibleName("Carbon values")
         self.carbon_box.activated.connect(lambda _i: self.doc.set_setting(
             "carbon_series", self.carbon_box.currentData(), "carbon series"))
         tb.addWidget(self.carbon_box)
         tb.addWidget(QLabel(" Discounting: "))
         self.schedule_box = QComboBox()
+        self.schedule_box.setAccessibleName("Discount schedule")
         self.schedule_box.setToolTip("Discount schedule of the pack: standard (Green Book STPR), "
                                      "reduced (lower-rate test) or health")
         self.schedule_box.activated.connect(lambda _i: self.doc.set_setting(
@@ -286,6 +365,12 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(k)
         self.stack.setCurrentIndex(k + 1)
 
+    def show_settings(self) -> None:
+        """The Portfolio page, with the name field ready for typing."""
+        if self._has_document:
+            self._show_page(PORTFOLIO_PAGE)
+            self.portfolio_page.name.setFocus()
+
     def show_project(self, row: int) -> None:
         self._show_page(1)
         self.projects.select_row(row)
@@ -318,23 +403,42 @@ class MainWindow(QMainWindow):
     def new_portfolio(self) -> None:
         if self.maybe_save():
             self.recovery.discard()
-            self._set_document(Portfolio.new(), None)
+            # METHOD.md notation: the current year, prices of the pack's default price base
+            self._set_document(Portfolio.new(price_base_year=self.doc.pack.default_price_base_year),
+                               None)
 
     def open_example(self) -> None:
+        """The bundled example as an untitled copy: saving asks where, never over the original."""
         if self.maybe_save():
             self.open_file(example_portfolio(), remember=False)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "Open a portfolio", start,
+        name, _ = QFileDialog.getOpenFileName(self, "Open a portfolio", str(self.start_folder()),
                                               "Portfolios (*.json);;All files (*)")
         if name:
             self.open_file(Path(name))
 
+    def start_folder(self) -> Path:
+        """Where a file dialog opens: the portfolio's own folder, else the documents folder;
+        never a folder of the installation."""
+        path = self.doc.path
+        if path is not None and not is_installed_file(path) and path.parent.is_dir():
+            return path.parent
+        return documents_folder()
+
+    def suggested_file(self, suffix: str) -> Path:
+        """A file of the portfolio's name, with ``suffix``, in :meth:`start_folder`."""
+        stem = self.doc.path.stem if self.doc.path is not None else file_stem(self.doc.name)
+        return self.start_folder() / f"{stem}{suffix}"
+
     def open_file(self, path: Path, remember: bool = True) -> bool:
-        """Open a portfolio file; a damaged or hostile file is refused and nothing changes."""
+        """Open a portfolio file; a damaged or hostile file is refused and nothing changes.
+
+        ``remember`` False, or a file of the installation: the document is an untitled
+        copy (Save asks where to save it)."""
+        remember = remember and not is_installed_file(path)
         try:
             portfolio = load_portfolio(path)
         except InputError as exc:
@@ -346,6 +450,8 @@ class MainWindow(QMainWindow):
         self._set_document(portfolio, path if remember else None)
         if not remember:
             self.doc.portfolio.data["name"] = self.doc.name
+            self.statusBar().showMessage(f"{path.name} opened as an untitled copy: Save asks "
+                                         "where to keep it", 10000)
         if portfolio.migrated_from is not None:
             self.statusBar().showMessage(f"{path.name} was read as format version 1", 8000)
         problems = sum(len(self.doc.problems(i)) for i in range(len(self.doc.projects)))
@@ -360,8 +466,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.doc.path)
 
     def save_as(self) -> bool:
-        start = str(self.doc.path) if self.doc.path else str(Path.home() / f"{self.doc.name}.json")
-        name, _ = QFileDialog.getSaveFileName(self, "Save the portfolio", start,
+        name, _ = QFileDialog.getSaveFileName(self, "Save the portfolio",
+                                              str(self.suggested_file(".json")),
                                               "Portfolios (*.json)")
         if not name:
             return False
@@ -425,9 +531,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot export yet", "The portfolio has problems to mend "
                                 "before it can be exported:\n\n" + problems_text(exc))
             return
-        start = str((self.doc.path.with_suffix(".xlsx")) if self.doc.path
-                    else Path.home() / f"{self.doc.name}.xlsx")
-        name, _ = QFileDialog.getSaveFileName(self, "Export the appraisal workbook", start,
+        name, _ = QFileDialog.getSaveFileName(self, "Export the appraisal workbook",
+                                              str(self.suggested_file(".xlsx")),
                                               "Excel workbooks (*.xlsx)")
         if name:
             self.export_to(Path(name), inputs)
@@ -464,9 +569,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot write the summary yet", "The portfolio has problems "
                                 "to mend first:\n\n" + problems_text(exc))
             return
-        start = str((self.doc.path.with_suffix(".pdf")) if self.doc.path
-                    else Path.home() / f"{self.doc.name}.pdf")
-        name, _ = QFileDialog.getSaveFileName(self, "Export the PDF summary", start, "PDF (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(self, "Export the PDF summary",
+                                              str(self.suggested_file(".pdf")), "PDF (*.pdf)")
         if name:
             self.export_pdf(Path(name), inputs)
 
@@ -493,7 +597,7 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         if not self._has_document:
             self.new_portfolio()
-        names, _ = QFileDialog.getOpenFileNames(self, "Import submission workbooks", str(Path.home()),
+        names, _ = QFileDialog.getOpenFileNames(self, "Import submission workbooks", str(self.start_folder()),
                                                 "Excel workbooks (*.xlsx)")
         if names:
             self.import_files([Path(n) for n in names])
@@ -549,7 +653,7 @@ class MainWindow(QMainWindow):
     def template_dialog(self) -> None:
         from ..io.submission import write_template
         name, _ = QFileDialog.getSaveFileName(self, "Save a blank submission template",
-                                              str(Path.home() / "project-submission.xlsx"),
+                                              str(self.start_folder() / "project-submission.xlsx"),
                                               "Excel workbooks (*.xlsx)")
         if name:
             try:
@@ -644,7 +748,9 @@ class MainWindow(QMainWindow):
         if not self._has_document:
             self.setWindowTitle(APP_NAME)
             return
-        self.setWindowTitle(f"{self.doc.name} — {self._display_name()}[*] — {APP_NAME}")
+        # an untitled portfolio is named once, with "(not saved)" where a file name would be
+        where = self.doc.path.name if self.doc.path else "not saved"
+        self.setWindowTitle(f"{self.doc.name} — {where}[*] — {APP_NAME}")
         self.setWindowModified(self.doc.is_dirty)
         self.status_saved.setText("unsaved changes" if self.doc.is_dirty else "saved")
 
@@ -660,12 +766,12 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self) -> None:
         self.carbon_box.setCurrentIndex(max(0, self.carbon_box.findData(
-            self.doc.setting("carbon_series", "central"))))
+            self.doc.setting("carbon_series", DEFAULTS.carbon_series))))
         self.schedule_box.clear()
         for name in self.doc.pack.discount_schedules:
             self.schedule_box.addItem(name.capitalize(), name)
         self.schedule_box.setCurrentIndex(max(0, self.schedule_box.findData(
-            self.doc.setting("discount_schedule", "standard"))))
+            self.doc.setting("discount_schedule", DEFAULTS.discount_schedule))))
         self._update_status()
         self._update_title()
 
@@ -676,8 +782,9 @@ class MainWindow(QMainWindow):
         pack = self.doc.pack
         self.status_pack.setText(f"Pack: {pack.id} ({pack.vintage})")
         self.status_pack.setToolTip(pack.notes)
-        self.status_choices.setText(f"carbon {self.doc.setting('carbon_series', 'central')}, "
-                                    f"{self.doc.setting('discount_schedule', 'standard')}")
+        self.status_choices.setText(
+            f"carbon {self.doc.setting('carbon_series', DEFAULTS.carbon_series)}, "
+            f"{self.doc.setting('discount_schedule', DEFAULTS.discount_schedule)}")
         snap = self.doc.snapshot
         self.status_time.setText(f"computed in {snap.elapsed_ms:.0f} ms"
                                  if snap.results is not None and self._has_document else "")
@@ -688,10 +795,14 @@ class MainWindow(QMainWindow):
         self.carbon_box.setEnabled(has)
         self.schedule_box.setEnabled(has)
         row = self.projects.current_row() if has else None
-        for a in (self.a_save, self.a_save_as, self.a_export, self.a_pdf, self.a_add):
+        for a in (self.a_save, self.a_save_as, self.a_export, self.a_pdf, self.a_add,
+                  self.a_portfolio):
             a.setEnabled(has)
         for a in (self.a_duplicate, self.a_delete, self.a_up, self.a_down):
             a.setEnabled(has and row is not None)
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
 
     def _add_project(self) -> None:
         self._show_page(1)
@@ -702,6 +813,17 @@ class MainWindow(QMainWindow):
 
     def _delete(self) -> None:
         self.projects.delete_project()
+
+    def show_guide(self, page: str = "guide.md") -> None:
+        """Help > User guide: a window of its own, kept open beside the work."""
+        from .help_window import HelpWindow
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+            self.help_window.move(self.geometry().center() - self.help_window.rect().center())
+        self.help_window.show_page(page)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
 
     def about(self) -> None:
         pack = self.doc.pack
@@ -770,33 +892,96 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1366, 740)
+        self.fit_to_screen()
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for key, splitter in (("split_projects", self.projects.splitter),
-                              ("split_dashboard", self.dashboard.splitter),
-                              ("split_dashboard_v", self.dashboard.vsplitter),
-                              ("split_assumptions", self.assumptions.splitter)):
+        for key, splitter, shares in self._splitters():
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
-                splitter.restoreState(value)
+                restore_splitter(splitter, value, shares)
+
+    def _splitters(self):
+        """Each splitter whose sizes are kept, with the least share of it each pane needs."""
+        return (("split_projects", self.projects.splitter, (0.15, 0.2, 0.2)),
+                # the scatter: its axis titles and labels overlap when squeezed
+                ("split_dashboard", self.dashboard.splitter, (0.2, 0.4)),
+                ("split_dashboard_v", self.dashboard.vsplitter, (0.25, 0.2)),
+                ("split_assumptions", self.assumptions.splitter, (0.1, 0.4)))
+
+    def fit_to_screen(self) -> None:
+        """The window, frame included, within the screen's free area: a first start on a
+        laptop, a layout saved on a bigger screen, or by a version whose window grew past
+        the screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), free.width() - extra_w)
+        height = min(self.height(), free.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.left(), free.left()), free.right() + 1 - frame.width())
+        y = min(max(frame.top(), free.top()), free.bottom() + 1 - frame.height())
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:      # the frame's size is known once the window is shown
+            self._shown_once = True
+            QTimer.singleShot(0, self.fit_to_screen)
+            self.fit_to_screen()
 
     def _save_layout(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
-        self.settings.setValue("split_projects", self.projects.splitter.saveState())
-        self.settings.setValue("split_dashboard", self.dashboard.splitter.saveState())
-        self.settings.setValue("split_dashboard_v", self.dashboard.vsplitter.saveState())
-        self.settings.setValue("split_assumptions", self.assumptions.splitter.saveState())
+        for key, splitter, _shares in self._splitters():
+            self.settings.setValue(key, splitter.saveState())
 
 
-def start(argv_path: str | None, settings: QSettings | None = None) -> MainWindow:
-    """The window as the application opens it: the file given, or a recovery, or the last file,
-    or the welcome page."""
+SPLITTER_MAGIC = 0xFF    # QSplitter::saveState() begins with it, then a version, then the sizes
+
+
+def saved_splitter_sizes(state: QByteArray) -> list[int] | None:
+    """The pane sizes a QSplitter state holds, or None when it is not one."""
+    stream = QDataStream(state)
+    if stream.readInt32() != SPLITTER_MAGIC:
+        return None
+    stream.readInt32()                     # the state's version
+    count = stream.readInt32()
+    if not 0 < count < 16:
+        return None
+    sizes = [stream.readInt32() for _ in range(count)]
+    return sizes if stream.status() == QDataStream.Status.Ok else None
+
+
+def restore_splitter(splitter: QSplitter, state: QByteArray, min_shares: tuple[float, ...]) -> bool:
+    """Restore a splitter's saved sizes unless they squeeze a pane below its least share
+    (a chart whose axis labels would overlap): then its default sizes stay. Judged on the
+    saved sizes themselves, since before the window is shown the splitter has no size of
+    its own to judge by. True when restored."""
+    sizes = saved_splitter_sizes(state)
+    total = sum(sizes or ())
+    if (not sizes or len(sizes) != len(min_shares) or total <= 0
+            or any(size < share * total for size, share in zip(sizes, min_shares))):
+        return False
+    return splitter.restoreState(state)
+
+
+def start(argv_path: str | None, settings: QSettings | None = None, *,
+          example: bool = False) -> MainWindow:
+    """The window as the application opens it: the file given, or the example (an untitled
+    copy), or a recovery, or the last file, or the welcome page."""
     window = MainWindow(settings)
     window.show()
     QApplication.processEvents()
-    if argv_path:
+    if example:
+        window.open_example()
+    elif argv_path:
         window.open_file(Path(argv_path))
     elif not window.offer_recovery():
         last = window.settings.value("last_file", "")

@@ -9,7 +9,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+import numpy as np
+from PySide6.QtCore import (QAbstractProxyModel, QAbstractTableModel, QModelIndex,
+                            QPersistentModelIndex, QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QBrush, QColor
 
 from ..core.pack import Table
@@ -87,7 +89,7 @@ class ProjectsModel(QAbstractTableModel):
         doc.structureChanged.connect(self._reset)
         doc.packChanged.connect(self._reset)
         doc.projectChanged.connect(self._row_changed)
-        doc.resultsChanged.connect(self._all_changed)
+        doc.resultsChanged.connect(self._results_changed)
 
     def _reset(self) -> None:
         self.beginResetModel()
@@ -96,6 +98,14 @@ class ProjectsModel(QAbstractTableModel):
     def _row_changed(self, row: int) -> None:
         if 0 <= row < self.rowCount():
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def _results_changed(self) -> None:
+        rows = self.doc.snapshot.changed_rows
+        if rows is None or len(rows) > 64:
+            self._all_changed()
+            return
+        for row in sorted(rows):     # an edit: its own row alone (10,000 rows stay quick)
+            self._row_changed(row)
 
     def _all_changed(self) -> None:
         if self.rowCount():
@@ -121,6 +131,27 @@ class ProjectsModel(QAbstractTableModel):
         """The pack's label of a category code (the code itself if the pack lacks it)."""
         category = self.doc.pack.categories.get(code)
         return category.label if category is not None else code
+
+    def sorted_rows(self, column: int, descending: bool) -> list[int]:
+        """Every row in the order of ``column``'s sort keys (SORT_ROLE), stable: figures by
+        numpy at once, words by Python's sort; an undefined figure last when descending."""
+        col = self.columns[column]
+        n = self.rowCount()
+        results = self.doc.results
+        if col.numeric and results is None:
+            return list(range(n))         # no figures yet: every key is "undefined"
+        if col.numeric and col.key in results.metrics:
+            keys = np.full(n, -np.inf)
+            index = {r: i for r, i in self.doc.snapshot.result_index.items() if r < n}
+            if index:
+                rows = np.fromiter(index.keys(), dtype=int, count=len(index))
+                at = np.fromiter(index.values(), dtype=int, count=len(index))
+                values = np.asarray(results.metrics[col.key], dtype=float)[at]
+                keys[rows] = np.where(np.isnan(values), -np.inf, values)
+            order = np.argsort(-keys if descending else keys, kind="stable")
+            return order.tolist()
+        words = [self.data(self.index(r, column), SORT_ROLE) for r in range(n)]
+        return sorted(range(n), key=words.__getitem__, reverse=descending)
 
     def raw(self, row: int, key: str) -> Any:
         """The value behind a cell: the project's field or its result (None if undefined)."""
@@ -211,6 +242,163 @@ class ProjectsModel(QAbstractTableModel):
                 return "Not defined for this project (see its checks)"
             return col.tip or None
         return None
+
+
+class RankingModel(QAbstractProxyModel):
+    """Every project of a :class:`ProjectsModel`, sorted by any column with numpy.
+
+    A QSortFilterProxyModel compares rows through Python calls of ``data()``, some
+    300,000 of them to sort 10,000 projects (seconds); this sorts the column's keys at
+    once, and after an edit sorts again only if the edited rows moved in the order.
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._order: list[int] = []        # view row -> source row
+        self._position: list[int] = []     # source row -> view row
+        self._column, self._descending = -1, False
+
+    # -- the source ------------------------------------------------------------------
+    def setSourceModel(self, model: "ProjectsModel") -> None:  # type: ignore[override]
+        self.beginResetModel()
+        old = self.sourceModel()
+        if old is not None:
+            old.modelAboutToBeReset.disconnect(self.beginResetModel)
+            old.modelReset.disconnect(self._source_reset)
+            old.dataChanged.disconnect(self._source_data_changed)
+        super().setSourceModel(model)
+        model.modelAboutToBeReset.connect(self.beginResetModel)
+        model.modelReset.connect(self._source_reset)
+        model.dataChanged.connect(self._source_data_changed)
+        self._order = self._sorted()
+        self._position = _inverse(self._order)
+        self.endResetModel()
+
+    def _source_reset(self) -> None:
+        self._order = self._sorted()
+        self._position = _inverse(self._order)
+        self.endResetModel()
+
+    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex,
+                             roles=()) -> None:
+        changed = range(top_left.row(), bottom_right.row() + 1)
+        if len(changed) > 8 or not all(self._in_place(r) for r in changed):
+            self._resort()
+        rows = sorted(self._position[r] for r in changed)
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], top_left.column()),
+                                  self.index(rows[-1], bottom_right.column()))
+
+    def _key(self, source_row: int) -> tuple:
+        """Where a row belongs: its sort key, then its row (the sort is stable)."""
+        v = self.sourceModel().data(self.sourceModel().index(source_row, self._column), SORT_ROLE)
+        if isinstance(v, float) and math.isnan(v):
+            v = -math.inf
+        if self._descending:
+            return (_Reversed(v), source_row)
+        return (v, source_row)
+
+    def _in_place(self, source_row: int) -> bool:
+        """The row still sits between its neighbours (an edit seldom moves a project)."""
+        if self._column < 0:
+            return True
+        p = self._position[source_row]
+        key = self._key(source_row)
+        before = p == 0 or self._key(self._order[p - 1]) <= key
+        after = p == len(self._order) - 1 or key <= self._key(self._order[p + 1])
+        return before and after
+
+    def _resort(self) -> None:
+        order = self._sorted()
+        if order != self._order:
+            self.layoutAboutToBeChanged.emit()
+            old = self.persistentIndexList()
+            sources = [self.mapToSource(ix) for ix in old]
+            self._order, self._position = order, _inverse(order)
+            self.changePersistentIndexList(old, [self.mapFromSource(ix) for ix in sources])
+            self.layoutChanged.emit()
+
+    def _sorted(self) -> list[int]:
+        model = self.sourceModel()
+        n = model.rowCount() if model is not None else 0
+        if self._column < 0 or n == 0:
+            return list(range(n))
+        return model.sorted_rows(self._column, self._descending)
+
+    # -- QAbstractProxyModel -----------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._column, self._descending = column, order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        sources = [self.mapToSource(ix) for ix in old]
+        self._order = self._sorted()
+        self._position = _inverse(self._order)
+        self.changePersistentIndexList(old, [self.mapFromSource(ix) for ix in sources])
+        self.layoutChanged.emit()
+
+    def mapToSource(self, proxy: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        model = self.sourceModel()
+        if model is None or not proxy.isValid() or not 0 <= proxy.row() < len(self._order):
+            return QModelIndex()
+        return model.index(self._order[proxy.row()], proxy.column())
+
+    def mapFromSource(self, source: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        if not source.isValid() or not 0 <= source.row() < len(self._position):
+            return QModelIndex()
+        return self.index(self._position[source.row()], source.column())
+
+    def index(self, row: int, column: int,
+              parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+        if parent.isValid() or not (0 <= row < self.rowCount() and 0 <= column < self.columnCount()):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, child=None) -> QModelIndex:  # type: ignore[override]
+        return QModelIndex()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._order)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        model = self.sourceModel()
+        return 0 if parent.isValid() or model is None else model.columnCount()
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        model = self.sourceModel()
+        if model is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return model.headerData(section, orientation, role)
+        return None
+
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and self.rowCount() > 0
+
+
+class _Reversed:
+    """A sort key compared the other way round (a descending column in a tuple key)."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v) -> None:
+        self.v = v
+
+    def __lt__(self, other: "_Reversed") -> bool:
+        return other.v < self.v
+
+    def __le__(self, other: "_Reversed") -> bool:
+        return other.v <= self.v
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Reversed) and self.v == other.v
+
+
+def _inverse(order: list[int]) -> list[int]:
+    position = [0] * len(order)
+    for k, row in enumerate(order):
+        position[row] = k
+    return position
 
 
 class ProjectFilter(QSortFilterProxyModel):

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
 
 from .document import PortfolioDocument
 from .editor import ProjectEditor
@@ -13,6 +15,7 @@ from .results_panel import ResultsPanel
 
 class ProjectsPage(QWidget):
     currentChanged = Signal(object)   # document row or None
+    message = Signal(str)             # what an action did, for the status bar
 
     def __init__(self, doc: PortfolioDocument, model: ProjectsModel, parent=None) -> None:
         super().__init__(parent)
@@ -29,12 +32,15 @@ class ProjectsPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search id, name, area")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search projects")
         lv.addWidget(self.search)
         filters = QHBoxLayout()
         self.category = QComboBox()
         self.category.setToolTip("Show one category")
+        self.category.setAccessibleName("Category shown")
         self.vfm = QComboBox()
         self.vfm.setToolTip("Show one value-for-money category")
+        self.vfm.setAccessibleName("Value for money shown")
         for text, data in (("Any value for money", ""), ("VERY HIGH", "very high"), ("HIGH", "high"),
                            ("MEDIUM", "medium"), ("LOW", "low"), ("POOR", "poor")):
             self.vfm.addItem(text, data)
@@ -66,12 +72,17 @@ class ProjectsPage(QWidget):
         self.list.setWordWrap(False)
         self.list.verticalHeader().setDefaultSectionSize(22)
         self.list.setAccessibleName("Projects")
+        # Delete in the list deletes the project (after asking); Ctrl+Del works anywhere
+        # but a text field, where it deletes a word
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_project)
         lv.addWidget(self.list, 1)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text, tip in (("add", "+", "Add a project (Ctrl+Shift+N)"),
                                ("duplicate", "Copy", "Duplicate the project (Ctrl+D)"),
-                               ("delete", "−", "Delete the project (Del)"),
+                               ("delete", "−", "Delete the project (Del in the list, Ctrl+Del)"),
                                ("up", "▲", "Move up (Ctrl+Up)"), ("down", "▼", "Move down (Ctrl+Down)")):
             b = QPushButton(text)
             b.setToolTip(tip)
@@ -180,11 +191,27 @@ class ProjectsPage(QWidget):
             self._select_after = row + 1
             self.doc.duplicate_project(row)
 
-    def delete_project(self) -> None:
+    def delete_project(self) -> bool:
+        """Delete the selected project once the user confirms; True when it was deleted."""
         row = self.current_row()
-        if row is not None:
-            self._select_after = max(0, row - 1) if row >= len(self.doc.projects) - 1 else row
-            self.doc.delete_project(row)
+        if row is None:
+            return False
+        project = self.doc.project(row)
+        pid = str(project.get("id") or f"project {row + 1}")
+        name = str(project.get("name") or "")
+        answer = QMessageBox.question(
+            self, "Delete project",
+            f"Delete project {pid}{f' ({name})' if name else ''} from the portfolio?\n\n"
+            "Edit > Undo (Ctrl+Z) brings it back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self._select_after = max(0, row - 1) if row >= len(self.doc.projects) - 1 else row
+        self.doc.delete_project(row)
+        self.message.emit(f"Deleted project {pid}{f' ({name})' if name else ''}: "
+                          "Edit > Undo (Ctrl+Z) brings it back")
+        return True
 
     def move_project(self, step: int) -> None:
         row = self.current_row()

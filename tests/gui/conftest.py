@@ -4,14 +4,18 @@ record what they would have asked instead of blocking the test."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-# Before any QApplication exists (pytest-qt creates it in its qapp fixture): no display needed.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before any QApplication exists (pytest-qt creates it in its qapp fixture): no display
+# needed. The offscreen platform gets two screens (screens.json): the council laptop the
+# application is designed for (1366x768, primary) and a desktop (1920x1080) beside it.
+SCREENS = Path(__file__).with_name("screens.json")
+if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS}"
 
 import json
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,6 +105,19 @@ def make_window(qtbot, settings, recovery_folder):
         window = MainWindow(settings)
         qtbot.addWidget(window, before_close_func=_leave_quietly)
         window.show()
+        qtbot.waitExposed(window)
+        return window
+    return make
+
+
+@pytest.fixture
+def start_window(qtbot, settings, recovery_folder):
+    """A function opening the window as the application does (``main_window.start``)."""
+    from appraisal.gui.main_window import start
+
+    def make(path: str | None = None, **kwargs) -> MainWindow:
+        window = start(path, settings, **kwargs)
+        qtbot.addWidget(window, before_close_func=_leave_quietly)
         qtbot.waitExposed(window)
         return window
     return make

@@ -99,3 +99,23 @@ def test_pdf_summary_is_written_in_the_background(window, qtbot, tmp_path):
     wait_tasks(window, qtbot)
     assert path.exists() and path.read_bytes()[:5] == b"%PDF-"
     assert "Wrote" in window.statusBar().currentMessage()
+
+
+def test_the_portfolios_own_sensitivity_ranges_reach_the_tornado(window, qtbot):
+    """Issue 9: the window's tornado ignored the ranges a portfolio sets (FORMAT.md 1)."""
+    doc = window.doc
+    doc.set_setting("sensitivity", {"capex": {"low": 0.5, "high": 2.0}}, "sensitivity ranges")
+    doc.wait_for_results()
+    window.show_project(0)
+    panel = window.projects.results
+    qtbot.waitUntil(lambda: getattr(panel, "sensitivity", None) is not None
+                    and panel.sensitivity["projects"][0]["id"] == "HP-001"
+                    and any(r["driver"] == "capex" and r["low"] == 0.5
+                            for r in panel.sensitivity["projects"][0]["tornado"]), timeout=20_000)
+    expected = sensitivity(parse_portfolio({**doc.portfolio.data, "projects": doc.projects[:1]},
+                                           doc.pack), doc.pack)["projects"][0]
+    shown = next(r for r in panel.sensitivity["projects"][0]["tornado"] if r["driver"] == "capex")
+    capex = next(r for r in expected["tornado"] if r["driver"] == "capex")
+    assert (shown["low"], shown["high"]) == (0.5, 2.0)
+    assert shown["npsv_gbp_low"] == pytest.approx(capex["npsv_gbp_low"], rel=1e-12)
+    assert shown["npsv_gbp_high"] == pytest.approx(capex["npsv_gbp_high"], rel=1e-12)

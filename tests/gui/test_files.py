@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -122,3 +123,75 @@ def test_a_damaged_or_hostile_file_is_refused_and_nothing_changes(window, tmp_pa
     assert doc.results is results
     assert window.projects.current_row() == 3
     assert str(bad) not in window._recent()
+
+
+class SaveDialogs:
+    """Stands in for QFileDialog.getSaveFileName: records where it would open."""
+
+    def __init__(self, answer: str = "") -> None:
+        self.starts: list[str] = []
+        self.answer = answer
+
+    def __call__(self, parent, caption, start, *args, **kwargs):
+        self.starts.append(start)
+        return self.answer, ""
+
+
+@pytest.fixture
+def documents(tmp_path, monkeypatch):
+    """The user's documents folder, in the test's own folder."""
+    from PySide6.QtCore import QStandardPaths
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    real = QStandardPaths.writableLocation
+
+    def location(kind):
+        return str(folder) if kind == QStandardPaths.StandardLocation.DocumentsLocation else real(kind)
+    monkeypatch.setattr(QStandardPaths, "writableLocation", staticmethod(location))
+    return folder
+
+
+def test_the_example_opens_as_an_untitled_copy_saved_in_the_documents_folder(
+        start_window, documents, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from appraisal.gui.main_window import is_installed_file
+    from appraisal.resources import example_portfolio
+    original = example_portfolio().read_bytes()
+    window = start_window(None, example=True)          # `appraisal --example`
+    doc = window.doc
+    assert doc.path is None and len(doc.projects) == 12
+    assert window.windowTitle() == f"{doc.name} — not saved[*] — {APP_NAME}"
+    assert str(example_portfolio()) not in window._recent()
+    assert is_installed_file(example_portfolio())
+
+    dialogs = SaveDialogs(answer=str(documents / "my pipeline.json"))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialogs))
+    doc.set_field(0, ("opex_per_year",), 1.0, "opex")
+    window.a_save.trigger()                             # Ctrl+S asks where, in Documents
+    (start,) = dialogs.starts
+    assert Path(start).parent == documents and not is_installed_file(Path(start))
+    assert doc.path == documents / "my pipeline.json" and not doc.is_dirty
+    assert example_portfolio().read_bytes() == original
+
+    # Save As then starts in the portfolio's own folder
+    dialogs.answer = ""
+    window.a_save_as.trigger()
+    assert Path(dialogs.starts[-1]) == documents / "my pipeline.json"
+
+
+def test_a_file_of_the_installation_opened_by_name_is_an_untitled_copy(
+        make_window, documents, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from appraisal.resources import example_portfolio
+    window = make_window()
+    assert window.open_file(example_portfolio())         # e.g. from an old recent-files list
+    assert window.doc.path is None
+    dialogs = SaveDialogs()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialogs))
+    assert window.save() is False                        # cancelled in the dialog
+    assert Path(dialogs.starts[0]).parent == documents
+    for dialog in (window.export_dialog, window.pdf_dialog):
+        dialog()
+        assert Path(dialogs.starts[-1]).parent == documents

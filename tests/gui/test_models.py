@@ -91,3 +91,37 @@ def test_the_assumptions_page_model_keeps_the_contract_for_every_table(window, q
     # every table a pack may have, the new version 2 ones included
     assert set(names) == set(TABLE_COLUMNS) | set(OPTIONAL_TABLE_COLUMNS)
     assert set(pack.tables) <= set(names)
+
+
+def test_ranking_model_keeps_the_contract_and_the_order_through_edits(window, qtmodeltester):
+    """The dashboard's ranking sorts with numpy (RankingModel), not row by row in Python."""
+    from appraisal.gui.models import SORT_ROLE, RankingModel
+    proxy = window.dashboard.proxy
+    assert isinstance(proxy, RankingModel)
+    qtmodeltester.check(proxy)
+    keys = [c.key for c in window.model.columns]
+
+    def column(c):
+        return [proxy.index(r, c).data(SORT_ROLE) for r in range(proxy.rowCount())]
+
+    for key in ("npsv_gbp", "bcr_public", "name", "vfm", "financial_irr", "status"):
+        c = keys.index(key)
+        for order, reverse in ((Qt.SortOrder.AscendingOrder, False),
+                               (Qt.SortOrder.DescendingOrder, True)):
+            proxy.sort(c, order)
+            values = column(c)
+            assert values == sorted(values, reverse=reverse), key
+    c = keys.index("npsv_gbp")
+    proxy.sort(c, Qt.SortOrder.DescendingOrder)
+    doc = window.doc
+    last = proxy.mapToSource(proxy.index(11, 0)).row()
+    doc.set_field(last, ("other_benefits",), [{"label": "windfall", "kind": "economic",
+                                               "per_year": 9e6}], "other benefits")
+    doc.wait_for_results()
+    assert proxy.mapToSource(proxy.index(0, 0)).row() == last      # to the top
+    assert column(c) == sorted(column(c), reverse=True)
+    doc.delete_project(2)
+    doc.add_project()
+    doc.wait_for_results()
+    assert proxy.rowCount() == 12 and column(c) == sorted(column(c), reverse=True)
+    qtmodeltester.check(proxy)

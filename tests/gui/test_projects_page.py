@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+Button = QMessageBox.StandardButton
 
 
 def ids(window) -> list[str]:
@@ -65,10 +68,31 @@ def test_duplicate_copies_the_selected_project_beside_it(window, page, qtbot):
     assert ids(window) == before
 
 
-def test_delete_removes_the_selected_project_and_undo_restores_it(window, page, qtbot):
+def test_delete_asks_first_naming_the_project(window, page, qtbot, message_boxes):
+    before = ids(window)
+    page.select_row(1)
+    message_boxes.answer(Button.No)
+    click(qtbot, page, "delete")
+    ((_, title, text),) = message_boxes.take("question")
+    name = window.doc.project(1)["name"]
+    assert title == "Delete project" and f"RET-002 ({name})" in text and "Ctrl+Z" in text
+    assert ids(window) == before and window.doc.undo_stack.count() == 0
+    assert window.statusBar().currentMessage() == ""
+
+    message_boxes.answer(Button.Yes)
+    window.a_delete.trigger()                # Edit > Delete project asks the same
+    assert len(message_boxes.take("question")) == 1
+    assert ids(window) == before[:1] + before[2:]
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Deleted project RET-002 ({name})") and "Ctrl+Z" in message
+
+
+def test_delete_removes_the_selected_project_and_undo_restores_it(window, page, qtbot,
+                                                                  message_boxes):
     before = ids(window)
     data = window.doc.project(1)
     page.select_row(1)
+    message_boxes.answer(Button.Yes, Button.Yes)
     click(qtbot, page, "delete")
     assert ids(window) == before[:1] + before[2:]
     assert page.current_row() == 1 and page.editor.title.text().startswith("EV-003")
@@ -131,3 +155,15 @@ def test_the_selection_survives_undo_redo_and_a_new_pack(window, page, qtbot):
     assert page.editor.title.text().startswith("BUS-005")
     assert window.use_pack(window.doc.pack.folder)
     assert page.current_row() == 3 and page.editor.isEnabled()
+
+
+def test_the_delete_key_in_the_list_deletes_after_asking(window, page, qtbot, message_boxes):
+    before = ids(window)
+    page.select_row(2)
+    window.activateWindow()
+    page.list.setFocus()
+    qtbot.waitUntil(page.list.hasFocus, timeout=2_000)
+    message_boxes.answer(Button.Yes)
+    qtbot.keyClick(page.list, Qt.Key.Key_Delete)
+    assert len(message_boxes.take("question")) == 1
+    assert ids(window) == before[:2] + before[3:]

@@ -29,9 +29,9 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton,
-                               QScrollArea, QSizePolicy, QStackedWidget, QToolButton, QVBoxLayout,
-                               QWidget)
+                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QRadioButton, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from ..core.appraise import blended_upper_bound, ob_terms
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
@@ -99,6 +99,10 @@ CALCULATOR_FORMS = (
          "Litres of fuel per km of the car replaced"),
         "{fuel}_litres_per_km"),
 )
+
+OB_TIP = ("Uplift on capex for the systematic tendency to underestimate costs (HM Treasury "
+          "Supplementary Green Book Guidance: Optimism Bias; METHOD.md 3). Leave empty for the "
+          "upper bound of the project type (optimism_bias.csv), less the mitigation.")
 
 _SESSIONS = itertools.count(1)
 
@@ -583,15 +587,15 @@ class ProjectEditor(QWidget):
     def _build_capex(self) -> None:
         form = self._section("Capex and public funding")
         self.grid = YearGrid(
-            [("year", "Year"), ("capex", "Capex (£)"), ("public_funding", "Public funding (£)"),
-             ("counterfactual_capex", "Would be spent anyway (£)")],
+            [("year", "Year"), ("capex", "Capex\n(£)"), ("public_funding", "Public\nfunding (£)"),
+             ("counterfactual_capex", "Would be spent\nanyway (£)")],
             "Capex and public funding by year",
             "Capital spend and public funding by calendar year, at the project's price year. "
             "Paste from Excel with Ctrl+V; 1.2m and £30k are read. Leave public funding empty "
             "to use the share below. Would be spent anyway: the counterfactual, e.g. boilers or "
             "buses due for like-for-like replacement; the economic case counts only the capex "
             "above it (METHOD.md 3, counterfactual).")
-        self.grid.setMinimumHeight(130)
+        self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid.edited.connect(self._commit_grid)
         form.addRow(self.grid)
         self._buttons(form, ("Add year", self._add_year, "Add the year after the last one"),
@@ -609,7 +613,9 @@ class ProjectEditor(QWidget):
             "A part replaced during operation: its cost each time (at the price year's prices) "
             "and the years between renewals, counted from the first year of operation "
             "(METHOD.md 2, renewals)")
-        self.renewals.setMinimumHeight(90)
+        header = self.renewals.horizontalHeader()
+        for c in (1, 2):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.renewals.edited.connect(self._commit_renewals)
         form.addRow(self.renewals)
         self._buttons(form, ("Add renewal", self.add_renewal, "Add a renewal"),
@@ -719,7 +725,6 @@ class ProjectEditor(QWidget):
         self.car_km_grid = YearGrid(
             [("year", "Year"), ("car_km", "Car-km removed")], "Car travel removed by year",
             "Car-km no longer driven in each calendar year; paste from Excel with Ctrl+V")
-        self.car_km_grid.setMinimumHeight(100)
         self.car_km_grid.edited.connect(self._commit_car_km)
         form.addRow(self.car_km_grid)
         self.car_km_buttons = self._buttons(
@@ -751,7 +756,6 @@ class ProjectEditor(QWidget):
             "The promoter's contract or pump price for a fuel, at the price year's prices, VAT "
             "included (VAT is taken off where the promoter can recover it). A fuel not listed "
             "uses the pack's retail price for the sector (METHOD.md 4).")
-        self.tariffs.setMinimumHeight(90)
         self.tariffs.edited.connect(self._commit_tariffs)
         form.addRow(self.tariffs)
         self._buttons(form, ("Add tariff", self.add_tariff,
@@ -768,18 +772,18 @@ class ProjectEditor(QWidget):
                     "default mitigation of optimism bias (the pack's ob_stage_mitigation.csv) and "
                     "delays the benefits by the duration optimism bias (HM Treasury Supplementary "
                     "Green Book Guidance: Optimism Bias; METHOD.md 3). Not given: no delay.")
-        self._line(form, "Optimism bias", ("optimism_bias",), "percent", "%",
-                   "Uplift on capex for the systematic tendency to underestimate costs (HM Treasury "
-                   "Supplementary Green Book Guidance: Optimism Bias). Leave empty for the upper "
-                   "bound of the project type, less the mitigation.", self._default_ob)
+        self.optimism_bias = self._line(form, "Optimism bias", ("optimism_bias",), "percent", "%",
+                                        OB_TIP, self._default_ob)
         self._line(form, "Mitigation of the upper bound", ("ob_mitigation",), "percent", "%",
                    "Share of the upper bound removed by evidence of risk management. Empty: the "
                    "business case stage's (ob_stage_mitigation.csv), else 0%.",
                    self._default_mitigation)
-        self._combo(form, "Project type", ("ob_project_type",),
-                    [("The category's type", None)] + [(words.OB_TYPE_NAMES.get(t, t), t)
-                                                        for t in pack.optimism_bias],
-                    "The project type whose upper bound applies (optimism_bias.csv)")
+        self.ob_type = self._combo(form, "Project type", ("ob_project_type",),
+                                   [("The category's", None)] + [(words.OB_TYPE_NAMES.get(t, t), t)
+                                                                 for t in pack.optimism_bias],
+                                   "The Green Book project type whose upper bound applies "
+                                   "(optimism_bias.csv); empty: the category's "
+                                   "(categories.csv, ob_project_type)")
 
     def _build_jobs(self) -> None:
         form = self._section("Jobs and additionality")
@@ -871,21 +875,35 @@ class ProjectEditor(QWidget):
             return "0% (no business case stage given)"
         return f"{format_percent(mitigation)} (at the {self._stage_words(stage)} stage)"
 
-    def _default_ob(self) -> str:
+    def _ob_terms(self) -> tuple[float, int, float, float]:
+        """The project's capex uplift, delay [years], mitigation and upper bound as the
+        appraisal takes them (:func:`appraisal.core.appraise.ob_terms`)."""
         p = self._project()
         cat = self._category()
         kind = p.get("ob_project_type") or cat.ob_project_type
-        named = words.OB_TYPE_NAMES.get(kind, str(kind)).lower() if isinstance(kind, str) else "mix"
+        upper = blended_upper_bound(kind, self.doc.pack)
         parsed = parse_project(p, self.row or 0, self.doc.pack)[0] if p else None
-        if parsed is not None:
-            uplift, delay = ob_terms(parsed, self.doc.pack, cat.ob_project_type)
-            mitigation = (parsed.ob_mitigation if parsed.ob_mitigation is not None
-                          else self._stage_mitigation()[1])
-        else:   # the project has a problem to mend first: the upper bound alone
-            uplift, delay, mitigation = blended_upper_bound(kind, self.doc.pack), 0, 0.0
-        text = f"{uplift * 100:.4g}% ({named} upper bound"
-        text += f", less {format_percent(mitigation)} mitigation" if mitigation else ""
-        return text + (f"; benefits {delay} years later)" if delay else ")")
+        if parsed is None:   # the project has a problem to mend first: the upper bound alone
+            return upper, 0, 0.0, upper
+        uplift, delay = ob_terms(parsed, self.doc.pack, cat.ob_project_type)
+        mitigation = (parsed.ob_mitigation if parsed.ob_mitigation is not None
+                      else self._stage_mitigation()[1])
+        return uplift, delay, mitigation, upper
+
+    def _default_ob(self) -> str:
+        uplift, _, mitigation, upper = self._ob_terms()
+        if not mitigation:
+            return f"{uplift * 100:.4g}% (the project type's upper bound)"
+        return f"{uplift * 100:.4g}% ({upper * 100:.4g}% upper bound, less {format_percent(mitigation)})"
+
+    def _ob_tip(self) -> str:
+        uplift, delay, mitigation, upper = self._ob_terms()
+        now = (f"\nNow: the upper bound {upper * 100:.4g}%"
+               + (f" less {format_percent(mitigation)} mitigation" if mitigation else "")
+               + f" gives {uplift * 100:.4g}%"
+               + (f"; the benefits start {delay} year{'s' if delay != 1 else ''} later "
+                  "(duration optimism bias)" if delay else ""))
+        return OB_TIP + now
 
     def _default_add(self, factor: str) -> Callable[[], str]:
         def text() -> str:
@@ -975,6 +993,9 @@ class ProjectEditor(QWidget):
         box: QComboBox = self.sector.widget   # type: ignore[assignment]
         if box.itemText(0) != self._sector_default():
             box.setItemText(0, self._sector_default())
+        kind = self._category().ob_project_type
+        self.ob_type.widget.setItemText(0, f"The category's: {words.OB_TYPE_NAMES.get(kind, kind)}")
+        self.optimism_bias.widget.setToolTip(self._ob_tip())
         flagged = self._category().comfort_taking is not None
         self.comfort.widget.setEnabled(flagged)
         self.comfort.widget.setToolTip(self._comfort_tip(flagged))
@@ -1107,7 +1128,8 @@ class ProjectEditor(QWidget):
             t.set_rows(len(items))
             for r, item in enumerate(items):
                 item = item if isinstance(item, dict) else {}
-                t.show_text(r, "label", str(item.get("label") or ""))
+                label = str(item.get("label") or "")
+                t.show_text(r, "label", label, tip=label)
                 t.show_text(r, "cost", words.show_value("money", item.get("cost")))
                 t.show_text(r, "every_years", words.show_value("int", item.get("every_years")))
         finally:
@@ -1163,7 +1185,8 @@ class ProjectEditor(QWidget):
             t.set_rows(len(streams))
             for r, s in enumerate(streams):
                 s = s if isinstance(s, dict) else {}
-                t.show_text(r, "label", str(s.get("label", "")))
+                label = str(s.get("label", ""))
+                t.show_text(r, "label", label, tip=label)
                 t.show_choice(r, "kind", kinds, s.get("kind") or "economic", f"Kind of benefit {r + 1}")
                 if s.get("profile") is not None:
                     t.show_text(r, "per_year", f"by year ({len(s['profile'])} years)", editable=False,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QApplication, QComboBox,
-                               QHeaderView, QScrollArea, QTableWidget, QTableWidgetItem,
-                               QWidget)
+                               QHeaderView, QScrollArea, QSizePolicy, QTableWidget,
+                               QTableWidgetItem, QWidget)
 
 Hint = QAbstractItemDelegate.EndEditHint
 
@@ -55,8 +55,26 @@ class EditorTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setAccessibleName(name)
         self.setToolTip(tip)
-        self.setMinimumHeight(110)
+        self.verticalHeader().setDefaultSectionSize(max(26, self.fontMetrics().height() + 10))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(self.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
         self.itemChanged.connect(lambda _item: self.edited.emit())
+        self.model().rowsInserted.connect(lambda *_a: self.updateGeometry())
+        self.model().rowsRemoved.connect(lambda *_a: self.updateGeometry())
+
+    MAX_ROWS_SHOWN = 8    # more rows scroll inside the table
+
+    def sizeHint(self) -> QSize:
+        """As tall as its rows and one empty row (where a paste or a new row goes), up to
+        MAX_ROWS_SHOWN; the form then scrolls as one page rather than table by table."""
+        hint = super().sizeHint()
+        rows = min(self.rowCount() + 1, self.MAX_ROWS_SHOWN)
+        height = (self.horizontalHeader().sizeHint().height()
+                  + rows * self.verticalHeader().defaultSectionSize() + 2 * self.frameWidth())
+        return QSize(hint.width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
 
     # -- showing -----------------------------------------------------------------------
     def set_rows(self, n: int) -> None:

@@ -20,16 +20,14 @@ fields under the committing one crashed the application in a real window).
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QHeaderView, QLabel, QLineEdit, QPushButton,
                                QRadioButton, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -37,15 +35,15 @@ from ..core.appraise import blended_upper_bound, ob_terms
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.pack import ENERGY_SECTORS
 from ..core.portfolio import parse_project
-from ..core.quantities import format_percent, parse_amount
+from ..core.quantities import format_percent
 from ..io.submission_layout import NOTES_LIMIT
 from . import fields as words
-from .document import PortfolioDocument, get_path
-from .editor_tables import EditorTable, YearGrid
+from .document import PortfolioDocument
+from .editor_tables import EditorTable, TableInputs, YearGrid
+from .fields import ERROR_STYLE, TYPING_PAUSE_MS, Field, NotesEdit
 from .fields import parse_number  # noqa: F401 - the name other pages import from here
 
-TYPING_PAUSE_MS = 300   # a pause in typing this long updates the results
-ERROR_STYLE = "QLineEdit { border: 2px solid #B00020; background: #FDECEE; }"
+__all__ = ["ERROR_STYLE", "TYPING_PAUSE_MS", "Field", "ProjectEditor", "parse_number"]
 FOCUS_COLOUR = "#1F6FD0"
 # A visible focus for every kind of control (WCAG 2.4.7): a blue frame, or a tint where a
 # frame would hide the control's own drawing.
@@ -103,210 +101,6 @@ CALCULATOR_FORMS = (
 OB_TIP = ("Uplift on capex for the systematic tendency to underestimate costs (HM Treasury "
           "Supplementary Green Book Guidance: Optimism Bias; METHOD.md 3). Leave empty for the "
           "upper bound of the project type (optimism_bias.csv), less the mitigation.")
-
-_SESSIONS = itertools.count(1)
-
-
-def in_sentence(label: str) -> str:
-    """'Opex per operating year' -> 'opex per operating year'; 'VAT ...' keeps its capitals."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
-
-
-# ---------------------------------------------------------------------------------------
-# A field: one input widget bound to one field of the current project
-# ---------------------------------------------------------------------------------------
-
-class NotesEdit(QPlainTextEdit):
-    """Free text over several lines; Tab moves on, leaving the field commits."""
-
-    editingFinished = Signal()
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setTabChangesFocus(True)
-
-    def focusOutEvent(self, event) -> None:
-        super().focusOutEvent(event)
-        self.editingFinished.emit()
-
-    def text(self) -> str:
-        return self.toPlainText()
-
-
-class _Keys(QObject):
-    """A field's own undo gives way to the document's once its edit is committed.
-
-    A line edit claims Ctrl+Z and Ctrl+Y for its own typing history, so the window's
-    Undo would never run while a field has the focus. When the field shows what the
-    document holds (nothing typed since the last commit), the claim is dropped and the
-    keys reach the document's undo stack; while something is typed, they undo the typing.
-    A new focus also starts a new undo step for the field's typing.
-    """
-
-    def __init__(self, field: "Field") -> None:
-        super().__init__(field.widget)
-        self.field = field
-
-    def eventFilter(self, obj, event) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.ShortcutOverride:
-            f = self.field
-            clean = f.widget.text() == f.clean_text
-            if event.matches(QKeySequence.StandardKey.Undo) and clean:
-                event.ignore()
-                return True
-            if event.matches(QKeySequence.StandardKey.Redo) and clean and not f.can_redo_typing():
-                event.ignore()
-                return True
-        elif kind == QEvent.Type.FocusIn:
-            self.field.session = next(_SESSIONS)
-        return False
-
-
-class Field:
-    """Binds one input widget to one field of the current project.
-
-    ``kind``: text, percent, money, price, energy (in ``unit``), number, int, year, choice,
-    bool. ``default`` gives the placeholder (what the appraisal uses when the field is
-    empty); ``missing`` is what a choice or tick shows when the file leaves the field out.
-    """
-
-    def __init__(self, editor: "ProjectEditor", path: tuple, label: str, kind: str,
-                 widget: QWidget, *, unit: str = "", default: Callable[[], str] | None = None,
-                 calculator: str | None = None, missing: Any = None,
-                 reader_unit: str = "number") -> None:
-        self.editor, self.path, self.label, self.kind, self.widget = editor, path, label, kind, widget
-        self.unit, self.default, self.calculator, self.missing = unit, default, calculator, missing
-        self.reader_unit = reader_unit
-        self.note: QLabel | None = None         # beside a percentage: how a number was read
-        self.note_value: Any = None
-        self.row_layout: QHBoxLayout | None = None   # the field and its unit, in the form
-        self.clean_text = ""                    # the text that shows the document's value
-        self.session = next(_SESSIONS)          # the typing whose commits make one undo step
-        if isinstance(widget, (QLineEdit, NotesEdit)):
-            widget.editingFinished.connect(self.commit)
-            widget.installEventFilter(_Keys(self))
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(self._typed)
-        elif isinstance(widget, QComboBox):
-            widget.activated.connect(lambda _i: self.commit())
-        elif isinstance(widget, QCheckBox):
-            widget.toggled.connect(lambda _b: self.commit())
-
-    # -- reading and showing ---------------------------------------------------------
-    def value(self) -> Any:
-        w = self.widget
-        if isinstance(w, QCheckBox):
-            return w.isChecked()
-        if isinstance(w, QComboBox):
-            return w.currentData()
-        value, reading = words.read_value(self.kind, w.text(), self.reader_unit)  # type: ignore[attr-defined]
-        self._show_note(reading)
-        return value
-
-    def text_of(self, v: Any) -> str:
-        return "" if isinstance(v, (dict, list)) else words.show_value(self.kind, v)
-
-    def show(self, project: dict) -> None:
-        w = self.widget
-        v = get_path(project, self.path)
-        w.blockSignals(True)
-        try:
-            if isinstance(w, QCheckBox):
-                w.setChecked(bool(self.missing if v is None else v))
-            elif isinstance(w, QComboBox):
-                k = w.findData(self.missing if v is None else v)
-                w.setCurrentIndex(k if k >= 0 else 0)
-            else:
-                text = self.text_of(v)
-                if w.text() != text:   # type: ignore[attr-defined]
-                    w.setPlainText(text) if isinstance(w, NotesEdit) else w.setText(text)  # type: ignore[attr-defined]
-                self.clean_text = text
-                if self.default is not None:
-                    w.setPlaceholderText(self.default())  # type: ignore[attr-defined]
-        finally:
-            w.blockSignals(False)
-        if self.note is not None and v != self.note_value:
-            self.note.hide()
-        self.session = next(_SESSIONS)   # the document changed under the field: a new step
-        self.mark(None)
-
-    def can_redo_typing(self) -> bool:
-        w = self.widget
-        if isinstance(w, QLineEdit):
-            return w.isRedoAvailable()
-        if isinstance(w, NotesEdit):
-            return w.document().isRedoAvailable()
-        return False
-
-    def _show_note(self, reading) -> None:
-        if self.note is None:
-            return
-        text = words.share_note(reading)
-        self.note.setText(text)
-        self.note.setVisible(bool(text))
-        self.note_value = reading.value if text else None
-
-    def _typed(self, text: str) -> None:
-        """Results follow the typing: a short pause commits the value (merged into one undo
-        step with the rest of this typing in this field)."""
-        if self.kind == "percent":
-            try:
-                self.value()       # shows how a bare number below 1 will be read, as it is typed
-            except ValueError:
-                self._show_note(None)
-        self.editor.typing_timer.stop()
-        self.editor.typing_field = self
-        self.editor.typing_timer.start()
-
-    # -- committing --------------------------------------------------------------------
-    def commit(self, typing: bool = False) -> None:
-        ed = self.editor
-        row = ed.row
-        # a field that loses the focus because the refresh hid it (an undo that changes the
-        # calculator) has nothing to say about the project now shown
-        if row is None or ed._updating:
-            return
-        if self.calculator is not None and get_path(ed.doc.project(row),
-                                                    ("calculator", "type")) != self.calculator:
-            return
-        if not typing and ed.typing_field is self:
-            ed.typing_timer.stop()
-            ed.typing_field = None
-        try:
-            value = self.value()
-        except ValueError as exc:
-            self.mark(f"{self.label}: {exc}")
-            return
-        if self.kind == "text" and self.path == ("id",) and not value.strip():
-            self.mark("Project ID: an ID is needed")
-            return
-        problems = ed.doc.check_value(row, self.path, value)
-        if problems:
-            self.mark("; ".join(f"{self.label}: {ed.problem_words(p.field, p.message)}"
-                                for p in problems))
-            return
-        if not typing and isinstance(self.widget, QLineEdit) and self.kind != "text":
-            shown = self.text_of(value)         # the reading, shown back: "0.7" becomes "70%"
-            if shown != self.widget.text():
-                self.widget.setText(shown)
-        ed.committing = self   # the refresh that follows leaves this field's text alone
-        try:
-            ed.doc.set_field(row, self.path, value, in_sentence(self.label), typing=self.session)
-        finally:
-            ed.committing = None
-        if isinstance(self.widget, (QLineEdit, NotesEdit)):
-            self.clean_text = self.widget.text()
-        if not typing:
-            self.session = next(_SESSIONS)   # the next edit of this field is another undo step
-        self.mark(None)
-
-    def mark(self, error: str | None) -> None:
-        w = self.widget
-        if isinstance(w, QLineEdit):
-            w.setStyleSheet(ERROR_STYLE if error else "")
-        w.setProperty("error", error or "")
-        self.editor.report(self, error)
 
 
 # ---------------------------------------------------------------------------------------
@@ -375,7 +169,7 @@ class Section(QWidget):
 # The editor
 # ---------------------------------------------------------------------------------------
 
-class ProjectEditor(QWidget):
+class ProjectEditor(TableInputs, QWidget):
     """The inputs of the selected project."""
 
     errorsChanged = Signal(int)
@@ -452,6 +246,8 @@ class ProjectEditor(QWidget):
         """Open a section and scroll to it."""
         s = self.section(title)
         s.set_open(True)
+        # lay the opened section out now: the scroll goes to where it is, not where it was
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.scroll.ensureWidgetVisible(s.button, 0, 0)
         return s
 
@@ -1043,202 +839,7 @@ class ProjectEditor(QWidget):
         return [f"{self._words.path(p.field)}: {self.problem_words(p.field, p.message)}"
                 for p in self.doc.check_value(self.row, (path,), value)]  # type: ignore[arg-type]
 
-    # -- capex grid ------------------------------------------------------------------
-    def _show_grid(self, p: dict) -> None:
-        maps = [p.get(k) if isinstance(p.get(k), dict) else {} for k in
-                ("capex", "public_funding", "counterfactual_capex")]
-        years = sorted({y for m in maps for y in m}, key=lambda y: str(y))
-        g = self.grid
-        g.blockSignals(True)
-        try:
-            g.set_rows(len(years))
-            for r, y in enumerate(years):
-                g.show_text(r, "year", str(y))
-                for key, m in zip(("capex", "public_funding", "counterfactual_capex"), maps):
-                    v = m.get(y)
-                    g.show_text(r, key, "" if v is None else words.show_value("money", v))
-        finally:
-            g.blockSignals(False)
-
-    def _add_year(self) -> None:
-        years = self.grid.years()
-        nxt = (max(years) + 1) if years else int(self.doc.setting("appraisal_year", 2025))
-        g = self.grid
-        g.blockSignals(True)
-        g.insertRow(g.rowCount())
-        g.show_text(g.rowCount() - 1, "year", str(nxt))
-        g.show_text(g.rowCount() - 1, "capex", "0")
-        g.blockSignals(False)
-        self._commit_grid()
-
-    def _remove_year(self) -> None:
-        r = self.grid.currentRow()
-        if r >= 0:
-            self.grid.removeRow(r)
-            self._commit_grid()
-
-    def _read_year_map(self, grid: YearGrid, columns: list[str], what: str
-                       ) -> tuple[list[dict[str, float]], list[str]]:
-        maps: list[dict[str, float]] = [{} for _ in columns]
-        errors = []
-        for r in range(grid.rowCount()):
-            y = grid.text(r, "year")
-            cells = [grid.text(r, c) for c in columns]
-            if not y and not any(cells):
-                continue
-            if not re.fullmatch(r"\d{4}", y):
-                errors.append(f"row {r + 1}: the year {y!r} is not a calendar year")
-                continue
-            for m, text in zip(maps, cells):
-                try:
-                    v = parse_amount(text, what)
-                except ValueError as exc:
-                    errors.append(f"{y}: {exc}")
-                    continue
-                if v is not None:
-                    m[y] = m.get(y, 0.0) + v
-        return maps, errors
-
-    def _commit_grid(self) -> None:
-        if self._updating or self.row is None:
-            return
-        keys = ["capex", "public_funding", "counterfactual_capex"]
-        (capex, pf, cf), errors = self._read_year_map(self.grid, keys, "GBP")
-        new = {"capex": capex, "public_funding": pf or None, "counterfactual_capex": cf or None}
-        problems = errors or [q for k in keys if new[k] is not None for q in self._checked(k, new[k])]
-        self.grid.setStyleSheet("QTableWidget { border: 2px solid #B00020; }" if problems else "")
-        if self._table_problem("capex", "Capex and funding", problems):
-            project = self.doc.project(self.row)
-            changed = [k for k in keys if project.get(k) != new[k]
-                       and not (new[k] is None and k not in project)]
-            if changed:
-                stack = self.doc.undo_stack
-                stack.beginMacro(f"Change capex and funding of {project.get('id')}")
-                for k in changed:
-                    self.doc.set_field(self.row, (k,), new[k], self._words.path(k).lower())
-                stack.endMacro()
-        self._show_problems()
-
-    # -- renewals ---------------------------------------------------------------------------
-    def _show_renewals(self, p: dict) -> None:
-        items = p.get("renewals") if isinstance(p.get("renewals"), list) else []
-        t = self.renewals
-        t.blockSignals(True)
-        try:
-            t.set_rows(len(items))
-            for r, item in enumerate(items):
-                item = item if isinstance(item, dict) else {}
-                label = str(item.get("label") or "")
-                t.show_text(r, "label", label, tip=label)
-                t.show_text(r, "cost", words.show_value("money", item.get("cost")))
-                t.show_text(r, "every_years", words.show_value("int", item.get("every_years")))
-        finally:
-            t.blockSignals(False)
-
-    def add_renewal(self) -> None:
-        if self.row is None:
-            return
-        items = list(self.doc.project(self.row).get("renewals") or [])
-        items.append({"label": "New renewal", "cost": 0, "every_years": 10})
-        self.doc.set_field(self.row, ("renewals",), items, "renewals")
-
-    def _remove_renewal(self) -> None:
-        self._remove_item("renewals", self.renewals.currentRow(), "renewals")
-
-    def _remove_item(self, key: str, r: int, label: str) -> None:
-        if self.row is None or r < 0:
-            return
-        items = list(self.doc.project(self.row).get(key) or [])
-        if r < len(items):
-            del items[r]
-            self.doc.set_field(self.row, (key,), items, label)
-
-    def _commit_renewals(self) -> None:
-        if self._updating or self.row is None:
-            return
-        old = self.doc.project(self.row).get("renewals") or []
-        items, problems = [], []
-        t = self.renewals
-        for r in range(t.rowCount()):
-            item = dict(old[r]) if r < len(old) and isinstance(old[r], dict) else {}
-            item["label"] = t.text(r, "label")
-            try:
-                item["cost"] = parse_amount(t.text(r, "cost"), "GBP") or 0
-                every, _ = words.read_value("int", t.text(r, "every_years"))
-                item["every_years"] = every
-            except ValueError as exc:
-                problems.append(f"Renewal {r + 1}: {exc}")
-            items.append(item)
-        problems = problems or self._checked("renewals", items)
-        if self._table_problem("renewals", "Renewals", problems):
-            self.doc.set_field(self.row, ("renewals",), items, "renewals")
-        self._show_problems()
-
-    # -- benefits ------------------------------------------------------------------------
-    def _show_benefits(self, p: dict) -> None:
-        streams = p.get("other_benefits") if isinstance(p.get("other_benefits"), list) else []
-        t = self.benefits
-        kinds = [(words.KIND_NAMES[k], k) for k in ("economic", "revenue")]
-        discounting = [(words.DISCOUNTING_NAMES[k], k) for k in ("standard", "health")]
-        t.blockSignals(True)
-        try:
-            t.set_rows(len(streams))
-            for r, s in enumerate(streams):
-                s = s if isinstance(s, dict) else {}
-                label = str(s.get("label", ""))
-                t.show_text(r, "label", label, tip=label)
-                t.show_choice(r, "kind", kinds, s.get("kind") or "economic", f"Kind of benefit {r + 1}")
-                if s.get("profile") is not None:
-                    t.show_text(r, "per_year", f"by year ({len(s['profile'])} years)", editable=False,
-                                tip="This stream gives amounts by year; edit them in the portfolio "
-                                    "file or a submission workbook")
-                else:
-                    t.show_text(r, "per_year", words.show_value("money", s.get("per_year")))
-                t.show_choice(r, "discounting", discounting, s.get("discounting") or "standard",
-                              f"Discounting of benefit {r + 1}")
-        finally:
-            t.blockSignals(False)
-
-    def _add_benefit(self) -> None:
-        if self.row is None:
-            return
-        streams = list(self.doc.project(self.row).get("other_benefits") or [])
-        streams.append({"label": "New benefit", "kind": "economic", "per_year": 0})
-        self.doc.set_field(self.row, ("other_benefits",), streams, "other benefits")
-
-    def _remove_benefit(self) -> None:
-        self._remove_item("other_benefits", self.benefits.currentRow(), "other benefits")
-
-    def _commit_benefits(self) -> None:
-        if self._updating or self.row is None:
-            return
-        old = self.doc.project(self.row).get("other_benefits") or []
-        streams, problems = [], []
-        t = self.benefits
-        for r in range(t.rowCount()):
-            base = dict(old[r]) if r < len(old) and isinstance(old[r], dict) else {}
-            base["label"] = t.text(r, "label")
-            base["kind"] = t.choice(r, "kind", "economic")
-            disc = t.choice(r, "discounting", "standard")
-            if disc == "standard" and "discounting" not in base:
-                pass                   # the default stays implicit in the file
-            else:
-                base["discounting"] = disc
-            if base.get("profile") is None:
-                try:
-                    base["per_year"] = parse_amount(t.text(r, "per_year"), "GBP") or 0.0
-                except ValueError as exc:
-                    problems.append(f"Benefit {r + 1}: {exc}")
-            streams.append(base)
-        problems = problems or self._checked("other_benefits", streams)
-        if self._table_problem("other_benefits", "Other benefits", problems):
-            self.doc.set_field(self.row, ("other_benefits",), streams, "other benefits")
-        self._show_problems()
-
-    # -- energy ----------------------------------------------------------------------------
-    def _fuel_items(self, fuels: list[str] | tuple[str, ...]) -> list[tuple[str, Any]]:
-        return [(words.fuel_words(self.doc.pack, f), f) for f in fuels]
-
+    # -- energy and the calculators -------------------------------------------------------
     def _build_calculator(self, form: QFormLayout, spec: CalculatorForm) -> list[Field]:
         """The fields of one calculator, the pack's defaults as their placeholders."""
         def pack_default(key: Callable[[], str], kind: str) -> Callable[[], str]:
@@ -1295,19 +896,6 @@ class ProjectEditor(QWidget):
                     src = defaults.get(key(), (None, None, ""))[2]
                     f.widget.setToolTip(tip + (f"\nDefault's source: {src}" if src else ""))
 
-    def _show_energy_changes(self, changes: list) -> None:
-        t = self.energy
-        items = self._fuel_items(self.doc.pack.fuels())
-        t.blockSignals(True)
-        try:
-            t.set_rows(len(changes))
-            for r, ch in enumerate(changes):
-                ch = ch if isinstance(ch, dict) else {}
-                t.show_choice(r, "fuel", items, ch.get("fuel"), f"Fuel {r + 1}")
-                t.show_text(r, "quantity", words.show_value("number", ch.get("quantity_per_year")))
-        finally:
-            t.blockSignals(False)
-
     def _mode_changed(self, mode: int) -> None:
         if self._updating or self.row is None:
             return
@@ -1332,158 +920,3 @@ class ProjectEditor(QWidget):
             stack.endMacro()
         self.refresh()
 
-    def _add_fuel(self) -> None:
-        if self.row is None:
-            return
-        changes = list(self.doc.project(self.row).get("energy_changes") or [])
-        changes.append({"fuel": "grid_electricity", "quantity_per_year": 0})
-        self.doc.set_field(self.row, ("energy_changes",), changes, "energy changes")
-
-    def _remove_fuel(self) -> None:
-        self._remove_item("energy_changes", self.energy.currentRow(), "energy changes")
-
-    def _commit_energy(self) -> None:
-        if self._updating or self.row is None:
-            return
-        changes, problems = [], []
-        t = self.energy
-        for r in range(t.rowCount()):
-            fuel = t.choice(r, "fuel", "")
-            try:
-                q = parse_amount(t.text(r, "quantity"), words.fuel_reader_unit(self.doc.pack, fuel))
-            except ValueError as exc:
-                problems.append(f"Energy change {r + 1}: {exc}")
-                continue
-            changes.append({"fuel": fuel, "quantity_per_year": q or 0.0})
-        problems = problems or self._checked("energy_changes", changes)
-        if self._table_problem("energy_changes", "Energy changes", problems):
-            self.doc.set_field(self.row, ("energy_changes",), changes, "energy changes")
-        self._show_problems()
-
-    # -- car travel removed ----------------------------------------------------------------
-    def _show_car_km(self, p: dict) -> None:
-        km = p.get("car_km_removed")
-        by_year = isinstance(km, dict)
-        self.car_km_mode.setCurrentIndex(1 if by_year else 0)
-        self._car_km_form.setRowVisible(self.car_km.row_layout, not by_year)
-        self.car_km_grid.setVisible(by_year)
-        self.car_km_buttons.setVisible(by_year)
-        g = self.car_km_grid
-        g.blockSignals(True)
-        try:
-            years = sorted(km, key=str) if by_year else []
-            g.set_rows(len(years))
-            for r, y in enumerate(years):
-                g.show_text(r, "year", str(y))
-                g.show_text(r, "car_km", words.show_value("number", km[y]))
-        finally:
-            g.blockSignals(False)
-
-    def set_car_km_by_year(self, by_year: bool) -> None:
-        """Car travel removed by calendar year (a year map) or the same in every operating year."""
-        if self.row is None:
-            return
-        km = self.doc.project(self.row).get("car_km_removed")
-        if by_year == isinstance(km, dict):
-            return
-        self.doc.set_field(self.row, ("car_km_removed",), {} if by_year else None,
-                           "car travel removed")
-        self.refresh()
-
-    def _add_car_km_year(self) -> None:
-        years = self.car_km_grid.years()
-        p = self._project()
-        start = p.get("operating_start") or max((int(y) for y in (p.get("capex") or {})),
-                                                default=int(self.doc.setting("appraisal_year", 2025)) - 1) + 1
-        g = self.car_km_grid
-        g.blockSignals(True)
-        g.insertRow(g.rowCount())
-        g.show_text(g.rowCount() - 1, "year", str(max(years) + 1 if years else start))
-        g.show_text(g.rowCount() - 1, "car_km", "0")
-        g.blockSignals(False)
-        self._commit_car_km()
-
-    def _remove_car_km_year(self) -> None:
-        r = self.car_km_grid.currentRow()
-        if r >= 0:
-            self.car_km_grid.removeRow(r)
-            self._commit_car_km()
-
-    def _commit_car_km(self) -> None:
-        if self._updating or self.row is None:
-            return
-        (km,), errors = self._read_year_map(self.car_km_grid, ["car_km"], "number")
-        problems = errors or self._checked("car_km_removed", km)
-        if self._table_problem("car_km_removed", "Car travel removed", problems):
-            self.doc.set_field(self.row, ("car_km_removed",), km, "car travel removed")
-        self._show_problems()
-
-    # -- tariffs -----------------------------------------------------------------------------
-    def _show_tariffs(self, p: dict) -> None:
-        tariffs = p.get("tariffs") if isinstance(p.get("tariffs"), dict) else {}
-        items = self._fuel_items(self.doc.pack.fuels())
-        t = self.tariffs
-        t.blockSignals(True)
-        try:
-            t.set_rows(len(tariffs))
-            for r, (fuel, price) in enumerate(tariffs.items()):
-                t.show_choice(r, "fuel", items, fuel, f"Fuel of tariff {r + 1}")
-                t.show_text(r, "tariff", words.show_value("price", price))
-        finally:
-            t.blockSignals(False)
-
-    def _retail_price(self, fuel: str) -> float:
-        """The pack's retail price of ``fuel`` for the project's sector in the appraisal year,
-        at the project's price year (VAT included): where a new tariff starts."""
-        p = self._project()
-        sector = p.get("energy_sector") or self._category().energy_sector or ""
-        year = int(self.doc.setting("appraisal_year", 2025))
-        price_year = int(p.get("price_year") or self._base_year())
-        try:
-            price, *_ = self.doc.pack.price_on(fuel, np.array([year]), price_year, basis="retail",
-                                               sector=sector,
-                                               series=self.doc.setting("energy_series", "central"))
-        except Exception:   # noqa: BLE001 - a price year the pack cannot rebase: start at 0
-            return 0.0
-        return round(float(price[0]), 4)
-
-    def add_tariff(self) -> None:
-        if self.row is None:
-            return
-        tariffs = dict(self.doc.project(self.row).get("tariffs") or {})
-        fuel = next((f for f in self.doc.pack.fuels() if f not in tariffs), None)
-        if fuel is None:
-            return
-        tariffs[fuel] = self._retail_price(fuel)
-        self.doc.set_field(self.row, ("tariffs",), tariffs, "tariffs")
-
-    def _remove_tariff(self) -> None:
-        r = self.tariffs.currentRow()
-        if self.row is None or r < 0:
-            return
-        tariffs = dict(self.doc.project(self.row).get("tariffs") or {})
-        if r < len(tariffs):
-            del tariffs[list(tariffs)[r]]
-            self.doc.set_field(self.row, ("tariffs",), tariffs or None, "tariffs")
-
-    def _commit_tariffs(self) -> None:
-        if self._updating or self.row is None:
-            return
-        tariffs: dict[str, float] = {}
-        problems = []
-        t = self.tariffs
-        for r in range(t.rowCount()):
-            fuel = t.choice(r, "fuel", "")
-            try:
-                price = parse_amount(t.text(r, "tariff"), "GBP")
-            except ValueError as exc:
-                problems.append(f"Tariff {r + 1}: {exc}")
-                continue
-            if fuel in tariffs:
-                problems.append(f"{words.fuel_words(self.doc.pack, fuel)} is given twice")
-            elif price is not None:
-                tariffs[fuel] = price
-        problems = problems or self._checked("tariffs", tariffs)
-        if self._table_problem("tariffs", "Tariffs", problems):
-            self.doc.set_field(self.row, ("tariffs",), tariffs or None, "tariffs")
-        self._show_problems()

@@ -4,9 +4,10 @@ In each section of the editor, both energy calculators and the tables (capex, re
 benefit streams, energy changes, tariffs, car-km by year): click the first field, type,
 pause longer than the typing pause (which commits what is typed so far), type again,
 leave the field by Tab or by a click on the next one, and go on. Tab also passes the
-controls between two fields (a table, its buttons, a choice), as a keyboard does. Through every commit the field being typed in keeps the keyboard focus
-and its text, no widget is deleted under the user (the editor's widgets stay the
-same live objects), and the document ends with what was typed.
+controls between two fields (a table, its buttons, a choice), as a keyboard does.
+Through every commit the field being typed in keeps the keyboard focus and its text,
+no widget is deleted under the user (the editor's widgets stay the same live objects),
+and the document ends with what was typed.
 
 Keys go to whichever widget holds the focus, as a keyboard sends them, so a focus
 lost on the way fails the walk. The same walk in a real X window is xvfb_walk.py

@@ -72,7 +72,11 @@ class SetProjectField(QUndoCommand):
         return self.MERGE_ID if self.merge else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SetProjectField) or (other.row, other.path) != (self.row, self.path):
+        # ``merge`` names a typing session (the editor gives each session in a field its
+        # own number): the commits of one session merge; a second edit of the same field,
+        # after the first was finished, is an undo step of its own
+        if not isinstance(other, SetProjectField) or (other.row, other.path) != (self.row, self.path) \
+                or not other.merge or other.merge != self.merge:
             return False
         self.new = copy.deepcopy(other.new)
         return True
@@ -408,7 +412,7 @@ class PortfolioDocument(QObject):
                 "capex": {str(year): 1_000_000}, "public_funding_share": 1.0,
                 "public_funding": None, "opex_per_year": 0, "operating_start": None,
                 "lifetime_years": 20, "energy_changes": [], "other_benefits": [],
-                "bill_savings_to_promoter": False, "optimism_bias": None, "ob_mitigation": 0.0,
+                "bill_savings_to_promoter": False, "optimism_bias": None, "ob_mitigation": None,
                 "job_years_per_million": None, "operational_fte": 0,
                 "additionality": {k: None for k in ("deadweight", "leakage", "displacement",
                                                     "substitution", "multiplier")},

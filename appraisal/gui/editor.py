@@ -1,10 +1,16 @@
-"""The project editor: the inputs of one project, in sections a user recognises.
+"""The project editor: every input of one project, in sections a user recognises.
 
-Every field shows its unit, a tooltip that defines it and names its source,
-and, when it may be left empty, the default the appraisal will use. A wrong
-value turns its field red and is not saved (the rest of the form is not
-blocked); warnings about the figures are listed amber in the results panel.
-Every change goes through the document's undo stack.
+Every field shows its unit, a tooltip that defines it and names its source, and,
+when it may be left empty, the default the appraisal will use. A wrong value turns
+its field red and is not saved (the rest of the form is not blocked); warnings about
+the figures are listed amber in the results panel. Every change goes through the
+document's undo stack. Codes (fuels, stages, sectors) are shown in words; numbers
+are read by :mod:`appraisal.core.quantities` (:mod:`.fields`).
+
+The editor is one scroll area of sections that open and close from the keyboard
+(Space, Return or the arrow keys on a section's heading); Tab goes through every
+input from top to bottom. Ctrl+Z and Ctrl+Y undo and redo the document from any
+field once its edit is committed.
 
 The widgets are built once. A commit, an undo or another project only changes what
 they show, in place: a field may commit while it still has the keyboard focus or
@@ -18,20 +24,41 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QRadioButton, QScrollArea, QStackedWidget, QTableWidget,
-                               QTableWidgetItem, QToolBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QRadioButton, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
+from ..core.appraise import blended_upper_bound, ob_terms
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
-from ..core.portfolio import SPATIAL_LEVELS
-from .document import PortfolioDocument, get_path
+from ..core.pack import ENERGY_SECTORS
+from ..core.portfolio import parse_project
+from ..core.quantities import format_percent
+from ..io.submission_layout import NOTES_LIMIT
+from . import fields as words
+from .document import PortfolioDocument
+from .editor_tables import EditorTable, TableInputs, YearGrid
+from .fields import ERROR_STYLE, TYPING_PAUSE_MS, Field, NotesEdit
+from .fields import parse_number  # noqa: F401 - the name other pages import from here
 
-TYPING_PAUSE_MS = 300   # a pause in typing this long updates the results
-ERROR_STYLE = "QLineEdit { border: 2px solid #B00020; background: #FDECEE; }"
-_NUM = re.compile(r"[£,\s]")
+__all__ = ["ERROR_STYLE", "TYPING_PAUSE_MS", "Field", "ProjectEditor", "parse_number"]
+FOCUS_COLOUR = "#1F6FD0"
+# A visible focus for every kind of control (WCAG 2.4.7): a blue frame, or a tint where a
+# frame would hide the control's own drawing.
+FOCUS_STYLE = f"""
+QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QAbstractItemView:focus {{
+    border: 2px solid {FOCUS_COLOUR}; border-radius: 2px; }}
+QCheckBox:focus, QRadioButton:focus {{ background: #DCEBFA; border-radius: 2px; }}
+QPushButton:focus {{ border: 2px solid {FOCUS_COLOUR}; border-radius: 3px; padding: 3px 10px;
+    background: #EEF5FD; }}
+QToolButton[section="true"] {{ text-align: left; font-weight: 600; padding: 4px 2px;
+    border: 1px solid #C8CDD3; border-radius: 2px; background: #F0F2F5; }}
+QToolButton[section="true"]:checked {{ background: #E3E8EE; }}
+QToolButton:focus, QToolButton[section="true"]:focus {{ border: 2px solid {FOCUS_COLOUR};
+    background: #DCEBFA; }}
+"""
 
 
 @dataclass(frozen=True)
@@ -42,7 +69,7 @@ class CalculatorForm:
     title: str                                     # the mode's radio button
     inputs: tuple[tuple[str, str, str, str, str], ...]   # input, label, kind, unit, tooltip
     fuels: tuple[str, ...]                          # what the displaced fuel may be
-    fuel_use: tuple[str, str, str, str]            # input, label, unit, tooltip: per displaced fuel
+    fuel_use: tuple[str, str, str, str, str]       # input, label, kind, unit, tooltip: per fuel
     fuel_use_default: str                          # its default's name in the pack, per {fuel}
 
 
@@ -50,225 +77,99 @@ CALCULATOR_FORMS = (
     CalculatorForm(
         "heat_pumps", "Heat pump calculator",
         (("installs", "Heat pumps installed", "int", "", "Number of homes or buildings"),
-         ("heat_demand_kwh_per_install", "Heat demand per install", "number", "kWh a year",
-          "Annual heat delivered to each home"),
+         ("heat_demand_kwh_per_install", "Heat demand per install", "energy", "kWh a year",
+          "Annual heat delivered to each home (300 MWh and 0.3 GWh are read too)"),
          ("scop", "Heat pump SCOP", "number", "",
           "Seasonal coefficient of performance: kWh of heat per kWh of electricity")),
         HEATING_FUELS,
-        ("displaced_efficiency", "Displaced heating efficiency", "",
-         "Seasonal efficiency of the heating replaced"),
+        ("displaced_efficiency", "Displaced heating efficiency", "percent", "%",
+         "Seasonal efficiency of the heating replaced: heat out per fuel in"),
         "efficiency_{fuel}"),
     CalculatorForm(
         "ev_charging", "EV charging calculator",
         (("chargers", "Chargers", "int", "", "Number of charge points"),
-         ("kwh_per_charger_per_year", "Energy per charger", "number", "kWh a year",
+         ("kwh_per_charger_per_year", "Energy per charger", "energy", "kWh a year",
           "Electricity delivered by each charger in a year"),
          ("ev_kwh_per_km", "Electric car use", "number", "kWh per km",
           "Electricity per km at the charger")),
         VEHICLE_FUELS,
-        ("ice_litres_per_km", "Displaced car fuel use", "litre per km",
+        ("ice_litres_per_km", "Displaced car fuel use", "number", "litre per km",
          "Litres of fuel per km of the car replaced"),
         "{fuel}_litres_per_km"),
 )
 
-
-def parse_number(text: str) -> float | None:
-    """A number as people type it: '1,200,000', '£30,000', '24%' (a share), '1.2m'."""
-    t = _NUM.sub("", text.strip()).lower()
-    if t == "":
-        return None
-    scale = 1.0
-    if t.endswith("%"):
-        t, scale = t[:-1], 0.01
-    elif t.endswith("bn"):
-        t, scale = t[:-2], 1e9
-    elif t.endswith("m"):
-        t, scale = t[:-1], 1e6
-    elif t.endswith("k"):
-        t, scale = t[:-1], 1e3
-    value = float(t) * scale   # ValueError for anything else
-    return value
+OB_TIP = ("Uplift on capex for the systematic tendency to underestimate costs (HM Treasury "
+          "Supplementary Green Book Guidance: Optimism Bias; METHOD.md 3). Leave empty for the "
+          "upper bound of the project type (optimism_bias.csv), less the mitigation.")
 
 
-def _show_cell(table: QTableWidget, r: int, c: int, text: str, *, editable: bool = True,
-               tip: str = "") -> None:
-    """Show ``text`` in a cell, changing its item in place: the item being committed, and
-    the editor open on it, are never deleted under the user."""
-    item = table.item(r, c)
-    if item is None:
-        item = QTableWidgetItem(text)
-        table.setItem(r, c, item)
-    elif item.text() != text:
-        item.setText(text)
-    flags = item.flags() | Qt.ItemFlag.ItemIsEditable if editable \
-        else item.flags() & ~Qt.ItemFlag.ItemIsEditable
-    if item.flags() != flags:
-        item.setFlags(flags)
-    if item.toolTip() != tip:
-        item.setToolTip(tip)
+# ---------------------------------------------------------------------------------------
+# Sections that open and close from the keyboard
+# ---------------------------------------------------------------------------------------
 
+class SectionButton(QToolButton):
+    """A section's heading: Space or Return opens or closes it, Right opens, Left closes."""
 
-class Field:
-    """Binds one input widget to one field of the current project."""
-
-    def __init__(self, editor: "ProjectEditor", path: tuple, label: str, kind: str,
-                 widget: QWidget, default: Callable[[], str] | None = None,
-                 calculator: str | None = None) -> None:
-        self.editor, self.path, self.label, self.kind, self.widget = editor, path, label, kind, widget
-        self.default = default
-        self.calculator = calculator   # the calculator type whose input this is, if any
-        if isinstance(widget, QLineEdit):
-            widget.editingFinished.connect(self.commit)
-            widget.textEdited.connect(self._typed)
-        elif isinstance(widget, QComboBox):
-            widget.activated.connect(lambda _i: self.commit())
-        elif isinstance(widget, QCheckBox):
-            widget.toggled.connect(lambda _b: self.commit())
-
-    def value(self) -> Any:
-        w = self.widget
-        if isinstance(w, QCheckBox):
-            return w.isChecked()
-        if isinstance(w, QComboBox):
-            return w.currentData()
-        text = w.text()  # type: ignore[attr-defined]
-        if self.kind == "text":
-            return text
-        v = parse_number(text)
-        # in a percentage field a plain number is a percentage: "24" and "24%" mean 24%
-        if self.kind == "percent" and v is not None and "%" not in text:
-            v = v / 100.0
-        if self.kind in ("int", "year") and v is not None:
-            if not float(v).is_integer():
-                raise ValueError("a whole number is needed")
-            v = int(v)
-        return v
-
-    def show(self, project: dict) -> None:
-        w = self.widget
-        v = get_path(project, self.path)
-        w.blockSignals(True)
-        try:
-            if isinstance(w, QCheckBox):
-                w.setChecked(bool(v))
-            elif isinstance(w, QComboBox):
-                k = w.findData(v)
-                w.setCurrentIndex(k if k >= 0 else 0)
-            else:
-                w.setText(self._text(v))  # type: ignore[attr-defined]
-                if self.default is not None:
-                    w.setPlaceholderText(self.default())  # type: ignore[attr-defined]
-        finally:
-            w.blockSignals(False)
-        self.mark(None)
-
-    def _text(self, v: Any) -> str:
-        if v is None:
-            return ""
-        if self.kind == "text":
-            return str(v)
-        if self.kind == "percent":
-            return f"{float(v) * 100:g}%"
-        if self.kind == "money":
-            return f"{float(v):,.0f}" if float(v).is_integer() else f"{float(v):,.2f}"
-        if self.kind in ("int", "year"):
-            return str(int(v)) if isinstance(v, (int, float)) else str(v)
-        return f"{float(v):,g}" if isinstance(v, (int, float)) else str(v)
-
-    def _typed(self, _text: str) -> None:
-        """Results follow the typing: a short pause commits the value (merged into
-        one undo step with the rest of the typing in this field)."""
-        self.editor.typing_timer.stop()
-        self.editor.typing_field = self
-        self.editor.typing_timer.start()
-
-    def commit(self, typing: bool = False) -> None:
-        row = self.editor.row
-        # a field that loses the focus because the refresh hid it (an undo that changes the
-        # calculator) has nothing to say about the project now shown
-        if row is None or self.editor._updating:
-            return
-        if self.calculator is not None and get_path(self.editor.doc.project(row),
-                                                    ("calculator", "type")) != self.calculator:
-            return
-        if not typing and self.editor.typing_field is self:
-            self.editor.typing_timer.stop()
-            self.editor.typing_field = None
-        try:
-            value = self.value()
-        except ValueError:
-            self.mark(f"{self.label}: {self.widget.text()!r} is not a number")  # type: ignore[attr-defined]
-            return
-        if self.kind == "text" and self.path == ("id",) and not value.strip():
-            self.mark("Project ID: an ID is needed")
-            return
-        problems = self.editor.doc.check_value(row, self.path, value)
-        if problems:
-            self.mark("; ".join(f"{self.label}: {p.message}" for p in problems))
-            return
-        self.editor.committing = self   # the refresh that follows leaves this field's text alone
-        try:
-            self.editor.doc.set_field(row, self.path, value, self.label.lower(), typing=True)
-        finally:
-            self.editor.committing = None
-        self.mark(None)
-
-    def mark(self, error: str | None) -> None:
-        w = self.widget
-        if isinstance(w, QLineEdit):
-            w.setStyleSheet(ERROR_STYLE if error else "")
-        w.setProperty("error", error or "")
-        self.editor.report(self, error)
-
-
-class YearGrid(QTableWidget):
-    """A small table with a row per year; pastes blocks copied from Excel."""
-
-    edited = Signal()
-
-    def __init__(self, headers: list[str], parent=None) -> None:
-        super().__init__(0, len(headers), parent)
-        self.setHorizontalHeaderLabels(headers)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.verticalHeader().setVisible(False)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.setMinimumHeight(150)
-        self.itemChanged.connect(lambda _item: self.edited.emit())
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setText(title)
+        self.setCheckable(True)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setArrowType(Qt.ArrowType.RightArrow)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setProperty("section", True)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription("Section: Space or Return opens and closes it")
+        self.setToolTip(f"{title}: click, or press Space or Return, to open or close")
+        self.toggled.connect(lambda on: self.setArrowType(
+            Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow))
 
     def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.StandardKey.Paste):
-            self.paste(QApplication.clipboard().text())
-            return
-        if event.matches(QKeySequence.StandardKey.Delete):
-            self.blockSignals(True)
-            for item in self.selectedItems():
-                item.setText("")
-            self.blockSignals(False)
-            self.edited.emit()
-            return
-        super().keyPressEvent(event)
-
-    def paste(self, text: str) -> None:
-        rows = [r.split("\t") for r in text.replace("\r\n", "\n").rstrip("\n").split("\n") if r != ""]
-        r0 = max(self.currentRow(), 0)
-        c0 = max(self.currentColumn(), 0)
-        self.blockSignals(True)
-        for dr, cells in enumerate(rows):
-            r = r0 + dr
-            if r >= self.rowCount():
-                self.insertRow(r)
-            for dc, value in enumerate(cells):
-                if c0 + dc < self.columnCount():
-                    self.setItem(r, c0 + dc, QTableWidgetItem(value.strip()))
-        self.blockSignals(False)
-        self.edited.emit()
-
-    def cell_text(self, r: int, c: int) -> str:
-        item = self.item(r, c)
-        return item.text().strip() if item is not None else ""
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.toggle()
+        elif key == Qt.Key.Key_Right:
+            self.setChecked(True)
+        elif key == Qt.Key.Key_Left:
+            self.setChecked(False)
+        else:
+            super().keyPressEvent(event)
 
 
-class ProjectEditor(QWidget):
+class Section(QWidget):
+    """A heading and the form under it, shown while the section is open."""
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        self.title = title
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(2)
+        self.button = SectionButton(title)
+        self.body = QWidget()
+        self.body.setAccessibleName(title)
+        self.form = QFormLayout(self.body)
+        self.form.setContentsMargins(6, 4, 2, 6)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        layout.addWidget(self.button)
+        layout.addWidget(self.body)
+        self.body.setVisible(False)
+        self.button.toggled.connect(self.body.setVisible)
+
+    def set_open(self, open_: bool) -> None:
+        self.button.setChecked(open_)
+
+    def is_open(self) -> bool:
+        return self.button.isChecked()
+
+
+# ---------------------------------------------------------------------------------------
+# The editor
+# ---------------------------------------------------------------------------------------
+
+class ProjectEditor(TableInputs, QWidget):
     """The inputs of the selected project."""
 
     errorsChanged = Signal(int)
@@ -278,6 +179,7 @@ class ProjectEditor(QWidget):
         self.doc = doc
         self.row: int | None = None
         self.fields: list[Field] = []
+        self.sections: list[Section] = []
         self.errors: dict[str, str] = {}
         self._updating = False
         self.typing_field: Field | None = None
@@ -286,18 +188,38 @@ class ProjectEditor(QWidget):
         self.typing_timer.setSingleShot(True)
         self.typing_timer.setInterval(TYPING_PAUSE_MS)
         self.typing_timer.timeout.connect(self._typing_paused)
+        self.setStyleSheet(FOCUS_STYLE)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel("No project selected")
         self.title.setStyleSheet("font-weight: 600; font-size: 11pt;")
+        self.title.setWordWrap(True)
         outer.addWidget(self.title)
-        self.toolbox = QToolBox()
-        outer.addWidget(self.toolbox, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes to the inputs
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        self._column = QVBoxLayout(page)
+        self._column.setContentsMargins(0, 0, 4, 0)
+        self._column.setSpacing(2)
+        self.scroll.setWidget(page)
+        outer.addWidget(self.scroll, 1)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #B00020;")
         outer.addWidget(self.error_label)
         self._build()
+        self._column.addStretch(1)
+        self.sections[0].set_open(True)
+        self._words = words.CodeWords({".".join(map(str, f.path)): f.label for f in self.fields}
+                                      | self._table_words(), doc.pack)
+        # Ctrl+Y redoes where the platform's Redo is another key (Ctrl+Shift+Z on Linux)
+        if QKeySequence("Ctrl+Y") not in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo):
+            redo = QShortcut(QKeySequence("Ctrl+Y"), self)
+            redo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            redo.activated.connect(self.doc.undo_stack.redo)
         doc.projectChanged.connect(self._project_changed)
         doc.structureChanged.connect(self._structure_changed)
         doc.settingsChanged.connect(self.refresh)
@@ -309,131 +231,229 @@ class ProjectEditor(QWidget):
         if field is not None and field.kind != "text":   # names and ids commit when done
             field.commit(typing=True)
 
-    # -- building -------------------------------------------------------------
+    # -- sections ------------------------------------------------------------------------
     def _section(self, title: str) -> QFormLayout:
-        page = QWidget()
-        form = QFormLayout(page)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.toolbox.addItem(scroll, title)
-        return form
+        s = Section(title)
+        self._column.addWidget(s)
+        self.sections.append(s)
+        return s.form
 
+    def section(self, title: str) -> Section:
+        (s,) = [s for s in self.sections if s.title == title]
+        return s
+
+    def open_section(self, title: str) -> Section:
+        """Open a section and scroll to it."""
+        s = self.section(title)
+        s.set_open(True)
+        # lay the opened section out now: the scroll goes to where it is, not where it was
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.scroll.ensureWidgetVisible(s.button, 0, 0)
+        return s
+
+    def tables(self) -> list[EditorTable]:
+        return [self.grid, self.renewals, self.benefits, self.energy, self.car_km_grid,
+                self.tariffs]
+
+    # -- building blocks -------------------------------------------------------------------
     def _line(self, form: QFormLayout, label: str, path: tuple, kind: str, unit: str, tip: str,
-              default: Callable[[], str] | None = None, calculator: str | None = None) -> Field:
+              default: Callable[[], str] | None = None, calculator: str | None = None,
+              reader_unit: str = "number") -> Field:
         edit = QLineEdit()
         edit.setToolTip(tip)
         edit.setAccessibleName(label)
+        if kind == "text" and path != ("id",):
+            edit.setMaxLength(500)
         row = QHBoxLayout()
+        row.setSpacing(6)
         row.addWidget(edit, 1)
         if unit:
             u = QLabel(unit)
-            u.setMinimumWidth(70)
+            u.setMinimumWidth(28)
             u.setStyleSheet("color: #555;")
             row.addWidget(u)
         lab = QLabel(label)
         lab.setToolTip(tip)
         lab.setBuddy(edit)
-        form.addRow(lab, row)
-        f = Field(self, path, label, kind, edit, default, calculator)
+        lab.setWordWrap(True)
+        f = Field(self, path, label, kind, edit, unit=unit, default=default, calculator=calculator,
+                  reader_unit=reader_unit)
+        if kind == "percent":
+            box = QVBoxLayout()
+            box.setSpacing(1)
+            box.addLayout(row)
+            f.note = QLabel()
+            f.note.setStyleSheet("color: #7A4D00; font-size: 8pt;")
+            f.note.setWordWrap(True)
+            f.note.hide()
+            box.addWidget(f.note)
+            form.addRow(lab, box)
+        else:
+            form.addRow(lab, row)
+        f.row_layout = row
         self.fields.append(f)
         return f
 
     def _combo(self, form: QFormLayout, label: str, path: tuple, items: list[tuple[str, Any]],
-               tip: str, calculator: str | None = None) -> Field:
+               tip: str, calculator: str | None = None, missing: Any = None) -> Field:
         box = QComboBox()
         for text, data in items:
             box.addItem(text, data)
         box.setToolTip(tip)
         box.setAccessibleName(label)
+        box.view().setAccessibleName(f"{label}: choices")
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(12)
         lab = QLabel(label)
         lab.setToolTip(tip)
         lab.setBuddy(box)
+        lab.setWordWrap(True)
         form.addRow(lab, box)
-        f = Field(self, path, label, "combo", box, calculator=calculator)
+        f = Field(self, path, label, "choice", box, calculator=calculator, missing=missing)
         self.fields.append(f)
         return f
 
-    def _check(self, form: QFormLayout, label: str, path: tuple, tip: str) -> Field:
+    def _check(self, form: QFormLayout, label: str, path: tuple, tip: str,
+               missing: bool = False) -> Field:
         box = QCheckBox(label)
         box.setToolTip(tip)
-        form.addRow("", box)
-        f = Field(self, path, label, "bool", box)
+        form.addRow(box)
+        f = Field(self, path, label, "bool", box, missing=missing)
         self.fields.append(f)
         return f
 
+    def _buttons(self, form: QFormLayout, *buttons: tuple[str, Callable[[], None], str]) -> QWidget:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        for text, action, tip in buttons:
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(action)
+            row.addWidget(b)
+        row.addStretch(1)
+        form.addRow(holder)
+        return holder
+
+    def _heading(self, form: QFormLayout, text: str, tip: str = "") -> None:
+        lab = QLabel(text)
+        lab.setStyleSheet("font-weight: 600; margin-top: 6px;")
+        lab.setToolTip(tip)
+        form.addRow(lab)
+
+    # -- the sections ----------------------------------------------------------------------
     def _build(self) -> None:
+        self._build_details()
+        self._build_capex()
+        self._build_operation()
+        self._build_energy()
+        self._build_effects()
+        self._build_promoter()
+        self._build_optimism_bias()
+        self._build_jobs()
+        self._build_value_for_money()
+        self._build_readiness()
+        self._build_notes()
+
+    def _build_details(self) -> None:
         pack = self.doc.pack
-        # -- details
         form = self._section("Details")
         self._line(form, "Project ID", ("id",), "text", "", "A short code, unique in the portfolio")
         self._line(form, "Name", ("name",), "text", "", "The project's name as the board knows it")
         self.category = self._combo(form, "Category", ("category",),
                                     [(c.label, c.category) for c in pack.categories.values()],
-                                    "Sets the default optimism bias, jobs per £1m and gap sector "
-                                    "(categories.csv of the assumption pack)")
+                                    "Sets the default optimism bias, jobs per £1m, gap sector, "
+                                    "energy sector and benefit deadweight (the assumption pack's "
+                                    "categories.csv)")
         self._line(form, "Area", ("area",), "text", "", "Local authority or area")
-        self._combo(form, "Spatial level", ("spatial_level",),
-                    [(s, s) for s in SPATIAL_LEVELS],
-                    "The area over which additionality is judged; sets the default factors "
-                    "(HCA Additionality Guide ready reckoner)")
+        self.level = self._combo(form, "Spatial level", ("spatial_level",),
+                                 [(words.level_words(s), s) for s in pack.additionality],
+                                 words.level_tooltip(pack), missing="sub-regional")
+        self.sector = self._combo(
+            form, "Sector of the energy used", ("energy_sector",),
+            [("The category's", None)] + [(words.SECTOR_NAMES.get(s, s), s) for s in ENERGY_SECTORS],
+            "Whose energy prices, emission factors and air-quality costs apply (DESNZ Green Book "
+            "supplementary guidance, data tables 1-19: domestic, commercial and public, "
+            "industrial; the pack's energy_prices.csv and emission_factors.csv rows of that "
+            "sector). METHOD.md 3. Empty: the category's (categories.csv).")
         self._line(form, "Price year of the money inputs", ("price_year",), "year", "",
                    "The year whose prices the amounts are in; rebased with the HM Treasury GDP "
-                   "deflator", lambda: f"the portfolio's price base ({self._base_year()})")
-        # -- capex and funding
+                   "deflator (METHOD.md 1.1)", lambda: f"the portfolio's price base ({self._base_year()})")
+
+    def _build_capex(self) -> None:
         form = self._section("Capex and public funding")
-        self.grid = YearGrid(["Year", "Capex (£)", "Public funding (£)"])
-        self.grid.setToolTip("Capital spend and public funding by calendar year, at the project's "
-                             "price year. Paste from Excel with Ctrl+V. Leave public funding empty "
-                             "to use the share below.")
+        self.grid = YearGrid(
+            [("year", "Year"), ("capex", "Capex\n(£)"), ("public_funding", "Public\nfunding (£)"),
+             ("counterfactual_capex", "Would be spent\nanyway (£)")],
+            "Capex and public funding by year",
+            "Capital spend and public funding by calendar year, at the project's price year. "
+            "Paste from Excel with Ctrl+V; 1.2m and £30k are read. Leave public funding empty "
+            "to use the share below. Would be spent anyway: the counterfactual, e.g. boilers or "
+            "buses due for like-for-like replacement; the economic case counts only the capex "
+            "above it (METHOD.md 3, counterfactual).")
+        self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.grid.edited.connect(self._commit_grid)
-        buttons = QHBoxLayout()
-        add = QPushButton("Add year")
-        add.clicked.connect(self._add_year)
-        remove = QPushButton("Remove year")
-        remove.clicked.connect(self._remove_year)
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
         form.addRow(self.grid)
-        form.addRow(buttons)
+        self._buttons(form, ("Add year", self._add_year, "Add the year after the last one"),
+                      ("Remove year", self._remove_year, "Remove the selected year"))
         self._line(form, "Public funding share of capex", ("public_funding_share",), "percent", "%",
                    "The share of capex paid from public funds, used when public funding is not "
-                   "given by year", lambda: "all capex (100%)")
-        # -- operation and benefits
-        form = self._section("Operation, opex and other benefits")
+                   "given by year. Type 70 or 70% for 70%.", lambda: "all capex (100%)")
+        self._heading(form, "Renewals during operation",
+                      "Parts replaced during operation (batteries, inverters, charger units): "
+                      "capex for every purpose, in years operating start + k × every (METHOD.md 2)")
+        self.renewals = EditorTable(
+            [("label", "What is renewed"), ("cost", "Cost each time (£)"),
+             ("every_years", "Every (years)")],
+            "Renewals",
+            "A part replaced during operation: its cost each time (at the price year's prices) "
+            "and the years between renewals, counted from the first year of operation "
+            "(METHOD.md 2, renewals)")
+        header = self.renewals.horizontalHeader()
+        for c in (1, 2):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.renewals.edited.connect(self._commit_renewals)
+        form.addRow(self.renewals)
+        self._buttons(form, ("Add renewal", self.add_renewal, "Add a renewal"),
+                      ("Remove renewal", self._remove_renewal, "Remove the selected renewal"))
+        self._line(form, "Life of the main assets", ("asset_life_years",), "int", "years",
+                   "Only when the assets outlast the operating lifetime: what is left counts as a "
+                   "benefit after operation, capex × (asset life − lifetime) / asset life "
+                   "(METHOD.md 2, residual value)",
+                   lambda: "no residual value, unless given below")
+        self._line(form, "Value left at the end", ("residual_value",), "money", "£",
+                   "What the assets are still worth when operation ends, counted as a benefit in "
+                   "the year after; used instead of the asset life when both are given "
+                   "(METHOD.md 10.4)", lambda: "none")
+
+    def _build_operation(self) -> None:
+        form = self._section("Operation and other benefits")
         self._line(form, "Operating start", ("operating_start",), "year", "year",
                    "First year of operation", lambda: "the year after the last capex year")
         self._line(form, "Lifetime", ("lifetime_years",), "int", "years",
                    "Years of operation, from the operating start")
         self._line(form, "Opex per operating year", ("opex_per_year",), "money", "£ a year",
-                   "Operating and maintenance cost in each operating year", lambda: "0")
-        self._check(form, "Energy bill savings go to the promoter", ("bill_savings_to_promoter",),
-                    "When ticked, the energy cost saving counts in the promoter's cash flow "
-                    "(for example a council that pays its buildings' bills)")
-        self.benefits = QTableWidget(0, 3)
-        self.benefits.setHorizontalHeaderLabels(["Benefit", "Kind", "£ a year"])
-        self.benefits.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.benefits.verticalHeader().setVisible(False)
-        self.benefits.setToolTip("Economic: a social benefit (health, time, air quality) in the "
-                                 "economic case. Revenue: cash to the promoter (fares, fees) in the "
-                                 "financial case only.")
-        self.benefits.itemChanged.connect(lambda _i: self._commit_benefits())
-        self.benefits.setMinimumHeight(120)
-        form.addRow(QLabel("Other benefit streams"))
+                   "Operating and maintenance cost in each operating year (1.2m, £30k are read)",
+                   lambda: "0")
+        self._heading(form, "Other benefit streams")
+        self.benefits = EditorTable(
+            [("label", "Benefit"), ("kind", "Kind"), ("per_year", "£ a year"),
+             ("discounting", "Discounting")],
+            "Other benefit streams",
+            "Economic: a social benefit (health, time, air quality) in the economic case. "
+            "Revenue: cash to the promoter (fares, fees) in the financial case only. "
+            "Discounting: Health uses the Green Book's lower rate for health effects "
+            "(METHOD.md 1.2).")
+        header = self.benefits.horizontalHeader()
+        header.setSectionResizeMode(header.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        self.benefits.edited.connect(self._commit_benefits)
         form.addRow(self.benefits)
-        b = QHBoxLayout()
-        add = QPushButton("Add benefit")
-        add.clicked.connect(self._add_benefit)
-        remove = QPushButton("Remove benefit")
-        remove.clicked.connect(self._remove_benefit)
-        b.addWidget(add)
-        b.addWidget(remove)
-        b.addStretch(1)
-        form.addRow(b)
-        # -- energy and carbon
+        self._buttons(form, ("Add benefit", self._add_benefit, "Add a benefit stream"),
+                      ("Remove benefit", self._remove_benefit, "Remove the selected stream"))
+
+    def _build_energy(self) -> None:
         form = self._section("Energy and carbon")
         self.mode_group = QButtonGroup(self)
         modes = QVBoxLayout()
@@ -443,26 +463,15 @@ class ProjectEditor(QWidget):
             modes.addWidget(rb)
         self.mode_group.idClicked.connect(self._mode_changed)
         form.addRow(modes)
-        self.energy = QTableWidget(0, 2)
-        self.energy.setHorizontalHeaderLabels(["Fuel", "Change per operating year"])
-        self.energy.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.energy.verticalHeader().setVisible(False)
-        self.energy.setToolTip("Annual change in use of each fuel in its unit (kWh, or litres of "
-                               "petrol and diesel); negative = less used")
-        self.energy.itemChanged.connect(lambda _i: self._commit_energy())
-        self.energy.setMinimumHeight(120)
-        self.energy_buttons = QWidget()
-        eb = QHBoxLayout(self.energy_buttons)
-        eb.setContentsMargins(0, 0, 0, 0)
-        add = QPushButton("Add fuel")
-        add.clicked.connect(self._add_fuel)
-        remove = QPushButton("Remove fuel")
-        remove.clicked.connect(self._remove_fuel)
-        eb.addWidget(add)
-        eb.addWidget(remove)
-        eb.addStretch(1)
+        self.energy = EditorTable(
+            [("fuel", "Fuel (unit)"), ("quantity", "Change a year")], "Energy changes",
+            "Annual change in use of each fuel in its unit (kWh, or litres of petrol and "
+            "diesel); negative = less used. 300 MWh, 0.3 GWh and 1.2m are read.")
+        self.energy.edited.connect(self._commit_energy)
         form.addRow(self.energy)
-        form.addRow(self.energy_buttons)
+        self.energy_buttons = self._buttons(form, ("Add fuel", self._add_fuel, "Add a fuel"),
+                                            ("Remove fuel", self._remove_fuel,
+                                             "Remove the selected fuel"))
         # a page per calculator, each built once: choosing a calculator shows its page
         self.calc_pages = QStackedWidget()
         self.calc_pages.addWidget(QWidget())     # mode 0: the energy changes table above
@@ -473,28 +482,114 @@ class ProjectEditor(QWidget):
             calc_form = QFormLayout(page)
             calc_form.setContentsMargins(0, 0, 0, 0)
             calc_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            calc_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             self.calc_fields[spec.kind] = self._build_calculator(calc_form, spec)
             self.calc_pages.addWidget(page)
         form.addRow(self.calc_pages)
-        # -- costs and risk
-        form = self._section("Optimism bias")
-        self._line(form, "Optimism bias", ("optimism_bias",), "percent", "%",
-                   "Uplift on capex for the systematic tendency to underestimate costs (HM Treasury "
-                   "Supplementary Green Book Guidance: Optimism Bias)", self._default_ob)
+
+    def _build_effects(self) -> None:
+        form = self._section("What would happen anyway, and wider effects")
+        self._line(form, "Share of the benefits that would happen anyway", ("benefit_deadweight",),
+                   "percent", "%",
+                   "Carbon, energy and other economic benefits that would come about without the "
+                   "project (outcome deadweight, HCA Additionality Guide; METHOD.md 3). Not the "
+                   "jobs' deadweight. Empty: the category's (categories.csv, benefit_deadweight).",
+                   self._default_deadweight)
+        self.comfort = self._line(
+            form, "Share of the energy saving taken as warmth", ("comfort_taking",), "percent", "%",
+            self._comfort_tip(True), self._default_comfort)
+        self.car_km_mode = QComboBox()
+        self.car_km_mode.addItem("The same in each operating year", False)
+        self.car_km_mode.addItem("By calendar year", True)
+        self.car_km_mode.setAccessibleName("Car travel removed is given")
+        self.car_km_mode.view().setAccessibleName("Car travel removed is given: choices")
+        self.car_km_mode.setToolTip("One figure for every operating year, or a figure for each "
+                                    "calendar year (e.g. use building up)")
+        self.car_km_mode.activated.connect(lambda _i: self.set_car_km_by_year(
+            bool(self.car_km_mode.currentData())))
+        lab = QLabel("Car travel removed is given")
+        lab.setBuddy(self.car_km_mode)
+        lab.setWordWrap(True)
+        form.addRow(lab, self.car_km_mode)
+        self._car_km_form = form
+        self.car_km = self._line(
+            form, "Car travel removed", ("car_km_removed",), "number", "car-km a year",
+            "Car kilometres no longer driven in each operating year (mode shift), valued at the "
+            "pack's marginal external costs (DfT TAG A5.4: congestion, accidents, noise; "
+            "marginal_external_costs.csv; METHOD.md 3). Give the fuel saved under Energy too.",
+            lambda: "none")
+        self.car_km_grid = YearGrid(
+            [("year", "Year"), ("car_km", "Car-km removed")], "Car travel removed by year",
+            "Car-km no longer driven in each calendar year; paste from Excel with Ctrl+V")
+        self.car_km_grid.edited.connect(self._commit_car_km)
+        form.addRow(self.car_km_grid)
+        self.car_km_buttons = self._buttons(
+            form, ("Add car-km year", self._add_car_km_year, "Add the year after the last one"),
+            ("Remove car-km year", self._remove_car_km_year, "Remove the selected year"))
+        self._line(form, "New peak electricity demand", ("added_peak_kw",), "number", "kW",
+                   "The peak load the project adds to the local network after diversity "
+                   "(chargers, heat pumps), costed at the pack's network_reinforcement_gbp_per_kw "
+                   "(parameters.csv) in the first operating year (METHOD.md 3)", lambda: "none")
+
+    def _build_promoter(self) -> None:
+        form = self._section("Promoter and financial case")
+        self._check(form, "The promoter is a public body bearing every cost", ("promoter_public",),
+                    "Tick for a council, combined authority or other public body that pays for "
+                    "the whole project: the funder's benefit-cost ratio then counts every cost "
+                    "as public (METHOD.md 3, funder BCR)")
+        self._check(form, "The promoter can recover VAT", ("vat_recoverable",),
+                    "Untick if the promoter cannot reclaim VAT (many housing associations and "
+                    "charities): its energy bills in the financial case then include VAT "
+                    "(METHOD.md 4, 10.15). Default: ticked.", missing=True)
+        self._check(form, "Energy bill savings go to the promoter", ("bill_savings_to_promoter",),
+                    "When ticked, the energy cost saving counts in the promoter's cash flow "
+                    "(for example a council that pays its buildings' bills)")
+        self._heading(form, "Tariffs the promoter pays",
+                      "Leave empty to use the pack's retail price for the sector "
+                      "(energy_prices.csv, basis retail; METHOD.md 4)")
+        self.tariffs = EditorTable(
+            [("fuel", "Fuel (unit)"), ("tariff", "£ per unit, VAT included")], "Tariffs",
+            "The promoter's contract or pump price for a fuel, at the price year's prices, VAT "
+            "included (VAT is taken off where the promoter can recover it). A fuel not listed "
+            "uses the pack's retail price for the sector (METHOD.md 4).")
+        self.tariffs.edited.connect(self._commit_tariffs)
+        form.addRow(self.tariffs)
+        self._buttons(form, ("Add tariff", self.add_tariff,
+                             "Add a fuel, starting from the pack's retail price"),
+                      ("Remove tariff", self._remove_tariff, "Remove the selected tariff"))
+
+    def _build_optimism_bias(self) -> None:
+        pack = self.doc.pack
+        form = self._section("Business case and optimism bias")
+        self._combo(form, "Business case stage", ("business_case_stage",),
+                    [("Not given (no delay)", None)] + [(words.STAGE_NAMES[s], s)
+                                                        for s in ("soc", "obc", "fbc")],
+                    "The stage of the Five Case Model the business case has reached. It sets the "
+                    "default mitigation of optimism bias (the pack's ob_stage_mitigation.csv) and "
+                    "delays the benefits by the duration optimism bias (HM Treasury Supplementary "
+                    "Green Book Guidance: Optimism Bias; METHOD.md 3). Not given: no delay.")
+        self.optimism_bias = self._line(form, "Optimism bias", ("optimism_bias",), "percent", "%",
+                                        OB_TIP, self._default_ob)
         self._line(form, "Mitigation of the upper bound", ("ob_mitigation",), "percent", "%",
-                   "Share of the upper bound removed by evidence of risk management", lambda: "0%")
-        self._combo(form, "Project type", ("ob_project_type",),
-                    [("The category's type", None)] + [(t.replace("_", " "), t)
-                                                        for t in pack.optimism_bias],
-                    "The project type whose upper bound applies (optimism_bias.csv)")
-        # -- jobs
+                   "Share of the upper bound removed by evidence of risk management. Empty: the "
+                   "business case stage's (ob_stage_mitigation.csv), else 0%.",
+                   self._default_mitigation)
+        self.ob_type = self._combo(form, "Project type", ("ob_project_type",),
+                                   [("The category's", None)] + [(words.OB_TYPE_NAMES.get(t, t), t)
+                                                                 for t in pack.optimism_bias],
+                                   "The Green Book project type whose upper bound applies "
+                                   "(optimism_bias.csv); empty: the category's "
+                                   "(categories.csv, ob_project_type)")
+
+    def _build_jobs(self) -> None:
         form = self._section("Jobs and additionality")
         self._line(form, "Construction job-years per £1m", ("job_years_per_million",), "number",
-                   "job-years", "Job-years of construction work per £1m of capex",
+                   "job-years", "Job-years of construction work per £1m of capex (categories.csv, "
+                   "job_years_per_million)",
                    lambda: f"{self._category().job_years_per_million:g} (category default)")
         self._line(form, "Operational jobs", ("operational_fte",), "number", "FTE",
                    "Permanent jobs to run the project", lambda: "0")
-        for factor, tip in (("deadweight", "Share of the outcome that would happen anyway"),
+        for factor, tip in (("deadweight", "Share of the jobs and outcome that would happen anyway"),
                             ("leakage", "Share of the benefit going to people outside the area"),
                             ("displacement", "Share of the outcome taken from other activity in "
                                              "the area"),
@@ -505,8 +600,21 @@ class ProjectEditor(QWidget):
             self._line(form, factor.capitalize(), ("additionality", factor),
                        "number" if factor == "multiplier" else "percent",
                        "×" if factor == "multiplier" else "%",
-                       f"{tip} (HCA Additionality Guide)", self._default_add(factor))
-        # -- readiness
+                       f"{tip} (HCA Additionality Guide; the pack's additionality.csv row for the "
+                       "spatial level)", self._default_add(factor))
+
+    def _build_value_for_money(self) -> None:
+        form = self._section("Value for money")
+        self._combo(form, "Adjustment of the value-for-money band", ("vfm_adjustment",),
+                    [(words.VFM_ADJUSTMENT_NAMES[k], k) for k in (0, 1, -1)],
+                    "One band up or down for impacts that have no £ value (e.g. biodiversity), as "
+                    "the Green Book and the DfT Value for Money Framework allow; give the reason "
+                    "below (METHOD.md 3, 10.13)", missing=0)
+        self._line(form, "Reason for the adjustment", ("vfm_adjustment_reason",), "text", "",
+                   "Which impacts without a £ value justify the adjustment, and their evidence. "
+                   "Required with an adjustment.", lambda: "required with an adjustment")
+
+    def _build_readiness(self) -> None:
         form = self._section("Readiness")
         for flag, text in (("planning_consent", "Planning consent granted (25 points)"),
                            ("site_secured", "Site secured (20 points)"),
@@ -517,6 +625,25 @@ class ProjectEditor(QWidget):
         self._line(form, "Months to start", ("readiness", "months_to_start"), "number", "months",
                    "15 points when at most 6, 8 when at most 12; shovel-ready needs a score of 80 "
                    "or more and a start within 12 months")
+
+    def _build_notes(self) -> None:
+        form = self._section("Notes")
+        notes = NotesEdit()
+        notes.setAccessibleName("Notes")
+        notes.setToolTip("Sources, assumptions and the counterfactual behind the figures, for the "
+                         f"appraisal officer; kept with the project (up to {NOTES_LIMIT:,} "
+                         "characters). Tab moves on.")
+        notes.setPlaceholderText("How the figures were built")
+        notes.setMinimumHeight(90)
+        form.addRow(notes)
+        self.fields.append(Field(self, ("notes",), "Notes", "text", notes))
+
+    def _table_words(self) -> dict[str, str]:
+        return {"capex": "Capex", "public_funding": "Public funding",
+                "counterfactual_capex": "Would be spent anyway", "energy_changes": "Energy changes",
+                "other_benefits": "Other benefits", "renewals": "Renewals", "tariffs": "Tariff",
+                "calculator": "Calculator", "readiness": "Readiness",
+                "additionality": "Additionality", "sensitivity": "Sensitivity ranges"}
 
     # -- defaults shown as placeholders ------------------------------------------
     def _project(self) -> dict:
@@ -529,14 +656,50 @@ class ProjectEditor(QWidget):
     def _base_year(self) -> int:
         return int(self.doc.setting("price_base_year", self.doc.pack.default_price_base_year))
 
-    def _default_ob(self) -> str:
-        from ..core.appraise import blended_upper_bound
+    def _stage_mitigation(self) -> tuple[str | None, float]:
+        stage = self._project().get("business_case_stage")
+        if stage not in ("soc", "obc", "fbc"):
+            return None, 0.0
+        return stage, self.doc.pack.ob_stage_mitigation.get(stage, 0.0)
+
+    def _stage_words(self, stage: str) -> str:
+        return re.sub(r"\s*\(.*\)$", "", words.STAGE_NAMES[stage]).lower()
+
+    def _default_mitigation(self) -> str:
+        stage, mitigation = self._stage_mitigation()
+        if stage is None:
+            return "0% (no business case stage given)"
+        return f"{format_percent(mitigation)} (at the {self._stage_words(stage)} stage)"
+
+    def _ob_terms(self) -> tuple[float, int, float, float]:
+        """The project's capex uplift, delay [years], mitigation and upper bound as the
+        appraisal takes them (:func:`appraisal.core.appraise.ob_terms`)."""
         p = self._project()
-        t = p.get("ob_project_type") or self._category().ob_project_type
-        upper = blended_upper_bound(t, self.doc.pack)
-        mit = p.get("ob_mitigation") or 0.0
-        return f"{upper * (1 - mit) * 100:g}% ({t if isinstance(t, str) else 'mix'} upper bound" \
-               + (f", less {mit:.0%} mitigation)" if mit else ")")
+        cat = self._category()
+        kind = p.get("ob_project_type") or cat.ob_project_type
+        upper = blended_upper_bound(kind, self.doc.pack)
+        parsed = parse_project(p, self.row or 0, self.doc.pack)[0] if p else None
+        if parsed is None:   # the project has a problem to mend first: the upper bound alone
+            return upper, 0, 0.0, upper
+        uplift, delay = ob_terms(parsed, self.doc.pack, cat.ob_project_type)
+        mitigation = (parsed.ob_mitigation if parsed.ob_mitigation is not None
+                      else self._stage_mitigation()[1])
+        return uplift, delay, mitigation, upper
+
+    def _default_ob(self) -> str:
+        uplift, _, mitigation, upper = self._ob_terms()
+        if not mitigation:
+            return f"{uplift * 100:.4g}% (the project type's upper bound)"
+        return f"{uplift * 100:.4g}% ({upper * 100:.4g}% upper bound, less {format_percent(mitigation)})"
+
+    def _ob_tip(self) -> str:
+        uplift, delay, mitigation, upper = self._ob_terms()
+        now = (f"\nNow: the upper bound {upper * 100:.4g}%"
+               + (f" less {format_percent(mitigation)} mitigation" if mitigation else "")
+               + f" gives {uplift * 100:.4g}%"
+               + (f"; the benefits start {delay} year{'s' if delay != 1 else ''} later "
+                  "(duration optimism bias)" if delay else ""))
+        return OB_TIP + now
 
     def _default_add(self, factor: str) -> Callable[[], str]:
         def text() -> str:
@@ -544,8 +707,34 @@ class ProjectEditor(QWidget):
             v = self.doc.pack.additionality.get(level, {}).get(factor)
             if v is None:
                 return ""
-            return (f"{v:g}" if factor == "multiplier" else f"{v * 100:g}%") + f" ({level} default)"
+            shown = f"{v:g}" if factor == "multiplier" else format_percent(v)
+            return f"{shown} ({words.level_words(level).lower()} default)"
         return text
+
+    def _default_deadweight(self) -> str:
+        c = self._category()
+        return f"{format_percent(c.benefit_deadweight)} ({c.label} default)"
+
+    def _default_comfort(self) -> str:
+        c = self._category()
+        if c.comfort_taking is None:
+            return "not applied to this category"
+        return f"{format_percent(c.comfort_taking)} ({c.label} default)"
+
+    def _comfort_tip(self, flagged: bool) -> str:
+        tip = ("Part of a modelled heating saving that households take as warmer homes instead of "
+               "lower bills; valued as comfort at the retail price (METHOD.md 3, comfort taking). "
+               "Empty: the category's (categories.csv, comfort_taking).")
+        if not flagged:
+            tip = (f"The assumption pack does not flag {self._category().label} for comfort "
+                   "taking (its comfort_taking cell in categories.csv is empty), so this share is "
+                   "not used.\n" + tip)
+        return tip
+
+    def _sector_default(self) -> str:
+        s = self._category().energy_sector
+        return f"The category's: {words.SECTOR_NAMES.get(s, s)}" if s else \
+            "The category's: every sector's rows"
 
     # -- showing ------------------------------------------------------------------
     def show_project(self, row: int | None) -> None:
@@ -553,6 +742,8 @@ class ProjectEditor(QWidget):
         self.errors.clear()
         for f in self.fields:   # wrong values typed for another project are dropped
             f.widget.setProperty("error", "")
+            if f.note is not None:
+                f.note.hide()
         self.refresh()
 
     def _project_changed(self, row: int) -> None:
@@ -565,6 +756,7 @@ class ProjectEditor(QWidget):
         self.refresh()
 
     def _pack_changed(self) -> None:
+        self._words = words.CodeWords(self._words.labels, self.doc.pack)
         self.refresh()
 
     def refresh(self) -> None:
@@ -576,24 +768,54 @@ class ProjectEditor(QWidget):
         try:
             p = self.doc.project(self.row)
             self.title.setText(f"{p.get('id', '')}: {p.get('name', '')}")
+            self._show_choices()
             for f in self.fields:
                 # a field being typed in, or holding a wrong value the user must see,
                 # keeps its text; the others show the document
                 if f is not self.committing and not f.widget.property("error"):
                     f.show(p)
             self._show_grid(p)
+            self._show_renewals(p)
             self._show_benefits(p)
             self._show_energy(p)
+            self._show_car_km(p)
+            self._show_tariffs(p)
         finally:
             self._updating = False
         self._show_problems()
 
+    def _show_choices(self) -> None:
+        """Choices whose words follow the project: the category's sector and comfort taking."""
+        box: QComboBox = self.sector.widget   # type: ignore[assignment]
+        if box.itemText(0) != self._sector_default():
+            box.setItemText(0, self._sector_default())
+        kind = self._category().ob_project_type
+        self.ob_type.widget.setItemText(0, f"The category's: {words.OB_TYPE_NAMES.get(kind, kind)}")
+        self.optimism_bias.widget.setToolTip(self._ob_tip())
+        flagged = self._category().comfort_taking is not None
+        self.comfort.widget.setEnabled(flagged)
+        self.comfort.widget.setToolTip(self._comfort_tip(flagged))
+        level: QComboBox = self.level.widget   # type: ignore[assignment]
+        for i in range(level.count()):
+            level.setItemData(i, words.level_item_tooltip(self.doc.pack, level.itemData(i)),
+                              Qt.ItemDataRole.ToolTipRole)
+
+    # -- problems, in words ---------------------------------------------------------------
+    def problem_words(self, path: str | None, message: str) -> str:
+        """A problem's message in words; a share's range in per cent."""
+        kind = next((f.kind for f in self.fields if ".".join(map(str, f.path)) == path), "")
+        if kind == "percent":
+            message = words.range_in_percent(message)
+        return self._words.message(message)
+
     def _show_problems(self) -> None:
         problems = self.doc.problems(self.row) if self.row is not None else []
-        lines = [f"{e}" for e in self.errors.values() if e]
-        lines += [f"{p.field}: {p.message}" for p in problems
-                  if not any(p.field and p.field in e for e in self.errors.values())]
-        self.error_label.setText("\n".join(f"✖ {l}" for l in lines[:6]))
+        lines = [e for e in self.errors.values() if e]
+        for p in problems:
+            named = self._words.path(p.field)
+            if not any(named in e for e in lines):
+                lines.append(f"{named}: {self.problem_words(p.field, p.message)}")
+        self.error_label.setText("\n".join(f"✖ {line}" for line in lines[:6]))
         self.errorsChanged.emit(len(lines))
 
     def report(self, field: Field, error: str | None) -> None:
@@ -605,161 +827,27 @@ class ProjectEditor(QWidget):
         if not self._updating:
             self._show_problems()
 
-    # -- capex grid ------------------------------------------------------------------
-    def _show_grid(self, p: dict) -> None:
-        capex = p.get("capex") or {}
-        pf = p.get("public_funding") or {}
-        years = sorted({*capex, *pf}, key=lambda y: str(y))
-        g = self.grid
-        g.blockSignals(True)
-        try:
-            if g.rowCount() != len(years):
-                g.setRowCount(len(years))
-            for r, y in enumerate(years):
-                c, v = capex.get(y), pf.get(y)
-                _show_cell(g, r, 0, str(y))
-                _show_cell(g, r, 1, "" if c is None else f"{c:,.0f}")
-                _show_cell(g, r, 2, "" if v is None else f"{v:,.0f}")
-        finally:
-            g.blockSignals(False)
-
-    def _add_year(self) -> None:
-        years = [int(t) for r in range(self.grid.rowCount()) if (t := self.grid.cell_text(r, 0)).isdigit()]
-        nxt = (max(years) + 1) if years else int(self.doc.setting("appraisal_year", 2025))
-        r = self.grid.rowCount()
-        self.grid.blockSignals(True)
-        self.grid.insertRow(r)
-        self.grid.setItem(r, 0, QTableWidgetItem(str(nxt)))
-        self.grid.setItem(r, 1, QTableWidgetItem("0"))
-        self.grid.blockSignals(False)
-        self._commit_grid()
-
-    def _remove_year(self) -> None:
-        r = self.grid.currentRow()
-        if r >= 0:
-            self.grid.removeRow(r)
-            self._commit_grid()
-
-    def _commit_grid(self) -> None:
-        if self._updating or self.row is None:
-            return
-        capex: dict[str, float] = {}
-        pf: dict[str, float] = {}
-        errors = []
-        for r in range(self.grid.rowCount()):
-            y, c, f = (self.grid.cell_text(r, k) for k in range(3))
-            if not y and not c and not f:
-                continue
-            if not re.fullmatch(r"\d{4}", y):
-                errors.append(f"row {r + 1}: the year {y!r} is not a calendar year")
-                continue
-            try:
-                if c:
-                    capex[y] = capex.get(y, 0.0) + parse_number(c)  # type: ignore[operator]
-                if f:
-                    pf[y] = pf.get(y, 0.0) + parse_number(f)  # type: ignore[operator]
-            except (ValueError, TypeError):
-                errors.append(f"row {r + 1}: an amount is not a number")
-        project = self.doc.project(self.row)
-        new_pf = pf or None
-        problems = errors or [f"{p.field}: {p.message}" for p in
-                              self.doc.check_value(self.row, ("capex",), capex)
-                              + (self.doc.check_value(self.row, ("public_funding",), new_pf)
-                                 if new_pf else [])]
-        self.grid.setStyleSheet("QTableWidget { border: 2px solid #B00020; }" if problems else "")
-        self.errors["capex"] = "Capex and funding: " + "; ".join(problems) if problems else ""
-        if not problems:
-            self.errors.pop("capex", None)
-            stack = self.doc.undo_stack
-            pid = project.get("id")
-            if project.get("capex") != capex or project.get("public_funding") != new_pf:
-                stack.beginMacro(f"Change capex and funding of {pid}")
-                self.doc.set_field(self.row, ("capex",), capex, "capex")
-                self.doc.set_field(self.row, ("public_funding",), new_pf, "public funding")
-                stack.endMacro()
-        self._show_problems()
-
-    # -- benefits ------------------------------------------------------------------------
-    def _show_benefits(self, p: dict) -> None:
-        streams = p.get("other_benefits") or []
-        t = self.benefits
-        t.blockSignals(True)
-        try:
-            if t.rowCount() != len(streams):
-                t.setRowCount(len(streams))
-            for r, s in enumerate(streams):
-                s = s if isinstance(s, dict) else {}
-                _show_cell(t, r, 0, str(s.get("label", "")))
-                kind = t.cellWidget(r, 1)
-                if not isinstance(kind, QComboBox):
-                    kind = QComboBox()
-                    kind.addItem("economic", "economic")
-                    kind.addItem("revenue", "revenue")
-                    kind.setAccessibleName(f"Kind of benefit {r + 1}")
-                    kind.activated.connect(lambda _i: self._commit_benefits())
-                    t.setCellWidget(r, 1, kind)
-                kind.setCurrentIndex(0 if s.get("kind", "economic") == "economic" else 1)
-                if s.get("profile") is not None:
-                    _show_cell(t, r, 2, f"by year ({len(s['profile'])} years)", editable=False,
-                               tip="This stream gives amounts by year; edit them in the portfolio "
-                                   "file or a submission workbook")
-                else:
-                    v = s.get("per_year")
-                    _show_cell(t, r, 2, "" if v is None else f"{v:,.0f}")
-        finally:
-            t.blockSignals(False)
-
-    def _add_benefit(self) -> None:
-        if self.row is None:
-            return
-        streams = list(self.doc.project(self.row).get("other_benefits") or [])
-        streams.append({"label": "New benefit", "kind": "economic", "per_year": 0})
-        self.doc.set_field(self.row, ("other_benefits",), streams, "other benefits")
-
-    def _remove_benefit(self) -> None:
-        r = self.benefits.currentRow()
-        if self.row is None or r < 0:
-            return
-        streams = list(self.doc.project(self.row).get("other_benefits") or [])
-        if r < len(streams):
-            del streams[r]
-            self.doc.set_field(self.row, ("other_benefits",), streams, "other benefits")
-
-    def _commit_benefits(self) -> None:
-        if self._updating or self.row is None:
-            return
-        old = self.doc.project(self.row).get("other_benefits") or []
-        streams = []
-        problems = []
-        t = self.benefits
-        for r in range(t.rowCount()):
-            base = dict(old[r]) if r < len(old) and isinstance(old[r], dict) else {}
-            base["label"] = t.item(r, 0).text() if t.item(r, 0) else ""
-            box = t.cellWidget(r, 1)
-            base["kind"] = box.currentData() if isinstance(box, QComboBox) else "economic"
-            if base.get("profile") is None:
-                text = t.item(r, 2).text() if t.item(r, 2) else ""
-                try:
-                    base["per_year"] = parse_number(text) or 0.0
-                except ValueError:
-                    problems.append(f"benefit {r + 1}: {text!r} is not a number")
-            streams.append(base)
-        problems += [f"{p.field}: {p.message}" for p in
-                     self.doc.check_value(self.row, ("other_benefits",), streams)]
+    def _table_problem(self, key: str, title: str, problems: list[str]) -> bool:
+        """Record a table's problems (True when there are none)."""
         if problems:
-            self.errors["other_benefits"] = "Other benefits: " + "; ".join(problems)
+            self.errors[key] = f"{title}: " + "; ".join(problems)
         else:
-            self.errors.pop("other_benefits", None)
-            self.doc.set_field(self.row, ("other_benefits",), streams, "other benefits")
-        self._show_problems()
+            self.errors.pop(key, None)
+        return not problems
 
-    # -- energy ----------------------------------------------------------------------------
+    def _checked(self, path: str, value: Any) -> list[str]:
+        return [f"{self._words.path(p.field)}: {self.problem_words(p.field, p.message)}"
+                for p in self.doc.check_value(self.row, (path,), value)]  # type: ignore[arg-type]
+
+    # -- energy and the calculators -------------------------------------------------------
     def _build_calculator(self, form: QFormLayout, spec: CalculatorForm) -> list[Field]:
         """The fields of one calculator, the pack's defaults as their placeholders."""
-        def pack_default(key: Callable[[], str]) -> Callable[[], str]:
+        def pack_default(key: Callable[[], str], kind: str) -> Callable[[], str]:
             def text() -> str:
                 found = self.doc.pack.calculator_defaults.get(spec.kind, {}).get(key())
-                return f"{found[0]:g} (pack default)" if found else ""
+                if not found:
+                    return ""
+                return f"{words.show_value(kind, found[0])} (pack default)"
             return text
 
         def fuel_use_key() -> str:   # the default follows the fuel chosen
@@ -771,14 +859,15 @@ class ProjectEditor(QWidget):
         for name, label, kind, unit, tip in spec.inputs:
             key = (lambda name=name: name)
             fields.append(self._line(form, label, ("calculator", name), kind, unit, tip,
-                                     pack_default(key), spec.kind))
+                                     pack_default(key, kind), spec.kind,
+                                     reader_unit="kWh" if kind == "energy" else "number"))
             self._calc_tips.append((fields[-1], tip, key))
         fields.append(self._combo(form, "Displaced fuel", ("calculator", "displaced_fuel"),
-                                  [(f, f) for f in spec.fuels], "The fuel the project replaces",
+                                  self._fuel_items(spec.fuels), "The fuel the project replaces",
                                   spec.kind))
-        name, label, unit, tip = spec.fuel_use
-        fields.append(self._line(form, label, ("calculator", name), "number", unit, tip,
-                                 pack_default(fuel_use_key), spec.kind))
+        name, label, kind, unit, tip = spec.fuel_use
+        fields.append(self._line(form, label, ("calculator", name), kind, unit, tip,
+                                 pack_default(fuel_use_key, kind), spec.kind))
         self._calc_tips.append((fields[-1], tip, fuel_use_key))
         return fields
 
@@ -792,7 +881,8 @@ class ProjectEditor(QWidget):
         self.energy_buttons.setVisible(mode == 0)
         self.calc_pages.setCurrentIndex(mode)
         self.calc_pages.setVisible(mode != 0)
-        self._show_energy_changes(p.get("energy_changes") or [])
+        self._show_energy_changes(p.get("energy_changes") if isinstance(p.get("energy_changes"), list)
+                                  else [])
         for f in self.fields:   # a wrong value typed in a calculator no longer used is dropped
             if f.calculator not in (None, kind) and f.widget.property("error"):
                 f.mark(None)
@@ -805,31 +895,6 @@ class ProjectEditor(QWidget):
                 if f.calculator == kind:
                     src = defaults.get(key(), (None, None, ""))[2]
                     f.widget.setToolTip(tip + (f"\nDefault's source: {src}" if src else ""))
-
-    def _show_energy_changes(self, changes: list) -> None:
-        t = self.energy
-        fuels = self.doc.pack.fuels()
-        t.blockSignals(True)
-        try:
-            if t.rowCount() != len(changes):
-                t.setRowCount(len(changes))
-            for r, ch in enumerate(changes):
-                ch = ch if isinstance(ch, dict) else {}
-                box = t.cellWidget(r, 0)
-                if not isinstance(box, QComboBox):
-                    box = QComboBox()
-                    box.setAccessibleName(f"Fuel {r + 1}")
-                    box.activated.connect(lambda _i: self._commit_energy())
-                    t.setCellWidget(r, 0, box)
-                if [box.itemData(i) for i in range(box.count())] != list(fuels):   # a new pack
-                    box.clear()
-                    for f in fuels:
-                        box.addItem(f"{f} ({self.doc.pack.fuel_units[f]})", f)
-                box.setCurrentIndex(max(box.findData(ch.get("fuel")), 0))
-                q = ch.get("quantity_per_year")
-                _show_cell(t, r, 1, "" if q is None else f"{q:,.0f}")
-        finally:
-            t.blockSignals(False)
 
     def _mode_changed(self, mode: int) -> None:
         if self._updating or self.row is None:
@@ -849,49 +914,9 @@ class ProjectEditor(QWidget):
             if isinstance(p.get("calculator"), dict) and p["calculator"].get("type") == kind:
                 return
             start = {"type": kind, spec.inputs[0][0]: 0}
-            stack.beginMacro(f"Use the {kind.replace('_', ' ')} calculator for {pid}")
+            stack.beginMacro(f"Use the {spec.title.lower()} for {pid}")
             self.doc.set_field(self.row, ("energy_changes",), [], "energy changes")
             self.doc.set_field(self.row, ("calculator",), start, "calculator")
             stack.endMacro()
         self.refresh()
-
-    def _add_fuel(self) -> None:
-        if self.row is None:
-            return
-        changes = list(self.doc.project(self.row).get("energy_changes") or [])
-        changes.append({"fuel": "grid_electricity", "quantity_per_year": 0})
-        self.doc.set_field(self.row, ("energy_changes",), changes, "energy changes")
-
-    def _remove_fuel(self) -> None:
-        r = self.energy.currentRow()
-        if self.row is None or r < 0:
-            return
-        changes = list(self.doc.project(self.row).get("energy_changes") or [])
-        if r < len(changes):
-            del changes[r]
-            self.doc.set_field(self.row, ("energy_changes",), changes, "energy changes")
-
-    def _commit_energy(self) -> None:
-        if self._updating or self.row is None:
-            return
-        changes, problems = [], []
-        t = self.energy
-        for r in range(t.rowCount()):
-            box = t.cellWidget(r, 0)
-            text = t.item(r, 1).text() if t.item(r, 1) else ""
-            try:
-                q = parse_number(text) or 0.0
-            except ValueError:
-                problems.append(f"fuel {r + 1}: {text!r} is not a number")
-                continue
-            changes.append({"fuel": box.currentData() if isinstance(box, QComboBox) else "",
-                            "quantity_per_year": q})
-        problems += [f"{p.field}: {p.message}" for p in
-                     self.doc.check_value(self.row, ("energy_changes",), changes)]
-        if problems:
-            self.errors["energy_changes"] = "Energy changes: " + "; ".join(problems)
-        else:
-            self.errors.pop("energy_changes", None)
-            self.doc.set_field(self.row, ("energy_changes",), changes, "energy changes")
-        self._show_problems()
 

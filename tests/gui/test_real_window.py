@@ -1,7 +1,8 @@
 """The typing walk of test_typing_walk.py in a real X window, as a person types.
 
 xvfb_walk.py starts Xvfb, opens a copy of the example in the application on Qt's
-xcb platform and drives it with xdotool through the heat-pump and EV calculators:
+xcb platform and drives it with xdotool: through the editor's sections by keyboard
+alone, then through the heat-pump and EV calculators (Ctrl+Z and Ctrl+Y included):
 typing, Tab, typing again, clicks, pauses longer than the typing pause; the
 application must stay alive (issue 9: a segmentation fault, exit 139, that the
 offscreen tests never showed), keep the focus where the user put it, save what
@@ -35,4 +36,5 @@ def test_typing_through_the_calculators_in_a_real_window(tmp_path):
         pytest.skip(run.stderr.strip().splitlines()[0])
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
-        "01-opened.png", "02-heat-pump-calculator.png", "03-ev-calculator.png", "04-saved.png"]
+        "01-opened.png", "02-sections-by-keyboard.png", "03-heat-pump-calculator.png",
+        "04-ev-calculator.png", "05-saved.png"]

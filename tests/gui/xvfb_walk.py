@@ -1,10 +1,14 @@
-"""Types through the heat-pump and EV calculators of the real application, in a real X window.
+"""Goes through the editor's sections by keyboard and types through the heat-pump and EV
+calculators of the real application, in a real X window.
 
 The offscreen tests call Qt directly; this script does what a person does. It starts
 ``Xvfb``, opens a copy of the example portfolio in the application (``appraisal
 PORTFOLIO.json`` on the xcb platform) and drives it with ``xdotool``: real clicks and key
-presses, typing with pauses longer than the editor's typing pause, Tab and clicks between
-fields, in the heat-pump calculator of HP-001 and the EV charging calculator of EV-003.
+presses. First the keyboard alone: Shift+Tab to the first section's heading, then Tab from
+heading to heading, each opened with Return and closed with Left. Then typing with pauses
+longer than the editor's typing pause, Tab and clicks between fields, in the heat-pump
+calculator of HP-001 (with Ctrl+Z and Ctrl+Y on a committed field: the document's undo and
+redo, not the field's) and the EV charging calculator of EV-003.
 After each step the application must be alive, the expected field must hold the keyboard
 focus and the typed text, and the document must hold the typed values; at the end the
 portfolio is saved (Ctrl+S) and the file read back, and the application must quit (Ctrl+Q)
@@ -36,6 +40,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:     # run as a script from anywhere: the application's package
+    sys.path.insert(0, str(REPO))
 EXAMPLE = REPO / "resources" / "examples" / "west-midlands-pipeline.json"
 TOOLS = ("Xvfb", "xdotool", "import")     # import: ImageMagick, for the screenshots
 SCREEN = "1366x768x24"                    # the issue's laptop screen
@@ -57,6 +63,11 @@ def missing_tools() -> list[str]:
 # ---------------------------------------------------------------------------------------
 # Inside the application's process: the observer
 # ---------------------------------------------------------------------------------------
+
+def _checked(w) -> bool | None:
+    from PySide6.QtWidgets import QAbstractButton
+    return w.isChecked() if isinstance(w, QAbstractButton) and w.isCheckable() else None
+
 
 def _widget_name(w) -> str:
     from PySide6.QtWidgets import QAbstractButton
@@ -86,7 +97,7 @@ def _describe_screen(report: Path) -> None:
                 continue
             p = w.mapToGlobal(QPoint(0, 0))
             widgets.append({"name": name, "class": type(w).__name__, "window": top.windowTitle(),
-                            "rect": [p.x(), p.y(), w.width(), w.height()]})
+                            "rect": [p.x(), p.y(), w.width(), w.height()], "checked": _checked(w)})
             if isinstance(w, QAbstractScrollArea):
                 v = w.viewport()
                 q = v.mapToGlobal(QPoint(0, 0))
@@ -175,7 +186,8 @@ class Walk:
         shutil.copyfile(EXAMPLE, self.portfolio)
         self.report = out / "screen.json"
         self.stderr_path = out / "app-stderr.txt"
-        self.env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+        path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+        self.env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", PYTHONPATH=path,
                         XDG_CONFIG_HOME=str(out / "config"),     # fresh settings, not the user's
                         XDG_DATA_HOME=str(out / "data"), XDG_CACHE_HOME=str(out / "cache"),
                         APPRAISAL_RECOVERY_DIR=str(out / "recovery"),
@@ -278,6 +290,13 @@ class Walk:
 
     def focus(self) -> dict:
         return self.fresh_screen()["focus"] or {}
+
+    def checked(self, name: str) -> bool | None:
+        """Whether the visible check box or section heading ``name`` is ticked or open."""
+        for w in self.fresh_screen()["widgets"]:
+            if w["name"] == name and w.get("checked") is not None:
+                return w["checked"]
+        raise WalkFailed(f"no visible check box or section named {name!r}")
 
     def project(self, pid: str) -> dict:
         (p,) = [p for p in self.fresh_screen()["projects"] if p["id"] == pid]
@@ -390,8 +409,57 @@ class Walk:
             raise WalkFailed(f"{pid}'s calculator inputs are {got}, not {expected}")
         self.log.append(f"{pid}: {got}")
 
+    def sections_by_keyboard(self) -> None:
+        """From the first field, Shift+Tab to the first section's heading; then Tab from
+        heading to heading, opening each with Return (Tab would go into it) and closing it
+        with Left, as a keyboard user looks through the form."""
+        titles = [w["name"] for w in sorted(self.screen()["widgets"], key=lambda w: w["rect"][1])
+                  if w["class"] == "SectionButton"]
+        if len(titles) < 8:
+            raise WalkFailed(f"the editor shows {len(titles)} section headings: {titles}")
+        self.click("Project ID")                 # the first section is open at the start
+        self.key("shift+Tab")
+        self.expect_focus(titles[0], step="Shift+Tab from the first field")
+        self.key("Left")
+        for title in titles[1:]:
+            self.key("Tab")
+            self.expect_focus(title, step=f"Tab to the heading {title!r}")
+            self.key("Return")
+            if not self.checked(title):
+                raise WalkFailed(f"Return did not open the section {title!r}")
+            if title == "Business case and optimism bias":
+                self.expect_focus(title, step="opening a section")
+                self.screenshot("sections-by-keyboard")
+            self.key("Left")
+            if self.checked(title):
+                raise WalkFailed(f"Left did not close the section {title!r}")
+        self.alive("the sections by keyboard")
+        self.log.append(f"sections by keyboard: {len(titles)}")
+
+    def undo_redo_in_a_field(self, pid: str, name: str, typed: str, key: str) -> None:
+        """Commit ``typed`` in a field with Return; Ctrl+Z undoes it in the document (the
+        field keeps the focus), Ctrl+Y redoes it, Ctrl+Z again leaves it undone."""
+        before = self.project(pid)["calculator"][key]
+        self.click(name)
+        self.key("ctrl+a")
+        self.type(typed)
+        self.key("Return")
+        self.wait_typing_pause()
+        got = self.project(pid)["calculator"][key]
+        if str(got) != typed:
+            raise WalkFailed(f"{name!r}: Return committed {got!r}, not {typed}")
+        for keys, want in (("ctrl+z", before), ("ctrl+y", got), ("ctrl+z", before)):
+            self.key(keys)
+            self.wait_typing_pause()
+            now = self.project(pid)["calculator"][key]
+            if now != want:
+                raise WalkFailed(f"{name!r}: {keys} left {now!r} in the document, not {want!r}")
+            self.expect_focus(name, step=f"{keys} in {name!r}")
+        self.log.append(f"undo and redo in {name!r}")
+
     def run(self) -> None:
         self.start()
+        self.sections_by_keyboard()
         self.click("Energy and carbon")
         self.find("Heat pump calculator")
         self.calculator(
@@ -400,6 +468,7 @@ class Walk:
              ("Heat pump SCOP", "3.", "1"), ("Displaced heating efficiency", "0.", "9")],
             {"type": "heat_pumps", "installs": 1200, "heat_demand_kwh_per_install": 9000,
              "scop": 3.1, "displaced_fuel": "grid_electricity", "displaced_efficiency": 0.9})
+        self.undo_redo_in_a_field("HP-001", "Heat pumps installed", "1300", "installs")
         self.screenshot("heat-pump-calculator")
         # EV-003: a click in the project list, then the arrow keys
         rect = self.find("Projects.viewport")

@@ -159,7 +159,13 @@ class SettingsPage(QWidget):
 
     def _row(self, key: str, label: str, widget: QWidget, help_text: str = "") -> QLabel:
         """A labelled field with its help below it and a place for the core's objection."""
-        widget.setAccessibleName(label.replace("&", ""))
+        name = label.replace("&", "")
+        widget.setAccessibleName(name)
+        # the parts a screen reader reaches inside: a spin box's text, a combo box's list
+        if isinstance(widget, QAbstractSpinBox):
+            widget.findChild(QLineEdit).setAccessibleName(name)
+        if isinstance(widget, QComboBox):
+            widget.view().setAccessibleName(f"{name}: choices")
         box = QWidget()
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 0)

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, 
                                QRadioButton, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
-from ..core.appraise import blended_upper_bound, ob_terms
+from ..core.appraise import (SHOVEL_READY_MAX_MONTHS, SHOVEL_READY_MIN_SCORE,
+                              blended_upper_bound, ob_terms)
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.pack import ENERGY_SECTORS
 from ..core.portfolio import parse_project
@@ -211,6 +212,7 @@ class ProjectEditor(TableInputs, QWidget):
         self.error_label.setStyleSheet("color: #B00020;")
         outer.addWidget(self.error_label)
         self._build()
+        self._show_readiness_points()
         self._column.addStretch(1)
         self.sections[0].set_open(True)
         self._words = words.CodeWords({".".join(map(str, f.path)): f.label for f in self.fields}
@@ -313,12 +315,12 @@ class ProjectEditor(TableInputs, QWidget):
         self.fields.append(f)
         return f
 
-    def _check(self, form: QFormLayout, label: str, path: tuple, tip: str,
+    def _check(self, form: QFormLayout, label: str, path: tuple, tip: str, what: str,
                missing: bool = False) -> Field:
         box = QCheckBox(label)
         box.setToolTip(tip)
         form.addRow(box)
-        f = Field(self, path, label, "bool", box, missing=missing)
+        f = Field(self, path, label, "bool", box, missing=missing, what=what)
         self.fields.append(f)
         return f
 
@@ -536,14 +538,15 @@ class ProjectEditor(TableInputs, QWidget):
         self._check(form, "The promoter is a public body bearing every cost", ("promoter_public",),
                     "Tick for a council, combined authority or other public body that pays for "
                     "the whole project: the funder's benefit-cost ratio then counts every cost "
-                    "as public (METHOD.md 3, funder BCR)")
+                    "as public (METHOD.md 3, funder BCR)", "public promoter")
         self._check(form, "The promoter can recover VAT", ("vat_recoverable",),
                     "Untick if the promoter cannot reclaim VAT (many housing associations and "
                     "charities): its energy bills in the financial case then include VAT "
-                    "(METHOD.md 4, 10.15). Default: ticked.", missing=True)
+                    "(METHOD.md 4, 10.15). Default: ticked.", "VAT recovery", missing=True)
         self._check(form, "Energy bill savings go to the promoter", ("bill_savings_to_promoter",),
                     "When ticked, the energy cost saving counts in the promoter's cash flow "
-                    "(for example a council that pays its buildings' bills)")
+                    "(for example a council that pays its buildings' bills)",
+                    "bill savings to the promoter")
         self._heading(form, "Tariffs the promoter pays",
                       "Leave empty to use the pack's retail price for the sector "
                       "(energy_prices.csv, basis retail; METHOD.md 4)")
@@ -614,17 +617,30 @@ class ProjectEditor(TableInputs, QWidget):
                    "Which impacts without a £ value justify the adjustment, and their evidence. "
                    "Required with an adjustment.", lambda: "required with an adjustment")
 
+    READINESS = (("planning_consent", "Planning consent granted", "planning consent"),
+                 ("site_secured", "Site secured", "site secured"),
+                 ("procurement_ready", "Procurement ready", "procurement readiness"),
+                 ("match_funding_confirmed", "Match funding confirmed", "match funding"))
+
     def _build_readiness(self) -> None:
         form = self._section("Readiness")
-        for flag, text in (("planning_consent", "Planning consent granted (25 points)"),
-                           ("site_secured", "Site secured (20 points)"),
-                           ("procurement_ready", "Procurement ready (20 points)"),
-                           ("match_funding_confirmed", "Match funding confirmed (20 points)")):
-            self._check(form, text, ("readiness", flag), "Counts towards the readiness score "
-                                                         "(METHOD.md 7)")
-        self._line(form, "Months to start", ("readiness", "months_to_start"), "number", "months",
-                   "15 points when at most 6, 8 when at most 12; shovel-ready needs a score of 80 "
-                   "or more and a start within 12 months")
+        self._readiness = [(flag, text, self._check(form, text, ("readiness", flag), "", what))
+                           for flag, text, what in self.READINESS]
+        self.months = self._line(form, "Months to start", ("readiness", "months_to_start"),
+                                 "number", "months", "")
+
+    def _show_readiness_points(self) -> None:
+        """The points of each criterion, from the pack's readiness weights (METHOD.md 7)."""
+        w = self.doc.pack.readiness_weights
+        for flag, text, f in self._readiness:
+            f.widget.setText(f"{text} ({w[flag]:g} points)")
+            f.widget.setToolTip("Counts towards the readiness score (METHOD.md 7; the pack's "
+                                "readiness_weights.csv)")
+        self.months.widget.setToolTip(
+            f"{w['start_within_6_months']:g} points when at most 6, "
+            f"{w['start_within_12_months']:g} when at most 12; shovel-ready needs a score of "
+            f"{SHOVEL_READY_MIN_SCORE:g} or more and a start within {SHOVEL_READY_MAX_MONTHS:g} "
+            "months")
 
     def _build_notes(self) -> None:
         form = self._section("Notes")
@@ -792,6 +808,7 @@ class ProjectEditor(TableInputs, QWidget):
         kind = self._category().ob_project_type
         self.ob_type.widget.setItemText(0, f"The category's: {words.OB_TYPE_NAMES.get(kind, kind)}")
         self.optimism_bias.widget.setToolTip(self._ob_tip())
+        self._show_readiness_points()
         flagged = self._category().comfort_taking is not None
         self.comfort.widget.setEnabled(flagged)
         self.comfort.widget.setToolTip(self._comfort_tip(flagged))

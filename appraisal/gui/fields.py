@@ -288,10 +288,11 @@ class Field:
     def __init__(self, editor: "ProjectEditor", path: tuple, label: str, kind: str,
                  widget: QWidget, *, unit: str = "", default: Callable[[], str] | None = None,
                  calculator: str | None = None, missing: Any = None,
-                 reader_unit: str = "number") -> None:
+                 reader_unit: str = "number", what: str | None = None) -> None:
         self.editor, self.path, self.label, self.kind, self.widget = editor, path, label, kind, widget
         self.unit, self.default, self.calculator, self.missing = unit, default, calculator, missing
         self.reader_unit = reader_unit
+        self.what = what or in_sentence(label)   # the edit in the Edit menu: "Change <what> of P"
         self.note: QLabel | None = None         # beside a percentage: how a number was read
         self.note_value: Any = None
         self.row_layout: QHBoxLayout | None = None   # the field and its unit, in the form
@@ -409,7 +410,7 @@ class Field:
                 self.widget.setText(shown)
         ed.committing = self   # the refresh that follows leaves this field's text alone
         try:
-            ed.doc.set_field(row, self.path, value, in_sentence(self.label), typing=self.session)
+            ed.doc.set_field(row, self.path, value, self.what, typing=self.session)
         finally:
             ed.committing = None
         if isinstance(self.widget, (QLineEdit, NotesEdit)):

@@ -317,6 +317,7 @@ def test_added_peak_kw_vat_promoter(window):
     assert vat.isChecked()                       # the default, though the file leaves it out
     vat.click()
     assert doc.project(row)["vat_recoverable"] is False
+    assert doc.undo_stack.undoText() == "Change VAT recovery of HP-001"
     promoter = field(editor, "promoter_public").widget
     assert promoter.isChecked()
     promoter.click()
@@ -334,6 +335,13 @@ def test_benefit_discounting_standard_or_health(window):
     assert window.doc.project(row)["other_benefits"][0]["discounting"] == "health"
     kinds = t.cellWidget(0, 1)
     assert [kinds.itemText(i) for i in range(kinds.count())] == ["Economic", "Revenue"]
+
+
+def test_readiness_points_are_the_packs(window):
+    editor, _ = open_project(window, "HP-001")
+    weights = window.doc.pack.readiness_weights
+    consent = field(editor, "readiness", "planning_consent").widget
+    assert consent.text() == f"Planning consent granted ({weights['planning_consent']:g} points)"
 
 
 def test_notes_are_free_text_committed_when_leaving(window, qtbot):

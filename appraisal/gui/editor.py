@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton,
                                QRadioButton, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
@@ -217,11 +216,8 @@ class ProjectEditor(TableInputs, QWidget):
         self.sections[0].set_open(True)
         self._words = words.CodeWords({".".join(map(str, f.path)): f.label for f in self.fields}
                                       | self._table_words(), doc.pack)
-        # Ctrl+Y redoes where the platform's Redo is another key (Ctrl+Shift+Z on Linux)
-        if QKeySequence("Ctrl+Y") not in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo):
-            redo = QShortcut(QKeySequence("Ctrl+Y"), self)
-            redo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            redo.activated.connect(self.doc.undo_stack.redo)
+        # Ctrl+Y (where the platform's Redo is another key) is the main window's Redo
+        # action's second shortcut: a shortcut of the editor's own would make it ambiguous
         doc.projectChanged.connect(self._project_changed)
         doc.structureChanged.connect(self._structure_changed)
         doc.settingsChanged.connect(self.refresh)

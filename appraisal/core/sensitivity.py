@@ -74,7 +74,7 @@ DRIVERS: tuple[Driver, ...] = (
            "Half to one and a half times the uplift used: the gap between the lower and upper "
            "bounds of the optimism-bias table. Scales the capex uplift on the incremental capex "
            "(and the public costs with it); the delay of duration optimism bias is held"),
-    Driver("energy_quantities", "Energy saved and car-km removed (uptake)", 0.75, 1.1, "factor",
+    Driver("energy_quantities", "Uptake (energy, car-km)", 0.75, 1.1, "factor",
            "Installed measures often save less than designed (the 'performance gap' of retrofit "
            "and heat pump schemes) and uptake can fall short; -25% to +10%. Scales the annual "
            "change in every fuel and the car-km removed: carbon saved (traded and direct) and its "

@@ -438,7 +438,7 @@ def pipeline_detail_page(cv: Canvas, fig: Figures) -> None:
                          _tag(_driver_low(row["driver"])), _tag(_driver_high(row["driver"])))
               for row in sens["portfolio"]["tornado"]
               if DRIVER_BY_NAME[row["driver"]].affects_npsv][:TORNADO_ROWS_PORTFOLIO + 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens["portfolio"]["npsv_gbp"], label_w=150,
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens["portfolio"]["npsv_gbp"], label_w=205,
                       row_h=12.5)
     cv.wrapped(LEFT, y, WIDTH,
                "Bars run from the central NPSV (solid line) to the NPSV with each driver at its "
@@ -483,20 +483,21 @@ def _in_tested_range(tornado_row: dict[str, Any] | None, central: float | None) 
     return any(_defined(v) and (v == 0 or (v > 0) != (central > 0)) for v in ends)
 
 
-SCENARIO_NAMES = {"carbon_low": "Carbon values low", "carbon_central": "Carbon values central",
-                  "carbon_high": "Carbon values high",
+SCENARIO_NAMES = {"carbon_low": "Carbon low", "carbon_central": "Carbon central",
+                  "carbon_high": "Carbon high", "energy_low": "Energy low",
+                  "energy_central": "Energy central", "energy_high": "Energy high",
                   "reduced_discount_schedule": "Reduced discounting"}
 
 
 def _scenarios_table(cv: Canvas, x: float, y: float, w: float, scenarios: dict[str, Any],
                      basis: str) -> float:
-    """NPSV, social BCR and, where the scenario gives the BCR the bands are read on, the band."""
+    """NPSV, social BCR ("BCR") and, where the scenario gives the BCR the bands are read on, the band."""
     key = BASIS_KEYS.get(basis, "bcr")
     banded = all(key in sc for sc in scenarios.values())
-    columns = [("Scenario", w - (152 if banded else 104), ALIGN_LEFT), ("NPSV", 52, ALIGN_RIGHT),
-               ("Social BCR", 52, ALIGN_RIGHT)]
+    columns = [("Scenario", w - (152 if banded else 94), ALIGN_LEFT), ("NPSV", 48, ALIGN_RIGHT),
+               ("BCR", 46, ALIGN_RIGHT)]
     if banded:
-        columns.append(("VfM", 48, ALIGN_RIGHT))
+        columns.append(("VfM", 58, ALIGN_RIGHT))
     rows: list[list[Cell | str]] = []
     for name, sc in scenarios.items():
         row: list[Cell | str] = [SCENARIO_NAMES.get(name, name.replace("_", " ")),
@@ -640,17 +641,17 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
                          _tag(row["low"]), _tag(row["high"]))
               for row in sens_p["tornado"] if DRIVER_BY_NAME[row["driver"]].affects_npsv
               ][:TORNADO_ROWS_PROJECT - 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=150, row_h=11.0) + 2
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=205, row_h=11.0) + 2
 
     # switching values (left) and scenarios (right)
     top = y
-    left_w = 282.0
+    left_w = 270.0
     right_x = LEFT + left_w + 16
     right_w = RIGHT - right_x
     y = cv.heading(top, "Switching values (NPSV = 0)", x=LEFT, w=left_w)
     torn = {row["driver"]: row for row in sens_p["tornado"]}
     columns = [("Driver", 96, ALIGN_LEFT), ("Switching value", 72, ALIGN_RIGHT),
-               ("Change", 40, ALIGN_RIGHT), ("In tested range?", left_w - 208, ALIGN_RIGHT)]
+               ("Change", 40, ALIGN_RIGHT), ("In range?", left_w - 208, ALIGN_RIGHT)]
     rows: list[list[Cell | str]] = []
     for row in sens_p["switching_values"]:
         d = DRIVER_BY_NAME[row["driver"]]
@@ -667,7 +668,7 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
                          "the range the tornado tests. Construction jobs and additionality do not "
                          "change NPSV.", 6.3, colour=GREY)
 
-    y = cv.heading(top, "Scenarios", x=right_x, w=right_w)
+    y = cv.heading(top, "Scenarios", x=right_x, w=right_w, aside="BCR: the social BCR")
     y = _scenarios_table(cv, right_x, y, right_w, sens_p["scenarios"], vfm.basis)
     reduced = sens_p["scenarios"].get("reduced_discount_schedule")
     note = (f"Reduced discounting: {reduced['why']}." if reduced else

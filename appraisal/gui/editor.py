@@ -260,7 +260,9 @@ class ProjectEditor(TableInputs, QWidget):
     # -- building blocks -------------------------------------------------------------------
     def _line(self, form: QFormLayout, label: str, path: tuple, kind: str, unit: str, tip: str,
               default: Callable[[], str] | None = None, calculator: str | None = None,
-              reader_unit: str = "number") -> Field:
+              reader_unit: str = "number", shown: str | None = None) -> Field:
+        """A line edit with its unit; ``shown`` is a shorter label where the form's context
+        says the rest (``label`` names the field to a screen reader and in messages)."""
         edit = QLineEdit()
         edit.setToolTip(tip)
         edit.setAccessibleName(label)
@@ -274,7 +276,7 @@ class ProjectEditor(TableInputs, QWidget):
             u.setMinimumWidth(28)
             u.setStyleSheet("color: #555;")
             row.addWidget(u)
-        lab = QLabel(label)
+        lab = QLabel(shown or label)
         lab.setToolTip(tip)
         lab.setBuddy(edit)
         lab.setWordWrap(True)
@@ -297,7 +299,8 @@ class ProjectEditor(TableInputs, QWidget):
         return f
 
     def _combo(self, form: QFormLayout, label: str, path: tuple, items: list[tuple[str, Any]],
-               tip: str, calculator: str | None = None, missing: Any = None) -> Field:
+               tip: str, calculator: str | None = None, missing: Any = None,
+               shown: str | None = None) -> Field:
         box = QComboBox()
         for text, data in items:
             box.addItem(text, data)
@@ -306,7 +309,7 @@ class ProjectEditor(TableInputs, QWidget):
         box.view().setAccessibleName(f"{label}: choices")
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(12)
-        lab = QLabel(label)
+        lab = QLabel(shown or label)
         lab.setToolTip(tip)
         lab.setBuddy(box)
         lab.setWordWrap(True)
@@ -501,7 +504,7 @@ class ProjectEditor(TableInputs, QWidget):
             form, "Share of the energy saving taken as warmth", ("comfort_taking",), "percent", "%",
             self._comfort_tip(True), self._default_comfort)
         self.car_km_mode = QComboBox()
-        self.car_km_mode.addItem("The same in each operating year", False)
+        self.car_km_mode.addItem("The same each operating year", False)
         self.car_km_mode.addItem("By calendar year", True)
         self.car_km_mode.setAccessibleName("Car travel removed is given")
         self.car_km_mode.view().setAccessibleName("Car travel removed is given: choices")
@@ -509,17 +512,17 @@ class ProjectEditor(TableInputs, QWidget):
                                     "calendar year (e.g. use building up)")
         self.car_km_mode.activated.connect(lambda _i: self.set_car_km_by_year(
             bool(self.car_km_mode.currentData())))
-        lab = QLabel("Car travel removed is given")
+        lab = QLabel("Car travel removed")
         lab.setBuddy(self.car_km_mode)
         lab.setWordWrap(True)
         form.addRow(lab, self.car_km_mode)
         self._car_km_form = form
         self.car_km = self._line(
-            form, "Car travel removed", ("car_km_removed",), "number", "car-km a year",
+            form, "Car travel removed each operating year", ("car_km_removed",), "number", "car-km",
             "Car kilometres no longer driven in each operating year (mode shift), valued at the "
             "pack's marginal external costs (DfT TAG A5.4: congestion, accidents, noise; "
             "marginal_external_costs.csv; METHOD.md 3). Give the fuel saved under Energy too.",
-            lambda: "none")
+            lambda: "none", shown="Each operating year")
         self.car_km_grid = YearGrid(
             [("year", "Year"), ("car_km", "Car-km removed")], "Car travel removed by year",
             "Car-km no longer driven in each calendar year; paste from Excel with Ctrl+V")
@@ -612,10 +615,11 @@ class ProjectEditor(TableInputs, QWidget):
                     [(words.VFM_ADJUSTMENT_NAMES[k], k) for k in (0, 1, -1)],
                     "One band up or down for impacts that have no £ value (e.g. biodiversity), as "
                     "the Green Book and the DfT Value for Money Framework allow; give the reason "
-                    "below (METHOD.md 3, 10.13)", missing=0)
-        self._line(form, "Reason for the adjustment", ("vfm_adjustment_reason",), "text", "",
-                   "Which impacts without a £ value justify the adjustment, and their evidence. "
-                   "Required with an adjustment.", lambda: "required with an adjustment")
+                    "below (METHOD.md 3, 10.13)", missing=0, shown="Adjustment of the band")
+        self._text_area(form, "Reason for the adjustment", ("vfm_adjustment_reason",),
+                        "Which impacts without a £ value justify the adjustment, and their "
+                        "evidence. Required with an adjustment. Tab moves on.",
+                        "Required with an adjustment", lines=4)
 
     READINESS = (("planning_consent", "Planning consent granted", "planning consent"),
                  ("site_secured", "Site secured", "site secured"),
@@ -644,15 +648,31 @@ class ProjectEditor(TableInputs, QWidget):
 
     def _build_notes(self) -> None:
         form = self._section("Notes")
-        notes = NotesEdit()
-        notes.setAccessibleName("Notes")
-        notes.setToolTip("Sources, assumptions and the counterfactual behind the figures, for the "
-                         f"appraisal officer; kept with the project (up to {NOTES_LIMIT:,} "
-                         "characters). Tab moves on.")
-        notes.setPlaceholderText("How the figures were built")
-        notes.setMinimumHeight(90)
-        form.addRow(notes)
-        self.fields.append(Field(self, ("notes",), "Notes", "text", notes))
+        self._text_area(form, "Notes", ("notes",),
+                        "Sources, assumptions and the counterfactual behind the figures, for the "
+                        f"appraisal officer; kept with the project (up to {NOTES_LIMIT:,} "
+                        "characters). Tab moves on.", "How the figures were built", lines=5,
+                        labelled=False)
+
+    def _text_area(self, form: QFormLayout, label: str, path: tuple, tip: str, placeholder: str,
+                   lines: int, labelled: bool = True) -> Field:
+        """Free text over several lines, committed when the field is left."""
+        edit = NotesEdit()
+        edit.setAccessibleName(label)
+        edit.setToolTip(tip)
+        edit.setPlaceholderText(placeholder)
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+        if labelled:
+            lab = QLabel(label)
+            lab.setToolTip(tip)
+            lab.setBuddy(edit)
+            lab.setWordWrap(True)
+            form.addRow(lab, edit)
+        else:
+            form.addRow(edit)
+        f = Field(self, path, label, "text", edit)
+        self.fields.append(f)
+        return f
 
     def _table_words(self) -> dict[str, str]:
         return {"capex": "Capex", "public_funding": "Public funding",
@@ -729,13 +749,13 @@ class ProjectEditor(TableInputs, QWidget):
 
     def _default_deadweight(self) -> str:
         c = self._category()
-        return f"{format_percent(c.benefit_deadweight)} ({c.label} default)"
+        return f"{format_percent(c.benefit_deadweight)} (category default)"
 
     def _default_comfort(self) -> str:
         c = self._category()
         if c.comfort_taking is None:
             return "not applied to this category"
-        return f"{format_percent(c.comfort_taking)} ({c.label} default)"
+        return f"{format_percent(c.comfort_taking)} (category default)"
 
     def _comfort_tip(self, flagged: bool) -> str:
         tip = ("Part of a modelled heating saving that households take as warmer homes instead of "

@@ -279,7 +279,6 @@ class ProjectEditor(TableInputs, QWidget):
         lab = QLabel(shown or label)
         lab.setToolTip(tip)
         lab.setBuddy(edit)
-        lab.setWordWrap(True)
         f = Field(self, path, label, kind, edit, unit=unit, default=default, calculator=calculator,
                   reader_unit=reader_unit)
         if kind == "percent":
@@ -312,7 +311,6 @@ class ProjectEditor(TableInputs, QWidget):
         lab = QLabel(shown or label)
         lab.setToolTip(tip)
         lab.setBuddy(box)
-        lab.setWordWrap(True)
         form.addRow(lab, box)
         f = Field(self, path, label, "choice", box, calculator=calculator, missing=missing)
         self.fields.append(f)
@@ -425,7 +423,7 @@ class ProjectEditor(TableInputs, QWidget):
                    "Only when the assets outlast the operating lifetime: what is left counts as a "
                    "benefit after operation, capex × (asset life − lifetime) / asset life "
                    "(METHOD.md 2, residual value)",
-                   lambda: "no residual value, unless given below")
+                   lambda: "no residual value")
         self._line(form, "Value left at the end", ("residual_value",), "money", "£",
                    "What the assets are still worth when operation ends, counted as a benefit in "
                    "the year after; used instead of the asset life when both are given "
@@ -499,10 +497,10 @@ class ProjectEditor(TableInputs, QWidget):
                    "Carbon, energy and other economic benefits that would come about without the "
                    "project (outcome deadweight, HCA Additionality Guide; METHOD.md 3). Not the "
                    "jobs' deadweight. Empty: the category's (categories.csv, benefit_deadweight).",
-                   self._default_deadweight)
+                   self._default_deadweight, shown="Benefits happening anyway")
         self.comfort = self._line(
             form, "Share of the energy saving taken as warmth", ("comfort_taking",), "percent", "%",
-            self._comfort_tip(True), self._default_comfort)
+            self._comfort_tip(True), self._default_comfort, shown="Saving taken as warmth")
         self.car_km_mode = QComboBox()
         self.car_km_mode.addItem("The same each operating year", False)
         self.car_km_mode.addItem("By calendar year", True)
@@ -514,7 +512,6 @@ class ProjectEditor(TableInputs, QWidget):
             bool(self.car_km_mode.currentData())))
         lab = QLabel("Car travel removed")
         lab.setBuddy(self.car_km_mode)
-        lab.setWordWrap(True)
         form.addRow(lab, self.car_km_mode)
         self._car_km_form = form
         self.car_km = self._line(
@@ -534,7 +531,8 @@ class ProjectEditor(TableInputs, QWidget):
         self._line(form, "New peak electricity demand", ("added_peak_kw",), "number", "kW",
                    "The peak load the project adds to the local network after diversity "
                    "(chargers, heat pumps), costed at the pack's network_reinforcement_gbp_per_kw "
-                   "(parameters.csv) in the first operating year (METHOD.md 3)", lambda: "none")
+                   "(parameters.csv) in the first operating year (METHOD.md 3)", lambda: "none",
+                   shown="Added peak load")
 
     def _build_promoter(self) -> None:
         form = self._section("Promoter and financial case")
@@ -651,7 +649,7 @@ class ProjectEditor(TableInputs, QWidget):
         self._text_area(form, "Notes", ("notes",),
                         "Sources, assumptions and the counterfactual behind the figures, for the "
                         f"appraisal officer; kept with the project (up to {NOTES_LIMIT:,} "
-                        "characters). Tab moves on.", "How the figures were built", lines=5,
+                        "characters). Tab moves on.", "How the figures were built", lines=12,
                         labelled=False)
 
     def _text_area(self, form: QFormLayout, label: str, path: tuple, tip: str, placeholder: str,
@@ -666,7 +664,6 @@ class ProjectEditor(TableInputs, QWidget):
             lab = QLabel(label)
             lab.setToolTip(tip)
             lab.setBuddy(edit)
-            lab.setWordWrap(True)
             form.addRow(lab, edit)
         else:
             form.addRow(edit)
@@ -705,7 +702,7 @@ class ProjectEditor(TableInputs, QWidget):
         stage, mitigation = self._stage_mitigation()
         if stage is None:
             return "0% (no business case stage given)"
-        return f"{format_percent(mitigation)} (at the {self._stage_words(stage)} stage)"
+        return f"{format_percent(mitigation)} ({self._stage_words(stage)})"
 
     def _ob_terms(self) -> tuple[float, int, float, float]:
         """The project's capex uplift, delay [years], mitigation and upper bound as the

@@ -256,7 +256,9 @@ class ProjectEditor(TableInputs, QWidget):
     # -- building blocks -------------------------------------------------------------------
     def _line(self, form: QFormLayout, label: str, path: tuple, kind: str, unit: str, tip: str,
               default: Callable[[], str] | None = None, calculator: str | None = None,
-              reader_unit: str = "number") -> Field:
+              reader_unit: str = "number", shown: str | None = None) -> Field:
+        """A line edit with its unit; ``shown`` is a shorter label where the form's context
+        says the rest (``label`` names the field to a screen reader and in messages)."""
         edit = QLineEdit()
         edit.setToolTip(tip)
         edit.setAccessibleName(label)
@@ -270,10 +272,9 @@ class ProjectEditor(TableInputs, QWidget):
             u.setMinimumWidth(28)
             u.setStyleSheet("color: #555;")
             row.addWidget(u)
-        lab = QLabel(label)
+        lab = QLabel(shown or label)
         lab.setToolTip(tip)
         lab.setBuddy(edit)
-        lab.setWordWrap(True)
         f = Field(self, path, label, kind, edit, unit=unit, default=default, calculator=calculator,
                   reader_unit=reader_unit)
         if kind == "percent":
@@ -293,7 +294,8 @@ class ProjectEditor(TableInputs, QWidget):
         return f
 
     def _combo(self, form: QFormLayout, label: str, path: tuple, items: list[tuple[str, Any]],
-               tip: str, calculator: str | None = None, missing: Any = None) -> Field:
+               tip: str, calculator: str | None = None, missing: Any = None,
+               shown: str | None = None) -> Field:
         box = QComboBox()
         for text, data in items:
             box.addItem(text, data)
@@ -302,10 +304,9 @@ class ProjectEditor(TableInputs, QWidget):
         box.view().setAccessibleName(f"{label}: choices")
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(12)
-        lab = QLabel(label)
+        lab = QLabel(shown or label)
         lab.setToolTip(tip)
         lab.setBuddy(box)
-        lab.setWordWrap(True)
         form.addRow(lab, box)
         f = Field(self, path, label, "choice", box, calculator=calculator, missing=missing)
         self.fields.append(f)
@@ -418,7 +419,7 @@ class ProjectEditor(TableInputs, QWidget):
                    "Only when the assets outlast the operating lifetime: what is left counts as a "
                    "benefit after operation, capex × (asset life − lifetime) / asset life "
                    "(METHOD.md 2, residual value)",
-                   lambda: "no residual value, unless given below")
+                   lambda: "no residual value")
         self._line(form, "Value left at the end", ("residual_value",), "money", "£",
                    "What the assets are still worth when operation ends, counted as a benefit in "
                    "the year after; used instead of the asset life when both are given "
@@ -492,12 +493,12 @@ class ProjectEditor(TableInputs, QWidget):
                    "Carbon, energy and other economic benefits that would come about without the "
                    "project (outcome deadweight, HCA Additionality Guide; METHOD.md 3). Not the "
                    "jobs' deadweight. Empty: the category's (categories.csv, benefit_deadweight).",
-                   self._default_deadweight)
+                   self._default_deadweight, shown="Benefits happening anyway")
         self.comfort = self._line(
             form, "Share of the energy saving taken as warmth", ("comfort_taking",), "percent", "%",
-            self._comfort_tip(True), self._default_comfort)
+            self._comfort_tip(True), self._default_comfort, shown="Saving taken as warmth")
         self.car_km_mode = QComboBox()
-        self.car_km_mode.addItem("The same in each operating year", False)
+        self.car_km_mode.addItem("The same each operating year", False)
         self.car_km_mode.addItem("By calendar year", True)
         self.car_km_mode.setAccessibleName("Car travel removed is given")
         self.car_km_mode.view().setAccessibleName("Car travel removed is given: choices")
@@ -505,17 +506,16 @@ class ProjectEditor(TableInputs, QWidget):
                                     "calendar year (e.g. use building up)")
         self.car_km_mode.activated.connect(lambda _i: self.set_car_km_by_year(
             bool(self.car_km_mode.currentData())))
-        lab = QLabel("Car travel removed is given")
+        lab = QLabel("Car travel removed")
         lab.setBuddy(self.car_km_mode)
-        lab.setWordWrap(True)
         form.addRow(lab, self.car_km_mode)
         self._car_km_form = form
         self.car_km = self._line(
-            form, "Car travel removed", ("car_km_removed",), "number", "car-km a year",
+            form, "Car travel removed each operating year", ("car_km_removed",), "number", "car-km",
             "Car kilometres no longer driven in each operating year (mode shift), valued at the "
             "pack's marginal external costs (DfT TAG A5.4: congestion, accidents, noise; "
             "marginal_external_costs.csv; METHOD.md 3). Give the fuel saved under Energy too.",
-            lambda: "none")
+            lambda: "none", shown="Each operating year")
         self.car_km_grid = YearGrid(
             [("year", "Year"), ("car_km", "Car-km removed")], "Car travel removed by year",
             "Car-km no longer driven in each calendar year; paste from Excel with Ctrl+V")
@@ -527,7 +527,8 @@ class ProjectEditor(TableInputs, QWidget):
         self._line(form, "New peak electricity demand", ("added_peak_kw",), "number", "kW",
                    "The peak load the project adds to the local network after diversity "
                    "(chargers, heat pumps), costed at the pack's network_reinforcement_gbp_per_kw "
-                   "(parameters.csv) in the first operating year (METHOD.md 3)", lambda: "none")
+                   "(parameters.csv) in the first operating year (METHOD.md 3)", lambda: "none",
+                   shown="Added peak load")
 
     def _build_promoter(self) -> None:
         form = self._section("Promoter and financial case")
@@ -608,10 +609,11 @@ class ProjectEditor(TableInputs, QWidget):
                     [(words.VFM_ADJUSTMENT_NAMES[k], k) for k in (0, 1, -1)],
                     "One band up or down for impacts that have no £ value (e.g. biodiversity), as "
                     "the Green Book and the DfT Value for Money Framework allow; give the reason "
-                    "below (METHOD.md 3, 10.13)", missing=0)
-        self._line(form, "Reason for the adjustment", ("vfm_adjustment_reason",), "text", "",
-                   "Which impacts without a £ value justify the adjustment, and their evidence. "
-                   "Required with an adjustment.", lambda: "required with an adjustment")
+                    "below (METHOD.md 3, 10.13)", missing=0, shown="Adjustment of the band")
+        self._text_area(form, "Reason for the adjustment", ("vfm_adjustment_reason",),
+                        "Which impacts without a £ value justify the adjustment, and their "
+                        "evidence. Required with an adjustment. Tab moves on.",
+                        "Required with an adjustment", lines=4)
 
     READINESS = (("planning_consent", "Planning consent granted", "planning consent"),
                  ("site_secured", "Site secured", "site secured"),
@@ -640,15 +642,30 @@ class ProjectEditor(TableInputs, QWidget):
 
     def _build_notes(self) -> None:
         form = self._section("Notes")
-        notes = NotesEdit()
-        notes.setAccessibleName("Notes")
-        notes.setToolTip("Sources, assumptions and the counterfactual behind the figures, for the "
-                         f"appraisal officer; kept with the project (up to {NOTES_LIMIT:,} "
-                         "characters). Tab moves on.")
-        notes.setPlaceholderText("How the figures were built")
-        notes.setMinimumHeight(90)
-        form.addRow(notes)
-        self.fields.append(Field(self, ("notes",), "Notes", "text", notes))
+        self._text_area(form, "Notes", ("notes",),
+                        "Sources, assumptions and the counterfactual behind the figures, for the "
+                        f"appraisal officer; kept with the project (up to {NOTES_LIMIT:,} "
+                        "characters). Tab moves on.", "How the figures were built", lines=12,
+                        labelled=False)
+
+    def _text_area(self, form: QFormLayout, label: str, path: tuple, tip: str, placeholder: str,
+                   lines: int, labelled: bool = True) -> Field:
+        """Free text over several lines, committed when the field is left."""
+        edit = NotesEdit()
+        edit.setAccessibleName(label)
+        edit.setToolTip(tip)
+        edit.setPlaceholderText(placeholder)
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+        if labelled:
+            lab = QLabel(label)
+            lab.setToolTip(tip)
+            lab.setBuddy(edit)
+            form.addRow(lab, edit)
+        else:
+            form.addRow(edit)
+        f = Field(self, path, label, "text", edit)
+        self.fields.append(f)
+        return f
 
     def _table_words(self) -> dict[str, str]:
         return {"capex": "Capex", "public_funding": "Public funding",
@@ -681,7 +698,7 @@ class ProjectEditor(TableInputs, QWidget):
         stage, mitigation = self._stage_mitigation()
         if stage is None:
             return "0% (no business case stage given)"
-        return f"{format_percent(mitigation)} (at the {self._stage_words(stage)} stage)"
+        return f"{format_percent(mitigation)} ({self._stage_words(stage)})"
 
     def _ob_terms(self) -> tuple[float, int, float, float]:
         """The project's capex uplift, delay [years], mitigation and upper bound as the
@@ -725,13 +742,13 @@ class ProjectEditor(TableInputs, QWidget):
 
     def _default_deadweight(self) -> str:
         c = self._category()
-        return f"{format_percent(c.benefit_deadweight)} ({c.label} default)"
+        return f"{format_percent(c.benefit_deadweight)} (category default)"
 
     def _default_comfort(self) -> str:
         c = self._category()
         if c.comfort_taking is None:
             return "not applied to this category"
-        return f"{format_percent(c.comfort_taking)} ({c.label} default)"
+        return f"{format_percent(c.comfort_taking)} (category default)"
 
     def _comfort_tip(self, flagged: bool) -> str:
         tip = ("Part of a modelled heating saving that households take as warmer homes instead of "

@@ -377,9 +377,10 @@ class TableInputs:
                 t.show_text(r, "label", label, tip=label)
                 t.show_choice(r, "kind", kinds, s.get("kind") or "economic", f"Kind of benefit {r + 1}")
                 if s.get("profile") is not None:
-                    t.show_text(r, "per_year", f"by year ({len(s['profile'])} years)", editable=False,
-                                tip="This stream gives amounts by year; edit them in the portfolio "
-                                    "file or a submission workbook")
+                    t.show_text(r, "per_year", "by year", editable=False,
+                                tip=f"This stream gives amounts for {len(s['profile'])} calendar "
+                                    "years; edit them in the portfolio file or a submission "
+                                    "workbook")
                 else:
                     t.show_text(r, "per_year", words.show_value("money", s.get("per_year")))
                 t.show_choice(r, "discounting", discounting, s.get("discounting") or "standard",

@@ -14,7 +14,8 @@ import shutil
 import pytest
 from numpy.testing import assert_allclose
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QTableWidget, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QLabel, QLineEdit, QPlainTextEdit,
+                               QTableWidget, QWidget)
 
 from appraisal.core.pack import load_pack
 from appraisal.gui.document import SetProjectField, get_path
@@ -47,8 +48,11 @@ def field(editor, *path):
 
 
 def commit(f, text: str) -> None:
-    """Type ``text`` into a line edit and leave it (editingFinished)."""
-    f.widget.setText(text)
+    """Type ``text`` into a line edit or text area and leave it (editingFinished)."""
+    if isinstance(f.widget, QPlainTextEdit):
+        f.widget.setPlainText(text)
+    else:
+        f.widget.setText(text)
     f.widget.editingFinished.emit()
 
 
@@ -85,7 +89,7 @@ def editor_texts(editor) -> list[str]:
             out.append(w.text())
         if isinstance(w, QComboBox):
             out += [w.itemText(i) for i in range(w.count())]
-        if isinstance(w, QLineEdit):
+        if isinstance(w, (QLineEdit, QPlainTextEdit)):
             out.append(w.placeholderText())
         if isinstance(w, QTableWidget):
             out += [w.horizontalHeaderItem(c).text() for c in range(w.columnCount())]

@@ -1,16 +1,15 @@
 """The portfolio dashboard: totals, the investment gap, the ranking and a scatter."""
 from __future__ import annotations
 
-import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QProgressBar, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
 from . import formatting as fmt
-from .breakdown import (BASIS_KEYS, BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values,
+from .breakdown import (BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values,
                         pipeline_vfm, short_pack_note)
-from .charts import ScatterView
+from .charts import ScatterView, scatter_points
 from .document import PortfolioDocument
 from .models import ProjectsModel, RankingModel
 from .results_panel import Card
@@ -182,15 +181,8 @@ class Dashboard(QWidget):
     def _draw(self, results) -> None:
         """The scatter, and the ranking's column widths the first time."""
         self._stale = False
-        points = []
-        basis = BASIS_KEYS.get(results.vfm_basis, "bcr")    # the BCR the bands are read on
-        x_all = results.metrics["cost_per_tco2e_gbp"]
-        y_all, cost = results.metrics[basis], results.metrics["public_cost_gbp"]
-        for row, i in self.doc.snapshot.result_index.items():
-            x, y = x_all[i], y_all[i]
-            if math.isfinite(x) and math.isfinite(y):
-                points.append((row, results.ids[i], float(x), float(y), float(cost[i])))
-        self.scatter.set_points(points, BASIS_NAMES.get(results.vfm_basis, "BCR"))
+        self.scatter.set_points(scatter_points(self.doc, results),
+                                BASIS_NAMES.get(results.vfm_basis, "BCR"))
         if not self._sized and results.ids:
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(1, min(260, self.table.columnWidth(1)))

@@ -640,14 +640,9 @@ class MainWindow(QMainWindow):
                 stack.push(InsertProject(self.doc, len(self.doc.projects), project,
                                          f"Import project {project.get('id')}"))
             stack.endMacro()
+        from .import_report import show_import_report
+        self.import_report = show_import_report(self, report, len(added), refused)
         lines = problems + refused
-        text = f"{len(added)} project{'s' * (len(added) != 1)} imported."
-        box = QMessageBox(QMessageBox.Icon.Information if not lines else QMessageBox.Icon.Warning,
-                          "Import report", text + (f" {len(lines)} problems found." if lines else ""),
-                          QMessageBox.StandardButton.Ok, self)
-        if lines:
-            box.setDetailedText("\n".join(lines))
-        box.open()
         self.last_import_report = (len(added), lines)
 
     def template_dialog(self) -> None:

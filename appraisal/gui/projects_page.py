@@ -53,6 +53,7 @@ class ProjectsPage(QWidget):
         self.proxy = ProjectFilter(self)
         self.proxy.setSourceModel(model)
         self.list = QTableView()
+        self.list.setTabKeyNavigation(False)   # Tab leaves the list for the next control
         self.list.setModel(self.proxy)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

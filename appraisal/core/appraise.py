@@ -400,12 +400,14 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     n_capex = np.bincount(capex[0], minlength=n)
     share_given = np.array([p.public_funding_share is not None for p in P], dtype=bool)
     note(~share_given & ~has_pf & (n_capex > 0), lambda i: (
-        "public_funding_share is not given: all capex is taken as publicly funded "
+        "the public funding share is not given: all capex is taken as publicly funded "
         f"(share {DEFAULT_PUBLIC_FUNDING_SHARE:g})"))
-    note(lifetime == 0, lambda i: "lifetime_years is 0: the project has no operating years")
+    note(lifetime == 0, lambda i: "the lifetime is 0 years: the project has no operating years")
     note(np.array([p.optimism_bias is not None and bool(p.ob_mitigation) for p in P], dtype=bool),
-         lambda i: "ob_mitigation is ignored because the project gives its own optimism_bias")
-    note(sector < 0, lambda i: (f"category {P[i].category!r} is in no investment-gap sector of "
+         lambda i: "the optimism-bias mitigation is ignored because the project gives its own "
+                   "optimism bias")
+    note(sector < 0, lambda i: (f"category {categories[P[i].category].label!r} is in no "
+                                "investment-gap sector of "
                                 "the pack, so the project contributes nothing to the gap"))
     partial = np.array([p.public_funding is not None and bool(p.capex)
                         and any(y not in p.public_funding for y in p.capex) for p in P], dtype=bool)
@@ -452,7 +454,7 @@ def _v2_notes(P, pack: AssumptionPack, cat, note, delay, bd, ct, flagged, q, km_
                   dtype=bool) & (q < 0).any(1), lambda i: (
         f"comfort taking is the category's default ({ct[i]:.0%} of the energy saving)"))
     note(np.array([p.comfort_taking is not None for p in P], dtype=bool) & ~flagged, lambda i: (
-        f"comfort_taking is ignored: the pack does not flag the category {P[i].category!r} "
+        f"comfort taking is ignored: the pack does not flag the category {cat[i].label!r} "
         "for comfort taking"))
     uses = (q != 0).any(1)
     if not pack.air_quality:

@@ -29,6 +29,15 @@ VFM_BASIS_LABELS = {"public": "funder BCR (benefits net of private costs, over p
                     "social": "social BCR (all benefits over all costs)"}
 
 
+# fuels in the words of a message (the JSON keeps the codes of FORMAT.md 1)
+FUEL_NAMES = {"grid_electricity": "grid electricity", "natural_gas": "natural gas",
+              "heating_oil": "heating oil", "lpg": "LPG", "petrol": "petrol", "diesel": "diesel"}
+
+
+def fuel_name(code: str) -> str:
+    return FUEL_NAMES.get(code, code.replace("_", " "))
+
+
 def vfm_category(bcr: float | None, adjustment: int = 0) -> str | None:
     """Value-for-money category of a BCR (METHOD.md 3), moved ``adjustment`` bands
     (-1, 0, +1) for non-monetised impacts and stopping at the ends of the scale."""
@@ -212,14 +221,16 @@ class PortfolioResults:
         each(m["sunk_costs_gbp"] > 0, lambda i: (
             f"£{m['sunk_costs_gbp'][i]:,.0f} of capex and opex falls before the appraisal year {A}: "
             "it is sunk, reported but left out of present values and the IRR (METHOD.md 1.3)"))
-        for j, fuel in enumerate(self.fuels):
-            last = self.fuel_table_last_year[fuel]
+        for j, code in enumerate(self.fuels):
+            fuel = fuel_name(code)
+            last = self.fuel_table_last_year[code]
             each(fl["ef_extrap"][:, j], lambda i, f=fuel, y=last: (
                 f"emission factors for {f} end in {y}: later years hold the {y} value (extrapolated)"))
-            last = self.price_table_last_year[fuel]
+            last = self.price_table_last_year[code]
             each(fl["price_extrap"][:, j], lambda i, f=fuel, y=last: (
                 f"energy prices for {f} end in {y}: later years hold the {y} value (extrapolated)"))
-        for j, fuel in enumerate(self.fuels):
+        for j, code in enumerate(self.fuels):
+            fuel = fuel_name(code)
             each(fl["ef_fallback"][:, j], lambda i, f=fuel: (
                 f"{f} has no appraisal-basis emission factor for the project's sector: the "
                 "reporting factor is used"))

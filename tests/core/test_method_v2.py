@@ -1093,6 +1093,10 @@ def _compare_v1(v2_result: dict, v1_result: dict) -> list[str]:
                 got = "poor"    # the compatibility rule's one exception
             if key == "financial_irr" and got is not None and b[key] is not None:
                 ok = numbers_equal(got, b[key], rtol=1e-7, atol=1e-9)
+            elif key == "financial_irr" and got is None and b[key] is not None and not -0.9999 < b[key] < 1e4:
+                # numpy-financial's root at the edge of the core's documented search range
+                # (-99.99% to 1,000,000%, docs/method-notes.md) is not one the core reports
+                ok = True
             else:
                 ok = numbers_equal(got, b[key])
             if not ok:

@@ -10,6 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+MESSAGE_LIMIT = 300   # characters of a message; a location part gets a quarter of it
+
+
+def elide(text: str, limit: int = 200) -> str:
+    """``text`` cut to about ``limit`` characters, keeping its start and end and
+    saying how long it was: a one-megabyte ID must not fill a message."""
+    if len(text) <= limit:
+        return text
+    tail = max(limit // 4, 1)
+    head = max(limit - tail - 1, 1)
+    return f"{text[:head]}…{text[-tail:]} ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as we can."""
@@ -23,20 +36,22 @@ class Problem:
     cell: str | None = None
 
     def __str__(self) -> str:
+        part = MESSAGE_LIMIT // 4
         where = []
         if self.file:
-            where.append(self.file)
+            where.append(elide(self.file, part))
         if self.sheet:
-            where.append(f"sheet {self.sheet!r}")
+            where.append(f"sheet {elide(self.sheet, part)!r}")
         if self.cell:
             where.append(f"cell {self.cell}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.project:
-            where.append(f"project {self.project}")
+            where.append(f"project {elide(self.project, part)}")
         if self.field:
-            where.append(f"field {self.field!r}")
-        return (": ".join([", ".join(where), self.message]) if where else self.message)
+            where.append(f"field {elide(self.field, part)!r}")
+        message = elide(self.message, MESSAGE_LIMIT)
+        return (": ".join([", ".join(where), message]) if where else message)
 
 
 @dataclass

@@ -3,20 +3,21 @@
 Loading refuses anything that is not a sound portfolio (too big, not UTF-8,
 not JSON, NaN or infinity, duplicate keys, nesting too deep, a newer version)
 with an :class:`InputError` that names the file; older versions are migrated
-and the migration is reported. Saving is atomic: the new file is written
-beside the old one and renamed over it, so a failure leaves the old file whole.
+and the migration is reported. Saving is atomic (:mod:`.atomic`): the new file
+is written beside the old one and renamed over it, so a failure leaves the old
+file whole.
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
 from ..core.errors import InputError, Problem
 from ..core.portfolio import FORMAT_NAME, FORMAT_VERSION, Portfolio
+# the write side lives in .atomic; these names stay importable from here
+from .atomic import (WriteError, atomic_target, atomic_write_bytes,  # noqa: F401
+                     atomic_write_chunks, atomic_write_text, publish, temp_file_beside)
 
 MAX_FILE_BYTES = 256 * 1024 * 1024   # 100,000 projects take about 60 MB
 
@@ -139,79 +140,6 @@ def dumps_portfolio(portfolio: Portfolio) -> str:
         return json.dumps(portfolio.data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     except ValueError as exc:
         raise InputError([Problem(f"cannot be saved: {exc}")]) from None
-
-
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
-    atomic_write_bytes(path, text.encode(encoding))
-
-
-def temp_file_beside(path: str | Path, suffix: str = ".tmp") -> tuple[int, str]:
-    """A new temporary file in ``path``'s folder (so that a rename is atomic).
-
-    An error names ``path``, not the temporary file the user never asked for.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=folder)
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def publish(tmp: str, path: str | Path) -> None:
-    """Rename a finished temporary file over ``path``, with the permissions a
-    normally created file would have (an existing file keeps its own); mkstemp
-    makes temporary files private to their owner."""
-    try:
-        mode = os.stat(path).st_mode & 0o777
-    except OSError:
-        mode = 0o666 & ~_umask()
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk,
-    and the temporary file is renamed over ``path`` (``os.replace`` is atomic
-    on one file system, on Windows too).
-    """
-    atomic_write_chunks(path, [data])
-
-
-@contextmanager
-def atomic_target(path: str | Path, suffix: str = ".tmp"):
-    """Yield the name of a temporary file beside ``path`` to write; on success it
-    is renamed over ``path``, on any error (or cancel) it is removed and ``path``
-    is left as it was."""
-    fd, tmp = temp_file_beside(path, suffix)
-    os.close(fd)
-    try:
-        yield tmp
-        publish(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def atomic_write_chunks(path: str | Path, chunks) -> None:
-    """:func:`atomic_write_bytes` for bytes made in pieces (nothing is renamed
-    into place unless every piece was written)."""
-    with atomic_target(path) as tmp, open(tmp, "wb") as fh:
-        for data in chunks:
-            fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def save_portfolio(portfolio: Portfolio, path: str | Path) -> None:

@@ -21,6 +21,7 @@ from ..core.pack import AssumptionPack
 from ..core.portfolio import MAX_ID
 from . import submission_layout as L
 from .submission_layout import Field, Table
+from .xlsx_text import SafeTextWorksheet
 
 FONT = "Arial"
 BLUE, GREY, YELLOW, DARK = "#1F4E79", "#F2F2F2", "#FFF2CC", "#404040"
@@ -548,6 +549,7 @@ def template_bytes(pack: AssumptionPack, *, contact: str | None = None) -> bytes
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
+    wb.worksheet_class = SafeTextWorksheet   # every text cell escaped (pack labels, contact)
     wb.set_properties({"title": TITLE, "subject": "Project submission for a Green Book appraisal",
                        "comments": f"{L.TEMPLATE_KIND} version {L.TEMPLATE_VERSION}"})
     st = _Styles(wb)

@@ -25,7 +25,7 @@ from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, cached, cell, col_range,
-                     sheet_names, sheet_ref, write_text)
+                     document_properties, pack_label, sheet_names, sheet_ref, write_text)
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 
 SUMMARY, GAP, README = "Summary", "Gap", "Read me"
@@ -107,9 +107,10 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     price_years = [p.price_year for p in inputs.projects if p.price_year is not None]
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)
-        wb.set_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
-                           "comments": f"Assumptions {pack.id} ({pack.vintage}); method version "
-                                       f"{METHOD_VERSION}", "author": "Low-Carbon Appraisal"})
+        wb.set_properties(document_properties({
+            "title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
+            "comments": f"Assumptions {pack.id} ({pack.vintage}); method version "
+                        f"{METHOD_VERSION}", "author": "Low-Carbon Appraisal"}))
         fmt = Formats(wb)
         names = sheet_names(results.ids, RESERVED + (ANALYSIS_SHEETS if analysis else ()))
         axis = year_axis(pack, opts, results.years)
@@ -255,7 +256,7 @@ def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
     ws.fit_to_pages(SUMMARY_PAGES_WIDE, 0)
     ws.repeat_rows(h)
     ws.repeat_columns(0, 1)
-    ws.set_footer(f"&L{results.pack_id} ({results.pack_vintage})&RPage &P of &N")
+    ws.set_footer(f"&L{pack_label(results.pack_id, results.pack_vintage)}&RPage &P of &N")
     if not n:
         return
     col_of = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}

@@ -14,7 +14,7 @@ from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import PortfolioResults
 from ...core.sensitivity import DRIVER_BY_NAME, sensitivity
-from .layout import MONEY, NOTE_FONT, NUM0, NUM2, PCT, RATIO, Formats, write_text
+from .layout import MONEY, NOTE_FONT, NUM0, NUM2, PCT, RATIO, Formats, pack_label, write_text
 
 if TYPE_CHECKING:   # scipy is imported only when a selection is asked for
     from ...core.selection import BudgetCurve, Selection
@@ -93,7 +93,7 @@ def _print_setup(ws, pack_id: str, pack_vintage: str, repeat_to: int) -> None:
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0, repeat_to)
-    ws.set_footer(f"&L{pack_id} ({pack_vintage})&RPage &P of &N")
+    ws.set_footer(f"&L{pack_label(pack_id, pack_vintage)}&RPage &P of &N")
 
 
 def _reason_table(wb, ws, fmt: Formats, row: int, columns: list[tuple[str, str, str | None]],

@@ -9,6 +9,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from ..escaping import header_footer_text, sheet_name_text
+from ..xlsx_text import SafeTextWorksheet, document_properties  # noqa: F401 - used by the sheets
+from ..atomic import xlsx_temp_dir
+
 MONEY = '£#,##0;[Red]-£#,##0'
 MONEY_P = '£#,##0.00;[Red]-£#,##0.00'
 RATIO = '0.00'
@@ -102,7 +106,7 @@ def sheet_names(ids: list[str], reserved: tuple[str, ...]) -> list[str]:
     taken = {r.lower() for r in reserved}
     out = []
     for i, pid in enumerate(ids, 1):
-        base = _BAD_SHEET_CHARS.sub("_", pid).strip().strip("'") or f"Project {i}"
+        base = _BAD_SHEET_CHARS.sub("_", sheet_name_text(pid)).strip().strip("'") or f"Project {i}"
         if base.lower() in ("history",):
             base = f"{base}_"
         name = base[:31]
@@ -133,7 +137,11 @@ def yes_no(v: bool) -> str:
 
 
 def write_text(ws, row: int, col: int, text: Any, fmt=None) -> None:
-    """Write text a user typed as text, never as a formula or a link."""
+    """Write text a user typed as text, never as a formula or a link.
+
+    The workbook's worksheets (:class:`FastFormulaWorksheet`) pass every
+    string cell through :func:`appraisal.io.escaping.safe_text`, whichever
+    XlsxWriter call writes it."""
     ws.write_string(row, col, "" if text is None else str(text), fmt)
 
 
@@ -147,7 +155,7 @@ _DYNAMIC = re.compile(r"\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|
                       r"XLOOKUP)\(")
 
 
-class FastFormulaWorksheet(Worksheet):
+class FastFormulaWorksheet(SafeTextWorksheet):
     def _prepare_formula(self, formula, expand_future_functions=False):
         if self.use_future_functions or expand_future_functions or _DYNAMIC.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)
@@ -164,6 +172,12 @@ def new_workbook(path: str) -> "xlsxwriter.Workbook":
     """An XlsxWriter workbook that writes user text as text (never a formula or a
     link) and prepares formulas quickly."""
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
-                                    "strings_to_numbers": False, "nan_inf_to_errors": False})
+                                    "strings_to_numbers": False, "nan_inf_to_errors": False,
+                                    "tmpdir": xlsx_temp_dir()})
     wb.worksheet_class = FastFormulaWorksheet
     return wb
+
+
+def pack_label(pack_id: str, vintage: str) -> str:
+    """'id (vintage)' for a page header or footer, escaped for it."""
+    return f"{header_footer_text(pack_id)} ({header_footer_text(vintage)})"

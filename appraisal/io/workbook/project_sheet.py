@@ -19,9 +19,10 @@ from ...core.financial import PAYBACK_TOLERANCE_GBP
 from ...core.pack import AssumptionPack
 from ...core.portfolio import ProjectInputs
 from ...core.results import PortfolioResults, vfm_category
+from ..escaping import header_footer_text
 from .assumptions import YearAxis
-from .layout import (MONEY, NUM0, NUM1, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, write_text,
-                     yes_no)
+from .layout import (MONEY, NUM0, NUM1, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, pack_label,
+                     write_text, yes_no)
 from .project_inputs import InputsBlock
 from .project_years import YearTable
 
@@ -193,7 +194,7 @@ class ProjectSheet(InputsBlock, YearTable):
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.set_print_scale(PRINT_SCALE)
         ws.repeat_columns(0)
-        ws.set_header(f"&L{p.id}&R{results.pack_id} ({results.pack_vintage})")
+        ws.set_header(f"&L{header_footer_text(p.id)}&R{pack_label(results.pack_id, results.pack_vintage)}")
         ws.set_footer("&LLow-Carbon Appraisal&RPage &P of &N")
 
     # ------------------------------------------------------------ results

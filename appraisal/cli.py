@@ -136,6 +136,20 @@ def _load(args: argparse.Namespace):
     return pack, doc, inputs
 
 
+def _check_output(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an -o that would replace an input, a folder or a
+    read-only file (``appraise p.json -o p.json``). ``import --into X -o X``
+    updates X, as asked."""
+    if getattr(args, "output", None) is None:
+        return
+    from .io.atomic import check_output
+    from .resources import default_pack_dir, example_portfolio
+    inputs = [getattr(args, "assumptions", None) or default_pack_dir(), *getattr(args, "books", [])]
+    if hasattr(args, "portfolio"):
+        inputs.append(example_portfolio() if args.example else args.portfolio)
+    check_output(args.output, inputs)
+
+
 def _emit(chunks, output: Path | None) -> None:
     """Print, or write atomically to ``output``, text made in pieces."""
     if output is None:
@@ -536,15 +550,19 @@ def main(argv: list[str] | None = None) -> int:
     if _wants_gui(argv):
         return _gui(argv)
     from .core.errors import InputError
+    from .io.atomic import WriteError, exit_cleanly_on_sigterm
+    from .io.escaping import terminal_text
+    exit_cleanly_on_sigterm()   # temporary files are removed on SIGTERM as on Ctrl-C
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return EXIT_OK
+        _check_output(args)
         return args.run(args)
     except InputError as exc:
         for problem in exc.problems[:50] or ["invalid input"]:
-            print(f"appraisal: error: {problem}", file=sys.stderr)
+            print(f"appraisal: error: {terminal_text(problem)}", file=sys.stderr)
         if len(exc.problems) > 50:
             print(f"appraisal: error: ... and {len(exc.problems) - 50} more problems", file=sys.stderr)
         return EXIT_INPUT
@@ -555,9 +573,12 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except WriteError as exc:   # a full disk, a permission, a read-only file: exit 1
+        print(f"appraisal: error: {terminal_text(exc)}; nothing was written", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:
-        target = exc.filename or ""
-        print(f"appraisal: error: cannot use {target}: {exc.strerror or exc}", file=sys.stderr)
+        target = f"cannot use {exc.filename}: " if exc.filename else ""
+        print(f"appraisal: error: {terminal_text(target)}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("appraisal: interrupted", file=sys.stderr)

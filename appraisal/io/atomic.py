@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import errno
+import gc
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ import stat
 import sys
 import tempfile
 import threading
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,8 +222,8 @@ def resolve_target(path: str | os.PathLike) -> Target:
     # the mode bits as well as access(): root may write anything, but a file
     # nobody may write is one its owner meant to keep
     if not st.st_mode & 0o222 or not os.access(real, os.W_OK):
-        raise WriteError(name, "the file is read-only; nothing was written (make it writable, "
-                               "or choose another name)", errno.EACCES)
+        raise WriteError(name, "the file is read-only (make it writable, or choose "
+                               "another name)", errno.EACCES)
     return Target(real)
 
 
@@ -267,6 +269,26 @@ def publish(tmp: str, path: str | os.PathLike) -> None:
         raise write_error(path, exc) from None
 
 
+def _release_failed_writer(exc: BaseException) -> None:
+    """Close what a failed writer left open, quietly.
+
+    A library that fails mid-write (XlsxWriter's zip file on a full disk)
+    leaves a file object in its frames; closed later by the garbage collector,
+    it would fail again and print "Exception ignored ... No space left on
+    device" after our message. Clearing those frames closes it now, with the
+    failure it already reported silenced."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        seen: BaseException | None = exc
+        while seen is not None:
+            traceback.clear_frames(seen.__traceback__)
+            seen = seen.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 def _discard(tmp: str) -> None:
     try:
         os.unlink(tmp)
@@ -286,9 +308,11 @@ def atomic_target(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[str
         yield tmp
         publish(tmp, path)
     except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, Exception) and not isinstance(exc, WriteError) and _wraps_os_error(exc):
+        if isinstance(exc, Exception) and _wraps_os_error(exc):
+            _release_failed_writer(exc)
+            _discard(tmp)
             raise write_error(path, exc) from None
+        _discard(tmp)
         raise
 
 

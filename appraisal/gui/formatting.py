@@ -2,11 +2,13 @@
 'Natural gas (kWh)' for natural_gas, 'lifetime' for lifetime_years."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import ROUND_FLOOR, Decimal
 
 from ..core.results import vfm_category
+from ..io.escaping import no_negative_zero
 
 DASH = "–"
 
@@ -15,6 +17,15 @@ def _ok(v) -> bool:
     return v is not None and not (isinstance(v, float) and not math.isfinite(v))
 
 
+def _no_negative_zero(format_figure):
+    """A figure that rounds to zero is shown without a sign ("£0", never "-£0")."""
+    @functools.wraps(format_figure)
+    def formatted(*args, **kwargs) -> str:
+        return no_negative_zero(format_figure(*args, **kwargs))
+    return formatted
+
+
+@_no_negative_zero
 def money(v, short: bool = True) -> str:
     if not _ok(v):
         return DASH
@@ -30,12 +41,14 @@ def money(v, short: bool = True) -> str:
     return f"{sign}£{a:,.0f}"
 
 
+@_no_negative_zero
 def number(v, places: int = 0, unit: str = "") -> str:
     if not _ok(v):
         return DASH
     return f"{float(v):,.{places}f}{(' ' + unit) if unit else ''}"
 
 
+@_no_negative_zero
 def percent(v, places: int = 1) -> str:
     return DASH if not _ok(v) else f"{float(v) * 100:,.{places}f}%"
 

@@ -38,7 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 # ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # other two-character escapes; 8-bit CSI (U+009B) is a C1 control, removed after
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?")
 # bidirectional overrides and isolates reorder what a terminal shows ("Trojan source")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _NEGATIVE_ZERO = re.compile(r"^(\s*)-(?=[^1-9]*$)(?=.*0)")

@@ -21,6 +21,7 @@ import openpyxl
 import pytest
 
 from appraisal.core import appraise_portfolio, load_pack, parse_portfolio
+from appraisal.io.escaping import safe_text
 from appraisal.io.portfolio_file import load_portfolio
 from appraisal.io.workbook import SUMMARY_COLUMNS, ExportCancelled, export_workbook
 from appraisal.io.workbook.project_sheet import RESULT_ROWS, RESULTS_FIRST_ROW
@@ -121,8 +122,8 @@ def _close(a, b, rtol=RTOL) -> bool:
         return a in (None, "")
     if isinstance(b, bool):
         return a == ("Yes" if b else "No")
-    if isinstance(b, str):
-        return a == b or (b == "" and a is None)
+    if isinstance(b, str):   # text as the workbook writes it (issue 11: never a formula)
+        return a == safe_text(b) or (b == "" and a is None)
     return isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=rtol, abs_tol=ATOL)
 
 
@@ -160,7 +161,7 @@ def assert_matches_json(book: Path, expected: dict, rtol: float) -> int:
             compared += 1
             if not _close(got, project[key], rtol):
                 mismatches.append((project["id"], "Summary " + label, got, project[key]))
-        if row_values[header.index("Project ID")] != project["id"]:
+        if row_values[header.index("Project ID")] != safe_text(project["id"]):
             mismatches.append((project["id"], "Summary Project ID", row_values[0]))
     total = [c.value for c in summary[6 + len(expected["projects"])]]
     portfolio = expected["portfolio"]
@@ -313,10 +314,12 @@ def test_text_users_typed_is_never_a_formula(pack, tmp_path):
     wb = openpyxl.load_workbook(path)
     sheets = project_sheets(path)
     name_cell = wb[sheets[1]].cell(RESULTS_FIRST_ROW + len(RESULT_ROWS) + 4, 2)
+    # text, and with OWASP's leading apostrophe (issue 11), so that neither editing
+    # the cell nor saving the sheet as CSV can turn it into a formula
     assert name_cell.data_type == "s"
-    assert name_cell.value.startswith("=HYPERLINK")
+    assert name_cell.value.startswith("'=HYPERLINK")
     id_cell = wb[sheets[2]].cell(RESULTS_FIRST_ROW + len(RESULT_ROWS) + 3, 2)
-    assert id_cell.data_type == "s" and id_cell.value.startswith("+cmd")
+    assert id_cell.data_type == "s" and id_cell.value.startswith("'+cmd")
     # the sheet name of a hostile id is sanitised but the id is kept whole
     assert all(ch not in sheets[2] for ch in "[]:*?/\\")
 

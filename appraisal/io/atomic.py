@@ -31,10 +31,10 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ..core.errors import InputError, Problem, elide
 
@@ -433,7 +433,7 @@ def exit_cleanly_on_sigterm() -> None:
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
 
-    def stop(signum, frame):   # noqa: ARG001 - the signal module's signature
+    def stop(signum, frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)

@@ -31,8 +31,12 @@ import pytest
 from appraisal.core import appraise_portfolio, load_pack, parse_portfolio
 from appraisal.core.errors import InputError, Problem
 from appraisal.io import atomic
-from appraisal.io.escaping import (header_footer_text, no_negative_zero, safe_text,
-                                   terminal_text)
+from appraisal.io.escaping import (
+    header_footer_text,
+    no_negative_zero,
+    safe_text,
+    terminal_text,
+)
 from appraisal.io.portfolio_file import WriteError, load_portfolio, save_portfolio
 from appraisal.io.results_output import iter_csv, montecarlo_table, to_csv, to_table
 from appraisal.io.workbook import export_workbook
@@ -56,7 +60,8 @@ def example_inputs(pack):
 def run_cli(*args, cwd: Path | None = None, env: dict | None = None, **kw):
     return subprocess.run([sys.executable, "-m", "appraisal", *map(str, args)],
                           cwd=cwd or REPO, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, **kw)
+                          env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, check=False,
+                          **kw)
 
 
 def hostile(inputs, **by_index):
@@ -149,8 +154,8 @@ def test_cli_does_not_echo_a_one_megabyte_id(tmp_path):
 def _workbook_with_carriage_return(template: Path, out: Path, pack) -> Path:
     """A filled submission workbook whose project name holds ``&#13;`` before a formula,
     as a hostile promoter delivers it."""
-    from tests.io.test_submission import fill, project_entries
     from appraisal.io import submission_layout as L
+    from tests.io.test_submission import fill, project_entries
     marker = "MARKER-CR"
     filled = fill(template, out.with_suffix(".plain.xlsx"), project_entries(EXAMPLE["projects"][0], pack),
                   text_cells={(L.PROJECT, L.PROJECT_CELLS["name"]): f"Heat{marker}{ATTACK}"})
@@ -337,7 +342,7 @@ def test_a_killed_save_leaves_a_temp_file_the_next_save_removes(tmp_path):
     script = ("import os, sys\nfrom appraisal.io.atomic import temp_file_beside\n"
               "fd, name = temp_file_beside(sys.argv[1])\nos.write(fd, b'half')\n"
               "print(name, flush=True)\nos.kill(os.getpid(), 9)\n")
-    proc = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, check=False,
                           text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == -signal.SIGKILL
     left = Path(proc.stdout.strip())
@@ -422,7 +427,7 @@ def tiny_disk(tmp_path):
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tiny tmpfs needs root")
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(folder)],
-                      capture_output=True).returncode:
+                      capture_output=True, check=False).returncode:
         pytest.skip("cannot mount a tmpfs here")
     yield folder
     subprocess.run(["umount", str(folder)], check=True)

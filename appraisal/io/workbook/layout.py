@@ -7,11 +7,10 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet
 
+from ..atomic import xlsx_temp_dir
 from ..escaping import header_footer_text, sheet_name_text
 from ..xlsx_text import SafeTextWorksheet, document_properties  # noqa: F401 - used by the sheets
-from ..atomic import xlsx_temp_dir
 
 MONEY = '£#,##0;[Red]-£#,##0'
 MONEY_P = '£#,##0.00;[Red]-£#,##0.00'

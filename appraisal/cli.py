@@ -144,7 +144,10 @@ def _check_output(args: argparse.Namespace) -> None:
         return
     from .io.atomic import check_output
     from .resources import default_pack_dir, example_portfolio
-    inputs = [getattr(args, "assumptions", None) or default_pack_dir(), *getattr(args, "books", [])]
+    inputs = [getattr(args, "assumptions", None) or default_pack_dir()]
+    if getattr(args, "books", None):   # the workbooks import would read, not their folders
+        from .io.submission import workbook_paths
+        inputs += workbook_paths(args.books)[0]
     if hasattr(args, "portfolio"):
         inputs.append(example_portfolio() if args.example else args.portfolio)
     check_output(args.output, inputs)

@@ -347,24 +347,31 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
 
 # -- outputs that would destroy inputs ------------------------------------------------------
 
-def _same_or_inside(output: Path, source: Path) -> bool:
+def _same_file(output: Path, source: Path) -> bool:
     try:
-        if source.is_dir():
-            return output.resolve().is_relative_to(source.resolve())
-        return output.exists() and os.path.samefile(output, source) or (
-            output.resolve() == source.resolve())
+        return (output.exists() and source.exists() and os.path.samefile(output, source)
+                or output.resolve() == source.resolve())
     except OSError:
         return False
+
+
+def _input_files(source: Path) -> list[Path]:
+    """A file input, or the files directly in a folder input (an assumption pack)."""
+    try:
+        return [p for p in source.iterdir() if p.is_file()] if source.is_dir() else [source]
+    except OSError:
+        return []
 
 
 def check_output(output: str | os.PathLike, inputs: Iterable[str | os.PathLike | None]) -> None:
     """Refuse, before any work, an output that would replace one of the inputs
     (``appraise p.json -o p.json``; symbolic links and hard links are seen
-    through), a folder, or a file in a folder that does not exist: the input
-    is wrong (exit status 2). A read-only file is refused as :class:`WriteError`."""
+    through; a folder given as an input stands for the files in it), a folder,
+    or a file in a folder that does not exist: the input is wrong (exit status
+    2). A read-only file is refused as :class:`WriteError`."""
     out = Path(output)
-    for source in inputs:
-        if source is not None and _same_or_inside(out, Path(source)):
+    for source in (f for s in inputs if s is not None for f in _input_files(Path(s))):
+        if _same_file(out, source):
             raise InputError([Problem(f"is also an input ({elide(str(source), 120)}); the output "
                                       "would replace it: give another file name",
                                       file=str(output), field="-o")])

@@ -512,3 +512,17 @@ def test_the_private_folder_goes_at_exit_on_ctrl_c_and_on_sigterm(tmp_path):
     proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM and not folder.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_import_may_write_beside_its_workbooks_but_not_over_them(pack, tmp_path):
+    from appraisal.io.submission import write_template
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    book = folder / "a.xlsx"
+    write_template(book, pack)
+    before = book.read_bytes()
+    proc = run_cli("import", folder, "-o", book, "--appraisal-year", "2026")
+    assert proc.returncode == 2 and "is also an input" in proc.stderr
+    assert book.read_bytes() == before
+    proc = run_cli("import", folder, "-o", folder / "p.json", "--appraisal-year", "2026")
+    assert "is also an input" not in proc.stderr   # a blank template: no project, exit 2

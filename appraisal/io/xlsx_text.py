@@ -32,6 +32,15 @@ class SafeTextWorksheet(Worksheet):
             value = safe_text(value, multiline=_keeps_line_breaks(cell_format))
         return super()._write_formula(row, col, formula, cell_format, value)
 
+    def data_validation(self, *args):
+        """A drop-down list offers its choices as the cells show them (escaped alike);
+        the options are the last argument in either of XlsxWriter's notations."""
+        options = args[-1] if args else None
+        if isinstance(options, dict) and isinstance(options.get("source"), (list, tuple)):
+            args = (*args[:-1], {**options, "source": [
+                safe_text(v) if isinstance(v, str) else v for v in options["source"]]})
+        return super().data_validation(*args)
+
     def _write_array_formula(self, first_row, first_col, last_row, last_col, formula,
                              cell_format=None, value=0, atype="static"):
         if isinstance(value, str):

@@ -526,3 +526,18 @@ def test_import_may_write_beside_its_workbooks_but_not_over_them(pack, tmp_path)
     assert book.read_bytes() == before
     proc = run_cli("import", folder, "-o", folder / "p.json", "--appraisal-year", "2026")
     assert "is also an input" not in proc.stderr   # a blank template: no project, exit 2
+
+
+def test_drop_down_choices_are_escaped_as_their_cells(tmp_path):
+    from appraisal.io.workbook.layout import new_workbook
+    path = tmp_path / "dv.xlsx"
+    wb = new_workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_string(0, 0, "=standard\x0b")
+    ws.data_validation(0, 0, 0, 0, {"validate": "list", "source": ["=standard\x0b", "plain"]})
+    ws.data_validation("B1", {"validate": "list", "source": ["+x"]})
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["S"]
+    lists = [v.formula1 for v in sheet.data_validations.dataValidation]
+    assert sheet["A1"].value == "'=standard "
+    assert lists == ['"\'=standard ,plain"', '"\'+x"']

@@ -18,10 +18,16 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 SUBCOMMANDS = ("appraise", "export", "template", "import", "select", "sensitivity", "montecarlo")
 
 
+def _say(text: object) -> None:
+    """A message on stderr, escape sequences stripped and cut if very long (a 1 MB ID)."""
+    from .io.escaping import message_text
+    print(message_text(text), file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own exit 2, with our wording
         self.print_usage(sys.stderr)
-        print(f"appraisal: error: {message}", file=sys.stderr)
+        _say(f"appraisal: error: {message}")
         raise SystemExit(EXIT_INPUT)
 
 
@@ -132,7 +138,7 @@ def _load(args: argparse.Namespace):
     gc.freeze()
     from .core.portfolio import PORTFOLIO_FIELDS, likely_typos
     for note in likely_typos(doc.data, PORTFOLIO_FIELDS):
-        print(f"appraisal: note: {path}: {note}", file=sys.stderr)
+        _say(f"appraisal: note: {path}: {note}")
     return pack, doc, inputs
 
 
@@ -221,9 +227,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     added, clashes = add_to_portfolio(doc, report)
     problems = report.problems + clashes
     for problem in problems:
-        print(describe_problem(problem), file=sys.stderr)
+        _say(describe_problem(problem))
     for warning in report.warnings:   # read one way that could have meant another
-        print(f"warning: {describe_problem(warning)}", file=sys.stderr)
+        _say(f"warning: {describe_problem(warning)}")
     summary = f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)"
     if problems and args.strict:
         print(f"appraisal import: {summary}; nothing written (--strict)", file=sys.stderr)
@@ -235,7 +241,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         parse_portfolio(doc.data, pack, file=str(args.output))
     except InputError as exc:
         for problem in exc.problems:
-            print(describe_problem(problem), file=sys.stderr)
+            _say(describe_problem(problem))
         print("appraisal import: nothing written", file=sys.stderr)
         return EXIT_INPUT
     save_portfolio(doc, args.output)
@@ -554,7 +560,6 @@ def main(argv: list[str] | None = None) -> int:
         return _gui(argv)
     from .core.errors import InputError
     from .io.atomic import WriteError, exit_cleanly_on_sigterm
-    from .io.escaping import terminal_text
     exit_cleanly_on_sigterm()   # temporary files are removed on SIGTERM as on Ctrl-C
     try:
         args = parser.parse_args(argv)
@@ -565,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except InputError as exc:
         for problem in exc.problems[:50] or ["invalid input"]:
-            print(f"appraisal: error: {terminal_text(problem)}", file=sys.stderr)
+            _say(f"appraisal: error: {problem}")
         if len(exc.problems) > 50:
             print(f"appraisal: error: ... and {len(exc.problems) - 50} more problems", file=sys.stderr)
         return EXIT_INPUT
@@ -577,11 +582,11 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except WriteError as exc:   # a full disk, a permission, a read-only file: exit 1
-        print(f"appraisal: error: {terminal_text(exc)}; nothing was written", file=sys.stderr)
+        _say(f"appraisal: error: {exc}; nothing was written")
         return EXIT_FAILED
     except OSError as exc:
         target = f"cannot use {exc.filename}: " if exc.filename else ""
-        print(f"appraisal: error: {terminal_text(target)}{exc.strerror or exc}", file=sys.stderr)
+        _say(f"appraisal: error: {target}{exc.strerror or exc}")
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("appraisal: interrupted", file=sys.stderr)

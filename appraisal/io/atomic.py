@@ -133,9 +133,9 @@ def remove_stale_temps(folder: str | os.PathLike) -> list[str]:
     saving now) are left alone; anything that is not one of our regular files
     is never touched.
     """
-    removed = []
+    removed: list[str] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(os.fspath(folder)))
     except OSError:
         return removed
     for entry in entries:
@@ -394,10 +394,9 @@ _xlsx_lock = threading.Lock()
 
 def remove_stale_xlsx_dirs(base: str | os.PathLike | None = None) -> list[str]:
     """Remove the private temporary folders of processes that are no longer running."""
-    removed = []
-    base = base or tempfile.gettempdir()
+    removed: list[str] = []
     try:
-        entries = list(os.scandir(base))
+        entries = list(os.scandir(os.fspath(base or tempfile.gettempdir())))
     except OSError:
         return removed
     for entry in entries:

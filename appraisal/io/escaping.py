@@ -26,7 +26,8 @@ from typing import Any
 
 from ..core.errors import elide
 
-__all__ = ["clean_text", "elide", "header_footer_text", "looks_like_formula", "no_negative_zero",
+__all__ = ["clean_text", "elide", "header_footer_text", "looks_like_formula", "message_text",
+           "no_negative_zero",
            "safe_text", "sheet_name_text", "terminal_text"]
 
 FORMULA_START = "=+-@"
@@ -90,6 +91,12 @@ def terminal_text(value: Any) -> str:
     become U+FFFD."""
     text = _ANSI.sub("", "" if value is None else str(value))
     return _BIDI.sub("", clean_text(text))
+
+
+def message_text(value: Any, limit: int = 2000) -> str:
+    """A message for the terminal: :func:`terminal_text`, cut to about ``limit``
+    characters (a one-megabyte ID must not fill the screen)."""
+    return terminal_text(elide(str(value), limit))
 
 
 def sheet_name_text(value: Any) -> str:

@@ -377,7 +377,8 @@ def _shown(c: _Cell) -> str:
         return f"a formula ({str(c.value)[:30]})"
     if isinstance(c.value, str):
         return repr(c.value.strip()[:30])
-    if isinstance(c.value, float) and c.value.is_integer() and abs(c.value) < 1e15:
+    if isinstance(c.value, (int, float)) and not isinstance(c.value, bool) \
+            and float(c.value).is_integer() and abs(c.value) < 1e15:
         return f"{c.value:,.0f}"
     return str(c.value)[:30]
 

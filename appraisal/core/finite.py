@@ -102,3 +102,42 @@ def ensure_finite(results: PortfolioResults, inputs: PortfolioInputs) -> None:
                                 project=results.ids[i] if i < len(results.ids) else None,
                                 field=field))
     raise InputError(problems)
+
+
+def non_finite_paths(obj: Any, path: str = "") -> list[str]:
+    """Where a JSON-ready result holds NaN or infinity (which JSON cannot carry)."""
+    if isinstance(obj, float):
+        return [] if math.isfinite(obj) else [path or "result"]
+    if isinstance(obj, np.ndarray) and obj.dtype.kind == "f":
+        return [] if np.isfinite(obj).all() else [path or "result"]
+    if isinstance(obj, dict):
+        return [p for k, v in obj.items() for p in non_finite_paths(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(obj, (list, tuple)):
+        return [p for k, v in enumerate(obj) for p in non_finite_paths(v, f"{path}[{k}]")]
+    if hasattr(obj, "to_dict"):
+        return non_finite_paths(obj.to_dict(), path)
+    if hasattr(obj, "to_records"):
+        return non_finite_paths(obj.to_records(), path)
+    return []
+
+
+def finite_output(what: str):
+    """Decorate an analysis (sensitivity, Monte Carlo, selection): numpy's overflow
+    warnings are not printed, and a result holding NaN or infinity is an
+    :class:`InputError` naming the figure, never a ``nan`` printed or a project
+    silently left out."""
+    import functools
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                out = fn(*args, **kwargs)
+            bad = non_finite_paths(out)
+            if bad:
+                raise InputError([Problem(
+                    f"the {what} overflows at {', '.join(bad[:3])}: an input is outside the "
+                    "range the method can compute with", field=None)])
+            return out
+        return run
+    return wrap

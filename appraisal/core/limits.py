@@ -45,9 +45,11 @@ class Range:
 
 
 def fmt(x: float) -> str:
-    """A bound or a value in a message: 1e13 -> '1e+13', 0.035 -> '0.035', 2200 -> '2,200'."""
+    """A bound or a value in a message: 1e13 -> '1e+13', 0.035 -> '0.035', 2200 -> '2200'."""
     if not math.isfinite(x):
         return str(x)
+    if float(x).is_integer() and abs(x) < 1e4:
+        return f"{x:.0f}"          # a year or a count: 2026, not 2,026
     if float(x).is_integer() and abs(x) < 1e9:
         return f"{x:,.0f}"
     return f"{x:,.6g}"

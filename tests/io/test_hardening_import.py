@@ -227,3 +227,37 @@ def test_the_command_line_names_the_line_of_a_nan(tmp_path):
     done = run_cli("appraise", path)
     assert done.returncode == 2
     assert "field 'financial_ob_share': line 2" in done.stderr
+
+
+# -- the command line's own arguments ---------------------------------------------------
+
+def test_a_negative_seed_is_a_usage_error_not_an_internal_error():
+    done = run_cli("montecarlo", "--example", "--draws", "100", "--seed", "-1")
+    assert done.returncode == 2
+    assert "--seed" in done.stderr and "internal error" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_empty_schedule_is_an_error_not_the_default():
+    done = run_cli("appraise", "--example", "--schedule", "")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--schedule" in done.stderr
+
+
+def test_an_ev_consumption_of_1e_minus_300_exits_2_in_every_command(tmp_path):
+    """The issue: blank results, numpy warnings, `nan` from sensitivity, a failing
+    montecarlo and a project select dropped silently."""
+    data = json.loads(example_portfolio().read_text(encoding="utf-8"))
+    p = data["projects"][0]
+    p.pop("energy_changes")
+    p.update(category="ev_charging", calculator={"type": "ev_charging", "chargers": 10,
+                                                 "kwh_per_charger_per_year": 10_000,
+                                                 "ev_kwh_per_km": 1e-300})
+    path = tmp_path / "ev.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for args in (["appraise"], ["sensitivity"], ["montecarlo", "--draws", "100"],
+                 ["select", "--budget", "100m"]):
+        done = run_cli(*args, path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert f"project {p['id']}, field 'calculator.ev_kwh_per_km'" in done.stderr
+        assert "Warning" not in done.stderr and done.stdout == ""

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(p)
     p.add_argument("--carbon", choices=("low", "central", "high"),
                    help="carbon value series (default: the portfolio's, usually central)")
-    p.add_argument("--schedule", metavar="NAME",
+    p.add_argument("--schedule", type=_schedule_name, metavar="NAME",
                    help="discount schedule of the pack: standard, reduced or health "
                         "(default: the portfolio's, usually standard)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -65,12 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="BOOK.xlsx", required=True)
     _add_pack_options(p)
     p.add_argument("--carbon", choices=("low", "central", "high"))
-    p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("--schedule", type=_schedule_name, metavar="NAME")
     p.add_argument("--analysis", action="store_true",
                    help="add the Sensitivity and Monte Carlo sheets (and Selection with --budget)")
     p.add_argument("--draws", type=_positive_int, default=2000, metavar="N",
                    help="Monte Carlo draws for --analysis (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=1, metavar="S", help="Monte Carlo seed (default: 1)")
+    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="Monte Carlo seed (default: 1)")
     p.add_argument("--budget", type=parse_budget, metavar="GBP",
                    help="with --analysis: the public budget of the Selection sheet")
     p.add_argument("--objective", choices=("npsv", "carbon", "jobs", "gap"), default="npsv",
@@ -120,12 +120,12 @@ def _add_pack_options(p: argparse.ArgumentParser) -> None:
 
 def _load(args: argparse.Namespace):
     """Pack, portfolio document and parsed inputs, or InputError."""
-    from .core import load_pack, parse_portfolio
-    from .io.portfolio_file import load_portfolio
+    from .core import load_pack
+    from .io.portfolio_file import open_portfolio
     from .resources import default_pack_dir, example_portfolio
     pack = load_pack(args.assumptions or default_pack_dir())
     path = example_portfolio() if getattr(args, "example", False) else args.portfolio
-    doc = load_portfolio(path)
+    doc, inputs = open_portfolio(path, pack)   # the desktop application's way too
     if doc.migrated_from is not None:
         was = ("has no format version" if doc.migrated_from == 0
                else f"is in format version {doc.migrated_from}")
@@ -133,8 +133,6 @@ def _load(args: argparse.Namespace):
     # The document and its parsed form live until the process ends: move them
     # out of the collector's sight, so that later collections do not rescan
     # them (a full collection costs about 0.1 s per 10,000 projects).
-    gc.freeze()
-    inputs = parse_portfolio(doc.data, pack, file=str(path))
     gc.freeze()
     from .core.portfolio import PORTFOLIO_FIELDS, likely_typos
     for note in likely_typos(doc.data, PORTFOLIO_FIELDS):
@@ -316,15 +314,36 @@ def _add_uncertainty_parsers(sub) -> None:
                             help="use the bundled example portfolio")
         _add_pack_options(p)
         p.add_argument("--carbon", choices=("low", "central", "high"))
-        p.add_argument("--schedule", metavar="NAME")
+        p.add_argument("--schedule", type=_schedule_name, metavar="NAME")
         p.add_argument("--format", choices=("table", "json"), default="table")
         p.add_argument("-o", "--output", type=Path, metavar="FILE")
         if name == "montecarlo":
             p.add_argument("--draws", type=_positive_int, default=10_000, metavar="N",
                            help="number of draws (default: %(default)s)")
-            p.add_argument("--seed", type=int, default=1, metavar="S",
+            p.add_argument("--seed", type=_seed, default=1, metavar="S",
                            help="random seed: the same seed gives the same figures (default: 1)")
         p.set_defaults(run=_cmd_uncertainty, analysis=name)
+
+
+def _seed(text: str) -> int:
+    """A Monte Carlo seed: numpy's generators take a whole number from 0 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to "
+                                         f"{2**63 - 1:,}, not {text[:40]}")
+    return value
+
+
+def _schedule_name(text: str) -> str:
+    """A discount schedule's name: empty text is a mistake, not "the portfolio's"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give the name of a discount schedule of the pack "
+                                         "(e.g. standard), or leave --schedule out for the "
+                                         "portfolio's own")
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -386,7 +405,7 @@ def _add_select_parser(sub) -> None:
                                 f"of the {'category' if kind == 'category' else 'gap sector'}")
     _add_pack_options(p)
     p.add_argument("--carbon", choices=("low", "central", "high"))
-    p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("--schedule", type=_schedule_name, metavar="NAME")
     p.add_argument("--curve", action="store_true",
                    help="also give the optimum against the budget, from nothing to funding "
                         "everything, with what each further £1m buys")

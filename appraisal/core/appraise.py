@@ -18,6 +18,7 @@ import numpy as np
 from . import financial
 from .discounting import discount_factors
 from .errors import InputError, Problem
+from .finite import ensure_finite
 from .pack import ADDITIONALITY_FACTORS, DEFAULT_READINESS_WEIGHTS, ENERGY_SECTORS, AssumptionPack
 from .portfolio import DEFAULTS, PortfolioInputs, ProjectInputs
 from .results import PortfolioResults, ProjectSeries
@@ -553,11 +554,15 @@ def appraise_portfolio(inputs: PortfolioInputs, pack: AssumptionPack, *,
     gc_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _appraise(inputs, pack, carbon_series, discount_schedule, energy_series,
-                         keep_series, block)
+        # an overflow is not a warning on stderr: ensure_finite names it as an input error
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            results = _appraise(inputs, pack, carbon_series, discount_schedule, energy_series,
+                                keep_series, block)
     finally:
         if gc_enabled:
             gc.enable()
+    ensure_finite(results, inputs)
+    return results
 
 
 @dataclass

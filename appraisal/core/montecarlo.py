@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .appraise import appraise_portfolio
+from .finite import finite_output
 from .pack import AssumptionPack
 from .portfolio import PortfolioInputs
 from .sensitivity import (Components, appraiser, carbon_value_part, fuel_values, fuels_with_series,
@@ -121,6 +122,7 @@ def _between(w: np.ndarray, low: np.ndarray, central: np.ndarray, high: np.ndarr
     return central + np.maximum(w, 0.0) * (high - central) + np.maximum(-w, 0.0) * (low - central)
 
 
+@finite_output("Monte Carlo simulation")
 def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed: int,
              distributions: tuple[Distribution, ...] = DISTRIBUTIONS,
              carbon_series: str | None = None, discount_schedule: str | None = None,

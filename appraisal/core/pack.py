@@ -22,6 +22,7 @@ import numpy as np
 
 from .discounting import step_lookup
 from .errors import InputError, Problem
+from .limits import MIN_MAGNITUDE, Range, check_number, has_lone_surrogate, loads_strict
 
 MAX_TABLE_BYTES = 5_000_000  # a pack table is a few kB; anything this big is not a pack
 
@@ -83,6 +84,47 @@ DEFAULT_READINESS_WEIGHTS = {"planning_consent": 25.0, "site_secured": 20.0, "pr
 # v2 parameters and their neutral defaults (METHOD.md 1.1, 3, 6)
 PARAMETER_DEFAULTS = {"deflator_forecast_growth": 0.02, "gap_window_years": 5.0,
                       "network_reinforcement_gbp_per_kw": 0.0}
+
+_SHARE, _FACTOR = Range(0.0, 1.0, "fraction"), Range(1.0, 10.0, "factor")
+_PER_UNIT = Range(0.0, 1e4, "GBP per unit")
+_PER_TONNE = Range(0.0, 1e6, "GBP per tCO2e")
+# The one declaration of the range of every number of a pack (FORMAT.md 6 lists
+# them): (file, column) -> range. With these, and the portfolio's own ranges,
+# no sound appraisal can overflow (appraisal/core/limits.py says why).
+COLUMN_RANGES: dict[tuple[str, str], Range] = {
+    ("gdp_deflator.csv", "index"): Range(0.001, 1e6, "index"),
+    ("discount_schedules.csv", "rate"): Range(0.0, 0.5, "fraction a year"),
+    **{("carbon_values.csv", s): _PER_TONNE for s in CARBON_SERIES},
+    ("emission_factors.csv", "kgco2e_per_unit"): Range(0.0, 1e4, "kgCO2e per unit"),
+    ("energy_prices.csv", "gbp_per_unit"): _PER_UNIT,
+    ("energy_prices.csv", "vat_rate"): _SHARE,
+    ("energy_prices.csv", "duty_gbp_per_unit"): _PER_UNIT,
+    **{("optimism_bias.csv", col): Range(0.0, 10.0, "fraction")
+       for col in ("capex_upper", "capex_lower", "duration_upper", "duration_lower")},
+    **{("additionality.csv", col): (_FACTOR if col == "multiplier" else _SHARE)
+       for col in ADDITIONALITY_FACTORS},
+    ("investment_gap.csv", "annual_gap_gbp"): Range(0.0, 1e13, "GBP a year"),
+    ("categories.csv", "job_years_per_million"): Range(0.0, 1000.0, "job-years per GBP 1m"),
+    ("categories.csv", "benefit_deadweight"): _SHARE,
+    ("categories.csv", "comfort_taking"): _SHARE,
+    ("categories.csv", "embodied_tco2e_per_million"): Range(0.0, 1e5, "tCO2e per GBP 1m"),
+    ("parameters.csv", "value"): Range(-1e13, 1e13),      # a parameter the method does not read
+    ("calculator_defaults.csv", "value"): Range(0.0, 1e9),  # the calculator checks its own range
+    ("air_quality.csv", "gbp_per_unit"): _PER_UNIT,
+    ("marginal_external_costs.csv", "gbp_per_car_km"): Range(-1e3, 1e3, "GBP per car-km"),
+    ("traded_carbon_price.csv", "gbp_per_tco2e"): _PER_TONNE,
+    ("ob_stage_mitigation.csv", "mitigation"): _SHARE,
+    ("readiness_weights.csv", "points"): Range(0.0, 100.0, "points"),
+}
+# parameters.csv: the range of each parameter the method reads
+PARAMETER_RANGES: dict[str, Range] = {
+    "job_years_per_permanent_job": Range(0.0, 1000.0, "job-years", open_lo=True),
+    "public_carbon_cost_threshold": _PER_TONNE,
+    "deflator_forecast_growth": Range(-0.5, 1.0, "fraction a year", open_lo=True),
+    "default_price_base_year": Range(1, 3000, "calendar year", whole=True),
+    "gap_window_years": Range(1, 300, "years", whole=True),
+    "network_reinforcement_gbp_per_kw": Range(0.0, 1e6, "GBP per kW"),
+}
 
 SOURCE_NOTE_WORDS = ("illustrative", "recalled", "secondary copy", "not verified", "check against")
 
@@ -402,26 +444,29 @@ class _Collector:
     def add(self, message: str, file: str, row: int | None = None, column: str | None = None) -> None:
         self.problems.append(Problem(message, file=file, row=row, field=column))
 
-    def number(self, text: str, file: str, row: int, column: str, *, lo: float | None = None,
-               hi: float | None = None, required: bool = True) -> float | None:
+    def number(self, text: str, file: str, row: int, column: str, *, required: bool = True,
+               rng: Range | None = None) -> float | None:
+        """The number in a cell, checked against the column's declared range
+        (:data:`COLUMN_RANGES`, or ``rng`` for a column whose range depends on the row)."""
         text = text.strip()
         if text == "":
             if required:
                 self.add("is empty; a number is needed", file, row, column)
             return None
         try:
-            value = float(text)
+            value = float(text.replace("_", "x"))   # float() would read "1_000" as 1000
         except ValueError:
             self.add(f"{text[:40]!r} is not a number", file, row, column)
             return None
         if not math.isfinite(value):
-            self.add(f"{text!r} is not a finite number", file, row, column)
+            self.add(f"{text[:40]!r} is not a finite number", file, row, column)
             return None
-        if lo is not None and value < lo or hi is not None and value > hi:
-            rng = f"{lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
-            self.add(f"{value:g} is out of range ({rng})", file, row, column)
-            return None
-        return value
+        rng = rng or COLUMN_RANGES[(file, column)]
+        x, problem = check_number(value, rng)
+        if problem is not None:
+            self.add(f"{value:g} is out of range ({rng.words()}; other than 0, at least "
+                     f"{MIN_MAGNITUDE:g} in size)", file, row, column)
+        return x
 
     def year(self, text: str, file: str, row: int, column: str, *, required: bool = True) -> int | None:
         text = text.strip()
@@ -482,8 +527,12 @@ def _read_csv(folder: Path, name: str, columns: tuple[str, ...], c: _Collector,
         c.add("column is missing", name, 1, col)
     if missing:
         return None
-    for col in sorted({h for h in header if header.count(h) > 1}):
-        c.add("column appears more than once in the header", name, 1, col)
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    for col in duplicated:
+        c.add("column appears more than once in the header; which one holds the figures "
+              "cannot be told, so the table is not read", name, 1, col)
+    if duplicated:
+        return None
     extras = V2_COLUMNS.get(name, ()) + ("quality",)
     shown = columns + tuple(e for e in extras if e in header)
     body, display = [], []
@@ -551,15 +600,23 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         c.add("file is missing from the pack", "pack.json")
     else:
         try:
-            manifest = json.loads(mpath.read_text(encoding="utf-8-sig")[:MAX_TABLE_BYTES])
+            manifest, flaws = loads_strict(mpath.read_text(encoding="utf-8-sig")[:MAX_TABLE_BYTES])
             if not isinstance(manifest, dict):
                 raise ValueError("not an object")
         except (ValueError, OSError, RecursionError) as exc:
             c.add(f"is not a JSON object ({exc.__class__.__name__})", "pack.json")
+            manifest, flaws = {}, []
+        for flaw in flaws:
+            c.add(f"line {flaw.line}: {flaw.message}", "pack.json", None,
+                  ".".join(str(k) for k in flaw.path) or None)
+        if flaws:
             manifest = {}
         for key in ("id", "name", "vintage"):
             if manifest and not (isinstance(manifest.get(key), str) and manifest.get(key).strip()):
                 c.add("is missing or not text", "pack.json", None, key)
+            elif manifest and has_lone_surrogate(manifest[key]):
+                c.add("holds a lone surrogate (\\ud800 to \\udfff), which is not a character",
+                      "pack.json", None, key)
 
     tables: dict[str, Table] = {}
     bodies: dict[str, list[tuple[str, ...]]] = {}
@@ -581,7 +638,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         y = c.year(r[0], f, rn, "year")
-        v = c.number(r[1], f, rn, "index", lo=1e-9)
+        v = c.number(r[1], f, rn, "index")
         if y is not None and v is not None:
             if y in deflator:
                 c.add(f"duplicate year {y}", f, rn, "year")
@@ -603,7 +660,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         n_before = len(c.problems)
         lo = c.year(r[1], f, rn, "from_year")
         hi = c.year(r[2], f, rn, "to_year", required=False)
-        rate = c.number(r[3], f, rn, "rate", lo=0.0, hi=0.5)
+        rate = c.number(r[3], f, rn, "rate")
         if not name:
             c.add("schedule name is empty", f, rn, "schedule")
         elif len(c.problems) > n_before or lo is None or rate is None:
@@ -647,7 +704,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         y = c.year(r[0], f, rn, "year")
-        vals = [c.number(r[k], f, rn, s, lo=0.0) for k, s in enumerate(CARBON_SERIES, 1)]
+        vals = [c.number(r[k], f, rn, s) for k, s in enumerate(CARBON_SERIES, 1)]
         py = c.year(r[4], f, rn, "price_year")
         check_price_year(py, f, rn)
         if y is None or None in vals or py is None:
@@ -690,7 +747,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         t = r[0].strip()
-        vals = {col: c.number(r[k], f, rn, col, lo=0.0, hi=10.0, required=(col == "capex_upper"))
+        vals = {col: c.number(r[k], f, rn, col, required=(col == "capex_upper"))
                 for k, col in enumerate(TABLE_COLUMNS[f][1:5], 1)}
         if not t:
             c.add("project_type is empty", f, rn, "project_type")
@@ -707,8 +764,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         level = r[0].strip()
         vals = {}
         for k, col in enumerate(ADDITIONALITY_FACTORS, 1):
-            lo, hi = (1.0, 10.0) if col == "multiplier" else (0.0, 1.0)
-            vals[col] = c.number(r[k], f, rn, col, lo=lo, hi=hi)
+            vals[col] = c.number(r[k], f, rn, col)
         if not level:
             c.add("spatial_level is empty", f, rn, "spatial_level")
         elif level in add:
@@ -722,7 +778,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         sector = r[0].strip()
-        amount = c.number(r[2], f, rn, "annual_gap_gbp", lo=0.0)
+        amount = c.number(r[2], f, rn, "annual_gap_gbp")
         y0 = c.year(r[3], f, rn, "first_year", required=False)
         y1 = c.year(r[4], f, rn, "last_year", required=False)
         if (y0 is None) != (y1 is None) and (r[3].strip() == "") != (r[4].strip() == ""):
@@ -750,7 +806,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         cat = r[0].strip()
         sector = r[2].strip() or None
         ob_type = r[3].strip()
-        jypm = c.number(r[4], f, rn, "job_years_per_million", lo=0.0, hi=1000.0)
+        jypm = c.number(r[4], f, rn, "job_years_per_million")
         if sector is not None and "investment_gap.csv" in tables and sector not in gap:
             c.add(f"gap_sector {sector!r} is not a sector of investment_gap.csv", f, rn, "gap_sector")
         if "optimism_bias.csv" in tables and ob_type not in ob:
@@ -770,7 +826,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         name = r[0].strip()
-        v = c.number(r[1], f, rn, "value")
+        v = c.number(r[1], f, rn, "value", rng=PARAMETER_RANGES.get(name))
         if name in params:
             c.add(f"duplicate parameter {name}", f, rn, "name")
         elif name and v is not None:
@@ -857,7 +913,7 @@ def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
         rn = int(r[-1])
         fuel, unit = r[at["fuel"]].strip(), r[at["unit"]].strip()
         y = c.year(r[at["year"]], f, rn, "year", required=False)
-        v = c.number(r[at[value_col]], f, rn, value_col, lo=0.0)
+        v = c.number(r[at[value_col]], f, rn, value_col)
         py = None
         if prices:
             py = c.year(r[at["price_year"]], f, rn, "price_year")
@@ -878,9 +934,8 @@ def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
             if series and series not in CARBON_SERIES:
                 c.add(f"{series[:30]!r} is not a series (low, central, high, or empty)", f, rn, "series")
             key = (basis, sector, series)
-            vat = c.number(r[at["vat_rate"]], f, rn, "vat_rate", lo=0.0, hi=1.0, required=False) or 0.0
-            duty = c.number(r[at["duty_gbp_per_unit"]], f, rn, "duty_gbp_per_unit", lo=0.0,
-                            required=False) or 0.0
+            vat = c.number(r[at["vat_rate"]], f, rn, "vat_rate", required=False) or 0.0
+            duty = c.number(r[at["duty_gbp_per_unit"]], f, rn, "duty_gbp_per_unit", required=False) or 0.0
         else:
             traded = _truth(r[at["traded"]], f, rn, "traded", c)
         if not fuel:
@@ -930,22 +985,21 @@ def _category_v2(r: tuple[str, ...], f: str, rn: int, c: _Collector) -> dict:
               "energy_sector")
     return dict(
         energy_sector=sector or None,
-        benefit_deadweight=c.number(bd, f, rn, "benefit_deadweight", lo=0.0, hi=1.0, required=False) or 0.0,
-        comfort_taking=c.number(ct, f, rn, "comfort_taking", lo=0.0, hi=1.0, required=False),
-        embodied_tco2e_per_million=c.number(emb, f, rn, "embodied_tco2e_per_million", lo=0.0,
-                                            hi=1e5, required=False) or 0.0,
+        benefit_deadweight=c.number(bd, f, rn, "benefit_deadweight", required=False) or 0.0,
+        comfort_taking=c.number(ct, f, rn, "comfort_taking", required=False),
+        embodied_tco2e_per_million=c.number(emb, f, rn, "embodied_tco2e_per_million", required=False) or 0.0,
         psds_test=_truth(psds, f, rn, "psds_test", c))
 
 
 def _year_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year,
                value_col: str, value_at: int, year_at: int, price_year_at: int | None,
-               key_at: tuple[int, ...] = (), lo: float | None = 0.0) -> dict[tuple, FuelRows]:
+               key_at: tuple[int, ...] = ()) -> dict[tuple, FuelRows]:
     """A small v2 table as step tables by key (air quality, external costs, traded carbon)."""
     per_key: dict[tuple, list] = {}
     for r in body:
         rn = int(r[-1])
         y = c.year(r[year_at], f, rn, "year", required=False)
-        v = c.number(r[value_at], f, rn, value_col, lo=lo)
+        v = c.number(r[value_at], f, rn, value_col)
         py = None
         if price_year_at is not None:
             py = c.year(r[price_year_at], f, rn, "price_year")
@@ -981,7 +1035,7 @@ def _load_v2_tables(body, c: _Collector, check_price_year) -> dict:
         air_quality.setdefault(fuel, {})[(sector,)] = rows
     mec = {k[0]: v for k, v in _year_rows(body("marginal_external_costs.csv"),
                                           "marginal_external_costs.csv", c, check_price_year,
-                                          "gbp_per_car_km", 2, 1, 3, key_at=(0,), lo=None).items()}
+                                          "gbp_per_car_km", 2, 1, 3, key_at=(0,)).items()}
     tcp = _year_rows(body("traded_carbon_price.csv"), "traded_carbon_price.csv", c, check_price_year,
                      "gbp_per_tco2e", 1, 0, 2)
     f = "ob_stage_mitigation.csv"
@@ -989,7 +1043,7 @@ def _load_v2_tables(body, c: _Collector, check_price_year) -> dict:
     for r in body(f):
         rn = int(r[-1])
         stage = r[0].strip()
-        v = c.number(r[1], f, rn, "mitigation", lo=0.0, hi=1.0)
+        v = c.number(r[1], f, rn, "mitigation")
         if stage not in BUSINESS_CASE_STAGES:
             c.add(f"{stage[:30]!r} is not a stage (one of {', '.join(BUSINESS_CASE_STAGES)})", f, rn, "stage")
         elif stage in stages:
@@ -1002,7 +1056,7 @@ def _load_v2_tables(body, c: _Collector, check_price_year) -> dict:
     for r in body(f):
         rn = int(r[-1])
         crit = r[0].strip()
-        v = c.number(r[1], f, rn, "points", lo=0.0, hi=100.0)
+        v = c.number(r[1], f, rn, "points")
         if crit not in READINESS_CRITERIA:
             c.add(f"{crit[:30]!r} is not a criterion (one of {', '.join(READINESS_CRITERIA)})",
                   f, rn, "criterion")

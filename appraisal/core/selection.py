@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .errors import InputError, Problem
+from .finite import finite_output
 from .results import PortfolioResults
 
 # objective name -> (metric of PortfolioResults, what it is, unit)
@@ -474,6 +475,7 @@ def _ids(pb: _Problem, chosen: np.ndarray) -> tuple[str, ...]:
     return tuple(np.array(pb.ids, dtype=object)[chosen].tolist()) if len(pb.ids) else ()
 
 
+@finite_output("selection")
 def select_projects(results: PortfolioResults, budget_gbp: float, objective: str = "npsv", *,
                     min_readiness: float | None = None, shovel_ready_only: bool = False,
                     category_min: Mapping[str, int] | None = None,
@@ -625,6 +627,7 @@ def budget_step(total_gbp: float, steps: int = DEFAULT_STEPS) -> float:
     return next(k * power for k in (1.0, 2.0, 2.5, 5.0, 10.0) if k * power >= raw * (1 - 1e-12))
 
 
+@finite_output("budget curve")
 def budget_curve(results: PortfolioResults, objective: str = "npsv", steps: int = DEFAULT_STEPS,
                  *, budgets: Iterable[float] | None = None,
                  time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,

@@ -38,6 +38,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .appraise import appraise_portfolio
+from .finite import finite_output
 from .pack import AssumptionPack, YearTable
 from .portfolio import MAX_LIFETIME_YEARS, PortfolioInputs
 from .results import PortfolioResults
@@ -435,6 +436,7 @@ def _pick(mask: np.ndarray, a: dict[str, np.ndarray], b: dict[str, np.ndarray]
     return {key: np.where(mask, a[key], b[key]) for key in b}
 
 
+@finite_output("sensitivity analysis")
 def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
                 carbon_series: str | None = None, discount_schedule: str | None = None,
                 energy_series: str | None = None,

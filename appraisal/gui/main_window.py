@@ -18,7 +18,7 @@ from ..core import InputError, Portfolio, load_pack, parse_portfolio
 from ..core.pack import CARBON_SERIES
 from ..core.portfolio import DEFAULTS
 from ..core.results import METHOD_VERSION
-from ..io.portfolio_file import load_portfolio, save_portfolio
+from ..io.portfolio_file import open_portfolio, save_portfolio
 from ..resources import default_pack_dir, example_portfolio, resource_path, resources_dir
 from .analysis_pages import SelectionPage, UncertaintyPage
 from .assumptions_view import AssumptionsView
@@ -439,8 +439,8 @@ class MainWindow(QMainWindow):
         ``remember`` False, or a file of the installation: the document is an untitled
         copy (Save asks where to save it)."""
         remember = remember and not is_installed_file(path)
-        try:
-            portfolio = load_portfolio(path)
+        try:   # the command line's way (open_portfolio): what it refuses is refused here
+            portfolio, _ = open_portfolio(path, self.doc.pack)
         except InputError as exc:
             QMessageBox.critical(self, "Cannot open the portfolio",
                                  f"{path} cannot be opened:\n\n{problems_text(exc)}\n\n"

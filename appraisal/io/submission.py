@@ -220,13 +220,17 @@ def _import_one(path: Path, pack: AssumptionPack) -> WorkbookImport:
     except Exception as exc:  # noqa: BLE001 - a damaged or hostile file must not stop the others
         return WorkbookImport(file, None, (Problem(_unreadable(exc), file=file),))
     version = cells.pop(_VERSION)
+    # structural problems (missing sheets, values outside the entry cells) are listed
+    # with the entries' own problems, all in one pass
+    structural = cells.pop(_MISSING) + _stray_cells(cells, version, pack, file)
     reader = _ProjectReader(cells, file, pack, version)
     if not any(reader.filled(sheet, c) for sheet, cs in L.input_cells(version).items()
                for c in cs):
-        return WorkbookImport(file, None, (Problem(
+        return WorkbookImport(file, None, tuple(structural) + (Problem(
             "has no entries: it is a blank template. Fill in the yellow cells", file=file),))
     project = reader.project()
-    return WorkbookImport(file, project, tuple(reader.problems), tuple(reader.warnings))
+    return WorkbookImport(file, project, tuple(structural) + tuple(reader.problems),
+                          tuple(reader.warnings))
 
 
 def _unreadable(exc: BaseException) -> str:
@@ -250,18 +254,23 @@ class _Cell:
 
 _EMPTY = _Cell(None, "n")
 _VERSION = "\0version"      # the template version, kept beside the sheets by _read_cells
+_MISSING = "\0missing"      # problems of missing sheets, kept beside the sheets
 
 
 def _read_cells(data: bytes, file: str) -> dict[str, Any]:
-    """The template's cells (value, data type, percentage format), sheet by sheet, and
-    the template version under ``_VERSION``.
+    """Every filled cell of the input sheets (value, data type, percentage format), sheet
+    by sheet, the template version under ``_VERSION``, and under ``_MISSING`` the
+    problems of sheets that are missing (reported with the rest, not alone).
 
-    One pass with ``data_only=False``: a cell holding a formula then shows as
-    type "f" (refused where an entry belongs), and every other cell has the
-    same value it would have with ``data_only=True``.
+    Every cell is read, wherever it is: a sheet's stated size can be wrong (it is
+    reset and the rows themselves are read), and a cell outside the template's
+    entry cells is the importer's to report (:func:`_stray_cells`), never silently
+    left out. One pass with ``data_only=False``: a cell holding a formula then
+    shows as type "f" (refused where an entry belongs), and every other cell has
+    the same value it would have with ``data_only=True``.
     """
     import openpyxl
-    problems: list[Problem] = []
+    missing: list[Problem] = []
     with warnings.catch_warnings():
         # openpyxl warns about workbook features it drops (extensions, styles);
         # only the cells are read, so the warnings say nothing to the user.
@@ -272,30 +281,106 @@ def _read_cells(data: bytes, file: str) -> dict[str, Any]:
             out: dict[str, Any] = {_VERSION: _check_marker(wb, file)}
             for name in L.INPUT_SHEETS:
                 if name not in wb.sheetnames:
-                    problems.append(Problem(f"the sheet {name!r} is missing; keep the template's "
-                                            "sheets and their names as they are", file=file,
-                                            sheet=name))
+                    missing.append(Problem(f"the sheet {name!r} is missing; keep the template's "
+                                           "sheets and their names as they are", file=file,
+                                           sheet=name))
+                    out[name] = {}
                     continue
-                ws = wb[name]
-                rows, cols = ws.max_row or 0, ws.max_column or 0
-                if rows > L.MAX_SHEET_ROWS or cols > L.MAX_SHEET_COLUMNS:
-                    raise InputError([Problem(
-                        f"the sheet reaches row {rows:,} and column {cols:,}, far beyond the "
-                        f"template's (about row {_READ_ROWS}, column {_READ_COLUMNS}); copy "
-                        "your entries into a fresh template", file=file, sheet=name)])
-                sheet: dict[str, _Cell] = {}
-                for row in ws.iter_rows(min_row=1, max_row=_READ_ROWS,
-                                        max_col=_column_number(_READ_COLUMNS)):
-                    for c in row:
-                        if c.value is not None:
-                            sheet[c.coordinate] = _Cell(c.value, c.data_type,
-                                                        "%" in str(c.number_format or ""))
-                out[name] = sheet
+                out[name] = _sheet_cells(wb[name], file, name)
         finally:
             wb.close()
-    if problems:
-        raise InputError(problems)
+    out[_MISSING] = missing
     return out
+
+
+def _sheet_cells(ws: Any, file: str, name: str) -> dict[str, _Cell]:
+    """Every filled cell of one sheet; a sheet far larger than the template is refused."""
+    rows, cols = ws.max_row or 0, ws.max_column or 0
+    if rows > L.MAX_SHEET_ROWS or cols > L.MAX_SHEET_COLUMNS:
+        raise InputError([_too_large(file, name, rows, cols)])
+    ws.reset_dimensions()     # the stated size may hide cells beyond it: read the rows
+    sheet: dict[str, _Cell] = {}
+    for row in ws.iter_rows(min_row=1):
+        for c in row:
+            if c.value is None or not hasattr(c, "coordinate"):
+                continue
+            if c.row > L.MAX_SHEET_ROWS or c.column > L.MAX_SHEET_COLUMNS:
+                raise InputError([_too_large(file, name, c.row, c.column)])
+            sheet[c.coordinate] = _Cell(c.value, c.data_type, "%" in str(c.number_format or ""))
+    return sheet
+
+
+def _too_large(file: str, sheet: str, rows: int, cols: int) -> Problem:
+    return Problem(f"the sheet reaches row {rows:,} and column {cols:,}, far beyond the "
+                   f"template's (about row {_READ_ROWS}, column {_READ_COLUMNS}); copy your "
+                   "entries into a fresh template", file=file, sheet=sheet)
+
+
+# The blank template's own cells (labels, headings, help, totals) for a pack: what a
+# cell outside the entry cells may hold. Made once per pack (by identity) and kept.
+_BLANK_CELLS: dict[int, tuple[AssumptionPack, dict[str, dict[str, _Cell]]]] = {}
+
+
+def _blank_template_cells(pack: AssumptionPack) -> dict[str, dict[str, _Cell]]:
+    kept = _BLANK_CELLS.get(id(pack))
+    if kept is None or kept[0] is not pack:
+        cells = _read_cells(template_bytes(pack), "template")
+        kept = (pack, {name: cells[name] for name in L.INPUT_SHEETS})
+        _BLANK_CELLS.clear()          # one pack at a time is enough; do not grow
+        _BLANK_CELLS[id(pack)] = kept
+    return kept[1]
+
+
+def _is_entry(value: Any) -> bool:
+    """A value a person types as an entry (a number, a date, TRUE/FALSE), not a label."""
+    return not isinstance(value, str)
+
+
+def _stray_cells(cells: dict[str, dict[str, _Cell]], version: int, pack: AssumptionPack,
+                 file: str) -> list[Problem]:
+    """A problem for every filled cell outside the template's entry cells that the blank
+    template does not hold there: a 16th capex row, a 7th fuel, a 9th benefit, an amount
+    typed beside the table. The importer reads only the entry cells, so such a value
+    would otherwise be lost without a word; the sheets' protection only guards against
+    accidental edits and is never relied on.
+
+    For the current template version the blank template (made with ``pack``) says what
+    each other cell holds; a label whose words differ (another pack's help) is not a
+    problem, but an entry (a number, a date, a formula) where the template has none is.
+    A workbook of an older version is held to the entries rule alone.
+    """
+    entry = {sheet: set(cs) for sheet, cs in L.input_cells(version).items()}
+    blank = _blank_template_cells(pack) if version == L.TEMPLATE_VERSION else None
+    problems = []
+    for sheet in L.INPUT_SHEETS:
+        for coordinate, c in cells.get(sheet, {}).items():
+            if coordinate in entry[sheet] or (isinstance(c.value, str) and not c.value.strip()):
+                continue
+            if blank is not None:
+                own = blank[sheet].get(coordinate)
+                if own is not None and (own.data_type == c.data_type == "f"
+                                        or (not _is_entry(own.value) and not _is_entry(c.value)
+                                            and c.data_type != "f")):
+                    continue     # the template's own label or formula
+            elif not _is_entry(c.value) or c.data_type == "f":
+                continue         # an older template's label or formula
+            problems.append(Problem(
+                f"holds {_shown(c)} outside the template's entry cells, so it would not be "
+                "read: move it into the yellow entry cells (a table has a fixed number of "
+                "rows; put what does not fit in the notes, or ask the appraisal officer)",
+                file=file, sheet=sheet, cell=coordinate))
+    return problems
+
+
+def _shown(c: _Cell) -> str:
+    if c.data_type == "f":
+        return f"a formula ({str(c.value)[:30]})"
+    if isinstance(c.value, str):
+        return repr(c.value.strip()[:30])
+    if isinstance(c.value, (int, float)) and not isinstance(c.value, bool) \
+            and float(c.value).is_integer() and abs(c.value) < 1e15:
+        return f"{c.value:,.0f}"
+    return str(c.value)[:30]
 
 
 def _check_marker(wb: Any, file: str) -> int:

@@ -631,7 +631,11 @@ def test_assumptions_named_in_the_results(pack, appraise, make_project, make_por
 # -- 9 Never silently ---------------------------------------------------------
 
 def test_sub_penny_costs_give_no_infinite_bcr(appraise, make_project, make_portfolio):
-    out = appraise(make_portfolio(make_project(
-        category="active_travel", capex={"2021": 2.2e-311}, lifetime_years=1,
-        energy_changes=[{"fuel": "diesel", "quantity_per_year": 1.0}]))).to_dict()
-    assert out["projects"][0]["bcr"] is None
+    # issue 11: a non-zero amount below 1e-9 (appraisal.core.limits.MIN_MAGNITUDE) is
+    # refused by its field's stated range, so a BCR over a sub-penny cost never arises
+    from appraisal.core.errors import InputError
+    with pytest.raises(InputError) as caught:
+        appraise(make_portfolio(make_project(
+            category="active_travel", capex={"2021": 2.2e-311}, lifetime_years=1,
+            energy_changes=[{"fuel": "diesel", "quantity_per_year": 1.0}])))
+    assert [p.field for p in caught.value.problems] == ["capex.2021"]

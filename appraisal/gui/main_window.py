@@ -25,11 +25,15 @@ from .assumptions_view import AssumptionsView
 from .dashboard import Dashboard
 from .document import InsertProject, PortfolioDocument
 from .models import ProjectsModel
+from .plain import escape, install_plain_message_boxes, plain_labels, plain_tip
 from .projects_page import ProjectsPage
 from .recovery import Recoverable, RecoveryFile
 from .recovery_dialog import offer_recovery_files
 from .settings_page import SettingsPage
 from .tasks import BackgroundTask
+
+# names come from other people's files: no message box reads them as HTML (plain.py)
+install_plain_message_boxes()
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
@@ -197,6 +201,7 @@ class MainWindow(QMainWindow):
         self._show_page(None)
         self._update_title()
         self._update_actions()
+        plain_labels(self)          # names, ids and files shown as written, never as HTML
 
     # -- set-up ----------------------------------------------------------------------
     def _load_initial_pack(self):
@@ -778,7 +783,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         pack = self.doc.pack
         self.status_pack.setText(f"Pack: {pack.id} ({pack.vintage})")
-        self.status_pack.setToolTip(pack.notes)
+        self.status_pack.setToolTip(plain_tip(pack.notes))
         self.status_choices.setText(
             f"carbon {self.doc.setting('carbon_series', DEFAULTS.carbon_series)}, "
             f"{self.doc.setting('discount_schedule', DEFAULTS.discount_schedule)}")
@@ -829,8 +834,9 @@ class MainWindow(QMainWindow):
                           "<p>Green Book appraisal of low-carbon infrastructure pipelines for Local "
                           "Enterprise Partnerships and combined authorities.</p>"
                           f"<p>Method version {METHOD_VERSION} (HM Treasury Green Book).<br>"
-                          f"Assumption pack: <b>{pack.name}</b><br>id {pack.id}, vintage "
-                          f"{pack.vintage}<br>{pack.folder or ''}</p><p>{pack.notes}</p>")
+                          f"Assumption pack: <b>{escape(pack.name)}</b><br>id {escape(pack.id)}, "
+                          f"vintage {escape(pack.vintage)}<br>{escape(pack.folder or '')}</p>"
+                          f"<p>{escape(pack.notes)}</p>")
 
     # -- autosave and closing --------------------------------------------------------------------
     def _autosave(self) -> None:

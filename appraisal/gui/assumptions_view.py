@@ -12,6 +12,7 @@ from ..core.pack import CARBON_SERIES, OPTIONAL_TABLE_COLUMNS, TABLE_COLUMNS, Ta
 from . import formatting as fmt
 from .document import PortfolioDocument
 from .models import PackTableModel
+from .plain import plain_tip
 
 TABLE_TITLES = fmt.TABLE_TITLES     # each table by its title ("GDP deflator")
 # what a table left out (absent, or a header without rows) means for the appraisal
@@ -134,7 +135,7 @@ class PackWords(QIdentityProxyModel):
                 if name == "spatial_level":
                     tip = (f"{fmt.spatial_level_meaning(raw)}.\n{fmt.SPATIAL_LEVEL_NOTE}\n"
                            f"Code {raw!r} in the pack and the portfolio file")
-                return tip
+                return plain_tip(tip)
         return super().data(index, role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolT
 
 from ..core.results import vfm_category
 from . import formatting as fmt
+from .plain import plain_tip
 
 SHORT_DRIVER_LABELS = {"capex": "Capex", "opex": "Opex", "optimism_bias": "Optimism bias",
                        "energy_quantities": "Energy saved", "energy_prices": "Energy prices",
@@ -294,7 +295,7 @@ class ScatterView(ChartView):
         chart = self.chart()
         anchor = chart.mapToPosition(QPointF(p.cost_per_t, p.bcr), chart.series()[0])
         self.callout.show_tip(text, anchor, chart.plotArea())
-        self.setToolTip(text)
+        self.setToolTip(plain_tip(text))
         return text
 
     # -- labels of the largest -------------------------------------------------------

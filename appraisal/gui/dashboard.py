@@ -12,6 +12,7 @@ from .breakdown import (BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_v
 from .charts import ScatterView, scatter_points
 from .document import PortfolioDocument
 from .models import ProjectsModel, RankingModel
+from .plain import plain_tip
 from .results_panel import Card
 
 
@@ -250,4 +251,4 @@ class Dashboard(QWidget):
             f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "
             f"{results.appraisal_year}; value for money on the {pipeline_vfm(results).basis_name}."
             + short_pack_note(doc.pack))
-        self.provenance.setToolTip(pack_note(results))
+        self.provenance.setToolTip(plain_tip(pack_note(results)))

@@ -42,6 +42,7 @@ from .document import PortfolioDocument
 from .editor_tables import EditorTable, TableInputs, YearGrid
 from .fields import ERROR_STYLE, TYPING_PAUSE_MS, Field, NotesEdit
 from .fields import parse_number  # noqa: F401 - the name other pages import from here
+from .plain import plain_tip
 
 __all__ = ["ERROR_STYLE", "TYPING_PAUSE_MS", "Field", "ProjectEditor", "parse_number"]
 FOCUS_COLOUR = "#1F6FD0"
@@ -827,7 +828,8 @@ class ProjectEditor(TableInputs, QWidget):
         self.comfort.widget.setToolTip(self._comfort_tip(flagged))
         level: QComboBox = self.level.widget   # type: ignore[assignment]
         for i in range(level.count()):
-            level.setItemData(i, words.level_item_tooltip(self.doc.pack, level.itemData(i)),
+            level.setItemData(i, plain_tip(words.level_item_tooltip(self.doc.pack,
+                                                                    level.itemData(i))),
                               Qt.ItemDataRole.ToolTipRole)
 
     # -- problems, in words ---------------------------------------------------------------
@@ -924,7 +926,8 @@ class ProjectEditor(TableInputs, QWidget):
             for f, tip, key in self._calc_tips:
                 if f.calculator == kind:
                     src = defaults.get(key(), (None, None, ""))[2]
-                    f.widget.setToolTip(tip + (f"\nDefault's source: {src}" if src else ""))
+                    f.widget.setToolTip(plain_tip(
+                        tip + (f"\nDefault's source: {src}" if src else "")))
 
     def _mode_changed(self, mode: int) -> None:
         if self._updating or self.row is None:

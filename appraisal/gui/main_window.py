@@ -25,10 +25,15 @@ from .assumptions_view import AssumptionsView
 from .dashboard import Dashboard
 from .document import InsertProject, PortfolioDocument
 from .models import ProjectsModel
+from .plain import escape, install_plain_message_boxes, plain_labels, plain_tip
 from .projects_page import ProjectsPage
-from .recovery import RecoveryFile, find_recoverable
+from .recovery import Recoverable, RecoveryFile
+from .recovery_dialog import offer_recovery_files
 from .settings_page import SettingsPage
 from .tasks import BackgroundTask
+
+# names come from other people's files: no message box reads them as HTML (plain.py)
+install_plain_message_boxes()
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
@@ -136,6 +141,7 @@ class MainWindow(QMainWindow):
         self.doc = PortfolioDocument(pack, parent=self)
         self.model = ProjectsModel(self.doc, self)
         self.recovery = RecoveryFile()
+        self.restored_windows: list[MainWindow] = []    # more recovered documents, one each
         self._has_document = False
         self._shown_once = False
         self.help_window = None
@@ -195,6 +201,7 @@ class MainWindow(QMainWindow):
         self._show_page(None)
         self._update_title()
         self._update_actions()
+        plain_labels(self)          # names, ids and files shown as written, never as HTML
 
     # -- set-up ----------------------------------------------------------------------
     def _load_initial_pack(self):
@@ -776,7 +783,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         pack = self.doc.pack
         self.status_pack.setText(f"Pack: {pack.id} ({pack.vintage})")
-        self.status_pack.setToolTip(pack.notes)
+        self.status_pack.setToolTip(plain_tip(pack.notes))
         self.status_choices.setText(
             f"carbon {self.doc.setting('carbon_series', DEFAULTS.carbon_series)}, "
             f"{self.doc.setting('discount_schedule', DEFAULTS.discount_schedule)}")
@@ -827,8 +834,9 @@ class MainWindow(QMainWindow):
                           "<p>Green Book appraisal of low-carbon infrastructure pipelines for Local "
                           "Enterprise Partnerships and combined authorities.</p>"
                           f"<p>Method version {METHOD_VERSION} (HM Treasury Green Book).<br>"
-                          f"Assumption pack: <b>{pack.name}</b><br>id {pack.id}, vintage "
-                          f"{pack.vintage}<br>{pack.folder or ''}</p><p>{pack.notes}</p>")
+                          f"Assumption pack: <b>{escape(pack.name)}</b><br>id {escape(pack.id)}, "
+                          f"vintage {escape(pack.vintage)}<br>{escape(pack.folder or '')}</p>"
+                          f"<p>{escape(pack.notes)}</p>")
 
     # -- autosave and closing --------------------------------------------------------------------
     def _autosave(self) -> None:
@@ -839,30 +847,41 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer the newest recovery file. True when one was recovered."""
-        found = find_recoverable(exclude=self.recovery.path)
-        if not found:
+        """At start: offer the recovery files that instances which ended badly left
+        (recovery_dialog). The first chosen opens here, unless a document is already
+        open; each other one opens in a window of its own. True when any was restored."""
+        restored = False
+        for r in offer_recovery_files(self, self.recovery.path, APP_NAME):
+            target = self
+            if self._has_document:
+                target = MainWindow(self.settings)
+                self.restored_windows.append(target)
+                target.show()
+            restored = target.restore(r) or restored
+        return restored
+
+    def restore(self, r: Recoverable) -> bool:
+        """Open a recovered document, marked as changed (its edits are not on disk).
+        Its recovery file is removed once this instance's own copy is written; when
+        that cannot be written, the old file is kept for a later start."""
+        try:
+            portfolio = r.portfolio()
+        except InputError as exc:
+            r.release()
+            QMessageBox.critical(self, "Cannot recover", f"{r.file} cannot be recovered:\n\n"
+                                 f"{problems_text(exc)}\n\nIt is kept for a later start.")
             return False
-        r = found[0]
-        import datetime
-        when = datetime.datetime.fromtimestamp(r.saved_at).strftime("%d %b %Y %H:%M")
-        answer = QMessageBox.question(
-            self, "Recover unsaved work?",
-            f"{APP_NAME} did not close properly. Unsaved changes to "
-            f"{r.original or 'a new portfolio'} were kept at {when}. Recover them?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        for other in found:
-            if answer == QMessageBox.StandardButton.No or other is not r:
-                other.file.unlink(missing_ok=True)
-        if answer != QMessageBox.StandardButton.Yes:
-            return False
-        self._set_document(Portfolio(r.data), Path(r.original) if r.original else None)
-        # the recovered edits are not on disk: mark the document as changed
+        self._set_document(portfolio, Path(r.original) if r.original else None)
         self.doc.undo_stack.resetClean()
         self._update_title()
-        r.file.unlink(missing_ok=True)
-        self.recovery.save(self.doc.portfolio.data, self.doc.path)
+        try:
+            self.recovery.save(self.doc.portfolio.data, self.doc.path)
+        except (OSError, ValueError) as exc:
+            r.release()
+            self.statusBar().showMessage(f"Recovered; the recovery copy is kept as {r.file} "
+                                         f"(autosave failed: {exc})", 15000)
+            return True
+        r.remove()
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -873,7 +892,7 @@ class MainWindow(QMainWindow):
             task.cancel()
             task.thread.quit()
             task.thread.wait(5000)
-        self.recovery.discard()
+        self.recovery.close()
         self._save_layout()
         self.autosave.stop()
         self.projects.results.sensitivity_runner.wait()
@@ -978,7 +997,9 @@ def start(argv_path: str | None, settings: QSettings | None = None, *,
         window.open_example()
     elif argv_path:
         window.open_file(Path(argv_path))
-    elif not window.offer_recovery():
+    # every orphaned recovery file is offered, also when a file was asked for
+    restored = window.offer_recovery()
+    if not (example or argv_path or restored):
         last = window.settings.value("last_file", "")
         if last and Path(last).is_file():
             window.open_file(Path(last))

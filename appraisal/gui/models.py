@@ -19,6 +19,7 @@ from . import formatting as fmt
 from ..core.results import VFM_ORDER
 from .breakdown import TIPS, project_vfm
 from .document import PortfolioDocument
+from .plain import plain_tip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -225,10 +226,10 @@ class ProjectsModel(QAbstractTableModel):
             if col.key == "status":
                 problems = self.doc.problems(index.row())
                 if problems:
-                    return "\n".join(f"{p.field}: {p.message}" for p in problems)
+                    return plain_tip("\n".join(f"{p.field}: {p.message}" for p in problems))
                 i, results = self.doc.result_index(index.row()), self.doc.results
                 if results is not None and i is not None and results.warnings[i]:
-                    return "\n".join(results.warnings[i])
+                    return plain_tip("\n".join(results.warnings[i]))
             if col.key == "vfm":
                 i, results = self.doc.result_index(index.row()), self.doc.results
                 if results is not None and i is not None:
@@ -237,7 +238,7 @@ class ProjectsModel(QAbstractTableModel):
                         else ""
                     vfm = project_vfm(results, i, str(reason or ""))
                     extra = vfm.adjustment_text()
-                    return vfm.short() + (f"; {extra}" if extra else "")
+                    return plain_tip(vfm.short() + (f"; {extra}" if extra else ""))
             if v is None and col.numeric:
                 return "Not defined for this project (see its checks)"
             return col.tip or None
@@ -623,9 +624,10 @@ class PackTableModel(QAbstractTableModel):
                       if "source" in self.table.columns else "")
             if c == 0:
                 words = quality_words(self.table.quality_of(r) or ("" if not flagged else "check"))
-                return f"{words[:1].upper()}{words[1:]}." + (f"\nSource: {source}" if source else "")
+                return plain_tip(f"{words[:1].upper()}{words[1:]}."
+                                 + (f"\nSource: {source}" if source else ""))
             if self.column_name(c) == "source":
-                return source or None
+                return plain_tip(source) or None
             return None
         if role == Qt.ItemDataRole.BackgroundRole and flagged:
             return QBrush(QColor("#FCE4D6"))

@@ -16,6 +16,7 @@ from ..core.sensitivity import sensitivity
 from .charts import (BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year,
                      tornado)
 from .document import PortfolioDocument
+from .plain import plain_tip
 from .workers import LatestRunner
 
 CARDS = [
@@ -86,7 +87,7 @@ class Card(QFrame):
         self.value.setText(text)
         self.value.setStyleSheet("font-size: 11pt; font-weight: 600;"
                                  + (f" color: {colour};" if colour else ""))
-        self.value.setToolTip(note or "")
+        self.value.setToolTip(plain_tip(note))
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
 
@@ -117,6 +118,8 @@ class FigureList(QFrame):
             seen.add(line.key)
             if line.key not in self.labels:
                 label, value = QLabel(), QLabel()
+                for w in (label, value):       # names shown as written (plain.py)
+                    w.setTextFormat(Qt.TextFormat.PlainText)
                 label.setWordWrap(True)
                 value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -132,7 +135,7 @@ class FigureList(QFrame):
             colour = NEGATIVE if line.unit == "gbp" and (line.value or 0) < 0 else None
             value.setStyleSheet(weight + (f" color: {colour};" if colour else ""))
             for w in (label, value):
-                w.setToolTip(line.tip)
+                w.setToolTip(plain_tip(line.tip))
                 w.setVisible(True)
         for key in self.labels:
             if key not in seen:      # a line that applies only sometimes (a delay, deadweight)
@@ -286,7 +289,7 @@ class ResultsPanel(QScrollArea):
             f"{results.discount_schedule}; £ at {results.price_base_year} prices; appraisal year "
             f"{results.appraisal_year}; value for money on the "
             f"{project_vfm(results, i).basis_name}." + short_pack_note(doc.pack))
-        self.provenance.setToolTip(pack_note(results))
+        self.provenance.setToolTip(plain_tip(pack_note(results)))
         s = results.project_series(i)
         years = results.years
         active = (np.abs(s["costs"]) + np.abs(s["benefits"]) + np.abs(s["financial_cash_flow"])) > 0

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 Button = QMessageBox.StandardButton
 
@@ -35,22 +37,42 @@ def test_autosave_writes_a_recovery_file_only_with_unsaved_changes(
     assert not window.recovery.path.exists()
 
 
+def _crash(window) -> None:
+    """The session dies here: no more autosaves, no clean close; the end of its process
+    drops the lock of its recovery file (test_recovery.py has crashes of real processes)."""
+    window._autosave()
+    window.autosave.stop()
+    fd, window.recovery._fd = window.recovery._fd, None
+    os.close(fd)
+
+
+def _in_dialog(button: str) -> list:
+    """Press ``button`` of the recovery dialog when it shows; what it listed is returned."""
+    listed: list = []
+
+    def press():
+        dialog = QApplication.activeModalWidget()
+        listed.extend(dialog.found)
+        getattr(dialog, button).click()
+    QTimer.singleShot(0, press)
+    return listed
+
+
 def test_a_new_window_recovers_the_edited_portfolio_marked_as_modified(
         make_window, example_copy, message_boxes):
     crashed = make_window()
     crashed.open_file(example_copy)
     _edit(crashed)
-    crashed._autosave()
-    crashed.autosave.stop()              # the session dies here: no more autosaves, no clean close
+    _crash(crashed)
     left = crashed.recovery.path
     assert left.exists()
     edited = json.loads(json.dumps(crashed.doc.portfolio.data))
 
-    message_boxes.answer(Button.Yes)
     window = make_window()
+    listed = _in_dialog("restore_button")
     assert window.offer_recovery() is True
-    ((_, title, text),) = message_boxes.take("question")
-    assert title == "Recover unsaved work?" and str(example_copy) in text
+    assert [r.original for r in listed] == [str(example_copy)]
+    assert message_boxes.calls == []
 
     doc = window.doc
     assert doc.portfolio.data == edited
@@ -65,17 +87,16 @@ def test_a_new_window_recovers_the_edited_portfolio_marked_as_modified(
     assert window.offer_recovery() is False      # nothing more to recover
 
 
-def test_declining_recovery_removes_the_recovery_file(make_window, example_copy, message_boxes):
+def test_keeping_the_recovery_for_later_keeps_the_file(make_window, example_copy, message_boxes):
     crashed = make_window()
     crashed.open_file(example_copy)
     _edit(crashed)
-    crashed._autosave()
-    crashed.autosave.stop()
-    message_boxes.answer(Button.No)
+    _crash(crashed)
     window = make_window()
+    _in_dialog("keep_button")
     assert window.offer_recovery() is False
-    assert len(message_boxes.take("question")) == 1
-    assert not crashed.recovery.path.exists()
+    assert message_boxes.calls == []
+    assert crashed.recovery.path.exists()        # nothing deleted without the user's word
     assert window.doc.projects == []             # still on the welcome page
     assert window.stack.currentWidget() is window.welcome
 

@@ -72,6 +72,7 @@ SUMMARY_HEADER_ROW = 4
 # on each; a block starts at these columns (value for money | costs, carbon, jobs |
 # the gap, the financial case and readiness)
 SUMMARY_BLOCK_STARTS = ("pv_costs_public_gbp", "gap_sector")
+SUMMARY_PAGE_ROWS = 55   # rows a printed Summary page holds at the scale its widest block needs
 SIGN_OFF_LABELS = {"prepared_by": "Prepared by", "checked_by": "Checked by", "date": "Date",
                    "version": "Version"}
 
@@ -279,7 +280,7 @@ def _summary_layout(wb, ws, fmt: Formats, results: PortfolioResults, chart_row: 
     h, n = SUMMARY_HEADER_ROW, len(results.ids)
     first, last = h + 1, h + n
     ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 32)
+    ws.set_column(1, 1, 40)
     ws.set_column(2, 2, 18)
     ws.set_column(3, len(SUMMARY_COLUMNS) - 1, 14)
     for c, (_, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS[3:], 3):
@@ -296,7 +297,9 @@ def _summary_layout(wb, ws, fmt: Formats, results: PortfolioResults, chart_row: 
                pages_wide=len(breaks) + 1)
     if not n:
         return
-    ws.set_h_pagebreaks([chart_row])
+    height = max(260, 22 * n + 80)
+    if chart_row + height / 20 > SUMMARY_PAGE_ROWS:   # rows of 20 px: the chart starts a page
+        ws.set_h_pagebreaks([chart_row])
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"name": "NPSV (£)",
                       "categories": f"={SUMMARY}!{col_range(col_of['@id'], first, last)}",
@@ -308,7 +311,7 @@ def _summary_layout(wb, ws, fmt: Formats, results: PortfolioResults, chart_row: 
         "visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 720, "height": max(260, 22 * n + 80)})
+    chart.set_size({"width": 720, "height": height})
     ws.insert_chart(chart_row, 2, chart)   # past the columns repeated on each printed page
 
 

@@ -28,7 +28,7 @@ DT_MARGIN = 100       # beyond the workbook's years, for an appraisal year moved
 DEFLATOR_MARGIN = 10  # extrapolated deflator years past the last year any sheet uses
 NUM0_ = "0"
 QUALITY_COL, SOURCE_COL = 13, 14
-SOURCE_WIDTH = 70     # characters: the source column
+SOURCE_WIDTH = 50     # characters: the source column
 # pack parameters -> workbook names
 PARAMETER_NAMES = {"job_years_per_permanent_job": "JobYearsPerJob",
                    "public_carbon_cost_threshold": "CarbonCostThreshold",
@@ -193,7 +193,7 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     is priced in: the deflator is extrapolated at least that far."""
     ws = wb.add_worksheet(SHEET)
     ws.set_column(0, 0, 26)
-    ws.set_column(1, QUALITY_COL - 1, 13)
+    ws.set_column(1, QUALITY_COL - 1, 11)
     ws.set_column(QUALITY_COL, QUALITY_COL, 14)
     ws.set_column(SOURCE_COL, SOURCE_COL, SOURCE_WIDTH)
     ws.freeze_panes(1, 0)

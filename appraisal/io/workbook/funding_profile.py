@@ -25,7 +25,7 @@ from .layout import MONEY, YEAR, Formats, cell, page_setup, sheet_ref, write_tex
 SHEET = "Funding profile"
 APRIL_TO_DECEMBER = 9 / 12        # share of a calendar year's flow in the FY starting that April
 JANUARY_TO_MARCH = 1 - APRIL_TO_DECEMBER
-YEARS_PER_BLOCK = 11              # year columns per printed block (an A4 landscape page)
+YEARS_PER_BLOCK = 16              # year columns per printed block (an A4 landscape page)
 MEASURES = ("Public funding", "Private capex", "Total capex")
 FIRST_ROW = 4                     # the first block's header row
 
@@ -91,9 +91,10 @@ def _formula(p: FundingRows, measure: str, weights: str, public_cell: str, total
 
 
 def _block(ws, fmt: Formats, row: int, projects: list[FundingRows], years: list[int],
-           financial: bool) -> int:
-    """One table of years across: a row per project and measure, then the portfolio's;
-    returns the row after it."""
+           financial: bool, all_years: bool) -> int:
+    """One table of years across: a row per project and measure, then the portfolio's,
+    with (``all_years``) a last column over every year of the project sheets, which the
+    years add up to; returns the row after it."""
     write_text(ws, row, 0, "Project", fmt.header)
     write_text(ws, row, 1, "Measure (£)", fmt.header)
     write_text(ws, row + 1, 0, "", fmt.header)
@@ -101,6 +102,10 @@ def _block(ws, fmt: Formats, row: int, projects: list[FundingRows], years: list[
     for c, y in enumerate(years, 2):
         write_text(ws, row, c, fy_label(y) if financial else str(y), fmt.header)
         ws.write_number(row + 1, c, y, fmt.num(YEAR))
+    end = 2 + len(years)      # the all-years column
+    if all_years:
+        write_text(ws, row, end, "All years", fmt.header)
+        write_text(ws, row + 1, end, "", fmt.header)
     first = row + 2
     r = first
     money, total_fmt = fmt.num(MONEY), fmt.num(MONEY, total=True)
@@ -113,40 +118,24 @@ def _block(ws, fmt: Formats, row: int, projects: list[FundingRows], years: list[
                 text = _formula(p, measure, _weights(cell(row + 1, c), financial),
                                 cell(r - k, c), cell(r - k + 2, c))
                 ws.write_formula(r, c, text, money, value)
+            if all_years:
+                ws.write_formula(r, end, _formula(p, measure, "1", cell(r - k, end), cell(r - k + 2, end)),
+                                 total_fmt, sum(p.calendar(int(y), measure) for y in p.years))
             r += 1
     last = r - 1
     for k, measure in enumerate(MEASURES):
         write_text(ws, r, 0, "Portfolio" if k == 0 else "", fmt.num("@", total=True))
         write_text(ws, r, 1, measure, fmt.num("@", total=True))
-        for c, y in enumerate(years, 2):
+        columns = [(c, sum(p.financial(y, measure) if financial else p.calendar(y, measure)
+                           for p in projects)) for c, y in enumerate(years, 2)]
+        if all_years:
+            columns.append((end, sum(p.calendar(int(y), measure) for p in projects for y in p.years)))
+        for c, value in columns:
             col = f"{cell(first, c)}:{cell(last, c)}"
-            value = sum(p.financial(y, measure) if financial else p.calendar(y, measure) for p in projects)
             ws.write_formula(r, c, f'=SUMIF({cell(first, 1)}:{cell(last, 1)},"{measure}",{col})'
                              if projects else "=0", total_fmt, value)
         r += 1
     return r + 1
-
-
-def _totals(ws, fmt: Formats, row: int, projects: list[FundingRows]) -> int:
-    """Each project's total over every year of its sheet: what the year tables above add up to."""
-    write_text(ws, row, 0, "All years", fmt.subtitle)
-    write_text(ws, row, 2, "every year of the project sheet: the years above add up to it",
-               fmt.note)
-    row += 1
-    write_text(ws, row, 0, "Project", fmt.header)
-    write_text(ws, row, 1, "Measure (£)", fmt.header)
-    write_text(ws, row, 2, "All years", fmt.header)
-    row += 1
-    money = fmt.num(MONEY)
-    for p in projects:
-        for k, measure in enumerate(MEASURES):
-            write_text(ws, row, 0, p.project_id if k == 0 else "")
-            write_text(ws, row, 1, measure)
-            value = sum(p.calendar(int(y), measure) for y in p.years)
-            ws.write_formula(row, 2, _formula(p, measure, "1", cell(row - k, 2), cell(row - k + 2, 2)),
-                             money, value)
-            row += 1
-    return row
 
 
 def write_funding_profile(ws, fmt: Formats, projects: list[FundingRows], price_base_year: int) -> None:
@@ -166,16 +155,17 @@ def write_funding_profile(ws, fmt: Formats, projects: list[FundingRows], price_b
     breaks = []
     for financial, years, title in ((True, fys, "By financial year (April to March)"),
                                     (False, cal, "By calendar year")):
-        for k in range(0, max(len(years), 1), YEARS_PER_BLOCK):
+        blocks = -(-max(len(years), 1) // YEARS_PER_BLOCK)
+        size = -(-max(len(years), 1) // blocks)          # blocks of about equal width
+        for k in range(0, max(len(years), 1), size):
             if row > FIRST_ROW:
                 breaks.append(row)
             write_text(ws, row, 0, title + ("" if k == 0 else " (continued)"), fmt.subtitle)
-            row = _block(ws, fmt, row + 1, projects, years[k:k + YEARS_PER_BLOCK], financial)
-    breaks.append(row)
-    _totals(ws, fmt, row, projects)
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 15)
-    ws.set_column(2, 1 + YEARS_PER_BLOCK, 12)
+            row = _block(ws, fmt, row + 1, projects, years[k:k + size], financial,
+                         all_years=k + size >= len(years))
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 14)
+    ws.set_column(2, 2 + YEARS_PER_BLOCK, 12)
     ws.set_h_pagebreaks(breaks)
     ws.freeze_panes(0, 2)
     page_setup(ws, fmt.page, landscape=True, repeat_rows=(0, 0), repeat_columns=(0, 1))

@@ -33,7 +33,7 @@ FLAG_FONT = "#9C0006"
 
 PAPER_A4 = 9               # XlsxWriter's paper code for A4
 MARGINS_IN = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75}   # inches
-HEADER_FOOTER_CHARS = 60   # user text cut to this in a header or footer (Excel: 255 in all)
+HEADER_FOOTER_CHARS = 100  # user text cut to this in a header or footer (Excel: 255 in all)
 
 
 def header_footer_text(s: Any) -> str:
@@ -57,7 +57,7 @@ class PageContext:
         return f"&L{header_footer_text(name)}&R&A"
 
     def footer(self) -> str:
-        return (f"&LAssumptions {header_footer_text(self.pack[:HEADER_FOOTER_CHARS])}; exported "
+        return (f"&LAssumptions {header_footer_text(self.pack[:HEADER_FOOTER_CHARS // 2])}; exported "
                 f"{header_footer_text(self.date)}&RPage &P of &N")
 
 

@@ -219,15 +219,15 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
 def sign_off_cells(first_row: int) -> dict[str, tuple[int, int]]:
     """Where the sign-off block below the Summary's total puts each field's input cell
     (row, column; 0-based), the block's title being in ``first_row``."""
-    return {f: (first_row + 1 + k, 1) for k, f in enumerate(SIGN_OFF_FIELDS)}
+    return {f: (first_row + 1 + k, 2) for k, f in enumerate(SIGN_OFF_FIELDS)}
 
 
 def write_sign_off(ws, fmt: Formats, first_row: int, sign_off: dict[str, str]) -> dict[str, tuple[int, int]]:
     """The sign-off block (prepared by, checked by, date, version): input cells for the
     portfolio field ``sign_off`` (FORMAT.md 4), text as typed. Returns their cells."""
-    write_text(ws, first_row, 0, "Sign-off", fmt.subtitle)
-    write_text(ws, first_row, 2, "type here: kept in the portfolio when the workbook is read back",
-               fmt.note)
+    write_text(ws, first_row, 1, "Sign-off", fmt.subtitle)   # column A holds only project IDs
+    write_text(ws, first_row, 2, "type in the yellow cells: kept in the portfolio when the "
+                                 "workbook is read back", fmt.note)
     cells = sign_off_cells(first_row)
     for name, (r, c) in cells.items():
         write_text(ws, r, c - 1, SIGN_OFF_LABELS[name], fmt.bold)

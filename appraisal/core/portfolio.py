@@ -203,6 +203,11 @@ class PortfolioInputs:
     vfm_basis: str = DEFAULTS.vfm_basis
     financial_ob_share: float = DEFAULTS.financial_ob_share
     financial_basis: str = DEFAULTS.financial_basis
+    sign_off: dict[str, str] = field(default_factory=dict)   # SIGN_OFF_FIELDS -> text
+
+
+# the sign-off of an appraisal (FORMAT.md 4): who prepared it, who checked it, when, which version
+SIGN_OFF_FIELDS = ("prepared_by", "checked_by", "date", "version")
 
 
 @dataclass
@@ -578,7 +583,7 @@ PROJECT_FIELDS = ("id", "name", "category", "area", "spatial_level", "price_year
 PORTFOLIO_FIELDS = ("format", "version", "name", "appraisal_year", "price_base_year",
                     "financial_discount_rate", "discount_schedule", "carbon_series", "projects",
                     "sensitivity", "energy_series", "vfm_basis", "financial_ob_share",
-                    "financial_basis", "notes")
+                    "financial_basis", "notes", "sign_off")
 
 
 def likely_typos(obj: dict, known: tuple[str, ...]) -> list[str]:
@@ -740,6 +745,7 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
         raw_projects = []
     ck.project = None
     portfolio_ranges = _parse_ranges(data.get("sensitivity"), ck)
+    sign_off = _parse_sign_off(data.get("sign_off"), ck)
     portfolio_problems = tuple(ck.problems)
     project_problems: dict[int, list[Problem]] = {}
     projects: list[ProjectInputs] = []
@@ -769,8 +775,19 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
         discount_schedule=schedule, carbon_series=series, projects=tuple(projects),
         sensitivity=portfolio_ranges, energy_series=energy_series, vfm_basis=vfm_basis,
         financial_ob_share=fin_ob_share if fin_ob_share is not None else DEFAULTS.financial_ob_share,
-        financial_basis=financial_basis)
+        financial_basis=financial_basis, sign_off=sign_off)
     return CheckedPortfolio(inputs, tuple(rows), portfolio_problems, project_problems)
+
+
+def _parse_sign_off(v: Any, ck: _Checker) -> dict[str, str]:
+    """The optional ``sign_off`` object: text for each of SIGN_OFF_FIELDS (others are kept
+    in the document, unused)."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        ck.bad("sign_off", f"must be an object with {', '.join(SIGN_OFF_FIELDS)}, not {_describe(v)}")
+        return {}
+    return {k: ck.text(v, k, f"sign_off.{k}") for k in SIGN_OFF_FIELDS if v.get(k) is not None}
 
 
 def _choice(data: dict, key: str, allowed: tuple[str, ...], default: str, ck: _Checker) -> str:

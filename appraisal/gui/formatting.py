@@ -9,6 +9,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from ..core.results import vfm_category
 from ..io.escaping import no_negative_zero
+from ..core.words import OB_TYPE_NAMES, SECTOR_NAMES, SPATIAL_LEVEL_NAMES, STAGE_NAMES  # noqa: F401
 
 DASH = "–"
 
@@ -107,15 +108,6 @@ FUEL_UNITS = {"grid_electricity": "kWh", "natural_gas": "kWh", "heating_oil": "k
               "petrol": "litre", "diesel": "litre"}
 FUEL_NAMES = {"grid_electricity": "Grid electricity", "natural_gas": "Natural gas",
               "heating_oil": "Heating oil", "lpg": "LPG", "petrol": "Petrol", "diesel": "Diesel"}
-OB_TYPE_NAMES = {"standard_buildings": "Standard buildings",
-                 "non_standard_buildings": "Non-standard buildings",
-                 "standard_civil_engineering": "Standard civil engineering",
-                 "non_standard_civil_engineering": "Non-standard civil engineering",
-                 "equipment_development": "Equipment and development",
-                 "outsourcing": "Outsourcing"}
-SPATIAL_LEVEL_NAMES = {"neighbourhood": "Neighbourhood", "local": "Local",
-                       "sub-regional": "Sub-regional", "regional": "Regional",
-                       "national": "National"}
 SPATIAL_LEVEL_MEANINGS = {
     "neighbourhood": "a few streets or an estate",
     "local": "the local authority's area",
@@ -126,10 +118,6 @@ SPATIAL_LEVEL_MEANINGS = {
 SPATIAL_LEVEL_NOTE = ("The area over which a project's effects are counted. It sets the default "
                       "additionality: the smaller the area, the more of the effect leaks out "
                       "of it (HCA Additionality Guide).")
-STAGE_NAMES = {"soc": "Strategic outline case (SOC)", "obc": "Outline business case (OBC)",
-               "fbc": "Full business case (FBC)"}
-SECTOR_NAMES = {"domestic": "Domestic", "commercial": "Commercial and public",
-                "industrial": "Industrial", "transport": "Transport"}
 BASIS_WORDS = {"resource": "Resource cost (no taxes)", "retail": "Retail (with taxes)",
                "appraisal": "Appraisal", "reporting": "Reporting"}
 CALCULATOR_NAMES = {"heat_pumps": "Heat pumps", "ev_charging": "EV charging"}

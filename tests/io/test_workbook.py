@@ -128,10 +128,11 @@ def _close(a, b, rtol=RTOL) -> bool:
 
 
 def project_sheets(book: Path) -> list[str]:
-    """Names of the project sheets, in portfolio order (after the four fixed sheets)."""
+    """Names of the project sheets, in portfolio order (after the five fixed sheets)."""
     wb = openpyxl.load_workbook(book, read_only=True)
     try:
-        return [n for n in wb.sheetnames if n not in ("Read me", "Summary", "Gap", "Assumptions")]
+        return [n for n in wb.sheetnames
+                if n not in ("Read me", "Summary", "Gap", "Funding profile", "Assumptions")]
     finally:
         wb.close()
 
@@ -371,7 +372,7 @@ def test_cli_export_example(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     wb = openpyxl.load_workbook(out, read_only=True)
-    assert wb.sheetnames[:4] == ["Read me", "Summary", "Gap", "Assumptions"]
+    assert wb.sheetnames[:5] == ["Read me", "Summary", "Gap", "Funding profile", "Assumptions"]
     wb.close()
 
 

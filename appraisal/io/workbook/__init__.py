@@ -12,6 +12,7 @@ with its cached value, and writes large workbooks quickly.
 """
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -24,12 +25,14 @@ from ...core.results import METHOD_VERSION, VFM_BASIS_LABELS, PortfolioResults, 
 from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
-from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, cached, cell, col_range,
-                     document_properties, pack_label, sheet_names, sheet_ref, write_text)
+from ...core.portfolio import SIGN_OFF_FIELDS
+from .funding_profile import SHEET as FUNDING, add_sheet as add_funding_sheet, write_funding_profile
+from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, PageContext, cached,
+                     cell, col_range, document_properties, page_setup, sheet_names, sheet_ref, write_text)
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 
 SUMMARY, GAP, README = "Summary", "Gap", "Read me"
-RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS)
+RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS, FUNDING)
 
 # Summary columns: (header, result key or special, number format, total rule)
 SUMMARY_COLUMNS = [
@@ -65,7 +68,13 @@ SUMMARY_COLUMNS = [
     ("Shovel-ready", "shovel_ready", None, "count_yes"),
 ]
 SUMMARY_HEADER_ROW = 4
-SUMMARY_PAGES_WIDE = 2   # printed: ID and name repeated on each page
+# printed: one A4 landscape page for each block of columns, the ID and name repeated
+# on each; a block starts at these columns (value for money | costs, carbon, jobs |
+# the gap, the financial case and readiness)
+SUMMARY_BLOCK_STARTS = ("pv_costs_public_gbp", "gap_sector")
+SUMMARY_PAGE_ROWS = 55   # rows a printed Summary page holds at the scale its widest block needs
+SIGN_OFF_LABELS = {"prepared_by": "Prepared by", "checked_by": "Checked by", "date": "Date",
+                   "version": "Version"}
 
 ProgressFn = Callable[[int, int], None]
 
@@ -107,28 +116,31 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     price_years = [p.price_year for p in inputs.projects if p.price_year is not None]
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)
-        wb.set_properties(document_properties({
-            "title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
-            "comments": f"Assumptions {pack.id} ({pack.vintage}); method version "
-                        f"{METHOD_VERSION}", "author": "Low-Carbon Appraisal"}))
-        fmt = Formats(wb)
+        wb.set_properties(document_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
+                           "comments": f"Assumptions {pack.id} ({pack.vintage}); method version "
+                                       f"{METHOD_VERSION}", "author": "Low-Carbon Appraisal"}))
+        fmt = Formats(wb, PageContext(inputs.name, f"{pack.id} ({pack.vintage})",
+                                      datetime.date.today().isoformat()))
         names = sheet_names(results.ids, RESERVED + (ANALYSIS_SHEETS if analysis else ()))
         axis = year_axis(pack, opts, results.years)
         _write_readme(wb, fmt, results)
-        _write_summary(wb, fmt, results, names)
+        _write_summary(wb, fmt, results, names, inputs.sign_off)
         _write_gap(wb, fmt, results)
+        funding = add_funding_sheet(wb)
         if analysis:
             write_analysis(wb, fmt, inputs, pack, results, draws=draws, seed=seed,
                            budget_gbp=budget_gbp, objective=objective, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
         write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year))
         n = len(inputs.projects)
+        rows = []
         for i, p in enumerate(inputs.projects):
             if cancelled is not None and cancelled():
                 raise ExportCancelled()
-            write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis)
+            rows.append(write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis))
             if progress is not None:
                 progress(i + 1, n)
+        write_funding_profile(funding, fmt, rows, results.price_base_year)
         wb.get_worksheet_by_name(SUMMARY).activate()
         wb.close()
     return results
@@ -146,7 +158,8 @@ def _basis_bcr(results: PortfolioResults, i: int | None = None):
     return results.totals()[key] if i is None else _value(results, key, i)
 
 
-def _summary_cell(results: PortfolioResults, sheet: str, key: str, i: int) -> tuple[str, object]:
+def _summary_cell(results: PortfolioResults, sheet: str, key: str, i: int,
+                  gap_labels: dict[str, str] | None = None) -> tuple[str, object]:
     """A Summary cell of project ``i``: the formula (without '=') and its cached value."""
     if key == "@id":
         return sheet_ref(sheet, ID_CELL), results.ids[i]
@@ -163,14 +176,17 @@ def _summary_cell(results: PortfolioResults, sheet: str, key: str, i: int) -> tu
         return ref, vfm_category(_basis_bcr(results, i))
     if key == "vfm_basis":
         return ref, results.vfm_basis
-    if key == "gap_sector":
-        return ref, results.gap_sector_of_category.get(results.categories[i]) or ""
+    if key == "gap_sector":   # the pack's label for the sector the sheet names
+        code = results.gap_sector_of_category.get(results.categories[i]) or ""
+        return (f'IF({ref}="","",IFERROR(INDEX(Gap_Label,MATCH({ref},Gap_Sector,0)),{ref}))',
+                (gap_labels or {}).get(code, code))
     if key == "shovel_ready":
         return ref, "Yes" if results.metrics["shovel_ready"][i] else "No"
     return ref, _value(results, key, i)
 
 
-def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]) -> None:
+def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str],
+                   sign_off: dict[str, str] | None = None) -> None:
     ws = wb.add_worksheet(SUMMARY)
     write_text(ws, 0, 0, results.name, fmt.title)
     write_text(ws, 1, 0, f"Appraisal year {results.appraisal_year}; money in £ at "
@@ -187,15 +203,36 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
         write_text(ws, h, c, label, fmt.header)
     ws.set_row(h, 45)
     n = len(results.ids)
+    gap_labels = {name: sector["label"] for name, sector in results.gap()["sectors"].items()}
     for i in range(n):
         for c, (label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
-            ref, value = _summary_cell(results, names[i], key, i)
+            ref, value = _summary_cell(results, names[i], key, i, gap_labels)
             text = num_fmt is None and not key.startswith("@")   # beside numbers: centred
             ws.write_formula(h + 1 + i, c, f"={ref}", fmt.num(num_fmt or "General",
                              align="center" if text else None), cached(value))
     total_row = _summary_total(ws, fmt, results)
     wb.define_name("Summary_Total_Row", f"={SUMMARY}!${total_row + 1}:${total_row + 1}")
-    _summary_layout(wb, ws, results, total_row)
+    write_sign_off(ws, fmt, total_row + 2, sign_off or {})
+    _summary_layout(wb, ws, fmt, results, total_row + 3 + len(SIGN_OFF_FIELDS))
+
+
+def sign_off_cells(first_row: int) -> dict[str, tuple[int, int]]:
+    """Where the sign-off block below the Summary's total puts each field's input cell
+    (row, column; 0-based), the block's title being in ``first_row``."""
+    return {f: (first_row + 1 + k, 2) for k, f in enumerate(SIGN_OFF_FIELDS)}
+
+
+def write_sign_off(ws, fmt: Formats, first_row: int, sign_off: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """The sign-off block (prepared by, checked by, date, version): input cells for the
+    portfolio field ``sign_off`` (FORMAT.md 4), text as typed. Returns their cells."""
+    write_text(ws, first_row, 1, "Sign-off", fmt.subtitle)   # column A holds only project IDs
+    write_text(ws, first_row, 2, "type in the yellow cells: kept in the portfolio when the "
+                                 "workbook is read back", fmt.note)
+    cells = sign_off_cells(first_row)
+    for name, (r, c) in cells.items():
+        write_text(ws, r, c - 1, SIGN_OFF_LABELS[name], fmt.bold)
+        write_text(ws, r, c, sign_off.get(name, ""), fmt.input_text())
+    return cells
 
 
 def _summary_total(ws, fmt: Formats, results: PortfolioResults) -> int:
@@ -237,7 +274,9 @@ def _summary_total(ws, fmt: Formats, results: PortfolioResults) -> int:
     return r
 
 
-def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
+def _summary_layout(wb, ws, fmt: Formats, results: PortfolioResults, chart_row: int) -> None:
+    """Widths, the printed blocks of columns (ID and name repeated on each page) and the
+    NPSV chart, on a page of its own below the table so that it is never split."""
     h, n = SUMMARY_HEADER_ROW, len(results.ids)
     first, last = h + 1, h + n
     ws.set_column(0, 0, 12)
@@ -251,15 +290,16 @@ def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
             ws.set_column(c, c, 24)
     ws.freeze_panes(h + 1, 2)
     ws.autofilter(h, 0, max(last, h), len(SUMMARY_COLUMNS) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(SUMMARY_PAGES_WIDE, 0)
-    ws.repeat_rows(h)
-    ws.repeat_columns(0, 1)
-    ws.set_footer(f"&L{pack_label(results.pack_id, results.pack_vintage)}&RPage &P of &N")
+    col_of = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}
+    breaks = [col_of[key] for key in SUMMARY_BLOCK_STARTS]
+    ws.set_v_pagebreaks(breaks)
+    page_setup(ws, fmt.page, landscape=True, repeat_rows=(h, h), repeat_columns=(0, 1),
+               pages_wide=len(breaks) + 1)
     if not n:
         return
-    col_of = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}
+    height = max(260, 22 * n + 80)
+    if chart_row + height / 20 > SUMMARY_PAGE_ROWS:   # rows of 20 px: the chart starts a page
+        ws.set_h_pagebreaks([chart_row])
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"name": "NPSV (£)",
                       "categories": f"={SUMMARY}!{col_range(col_of['@id'], first, last)}",
@@ -271,8 +311,8 @@ def _summary_layout(wb, ws, results: PortfolioResults, total_row: int) -> None:
         "visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 720, "height": max(260, 22 * n + 80)})
-    ws.insert_chart(total_row + 3, 3, chart)   # past the columns repeated on each printed page
+    chart.set_size({"width": 720, "height": height})
+    ws.insert_chart(chart_row, 2, chart)   # past the columns repeated on each printed page
 
 
 GAP_HEADERS = ["Sector", "Label", "Window from", "Window to", "Annual gap (£)", "Cumulative gap (£)",
@@ -310,8 +350,7 @@ def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
     ws.set_column(2, 3, 10)
     ws.set_column(4, len(GAP_HEADERS) - 1, 17)
     ws.freeze_panes(h + 1, 0)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, fmt.page, landscape=True, repeat_rows=(h, h))
     if r > h + 1:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({"name": "Share of the cumulative gap closed",
@@ -338,13 +377,14 @@ def _gap_sector_row(ws, fmt: Formats, results: PortfolioResults, r: int, name: s
                     public: float) -> None:
     """METHOD.md 6: one sector's window (as used), gap, contribution and leverage."""
     m = f"MATCH({cell(r, 0)},Gap_Sector,0)"
-    sector = _summary_range(results, "gap_sector")
+    sector = _summary_range(results, "gap_sector")   # the Summary shows each sector's label
 
-    def sumif(key: str) -> str:
-        return f"=SUMIF({sector},{cell(r, 0)},{_summary_range(results, key)})" if results.ids else "=0"
+    def sumif(key: str) -> str:   # an exact match (SUMIF would read * and ? in a label as wildcards)
+        return (f"=SUMPRODUCT(({sector}={cell(r, 1)})*{_summary_range(results, key)})"
+                if results.ids else "=0")
 
     write_text(ws, r, 0, name)
-    write_text(ws, r, 1, s["label"])
+    ws.write_formula(r, 1, f"=INDEX(Gap_Label,{m})", fmt.text, s["label"])
     money = fmt.num(MONEY)
     ws.write_formula(r, 2, f"=INDEX(Gap_First,{m})", fmt.num(YEAR), s["window"][0])
     ws.write_formula(r, 3, f"=INDEX(Gap_Last,{m})", fmt.num(YEAR), s["window"][1])
@@ -392,7 +432,6 @@ def _gap_total_row(ws, fmt: Formats, gap: dict, public: float, first: int, last:
 
 README_WIDTH = 90        # characters: an A4 portrait page at 100% (no scaling needed)
 README_LINE_CHARS = 82   # characters per wrapped line, for the row heights
-README_PRINT_SCALE = 85  # per cent: the column fits an A4 portrait page in any font
 README_TEXT = [
     ("What this workbook is", [
         "The appraisal of the portfolio '{name}' by Low-Carbon Appraisal (method version {method}), "
@@ -408,6 +447,10 @@ README_TEXT = [
         "the Exchequer line. Every figure is a formula that reads the project sheets.",
         "Gap: the pipeline's contribution to closing the low-carbon public investment gap, by "
         "sector, with the window used and the leverage of private investment.",
+        "Funding profile: public funding, private capex and total capex by financial year (April "
+        "to March) and by calendar year, per project and for the portfolio: formulas on the "
+        "project sheets' year rows. A calendar year's figure is spread evenly over its months: "
+        "9/12 falls in the financial year starting that April, 3/12 in the one before.",
         "Sensitivity, Monte Carlo and Selection (when exported with the analysis): the tornado "
         "ranges and switching values, the simulation's percentiles (with its seed and draws) and "
         "the best set of projects within a budget. These hold values, not formulas: export again "
@@ -419,6 +462,13 @@ README_TEXT = [
         "each project sheet reads, by fuel and energy sector.",
         "One sheet per project: its results, its inputs (yellow cells), the checks the "
         "application raised, and the year-by-year table from which every result is computed.",
+        "Sign-off: below the Summary's total, who prepared and who checked the appraisal, the "
+        "date and the version (yellow cells, kept when the workbook is read back).",
+        "Printed (A4), every page names the portfolio, the sheet, the assumption pack, the export "
+        "date and its page number. The Summary prints in three blocks of columns, each with the "
+        "project IDs and names; a project sheet prints its results page (results, chart and "
+        "checks); its inputs and year table, and the Assumptions sheet's year tables, are for "
+        "working on screen: set a print area to print them.",
     ]),
     ("The method in plain words", [
         "Costs are capital spend net of what would be spent anyway (the counterfactual), with "
@@ -482,8 +532,7 @@ def _write_readme(wb, fmt: Formats, results: PortfolioResults) -> None:
                 + ". They are shaded on the Assumptions sheet, with their label in red.")
         write_text(ws, r + 1, 0, text, fmt.warn_wrap)
         ws.set_row(r + 1, 15 * (1 + len(text) // README_LINE_CHARS))
-    ws.set_paper(9)
-    ws.set_print_scale(README_PRINT_SCALE)   # LibreOffice ignores a fit to one page wide here
+    page_setup(ws, fmt.page, landscape=False, repeat_rows=(0, 0))
 
 
 __all__ = ["ExportCancelled", "SUMMARY_COLUMNS", "export_workbook"]

@@ -14,7 +14,7 @@ from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import PortfolioResults
 from ...core.sensitivity import DRIVER_BY_NAME, sensitivity
-from .layout import MONEY, NOTE_FONT, NUM0, NUM2, PCT, RATIO, Formats, pack_label, write_text
+from .layout import MONEY, NOTE_FONT, NUM0, NUM2, PCT, RATIO, Formats, page_setup, write_text
 
 if TYPE_CHECKING:   # scipy is imported only when a selection is asked for
     from ...core.selection import BudgetCurve, Selection
@@ -88,12 +88,8 @@ def _headers(ws, fmt: Formats, row: int, col: int, labels: list[str], height: in
     ws.set_row(row, height)
 
 
-def _print_setup(ws, pack_id: str, pack_vintage: str, repeat_to: int) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0, repeat_to)
-    ws.set_footer(f"&L{pack_label(pack_id, pack_vintage)}&RPage &P of &N")
+def _print_setup(ws, fmt: Formats, repeat_to: int) -> None:
+    page_setup(ws, fmt.page, landscape=True, repeat_rows=(0, repeat_to))
 
 
 def _reason_table(wb, ws, fmt: Formats, row: int, columns: list[tuple[str, str, str | None]],
@@ -342,7 +338,7 @@ def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: Portfolio
     for c, (_, width) in enumerate(TORNADO_COLUMNS):
         ws.set_column(c, c, width)
     ws.freeze_panes(h + 1, 2)
-    _print_setup(ws, pack_id, vintage, h)
+    _print_setup(ws, fmt, h)
 
 
 # ---------------------------------------------------------------------------
@@ -473,7 +469,7 @@ def write_monte_carlo(wb, fmt: Formats, mc: dict[str, Any], results: PortfolioRe
     for c, width in enumerate(MC_WIDTHS):
         ws.set_column(c, c, width)
     ws.freeze_panes(SEED_ROW + 1, 0)
-    _print_setup(ws, pack_id, vintage, SEED_ROW)
+    _print_setup(ws, fmt, SEED_ROW)
 
 
 # ---------------------------------------------------------------------------
@@ -652,7 +648,7 @@ def write_selection(wb, fmt: Formats, selection: Selection, curve: BudgetCurve,
         ws.set_column(GREEDY_COL + c, GREEDY_COL + c, width)
     ws.set_column(GREEDY_COL - 1, GREEDY_COL - 1, 3)
     ws.freeze_panes(3, 0)
-    _print_setup(ws, pack_id, vintage, 2)
+    _print_setup(ws, fmt, 2)
 
 
 __all__ = ["ANALYSIS_SHEETS", "MONTE_CARLO", "SELECTION", "SENSITIVITY", "write_analysis",

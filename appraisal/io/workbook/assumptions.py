@@ -18,7 +18,8 @@ from ...core.appraise import Options
 from ...core.discounting import band_rates, discount_factors
 from ...core.pack import CARBON_SERIES, PARAMETER_DEFAULTS, AssumptionPack, Table
 from ...core.results import METHOD_VERSION, VFM_BANDS, VFM_LOWEST
-from .layout import FACTOR, MONEY, NUM2, NUM5, PCT, RATIO, YEAR, Formats, cell, col_range, write_text
+from .layout import (FACTOR, MONEY, NUM2, NUM5, PCT, RATIO, YEAR, Formats, cell, col_range, page_setup,
+                     write_text)
 from .year_tables import SECTOR_NAMES, write_traded_flags, write_year_tables
 
 SHEET = "Assumptions"
@@ -27,6 +28,7 @@ DT_MARGIN = 100       # beyond the workbook's years, for an appraisal year moved
 DEFLATOR_MARGIN = 10  # extrapolated deflator years past the last year any sheet uses
 NUM0_ = "0"
 QUALITY_COL, SOURCE_COL = 13, 14
+SOURCE_WIDTH = 50     # characters: the source column
 # pack parameters -> workbook names
 PARAMETER_NAMES = {"job_years_per_permanent_job": "JobYearsPerJob",
                    "public_carbon_cost_threshold": "CarbonCostThreshold",
@@ -144,6 +146,8 @@ class _Writer:
                 source = table.rows[i][table.columns.index("source")]
         write_text(self.ws, self.row, QUALITY_COL, quality,
                    self.fmt.flag_label if flagged else self.fmt.text)
+        # one line a row, cut at the page's edge when printed: the pack's sources run to
+        # 88,000 characters, some 20 pages wrapped; the cell holds the whole text
         write_text(self.ws, self.row, SOURCE_COL, source, self.fmt.flag if flagged else self.fmt.text)
         return flagged
 
@@ -189,9 +193,9 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     is priced in: the deflator is extrapolated at least that far."""
     ws = wb.add_worksheet(SHEET)
     ws.set_column(0, 0, 26)
-    ws.set_column(1, QUALITY_COL - 1, 13)
+    ws.set_column(1, QUALITY_COL - 1, 11)
     ws.set_column(QUALITY_COL, QUALITY_COL, 14)
-    ws.set_column(SOURCE_COL, SOURCE_COL, 80)
+    ws.set_column(SOURCE_COL, SOURCE_COL, SOURCE_WIDTH)
     ws.freeze_panes(1, 0)
     w = _Writer(wb, ws, fmt, pack, opts)
     write_text(ws, 0, 0, f"Assumptions: {pack.name}", fmt.title)
@@ -208,7 +212,6 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     _vfm_bands(w)
     _deflator(w, max(int(axis.years[-1]), last_price_year, opts.price_base_year) + DEFLATOR_MARGIN)
     _discount_schedules(w)
-    _discount_factors(w, axis)
     _carbon_values(w)
     _emission_factors(w)
     _energy_prices(w)
@@ -220,14 +223,16 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     _readiness_weights(w)
     _calculator_defaults(w)
     write_traded_flags(w)
-    # printed: the pack's tables with quality and source (long sources are cut at the
-    # page's edge); the derived year tables are for the formulas, not for reading
+    # printed: the pack's tables with quality and source, one after another; the
+    # derived tables below (discount factors by t, year tables) are for the formulas
     ws.print_area(0, 0, w.row - 1, SOURCE_COL)
+    w.row += 1
+    write_text(ws, w.row, 0, "Derived tables (not printed): the discount factors and the year "
+                             "tables every project sheet reads", fmt.title)
+    w.row += 1
+    _discount_factors(w, axis)
     write_year_tables(w, axis)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    page_setup(ws, fmt.page, landscape=True, repeat_rows=(0, 0))
 
 
 # ---------------------------------------------------------------------------
@@ -668,7 +673,7 @@ def _investment_gap(w: _Writer) -> None:
         w.formula(9, _rebase_formula(2, 5, r), MONEY, annual)
         w.formula(10, f"={cell(r, 9)}*{cell(r, 8)}", MONEY, annual * (hi - lo + 1))
         w.row += 1
-    for col, nm in ((0, "Gap_Sector"), (6, "Gap_First"), (7, "Gap_Last"), (9, "Gap_Annual"),
+    for col, nm in ((0, "Gap_Sector"), (1, "Gap_Label"), (6, "Gap_First"), (7, "Gap_Last"), (9, "Gap_Annual"),
                     (10, "Gap_Cumulative")):
         w.name(nm, col_range(col, first, w.row - 1))
 

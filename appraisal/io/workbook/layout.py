@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
@@ -33,11 +34,73 @@ FLAG_FILL = "#FCE4D6"      # pack rows that are not official (FORMAT.md 4: quali
 FLAG_FONT = "#9C0006"
 
 
+PAPER_A4 = 9               # XlsxWriter's paper code for A4
+MARGINS_IN = {"left": 0.5, "right": 0.5, "top": 0.75, "bottom": 0.75}   # inches
+HEADER_FOOTER_CHARS = 100  # user text cut to this in a header or footer (Excel: 255 in all)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every printed page of the workbook says in its header and footer, so a
+    loose page can be traced: the portfolio, the assumption pack and the export date."""
+
+    portfolio: str
+    pack: str            # "id (vintage)"
+    date: str            # the export date, ISO
+
+    def header(self) -> str:
+        name = self.portfolio if len(self.portfolio) <= HEADER_FOOTER_CHARS \
+            else self.portfolio[:HEADER_FOOTER_CHARS - 1] + "…"
+        return f"&L{header_footer_text(name)}&R&A"
+
+    def footer(self) -> str:
+        return (f"&LAssumptions {header_footer_text(self.pack[:HEADER_FOOTER_CHARS // 2])}; exported "
+                f"{header_footer_text(self.date)}&RPage &P of &N")
+
+
+def page_setup(ws, page: "PageContext | None", *, landscape: bool,
+               repeat_rows: tuple[int, int] | None = None,
+               repeat_columns: tuple[int, int] | None = None, pages_wide: int = 1,
+               pages_tall: int = 0) -> None:
+    """The one print set-up of every sheet: A4, an orientation, margins, the header
+    rows repeated on each page, fitted to ``pages_wide`` pages across (as many down
+    as needed unless ``pages_tall``), and a header and footer naming the portfolio, the sheet, the pack,
+    the export date and the page (n of m)."""
+    ws.set_paper(PAPER_A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(**MARGINS_IN)
+    ws.fit_to_pages(pages_wide, pages_tall)
+    if repeat_rows is not None:
+        ws.repeat_rows(*repeat_rows)
+    if repeat_columns is not None:
+        ws.repeat_columns(*repeat_columns)
+    if page is not None:
+        ws.set_header(page.header())
+        ws.set_footer(page.footer())
+
+
+def _array_text(values) -> str:
+    return "{" + ",".join('"' + str(v).replace('"', '""') + '"' for v in values) + "}"
+
+
+def label_formula(ref: str, labels: Mapping[str, str], suffix: str = "") -> str:
+    """A formula (with '=') showing the label of the code in ``ref``: the code itself
+    when it has no label, nothing when the cell is empty; it follows an edited code.
+    ``suffix`` is text after the label."""
+    codes, words = _array_text(labels), _array_text(labels.values())
+    tail = "&" + _array_text([suffix])[1:-1] if suffix else ""
+    return f'=IF({ref}="","",IFERROR(INDEX({words},MATCH({ref},{codes},0)),{ref}){tail})'
+
+
 class Formats:
     """The workbook's cell formats, made once per workbook."""
 
-    def __init__(self, wb) -> None:
+    def __init__(self, wb, page: PageContext | None = None) -> None:
         self.wb = wb
+        self.page = page     # the header and footer of every printed page
         self._cache: dict[tuple, Any] = {}
         self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": TITLE_FONT})
         self.subtitle = wb.add_format({"bold": True, "font_size": 11, "font_color": TITLE_FONT})

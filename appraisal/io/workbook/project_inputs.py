@@ -10,7 +10,16 @@ from typing import Callable
 
 from ...core.appraise import SECTORS, blended_upper_bound
 from ...core.portfolio import ADDITIONALITY_FIELDS, READINESS_FLAGS
-from .layout import FACTOR, MONEY, NUM0, NUM1, NUM2, PCT, RATIO, YEAR, cached, cell, write_text, yes_no
+from ...core.results import fuel_name
+from ...core.words import OB_TYPE_NAMES, SECTOR_NAMES, SPATIAL_LEVEL_NAMES, STAGE_NAMES
+from .layout import (FACTOR, MONEY, NUM0, NUM1, NUM2, PCT, RATIO, YEAR, cached, cell, label_formula,
+                     write_text, yes_no)
+
+
+def fuel_words(code: str) -> str:
+    """A fuel as a row label reads it: 'Grid electricity', 'LPG'."""
+    name = fuel_name(code)
+    return name[:1].upper() + name[1:]
 
 
 class InputsBlock:
@@ -51,6 +60,12 @@ class InputsBlock:
         self.put(key, label, None, num_fmt, formula, value, unit, note)
         self.ws.write_blank(self.row - 1, 1, None)
 
+    def label_beside(self, key: str, col: int, formula: str, value: str, cell_format=None) -> None:
+        """The words for the code in input ``key``'s row (a formula that follows an edited
+        code), in an empty column of that row; the input cell keeps the code."""
+        row = int(self.inp[key].split("$")[-1]) - 1
+        self.ws.write_formula(row, col, formula, cell_format or self.fmt.label, value)
+
     def section(self, title: str) -> None:
         write_text(self.ws, self.row, 0, title, self.fmt.subtitle)
         self.row += 1
@@ -76,8 +91,13 @@ class InputsBlock:
         self.put("id", "Project ID", p.id, None)
         self.put("name", "Name", p.name, None)
         self.put("category", "Category", p.category, None, note="a category of the Assumptions sheet")
+        code = self.inp["category"]
+        self.label_beside("category", 2, f"=IFERROR(INDEX(Cat_Label,MATCH({code},Cat_Name,0)),{code})",
+                          self.category.label)
         self.put("area", "Area", p.area, None)
         self.put("level", "Spatial level", p.spatial_level, None, note="sets the default additionality")
+        self.label_beside("level", 2, label_formula(self.inp["level"], SPATIAL_LEVEL_NAMES),
+                          SPATIAL_LEVEL_NAMES.get(p.spatial_level, p.spatial_level))
         price_year = p.price_year if p.price_year is not None else results.price_base_year
         self.put("price_year", "Price year of the money inputs", price_year, YEAR)
         self.put("k", "Rebase factor to the price base", None, FACTOR,
@@ -97,6 +117,9 @@ class InputsBlock:
         self.put("lifetime", "Lifetime", p.lifetime_years, NUM0, unit="years")
         self.put("stage", "Business case stage", p.business_case_stage or "", None,
                  note="soc, obc or fbc; empty: no duration optimism bias")
+        stage_code = p.business_case_stage or ""
+        self.label_beside("stage", 2, label_formula(self.inp["stage"], STAGE_NAMES),
+                          STAGE_NAMES.get(stage_code, stage_code))
         ptype = p.ob_project_type or self.category.ob_project_type
         self.put("ob_given", "Optimism bias given by the project", p.optimism_bias, PCT,
                  note="empty: the project type's upper bound, less mitigation")
@@ -108,8 +131,11 @@ class InputsBlock:
                 shares.append((self.inp[f"ob_share_{t}"], f'MATCH("{t}",OB_Type,0)'))
         else:
             self.put("ob_type", "Optimism bias project type", p.ob_project_type or "", None,
-                     f'=IF({{B}}="",{self.cat("Cat_OBType")},{{B}})', ptype,
-                     note="empty: the category's type")
+                     f'=IF({{B}}="",{self.cat("Cat_OBType")},{{B}})', ptype)
+            self.label_beside("ob_type", 4, label_formula(self.at["ob_type"], OB_TYPE_NAMES,
+                                                          "; empty: the category's type"),
+                              OB_TYPE_NAMES.get(ptype, ptype) + "; empty: the category's type",
+                              self.fmt.note)
             shares = [("1", f"MATCH({self.at['ob_type']},OB_Type,0)")]
         for key, col, label in (("ob_upper", "capex_upper", "capex"),
                                 ("ob_dur_upper", "duration_upper", "works duration")):
@@ -194,8 +220,10 @@ class InputsBlock:
         sector = p.energy_sector or c.energy_sector or ""
         own = self.cat("Cat_EnergySector")
         self.put("sector", "Energy sector", p.energy_sector or "", None,
-                 f'=IF({{B}}="",IF({own}="","(none)",{own}),{{B}})', sector or "(none)",
-                 note="domestic, commercial, industrial or transport; empty: the category's")
+                 f'=IF({{B}}="",IF({own}="","(none)",{own}),{{B}})', sector or "(none)")
+        words = "; domestic, commercial, industrial or transport; empty: the category's"
+        self.label_beside("sector", 4, label_formula(self.at["sector"], SECTOR_NAMES, words),
+                          SECTOR_NAMES.get(sector, sector or "(none)") + words, self.fmt.note)
         self.derived("sc", "Energy sector: column of the year tables",
                      f"=MATCH({self.at['sector']},Sector_Names,0)", SECTORS.index(sector) + 1, NUM0)
         self.put("deadweight", "Benefit deadweight", p.benefit_deadweight, PCT,
@@ -220,7 +248,7 @@ class InputsBlock:
         self.qty = qty
         for f in self.fuels:
             q = qty[f]
-            self.put(f"q_{f}", f"Energy change: {f}", q, NUM0, f"=IF({{B}}<0,{{B}}*(1-{self.at['comfort']}),{{B}})",
+            self.put(f"q_{f}", f"Energy change: {fuel_words(f)}", q, NUM0, f"=IF({{B}}<0,{{B}}*(1-{self.at['comfort']}),{{B}})",
                      q * (1.0 - ct) if q < 0 else q, f"{self.pack.fuel_units[f]} a year",
                      "per operating year; negative = less used; used: after comfort taking")
 
@@ -252,7 +280,7 @@ class InputsBlock:
                  '=IF({B}="Yes",1,0)', int(p.vat_recoverable), note="Yes: bills are valued net of VAT",
                  used_fmt=NUM0)
         for f in self.fuels:
-            self.put(f"tariff_{f}", f"Tariff paid: {f}", p.tariffs.get(f), "£#,##0.0000",
+            self.put(f"tariff_{f}", f"Tariff paid: {fuel_words(f)}", p.tariffs.get(f), "£#,##0.0000",
                      unit=f"£/{self.pack.fuel_units[f]}",
                      note="incl. VAT, at the input price year; empty: the pack's retail price")
         self.put("vfm_adj", "Value-for-money adjustment", p.vfm_adjustment, NUM0, unit="bands",

@@ -19,9 +19,9 @@ from ...core.financial import PAYBACK_TOLERANCE_GBP
 from ...core.pack import AssumptionPack
 from ...core.portfolio import ProjectInputs
 from ...core.results import PortfolioResults, vfm_category
-from ..escaping import header_footer_text
 from .assumptions import YearAxis
-from .layout import (MONEY, NUM0, NUM1, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, pack_label,
+from .funding_profile import FundingRows
+from .layout import (MONEY, NUM0, NUM1, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, page_setup,
                      write_text, yes_no)
 from .project_inputs import InputsBlock
 from .project_years import YearTable
@@ -106,10 +106,10 @@ RESULTS_FIRST_ROW = 5                                   # row of the first resul
 INPUTS_HEADER_ROW = RESULTS_FIRST_ROW + len(RESULT_ROWS) + 1
 ID_CELL, NAME_CELL, CATEGORY_CELL = (cell(INPUTS_HEADER_ROW + k, 1) for k in (1, 2, 3))
 LABEL_WIDTH, YEAR_WIDTH = 46, 13
-PRINT_SCALE = 55           # per cent: a printed page holds the results, the chart and the checks
 CHART_COL = 7
 CHART_WIDTH_PX = 560
 CHECK_LINE_CHARS = 85      # a check's text is split into lines of about this length
+PRINT_LAST_COL = CHART_COL + 6   # the chart and the checks' lines end by here
 
 
 def result_cell(key: str) -> str:
@@ -135,10 +135,13 @@ def _plain(v):
 
 
 def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
-                        results: PortfolioResults, pack: AssumptionPack, axis: YearAxis) -> None:
+                        results: PortfolioResults, pack: AssumptionPack, axis: YearAxis) -> FundingRows:
     """Write project ``i``'s sheet: results at the top, then inputs, then the
-    year-by-year table with the years across the columns, as in a financial model."""
-    ProjectSheet(wb, fmt, sheet, p, i, results, pack, axis).write()
+    year-by-year table with the years across the columns, as in a financial model.
+    Returns where its capex and public funding rows are (for the Funding profile)."""
+    sheet_writer = ProjectSheet(wb, fmt, sheet, p, i, results, pack, axis)
+    sheet_writer.write()
+    return sheet_writer.funding_rows()
 
 
 class ProjectSheet(InputsBlock, YearTable):
@@ -168,6 +171,7 @@ class ProjectSheet(InputsBlock, YearTable):
         self.inp: dict[str, str] = {}   # input key -> address of the input cell
         self.deferred: list[Callable[[], None]] = []   # formulas that need the year table's rows
         self.rows: dict[str, int] = {}
+        self.checks_end = 0    # the last row of the checks beside the results
         self.res = {key: result_cell(key) for key, *_ in RESULT_ROWS}
 
     def write(self) -> None:
@@ -176,7 +180,7 @@ class ProjectSheet(InputsBlock, YearTable):
         ws.set_column(1, 2, 15)
         ws.set_column(3, max(3, self.ny), YEAR_WIDTH)
         write_text(ws, 0, 0, f"{p.id}: {p.name}", self.fmt.title)
-        write_text(ws, 1, 0, f"Category {p.category}; {p.area or 'area not given'}; money in £ at "
+        write_text(ws, 1, 0, f"{self.category.label}; {p.area or 'area not given'}; money in £ at "
                              f"{results.price_base_year} prices; appraisal year {self.A}; method "
                              f"version 2; assumptions {results.pack_id} ({results.pack_vintage})",
                    self.fmt.note)
@@ -189,13 +193,17 @@ class ProjectSheet(InputsBlock, YearTable):
         self.results_block()
         self.chart_and_checks()
         ws.freeze_panes(3, 1)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_print_scale(PRINT_SCALE)
-        ws.repeat_columns(0)
-        ws.set_header(f"&L{header_footer_text(p.id)}&R{pack_label(results.pack_id, results.pack_vintage)}")
-        ws.set_footer("&LLow-Carbon Appraisal&RPage &P of &N")
+        # printed: one page of results, chart and checks; the inputs and the year
+        # table are for working in the workbook (the Funding profile prints the capex)
+        ws.print_area(0, 0, max(INPUTS_HEADER_ROW - 2, self.checks_end), PRINT_LAST_COL)
+        page_setup(ws, self.fmt.page, landscape=True, repeat_rows=(0, 0), pages_tall=1)
+
+    def funding_rows(self) -> FundingRows:
+        """The year rows the Funding profile sheet reads, with their cached values."""
+        c = self.year_cache
+        return FundingRows(self.sheet, self.p.id, self.p.name, self.years, self.rng("year"),
+                           self.rng("capex"), self.rng("renewals_fin"), self.rng("pf"),
+                           np.asarray(c["capex"]) + np.asarray(c["renewals_fin"]), np.asarray(c["pf"]))
 
     # ------------------------------------------------------------ results
     def result_formulas(self) -> dict[str, str]:
@@ -360,6 +368,7 @@ class ProjectSheet(InputsBlock, YearTable):
                 r += 1
                 write_text(ws, r, CHART_COL, ("" if k == 0 else "   ") + line,
                            self.fmt.warn if warnings else self.fmt.note)
+        self.checks_end = r
 
 
 def _payback(cum: str, years: str, last: str) -> str:

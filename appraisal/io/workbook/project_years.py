@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
+from .project_inputs import fuel_words
 from .layout import FACTOR, MONEY, NUM0, NUM2, NUM5, PCT, YEAR, write_text
 
 BOLD_ITEMS = ("costs", "benefits", "cash")
@@ -57,7 +58,7 @@ class YearTable:
                ("capex_inc", "Incremental capex: capex + renewals - counterfactual", MONEY),
                ("ob", "Optimism bias", MONEY), ("opex", "Opex", MONEY),
                ("network", "Network reinforcement", MONEY), ("costs", "Costs", MONEY)]
-        out += [(f"q_{f}", f"Energy change after comfort taking: {f} ({pack.fuel_units[f]})", NUM0)
+        out += [(f"q_{f}", f"Energy change after comfort taking: {fuel_words(f)} ({pack.fuel_units[f]})", NUM0)
                 for f in self.fuels]
         out += [("carbon_traded", "Carbon saved, traded fuels (tCO2e, after deadweight)", NUM2),
                 ("carbon_direct", "Carbon saved, direct (tCO2e, after deadweight)", NUM2),
@@ -312,6 +313,7 @@ class YearTable:
             if st.per_year is None:
                 inputs_by_year[f"stream_{j}"] = st.profile or {}
         templates, cache = self.templates(), self.caches()
+        self.year_cache = cache
         first_column = {"df": "=IF({t}<0,0,INDEX(DT_DF,{t}+1))", "cum_dnet": "=IF({t}<0,0,{dnet})",
                         "cum_cash": "=IF({t}<0,0,{cash})"}
         refs = _Refs(self.rows, self.fixed_refs())

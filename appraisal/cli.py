@@ -166,10 +166,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() != ".xlsx":
         raise InputError([Problem("the appraisal workbook is an Excel file: give a name ending "
                                   ".xlsx", file=str(args.output))])
-    pack, _, inputs = _load(args)
+    pack, doc, inputs = _load(args)
     export_workbook(inputs, pack, args.output, carbon_series=args.carbon,
                     discount_schedule=args.schedule, analysis=args.analysis, draws=args.draws,
-                    seed=args.seed, budget_gbp=args.budget, objective=args.objective)
+                    seed=args.seed, budget_gbp=args.budget, objective=args.objective,
+                    document=doc.data, changes=_imported_changes(doc, pack))
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 

@@ -12,6 +12,7 @@ with its cached value, and writes large workbooks quickly.
 """
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -24,12 +25,14 @@ from ...core.results import METHOD_VERSION, VFM_BASIS_LABELS, PortfolioResults, 
 from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
+from .changes_sheet import CHANGES, write_changes
+from .input_register import SHEET as INPUTS_SHEET, InputRegister, document_from_inputs
 from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, cached, cell, col_range,
                      sheet_names, sheet_ref, write_text)
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 
 SUMMARY, GAP, README = "Summary", "Gap", "Read me"
-RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS)
+RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS, CHANGES, INPUTS_SHEET)
 
 # Summary columns: (header, result key or special, number format, total rule)
 SUMMARY_COLUMNS = [
@@ -79,7 +82,8 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                     progress: ProgressFn | None = None,
                     cancelled: Callable[[], bool] | None = None,
                     analysis: bool = False, draws: int = 2000, seed: int = 1,
-                    budget_gbp: float | None = None, objective: str = "npsv") -> PortfolioResults:
+                    budget_gbp: float | None = None, objective: str = "npsv",
+                    document: dict | None = None, changes=None) -> PortfolioResults:
     """Appraise ``inputs`` and write the appraisal workbook to ``path``, atomically.
 
     Parameters
@@ -95,6 +99,17 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
         sheet (the best set for ``objective`` within that public budget), after
         the ``Gap`` sheet: values, not formulas (:mod:`.analysis`).
 
+    document : dict, optional
+        The portfolio document (FORMAT.md section 1) ``inputs`` were parsed
+        from: the workbook carries it, with its ``id`` (a new one when it has
+        none), so that :func:`appraisal.io.appraisal_workbook.read_appraisal_workbook`
+        can rebuild it from the input cells. Without it, a document is made
+        from ``inputs``.
+    changes : PortfolioDiff, optional
+        What changed since the appraisal workbook the portfolio was imported
+        from (:func:`appraisal.core.diff.diff_portfolios`): written on a
+        ``Changes`` sheet.
+
     Returns
     -------
     PortfolioResults
@@ -105,6 +120,11 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     opts = resolve_options(inputs, pack, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
     price_years = [p.price_year for p in inputs.projects if p.price_year is not None]
+    if document is None:
+        document = document_from_inputs(inputs)
+    portfolio_id = document.get("id") if isinstance(document.get("id"), str) and document.get(
+        "id") else uuid.uuid4().hex
+    register = InputRegister()
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)
         wb.set_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
@@ -114,20 +134,25 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
         names = sheet_names(results.ids, RESERVED + (ANALYSIS_SHEETS if analysis else ()))
         axis = year_axis(pack, opts, results.years)
         _write_readme(wb, fmt, results)
-        _write_summary(wb, fmt, results, names)
+        _write_summary(wb, fmt, results, names, register)
+        if changes is not None:
+            write_changes(wb, fmt, changes)
         _write_gap(wb, fmt, results)
         if analysis:
             write_analysis(wb, fmt, inputs, pack, results, draws=draws, seed=seed,
                            budget_gbp=budget_gbp, objective=objective, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
-        write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year))
+        write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year),
+                          register)
         n = len(inputs.projects)
         for i, p in enumerate(inputs.projects):
             if cancelled is not None and cancelled():
                 raise ExportCancelled()
-            write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis)
+            write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis, register)
             if progress is not None:
                 progress(i + 1, n)
+        register.write(wb, portfolio_id=portfolio_id, method_version=METHOD_VERSION,
+                       pack_id=pack.id, pack_vintage=pack.vintage, document=document)
         wb.get_worksheet_by_name(SUMMARY).activate()
         wb.close()
     return results
@@ -169,7 +194,12 @@ def _summary_cell(results: PortfolioResults, sheet: str, key: str, i: int) -> tu
     return ref, _value(results, key, i)
 
 
-def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]) -> None:
+def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str],
+                   register: InputRegister | None = None) -> None:
+    """The Summary. Input cells written here (the sign-off block's: prepared by, checked
+    by, date, version; a portfolio field ``sign_off``) are marked with one call each,
+    ``register.add(("sign_off", "prepared_by"), SUMMARY, row, col, value, "text")``,
+    and are then read back by :mod:`appraisal.io.appraisal_workbook`."""
     ws = wb.add_worksheet(SUMMARY)
     write_text(ws, 0, 0, results.name, fmt.title)
     write_text(ws, 1, 0, f"Appraisal year {results.appraisal_year}; money in £ at "

@@ -46,7 +46,7 @@ ATTRIBUTION_ORDER = (
     "alphabetically); then projects in order of ID (case ignored): a removed project is "
     "removed, an added one added whole, a changed one field by field in the order "
     + ", ".join(PROJECT_ORDER) + " (then any other field alphabetically)")
-_NOT_COMPARED = ("format", "version", "projects")
+_NOT_COMPARED = ("format", "version", "projects", "imported_from")   # imported_from: a record, not an input
 
 
 @dataclass(frozen=True)

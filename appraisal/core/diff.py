@@ -23,7 +23,7 @@ from typing import Any, Callable
 from .appraise import appraise_portfolio
 from .errors import InputError
 from .pack import AssumptionPack
-from .portfolio import PORTFOLIO_FIELDS, PROJECT_FIELDS, Portfolio, parse_portfolio
+from .portfolio import PROJECT_FIELDS, Portfolio, parse_portfolio
 from .results import PortfolioResults
 
 # measures compared, per project and in total: (result key, label, unit)
@@ -281,6 +281,7 @@ def _project_diffs(da: dict, db: dict, ra: PortfolioResults, rb: PortfolioResult
     for key in sorted(set(pa) | set(pb)):
         before, after = pa.get(key), pb.get(key)
         pid = str((after or before or {}).get("id", key))
+        fields: list[FieldChange]
         if before is None:
             status, fields = "added", []
         elif after is None:

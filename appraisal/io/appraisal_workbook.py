@@ -353,7 +353,8 @@ def _apply(doc: dict, path: list[str], value: Any) -> None:
             items.append({"fuel": rest[0], "quantity_per_year": value})
         p["energy_changes"] = items
     else:   # additionality, readiness, tariffs, ob_project_type shares: a mapping
-        m = p.get(name) if isinstance(p.get(name), dict) else {}
+        found = p.get(name)
+        m: dict[str, Any] = found if isinstance(found, dict) else {}
         if value is None and name == "tariffs":
             m.pop(rest[0], None)
         else:

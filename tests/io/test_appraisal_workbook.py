@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import RECALC_ALWAYS, _soffice  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+# LibreOffice Basic library files (XML whose long lines are kept as LibreOffice writes them)
 FIRST = "HP-001"   # the example's first project
 
 DELETE_ROW_MACRO = """<?xml version="1.0" encoding="UTF-8"?>

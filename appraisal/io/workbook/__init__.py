@@ -122,8 +122,8 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     price_years = [p.price_year for p in inputs.projects if p.price_year is not None]
     if document is None:
         document = document_from_inputs(inputs)
-    portfolio_id = document.get("id") if isinstance(document.get("id"), str) and document.get(
-        "id") else uuid.uuid4().hex
+    given_id = document.get("id")
+    portfolio_id = given_id if isinstance(given_id, str) and given_id else uuid.uuid4().hex
     register = InputRegister()
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)

@@ -15,7 +15,8 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-SUBCOMMANDS = ("appraise", "export", "template", "import", "select", "sensitivity", "montecarlo")
+SUBCOMMANDS = ("appraise", "export", "template", "import", "select", "sensitivity", "montecarlo",
+               "diff")
 
 
 def _say(text: object) -> None:
@@ -87,9 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(p)
     p.set_defaults(run=_cmd_template)
 
-    p = sub.add_parser("import", help="read filled submission workbooks into a portfolio",
+    p = sub.add_parser("import", help="read filled submission workbooks, or a returned "
+                                      "appraisal workbook, into a portfolio",
                        description="Read filled submission workbooks (files, or folders of .xlsx "
-                                   "files) into a new portfolio file or into an existing one. "
+                                   "files) into a new portfolio file or into an existing one; or "
+                                   "read an appraisal workbook exported by 'appraisal export' "
+                                   "(and perhaps edited) back into a portfolio file. "
                                    "Every problem is listed with its file, sheet, cell and "
                                    "field; workbooks without problems are still imported "
                                    "unless --strict is given (exit status 2 either way).")
@@ -101,13 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add the projects to this portfolio (refusing IDs it already has) "
                         "and write the result to --output")
     p.add_argument("--appraisal-year", type=int, metavar="YEAR",
-                   help="appraisal year (year 0) of the new portfolio; required without --into")
+                   help="appraisal year (year 0) of the new portfolio; required without --into "
+                        "(an appraisal workbook carries its own)")
     p.add_argument("--name", default="Imported submissions",
                    help="name of the new portfolio (default: %(default)s)")
     p.add_argument("--strict", action="store_true",
                    help="write nothing when any workbook has a problem")
+    p.add_argument("--replace", action="store_true",
+                   help="with --into: a resubmitted project replaces the project with the same "
+                        "ID (IDs differing only in case are the same project); the differences "
+                        "are printed. Without it such a project is refused")
     _add_pack_options(p)
     p.set_defaults(run=_cmd_import)
+    _add_diff_parser(sub)
     _add_select_parser(sub)
     _add_uncertainty_parsers(sub)
     return parser
@@ -187,10 +197,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() != ".xlsx":
         raise InputError([Problem("the appraisal workbook is an Excel file: give a name ending "
                                   ".xlsx", file=str(args.output))])
-    pack, _, inputs = _load(args)
+    pack, doc, inputs = _load(args)
     export_workbook(inputs, pack, args.output, carbon_series=args.carbon,
                     discount_schedule=args.schedule, analysis=args.analysis, draws=args.draws,
-                    seed=args.seed, budget_gbp=args.budget, objective=args.objective)
+                    seed=args.seed, budget_gbp=args.budget, objective=args.objective,
+                    document=doc.data, changes=_imported_changes(doc, pack))
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
@@ -208,12 +219,22 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from .core import Portfolio, load_pack, parse_portfolio
     from .core.errors import InputError
+    from .io import submission_layout as L
+    from .io.appraisal_workbook import is_appraisal_workbook
     from .io.portfolio_file import load_portfolio, save_portfolio
-    from .io.submission import add_to_portfolio, describe_problem, import_workbooks
+    from .io.resubmission import merge_projects
+    from .io.submission import describe_problem, import_workbooks
     from .resources import default_pack_dir
+    returned = [b for b in args.books if b.is_file() and is_appraisal_workbook(b)]
+    if returned:
+        return _import_appraisal_workbook(args, returned)
     if args.into is None and args.appraisal_year is None:
         print("appraisal import: error: give --appraisal-year YEAR for the new portfolio "
               "(or --into EXISTING.json)", file=sys.stderr)
+        return EXIT_INPUT
+    if args.replace and args.into is None:
+        print("appraisal import: error: --replace replaces projects of an existing portfolio: "
+              "give --into EXISTING.json", file=sys.stderr)
         return EXIT_INPUT
     if args.into is not None and args.appraisal_year is not None:
         print(f"appraisal import: note: --appraisal-year is ignored; {args.into} keeps its own",
@@ -221,9 +242,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     pack = load_pack(args.assumptions or default_pack_dir())
     doc = (load_portfolio(args.into) if args.into is not None
            else Portfolio.new(args.name, args.appraisal_year))
+    before = doc.copy()
     report = import_workbooks(args.books, pack, strict=args.strict)
-    added, clashes = add_to_portfolio(doc, report)
-    problems = report.problems + clashes
+    merge = merge_projects(doc, [(w.file, w.project) for w in report.kept() if w.project],
+                           replace=args.replace, sheet=L.PROJECT, cell=L.PROJECT_CELLS["id"])
+    problems = report.problems + merge.problems
     for problem in problems:
         _say(describe_problem(problem))
     for warning in report.warnings:   # read one way that could have meant another
@@ -232,7 +255,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if problems and args.strict:
         print(f"appraisal import: {summary}; nothing written (--strict)", file=sys.stderr)
         return EXIT_INPUT
-    if not added:
+    if not merge.added and not merge.replaced:
         print("appraisal import: no project imported; nothing written", file=sys.stderr)
         return EXIT_INPUT
     try:   # what is written must open as a sound portfolio
@@ -242,10 +265,122 @@ def _cmd_import(args: argparse.Namespace) -> int:
             _say(describe_problem(problem))
         print("appraisal import: nothing written", file=sys.stderr)
         return EXIT_INPUT
+    if merge.replaced:   # what the resubmission changes, before it is written
+        from .core.diff import diff_portfolios
+        from .io.diff_output import diff_table
+        diff = diff_portfolios(before, doc, pack, names=(str(args.into), "the resubmission"))
+        sys.stdout.write(diff_table(diff, (str(args.into), "after the resubmission")))
     save_portfolio(doc, args.output)
-    print(f"appraisal import: wrote {added} project(s) to {args.output}"
+    done = [f"{len(merge.added)} project(s) added"] + (
+        [f"{len(merge.replaced)} replaced ({', '.join(str(o.get('id')) for o, _ in merge.replaced)})"]
+        if merge.replaced else [])
+    print(f"appraisal import: wrote {args.output}: {'; '.join(done)}"
           + (f"; {summary}, listed above" if problems else ""), file=sys.stderr)
     return EXIT_INPUT if problems else EXIT_OK
+
+
+def _import_appraisal_workbook(args: argparse.Namespace, returned: list[Path]) -> int:
+    """``appraisal import BOOK.xlsx -o P.json`` of an appraisal workbook: the portfolio it
+    carries with its edited input cells; no --appraisal-year (it has its own)."""
+    from .core import load_pack
+    from .io.appraisal_workbook import read_appraisal_workbook
+    from .io.portfolio_file import save_portfolio
+    from .resources import default_pack_dir
+    if len(args.books) != 1 or args.into is not None:
+        print(f"appraisal import: error: {returned[0]} is an appraisal workbook (a whole "
+              "portfolio): import it alone, without --into (use 'appraisal diff' to compare it "
+              "with a portfolio)", file=sys.stderr)
+        return EXIT_INPUT
+    if args.appraisal_year is not None:
+        print("appraisal import: note: --appraisal-year is ignored; an appraisal workbook "
+              "carries its own", file=sys.stderr)
+    pack = load_pack(args.assumptions or default_pack_dir())
+    portfolio, report = read_appraisal_workbook(returned[0], pack)
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    save_portfolio(portfolio, args.output)
+    print(f"appraisal import: wrote {args.output} ({len(report.changes)} input(s) changed)",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _imported_changes(doc, pack):
+    """The diff from the appraisal workbook the portfolio was imported from, if it was
+    (its ``imported_from`` field), for the export's Changes sheet."""
+    from .core.diff import diff_portfolios
+    from .io.appraisal_workbook import IMPORTED_FROM
+    record = doc.data.get(IMPORTED_FROM)
+    if not isinstance(record, dict) or not isinstance(record.get("base"), dict):
+        return None
+    return diff_portfolios(record["base"], doc.data, pack,
+                           names=(f"{record.get('file', 'the workbook')} as exported", "portfolio"))
+
+
+# ---------------------------------------------------------------------------
+# appraisal diff: what changed between two portfolios, and why the numbers moved
+# ---------------------------------------------------------------------------
+
+def _add_diff_parser(sub) -> None:
+    p = sub.add_parser(
+        "diff", help="what changed between two portfolios, and why NPSV moved",
+        description="Compare two portfolios (portfolio files or appraisal workbooks): the inputs "
+                    "that differ, project by project and field by field, the change in NPSV, "
+                    "BCR, carbon, net jobs, public cost and gap contribution, and the NPSV "
+                    "change attributed to each input (applied one at a time in a stated order; "
+                    "the parts add up to the total).",
+        epilog="Exit status: 0 the inputs are the same, 1 they differ, 2 an input is wrong.")
+    p.add_argument("a", type=Path, metavar="A", help="before: PORTFOLIO.json or BOOK.xlsx")
+    p.add_argument("b", type=Path, metavar="B", help="after: PORTFOLIO.json or BOOK.xlsx")
+    _add_pack_options(p)
+    p.add_argument("--carbon", choices=("low", "central", "high"))
+    p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("--format", choices=("table", "json", "xlsx"), default="table")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write to FILE (atomically) instead of printing; needed for xlsx")
+    p.set_defaults(run=_cmd_diff)
+
+
+def _load_either(path: Path, pack):
+    """A portfolio document from a portfolio file or an appraisal workbook."""
+    from .core.errors import InputError, Problem
+    from .io.appraisal_workbook import is_appraisal_workbook, read_appraisal_workbook
+    from .io.portfolio_file import load_portfolio
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if not path.is_file() or not is_appraisal_workbook(path):
+            raise InputError([Problem("is not an appraisal workbook exported by the application "
+                                      "(nor a portfolio file)", file=str(path))])
+        portfolio, report = read_appraisal_workbook(path, pack)
+        for problem in report.formula_problems:
+            print(f"appraisal diff: warning: {path}: {problem.message}", file=sys.stderr)
+        return portfolio
+    return load_portfolio(path)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .core import load_pack
+    from .core.diff import diff_portfolios
+    from .core.errors import InputError, Problem
+    from .io.diff_output import diff_json, diff_table
+    from .resources import default_pack_dir
+    if args.format == "xlsx" and (args.output is None or args.output.suffix.lower() != ".xlsx"):
+        raise InputError([Problem("--format xlsx writes a workbook: give -o REPORT.xlsx")])
+    pack = load_pack(args.assumptions or default_pack_dir())
+    try:
+        a, b = _load_either(args.a, pack), _load_either(args.b, pack)
+    except OSError as exc:
+        raise InputError([Problem(f"cannot be read: {exc.strerror or exc}",
+                                  file=str(exc.filename or ""))]) from None
+    names = (str(args.a), str(args.b))
+    diff = diff_portfolios(a, b, pack, carbon_series=args.carbon, discount_schedule=args.schedule,
+                           names=names)
+    if args.format == "xlsx":
+        from .io.workbook.changes_sheet import write_diff_report
+        write_diff_report(diff, args.output, names)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        render = diff_table if args.format == "table" else diff_json
+        _emit([render(diff, names)], args.output)
+    return EXIT_OK if diff.equal else EXIT_FAILED
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ with its cached value, and writes large workbooks quickly.
 from __future__ import annotations
 
 import datetime
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -26,13 +27,15 @@ from ..portfolio_file import atomic_target
 from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from ...core.portfolio import SIGN_OFF_FIELDS
+from .changes_sheet import CHANGES, write_changes
 from .funding_profile import SHEET as FUNDING, add_sheet as add_funding_sheet, write_funding_profile
+from .input_register import SHEET as INPUTS_SHEET, InputRegister, document_from_inputs
 from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, PageContext, cached,
                      cell, col_range, document_properties, page_setup, sheet_names, sheet_ref, write_text)
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 
 SUMMARY, GAP, README = "Summary", "Gap", "Read me"
-RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS, FUNDING)
+RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS, FUNDING, CHANGES, INPUTS_SHEET)
 
 # Summary columns: (header, result key or special, number format, total rule)
 SUMMARY_COLUMNS = [
@@ -88,7 +91,8 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                     progress: ProgressFn | None = None,
                     cancelled: Callable[[], bool] | None = None,
                     analysis: bool = False, draws: int = 2000, seed: int = 1,
-                    budget_gbp: float | None = None, objective: str = "npsv") -> PortfolioResults:
+                    budget_gbp: float | None = None, objective: str = "npsv",
+                    document: dict | None = None, changes=None) -> PortfolioResults:
     """Appraise ``inputs`` and write the appraisal workbook to ``path``, atomically.
 
     Parameters
@@ -104,6 +108,17 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
         sheet (the best set for ``objective`` within that public budget), after
         the ``Gap`` sheet: values, not formulas (:mod:`.analysis`).
 
+    document : dict, optional
+        The portfolio document (FORMAT.md section 1) ``inputs`` were parsed
+        from: the workbook carries it, with its ``id`` (a new one when it has
+        none), so that :func:`appraisal.io.appraisal_workbook.read_appraisal_workbook`
+        can rebuild it from the input cells. Without it, a document is made
+        from ``inputs``.
+    changes : PortfolioDiff, optional
+        What changed since the appraisal workbook the portfolio was imported
+        from (:func:`appraisal.core.diff.diff_portfolios`): written on a
+        ``Changes`` sheet.
+
     Returns
     -------
     PortfolioResults
@@ -114,6 +129,11 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     opts = resolve_options(inputs, pack, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
     price_years = [p.price_year for p in inputs.projects if p.price_year is not None]
+    if document is None:
+        document = document_from_inputs(inputs)
+    given_id = document.get("id")
+    portfolio_id = given_id if isinstance(given_id, str) and given_id else uuid.uuid4().hex
+    register = InputRegister()
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)
         wb.set_properties(document_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
@@ -124,23 +144,28 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
         names = sheet_names(results.ids, RESERVED + (ANALYSIS_SHEETS if analysis else ()))
         axis = year_axis(pack, opts, results.years)
         _write_readme(wb, fmt, results)
-        _write_summary(wb, fmt, results, names, inputs.sign_off)
+        _write_summary(wb, fmt, results, names, inputs.sign_off, register)
+        if changes is not None:
+            write_changes(wb, fmt, changes)
         _write_gap(wb, fmt, results)
         funding = add_funding_sheet(wb)
         if analysis:
             write_analysis(wb, fmt, inputs, pack, results, draws=draws, seed=seed,
                            budget_gbp=budget_gbp, objective=objective, carbon_series=carbon_series,
                            discount_schedule=discount_schedule)
-        write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year))
+        write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year),
+                          register)
         n = len(inputs.projects)
         rows = []
         for i, p in enumerate(inputs.projects):
             if cancelled is not None and cancelled():
                 raise ExportCancelled()
-            rows.append(write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis))
+            rows.append(write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis, register))
             if progress is not None:
                 progress(i + 1, n)
         write_funding_profile(funding, fmt, rows, results.price_base_year)
+        register.write(wb, portfolio_id=portfolio_id, method_version=METHOD_VERSION,
+                       pack_id=pack.id, pack_vintage=pack.vintage, document=document)
         wb.get_worksheet_by_name(SUMMARY).activate()
         wb.close()
     return results
@@ -186,7 +211,12 @@ def _summary_cell(results: PortfolioResults, sheet: str, key: str, i: int,
 
 
 def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str],
-                   sign_off: dict[str, str] | None = None) -> None:
+                   sign_off: dict[str, str] | None = None,
+                   register: InputRegister | None = None) -> None:
+    """The Summary. Input cells written here (the sign-off block's: prepared by, checked
+    by, date, version; a portfolio field ``sign_off``) are marked with one call each,
+    ``register.add(("sign_off", "prepared_by"), SUMMARY, row, col, value, "text")``,
+    and are then read back by :mod:`appraisal.io.appraisal_workbook`."""
     ws = wb.add_worksheet(SUMMARY)
     write_text(ws, 0, 0, results.name, fmt.title)
     write_text(ws, 1, 0, f"Appraisal year {results.appraisal_year}; money in £ at "
@@ -212,7 +242,10 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
                              align="center" if text else None), cached(value))
     total_row = _summary_total(ws, fmt, results)
     wb.define_name("Summary_Total_Row", f"={SUMMARY}!${total_row + 1}:${total_row + 1}")
-    write_sign_off(ws, fmt, total_row + 2, sign_off or {})
+    cells = write_sign_off(ws, fmt, total_row + 2, sign_off or {})
+    if register is not None:   # read back on import (FORMAT.md 7)
+        for name, (r, c) in cells.items():
+            register.add(("sign_off", name), SUMMARY, r, c, (sign_off or {}).get(name, ""), "text")
     _summary_layout(wb, ws, fmt, results, total_row + 3 + len(SIGN_OFF_FIELDS))
 
 

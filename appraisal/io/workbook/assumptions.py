@@ -18,6 +18,7 @@ from ...core.appraise import Options
 from ...core.discounting import band_rates, discount_factors
 from ...core.pack import CARBON_SERIES, PARAMETER_DEFAULTS, AssumptionPack, Table
 from ...core.results import METHOD_VERSION, VFM_BANDS, VFM_LOWEST
+from .input_register import InputRegister
 from .layout import (FACTOR, MONEY, NUM2, NUM5, PCT, RATIO, YEAR, Formats, cell, col_range, page_setup,
                      write_text)
 from .year_tables import SECTOR_NAMES, write_traded_flags, write_year_tables
@@ -109,6 +110,7 @@ class _Writer:
     def __init__(self, wb, ws, fmt: Formats, pack: AssumptionPack, opts: Options) -> None:
         self.wb, self.ws, self.fmt, self.pack, self.opts = wb, ws, fmt, pack, opts
         self.row = 0
+        self.register: InputRegister | None = None   # marks the settings' cells
         self.blocks: dict[str, dict[tuple, Block]] = {}   # table -> key -> rows on the sheet
         self._flagged: dict[str, set[int]] = {}
 
@@ -188,9 +190,10 @@ def _rebase_formula(value_col: int, price_year_col: int, r: int) -> str:
 
 
 def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axis: YearAxis,
-                      last_price_year: int) -> None:
+                      last_price_year: int, register: InputRegister | None = None) -> None:
     """Write the sheet. ``last_price_year`` is the latest year any project's money
-    is priced in: the deflator is extrapolated at least that far."""
+    is priced in: the deflator is extrapolated at least that far. The portfolio
+    settings' cells are marked in ``register`` (for reading the workbook back)."""
     ws = wb.add_worksheet(SHEET)
     ws.set_column(0, 0, 26)
     ws.set_column(1, QUALITY_COL - 1, 11)
@@ -198,6 +201,7 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     ws.set_column(SOURCE_COL, SOURCE_COL, SOURCE_WIDTH)
     ws.freeze_panes(1, 0)
     w = _Writer(wb, ws, fmt, pack, opts)
+    w.register = register
     write_text(ws, 0, 0, f"Assumptions: {pack.name}", fmt.title)
     write_text(ws, 1, 0, f"Pack id {pack.id}, vintage {pack.vintage}; method version "
                          f"{METHOD_VERSION}. {pack.notes}", fmt.note)
@@ -239,6 +243,14 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
 # Settings, parameters, bands
 # ---------------------------------------------------------------------------
 
+# the Assumptions sheet's setting (its defined name) -> the portfolio field it holds
+SETTING_FIELDS = {"AppraisalYear": "appraisal_year", "PriceBaseYear": "price_base_year",
+                  "CarbonSeries": "carbon_series", "EnergySeries": "energy_series",
+                  "DiscountSchedule": "discount_schedule", "FinancialRate": "financial_discount_rate",
+                  "FinancialBasis": "financial_basis", "FinancialOBShare": "financial_ob_share",
+                  "VfmBasis": "vfm_basis"}
+
+
 def _settings(w: _Writer) -> None:
     ws, fmt, pack, opts = w.ws, w.fmt, w.pack, w.opts
     w.title("Portfolio settings", "the choices every figure is computed under")
@@ -272,6 +284,9 @@ def _settings(w: _Writer) -> None:
             ws.write_number(w.row, 1, value, fmt.num(num_fmt, input=True))
         write_text(ws, w.row, 2, note, fmt.note)
         w.name(name, cell(w.row, 1))
+        if w.register is not None:
+            w.register.add((SETTING_FIELDS[name],), SHEET, w.row, 1, value,
+                           "text" if num_fmt is None else "integer" if num_fmt == YEAR else "number")
         w.row += 1
     write_text(ws, w.row, 0, "Method version")
     ws.write_number(w.row, 1, METHOD_VERSION, fmt.num(NUM0_))

@@ -22,8 +22,55 @@ def fuel_words(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# input key of the block -> (the project field it holds, how its cell is read back);
+# keys with a suffix (``q_natural_gas``, ``ren_cost_0``) are resolved by input_path
+FIELD_OF_KEY = {
+    "id": ("id", "text"), "name": ("name", "text"), "category": ("category", "text"),
+    "area": ("area", "text"), "level": ("spatial_level", "text"),
+    "price_year": ("price_year", "integer"), "opstart": ("operating_start", "integer"),
+    "lifetime": ("lifetime_years", "integer"), "stage": ("business_case_stage", "choice"),
+    "ob_given": ("optimism_bias", "number"), "ob_type": ("ob_project_type", "choice"),
+    "ob_mit": ("ob_mitigation", "number"), "opex": ("opex_per_year", "number"),
+    "peak_kw": ("added_peak_kw", "number"), "residual_in": ("residual_value", "number"),
+    "asset_life": ("asset_life_years", "integer"), "share": ("public_funding_share", "number"),
+    "promoter_public": ("promoter_public", "yesno"), "sector": ("energy_sector", "choice"),
+    "deadweight": ("benefit_deadweight", "number"), "comfort": ("comfort_taking", "number"),
+    "km": ("car_km_removed", "number"), "bill": ("bill_savings_to_promoter", "yesno"),
+    "vat_rec": ("vat_recoverable", "yesno"), "vfm_adj": ("vfm_adjustment", "integer"),
+    "vfm_reason": ("vfm_adjustment_reason", "text"), "jypm": ("job_years_per_million", "number"),
+    "fte": ("operational_fte", "number"), "months": ("readiness.months_to_start", "number"),
+}
+PREFIXED_KEYS = [  # (key prefix, field path template, kind)
+    ("ob_share_", "ob_project_type.{}", "number"), ("ren_cost_", "renewals.{}.cost", "number"),
+    ("ren_every_", "renewals.{}.every_years", "integer"), ("q_", "energy_changes.{}", "number"),
+    ("stream_", "other_benefits.{}.per_year", "number"),
+    ("disc_", "other_benefits.{}.discounting", "text"), ("tariff_", "tariffs.{}", "number"),
+    ("add_", "additionality.{}", "number"), ("ready_", "readiness.{}", "yesno"),
+]
+
+
+def input_path(key: str) -> tuple[tuple[str, ...], str] | None:
+    """The project field (a path below the project) an input key holds, and its kind;
+    None for a row that holds no input of its own (a derived value)."""
+    if key in FIELD_OF_KEY:
+        name, kind = FIELD_OF_KEY[key]
+        return tuple(name.split(".")), kind
+    for prefix, template, kind in PREFIXED_KEYS:
+        if key.startswith(prefix) and key != "add_factor":
+            return tuple(template.format(key[len(prefix):]).split(".")), kind
+    return None
+
+
 class InputsBlock:
     """METHOD.md's inputs of one project, section by section."""
+
+    def register_input(self, key: str, row: int, col: int, value) -> None:
+        """Mark the input cell of ``key`` in the workbook's register (for reading back)."""
+        found = input_path(key) if self.register is not None else None
+        if found is None or (key == "share" and self.has_pf_map):   # "not used": no input
+            return
+        path, kind = found
+        self.register.add(("projects", self.p.id) + path, self.sheet, row, col, value, kind)
 
     def put(self, key: str, label: str, value, num_fmt: str | None,
             used: str | Callable[[], str] | None = None, used_value=None, unit: str = "",
@@ -39,6 +86,7 @@ class InputsBlock:
             ws.write_blank(row, 1, None, fmt.num(num_fmt or "General", input=True))
         else:
             ws.write_number(row, 1, float(value), fmt.num(num_fmt or "General", input=True))
+        self.register_input(key, row, 1, value)
         self.inp[key] = self.at[key] = cell(row, 1)
         if used is not None:
             f = fmt.num(used_fmt or num_fmt or "General")

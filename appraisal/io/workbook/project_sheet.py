@@ -20,6 +20,7 @@ from ...core.pack import AssumptionPack
 from ...core.portfolio import ProjectInputs
 from ...core.results import PortfolioResults, vfm_category
 from .assumptions import YearAxis
+from .input_register import InputRegister
 from .funding_profile import FundingRows
 from .layout import (MONEY, NUM0, NUM1, NUM2, PCT, PCT2, RATIO, YEAR, Formats, cached, cell, page_setup,
                      write_text, yes_no)
@@ -135,11 +136,13 @@ def _plain(v):
 
 
 def write_project_sheet(wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
-                        results: PortfolioResults, pack: AssumptionPack, axis: YearAxis) -> FundingRows:
+                        results: PortfolioResults, pack: AssumptionPack, axis: YearAxis,
+                        register: InputRegister | None = None) -> FundingRows:
     """Write project ``i``'s sheet: results at the top, then inputs, then the
     year-by-year table with the years across the columns, as in a financial model.
+    Each input cell is marked in ``register`` (for reading the workbook back).
     Returns where its capex and public funding rows are (for the Funding profile)."""
-    sheet_writer = ProjectSheet(wb, fmt, sheet, p, i, results, pack, axis)
+    sheet_writer = ProjectSheet(wb, fmt, sheet, p, i, results, pack, axis, register)
     sheet_writer.write()
     return sheet_writer.funding_rows()
 
@@ -149,8 +152,10 @@ class ProjectSheet(InputsBlock, YearTable):
     (each a part of its own module), sharing the addresses they need."""
 
     def __init__(self, wb, fmt: Formats, sheet: str, p: ProjectInputs, i: int,
-                 results: PortfolioResults, pack: AssumptionPack, axis: YearAxis) -> None:
+                 results: PortfolioResults, pack: AssumptionPack, axis: YearAxis,
+                 register: InputRegister | None = None) -> None:
         self.wb, self.fmt, self.sheet, self.p, self.i = wb, fmt, sheet, p, i
+        self.register = register
         self.results, self.pack, self.axis = results, pack, axis
         self.ws = wb.add_worksheet(sheet)
         self.m = {k: v[i] for k, v in results.metrics.items()}

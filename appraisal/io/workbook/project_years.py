@@ -16,6 +16,10 @@ from .project_inputs import fuel_words
 from .layout import FACTOR, MONEY, NUM0, NUM2, NUM5, PCT, YEAR, write_text
 
 BOLD_ITEMS = ("costs", "benefits", "cash")
+# year-table input rows -> the project field (a year map) their cells hold; a benefit
+# stream's profile row ``stream_j`` holds other_benefits[j].profile
+YEAR_INPUT_FIELDS = {"capex_in": ("capex",), "cf_in": ("counterfactual_capex",),
+                     "km_in": ("car_km_removed",), "pf_in": ("public_funding",)}
 
 
 class _Refs(dict):
@@ -327,6 +331,10 @@ class YearTable:
                 r = self.rows[key]
                 if key in inputs_by_year:
                     v = inputs_by_year[key].get(int(y))
+                    if self.register is not None:
+                        self.register.add(("projects", p.id) + YEAR_INPUT_FIELDS.get(
+                            key, ("other_benefits", key[len("stream_"):], "profile")) + (str(int(y)),),
+                            self.sheet, r, c, v)
                     if v is None:
                         ws.write_blank(r, c, None, input_fmt[key])
                     else:

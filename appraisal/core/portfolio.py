@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .calculators import run_calculator
+from .delivery import read_delivery
 from .errors import InputError, Problem
 from .pack import (ADDITIONALITY_FACTORS, BUSINESS_CASE_STAGES, CARBON_SERIES, ENERGY_SECTORS,
                    AssumptionPack)
@@ -517,6 +518,7 @@ def _parse_v2_project(p: dict, ck: _Checker, pack: AssumptionPack | None,
     out["tariffs"] = tariffs
     out["vat_recoverable"] = ck.boolean(p, "vat_recoverable", "vat_recoverable", default=True)
     out["promoter_public"] = ck.boolean(p, "promoter_public", "promoter_public")
+    read_delivery(p, ck, pack)   # baselines and actuals: checked, not used here (docs/delivery.md)
     return out
 
 
@@ -528,7 +530,8 @@ PROJECT_FIELDS = ("id", "name", "category", "area", "spatial_level", "price_year
                   "energy_sector", "counterfactual_capex", "benefit_deadweight", "comfort_taking",
                   "car_km_removed", "added_peak_kw", "renewals", "residual_value",
                   "asset_life_years", "business_case_stage", "vfm_adjustment",
-                  "vfm_adjustment_reason", "tariffs", "vat_recoverable", "promoter_public", "notes")
+                  "vfm_adjustment_reason", "tariffs", "vat_recoverable", "promoter_public", "notes",
+                  "baselines", "actuals", "pre_project_energy")   # delivery.DELIVERY_FIELDS
 PORTFOLIO_FIELDS = ("format", "version", "name", "appraisal_year", "price_base_year",
                     "financial_discount_rate", "discount_schedule", "carbon_series", "projects",
                     "sensitivity", "energy_series", "vfm_basis", "financial_ob_share",

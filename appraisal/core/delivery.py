@@ -22,7 +22,7 @@ import copy
 import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -614,6 +614,29 @@ class Outcome:
     carbon_saved_tco2e: float | None
     pv_costs_gbp: float | None
     pv_benefits_gbp: float | None
+    pv_carbon_benefit_gbp: float | None = None
+    pv_costs_public_gbp: float | None = None
+    pv_costs_private_gbp: float | None = None
+
+    @classmethod
+    def of_sums(cls, pvb: float, pvc: float, carbon: float, pv_carbon: float, public: float,
+                private: float, gap: float) -> Outcome:
+        """The measures of METHOD.md 3 and 8 from summed present values: the
+        ratios of sums, as a portfolio's are (results.PortfolioResults.finish)."""
+        other = pvb - pv_carbon
+        return cls(npsv_gbp=pvb - pvc, bcr=_ratio(pvb, pvc), bcr_public=_ratio(pvb - private, public),
+                   cost_per_tco2e_gbp=_ratio(pvc - other, carbon) if carbon > 0 else None,
+                   gap_contribution_gbp=gap, carbon_saved_tco2e=carbon, pv_costs_gbp=pvc,
+                   pv_benefits_gbp=pvb, pv_carbon_benefit_gbp=pv_carbon,
+                   pv_costs_public_gbp=public, pv_costs_private_gbp=private)
+
+    @classmethod
+    def of_record(cls, record: Mapping[str, Any]) -> Outcome:
+        """The frozen figures of a baseline's results record (FORMAT.md 3)."""
+        def num(k: str) -> float | None:
+            v = record.get(k)
+            return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        return cls(**{k: num(k) for k in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict[str, float | None]:
         return {k: _clean(getattr(self, k)) for k in self.__dataclass_fields__}
@@ -845,8 +868,528 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 
 
 # ---------------------------------------------------------------------------
-# The comparison
+# The comparison: reading the actuals to date (docs/delivery.md 2)
 # ---------------------------------------------------------------------------
+
+def _data(portfolio: Portfolio | dict) -> dict:
+    return portfolio.data if hasattr(portfolio, "data") else portfolio
+
+
+def read_portfolio_delivery(portfolio: Portfolio | dict, pack: AssumptionPack | None = None, *,
+                            file: str | None = None) -> list[tuple[dict, ProjectDelivery]]:
+    """Every project's document and delivery fields; InputError listing every
+    problem (file, project, field) when any is wrong."""
+    from .portfolio import _Checker
+    ck = _Checker(file)
+    out = []
+    for i, p in enumerate(_data(portfolio).get("projects") or []):
+        if not isinstance(p, dict):
+            continue   # parse_portfolio reports it
+        pid = p.get("id")
+        ck.project = pid if isinstance(pid, str) and pid.strip() else f"#{i + 1}"
+        out.append((p, read_delivery(p, ck, pack)))
+    if ck.problems:
+        raise InputError(ck.problems)
+    return out
+
+
+def as_date(value: _dt.date | str | None, what: str = "as_of") -> _dt.date | None:
+    """A date from a date or ISO text; InputError naming ``what`` when unreadable."""
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError([Problem(f"{str(value)[:30]!r} is not a date written YYYY-MM-DD",
+                                  field=what)]) from None
+
+
+def default_as_of(deliveries: Iterable[ProjectDelivery]) -> _dt.date:
+    """The date of the latest return in the portfolio; today when there is none."""
+    dates = [e.date for d in deliveries for e in d.actuals]
+    return max(dates) if dates else _dt.date.today()
+
+
+def fraction_to_date(year: int, as_of: _dt.date) -> float:
+    """Share of calendar year ``year`` that is "to date": the whole year when it
+    ended on or before ``as_of``, else its quarters that did, over 4."""
+    if period_end(year, None) <= as_of:
+        return 1.0
+    if year != as_of.year:
+        return 0.0
+    return sum(period_end(year, q) <= as_of for q in QUARTERS) / 4
+
+
+@dataclass
+class _Covered:
+    """One measure's counted actuals by calendar year: the amount and the quarters it covers."""
+
+    amount: dict[int, float] = field(default_factory=dict)
+    quarters: dict[int, set[int]] = field(default_factory=dict)
+
+    def share(self, year: int) -> float:
+        """Share of the year the actuals cover (quarters over 4)."""
+        return len(self.quarters.get(year, ())) / 4
+
+    def total(self) -> float:
+        return float(sum(self.amount.values()))
+
+
+def counted_entries(entries: Iterable[ActualEntry], as_of: _dt.date) -> list[ActualEntry]:
+    """Entries "to date": dated on or before ``as_of``, for periods ending on or before it."""
+    return [e for e in entries if e.date <= as_of and e.period_end <= as_of]
+
+
+def _cover(entries: list[ActualEntry], value) -> _Covered:
+    """Per period, the latest-dated entry's value wins (a later return restates an
+    earlier one); periods then add up by year."""
+    latest: dict[tuple[int, int | None], tuple[ActualEntry, float]] = {}
+    for e in sorted(entries, key=lambda e: e.date):   # a stable sort: list order breaks ties
+        v = value(e)
+        if v is not None:
+            latest[(e.year, e.quarter)] = (e, v)
+    c = _Covered()
+    for (y, _), (e, v) in latest.items():
+        c.amount[y] = c.amount.get(y, 0.0) + v
+        c.quarters.setdefault(y, set()).update(e.quarters)
+    return c
+
+
+def _latest(entries: list[ActualEntry], name: str) -> Any:
+    dated = [e for e in entries if getattr(e, name) is not None]
+    return max(dated, key=lambda e: e.date) if dated else None
+
+
+def measured_change(e: ActualEntry, fuel: str, pre: Mapping[str, float]) -> float | None:
+    """The entry's measured change in use of ``fuel`` [fuel unit]: given, or the
+    measured use less the pre-project use for the period (a year's, times 1 or 1/4)."""
+    change = dict(e.energy_change)
+    if fuel in change:
+        return change[fuel]
+    use = dict(e.energy_use)
+    if fuel in use and fuel in pre:
+        return use[fuel] - pre[fuel] * e.fraction
+    return None
+
+
+# ---------------------------------------------------------------------------
+# One project against one baseline
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Case:
+    """A project, a baseline and its counted actuals, ready to compare."""
+
+    doc: dict
+    delivery: ProjectDelivery
+    baseline: Baseline
+    as_of: _dt.date
+    counted: list[ActualEntry]
+    inputs: Any                 # PortfolioInputs of the baseline (its settings, its project), or None
+    problem: str | None         # why the baseline cannot be re-appraised with this pack
+    price_year: int             # the project's price year P (money of the comparison)
+    base_year: int              # the baseline's price base year B (money of the report)
+    to_base: float              # D(B) / D(P)
+    capex: _Covered
+    public: _Covered
+    opex: _Covered
+    energy: dict[str, _Covered]
+
+    @property
+    def project(self):
+        return self.inputs.projects[0] if self.inputs is not None else None
+
+
+def _baseline_inputs(baseline: Baseline, pack: AssumptionPack):
+    """The baseline's settings and project, parsed against ``pack`` (or the reason they cannot be)."""
+    from .portfolio import check_portfolio
+    doc = {**dict(baseline.settings), "name": "baseline", "projects": [dict(baseline.project)]}
+    checked = check_portfolio(doc, pack)
+    if checked.inputs is not None and checked.inputs.projects:
+        return checked.inputs, None
+    words = "; ".join(f"{p.field}: {p.message}" if p.field else p.message
+                      for p in checked.problems[:3])
+    return None, f"the baseline's inputs do not read with pack {pack.id}: {words}"
+
+
+def _case(doc: dict, delivery: ProjectDelivery, baseline: Baseline, pack: AssumptionPack,
+          as_of: _dt.date, file: str | None = None) -> _Case:
+    inputs, problem = _baseline_inputs(baseline, pack)
+    b = baseline.settings.get("price_base_year")
+    base_year = int(b) if isinstance(b, int) and not isinstance(b, bool) else pack.default_price_base_year
+    p_year = baseline.project.get("price_year")
+    price_year = int(p_year) if isinstance(p_year, int) and not isinstance(p_year, bool) else base_year
+    counted = counted_entries(delivery.actuals, as_of)
+
+    def rebase(e: ActualEntry, name: str) -> float | None:
+        v = getattr(e, name)
+        if v is None:
+            return None
+        try:   # METHOD.md 1.1: amounts at the entry's prices (default its year: cash) to P
+            return v * pack.rebase_factor(e.price_year or e.year, price_year)
+        except InputError as exc:
+            raise InputError([replace(pr, file=file, project=delivery.project_id,
+                                      field=f"actuals ({e.period_label}).{name}")
+                              for pr in exc.problems]) from None
+
+    money = {name: _cover(counted, lambda e, n=name: rebase(e, n)) for name in MONEY_FIELDS}
+    fuels = sorted({f for e in counted for f, _ in (*e.energy_use, *e.energy_change)})
+    energy = {f: _cover(counted, lambda e, f=f: measured_change(e, f, delivery.pre_project_energy))
+              for f in fuels}
+    return _Case(doc, delivery, baseline, as_of, counted, inputs, problem, price_year, base_year,
+                 pack.rebase_factor(price_year, base_year), money["capex_gbp"],
+                 money["public_funding_gbp"], money["opex_gbp"], energy)
+
+
+def _year_map(m: Any) -> dict[int, float]:
+    """A year map of the file (keys text) as numbers; anything else as nothing."""
+    out: dict[int, float] = {}
+    for k, v in (m or {}).items() if isinstance(m, dict) else ():
+        try:
+            out[int(k)] = float(v)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def _public_profile(project: Mapping[str, Any], capex: dict[int, float]) -> dict[int, float]:
+    """Public funding by year as appraised: the year map where given, else the share
+    (default 1, METHOD.md 5) of each year's capex."""
+    if isinstance(project.get("public_funding"), dict):
+        return _year_map(project["public_funding"])
+    share = project.get("public_funding_share")
+    from .appraise import DEFAULT_PUBLIC_FUNDING_SHARE
+    share = DEFAULT_PUBLIC_FUNDING_SHARE if share is None else float(share)
+    return {y: share * v for y, v in capex.items()}
+
+
+def forecast_map(baseline: dict[int, float], actual: _Covered) -> dict[int, float]:
+    """docs/delivery.md 4: each year's actuals for the quarters they cover, the
+    baseline's amount for the rest (a quarter of the year's amount each)."""
+    years = sorted(set(baseline) | set(actual.amount))
+    return {y: actual.amount.get(y, 0.0) + baseline.get(y, 0.0) * (1.0 - actual.share(y))
+            for y in years}
+
+
+def _spend(c: _Case) -> dict[str, Any]:
+    """Spend against profile and cost overrun (docs/delivery.md 3 and 4), at B."""
+    capex = _year_map(c.baseline.project.get("capex"))
+    public = _public_profile(c.baseline.project, capex)
+    k = c.to_base
+    profile = sum(v * fraction_to_date(y, c.as_of) for y, v in capex.items())
+    public_profile = sum(v * fraction_to_date(y, c.as_of) for y, v in public.items())
+    base_total = sum(capex.values())
+    forecast = sum(forecast_map(capex, c.capex).values())
+    ob = c.baseline.results.get("optimism_bias")
+    ob = float(ob) if isinstance(ob, (int, float)) and not isinstance(ob, bool) else None
+    spent = c.capex.total()
+    return {
+        "capex_to_date_gbp": spent * k, "capex_profile_to_date_gbp": profile * k,
+        "spend_share_of_profile": _ratio(spent, profile),
+        "public_funding_to_date_gbp": c.public.total() * k,
+        "public_funding_profile_to_date_gbp": public_profile * k,
+        "baseline_capex_gbp": base_total * k, "forecast_capex_gbp": forecast * k,
+        "optimism_bias": ob,
+        "overrun": None if base_total <= 0 else forecast / base_total - 1.0,
+        "overrun_with_ob": (None if base_total <= 0 or ob is None
+                            else forecast / (base_total * (1.0 + ob)) - 1.0),
+    }
+
+
+def planned_dates(c: _Case) -> tuple[_dt.date | None, _dt.date | None, int]:
+    """Planned start of works and of operation (docs/delivery.md 5), and the
+    operating start year the appraisal used (before duration optimism bias)."""
+    capex = _year_map(c.baseline.project.get("capex"))
+    spend_years = [y for y, v in capex.items() if v > 0]
+    works = c.baseline.planned_works_start or (_dt.date(min(spend_years), 1, 1) if spend_years else None)
+    p = c.project
+    if p is not None:
+        from .appraise import project_span
+        start_year = project_span(p, c.inputs.appraisal_year)[0]
+    else:   # METHOD.md 2: given, else the year after the last capex year
+        given = c.baseline.project.get("operating_start")
+        start_year = int(given) if isinstance(given, int) else (
+            max(capex) + 1 if capex else int(c.baseline.settings.get("appraisal_year") or c.as_of.year))
+    operating = c.baseline.planned_operating_start or _dt.date(start_year, 1, 1)
+    return works, operating, start_year
+
+
+def _slip(planned: _dt.date | None, actual: _dt.date | None, as_of: _dt.date
+          ) -> tuple[float | None, bool]:
+    """Months late (negative: early), and whether it is only a minimum (not yet
+    happened, and the planned date has passed)."""
+    if planned is None:
+        return None, False
+    if actual is not None:
+        return months_between(planned, actual), False
+    if as_of > planned:
+        return months_between(planned, as_of), True
+    return None, False
+
+
+def _schedule(c: _Case) -> dict[str, Any]:
+    """Slippage of the start of works and of operation (docs/delivery.md 5)."""
+    works_plan, op_plan, _ = planned_dates(c)
+    notes = []
+    entry = _latest(c.counted, "works_start")
+    works = entry.works_start if entry else None
+    if works is None:   # inferred from the first period with capex spent
+        spent = [(y, min(c.capex.quarters[y])) for y, v in c.capex.amount.items() if v > 0]
+        if spent:
+            y, q = min(spent)
+            works = _dt.date(y, 3 * q - 2, 1)
+            notes.append(f"the start of works is not reported: taken as {works.isoformat()}, the "
+                         "start of the first period with capex spent")
+    entry = _latest(c.counted, "operating_start")
+    operating = entry.operating_start if entry else None
+    w_slip, w_min = _slip(works_plan, works, c.as_of)
+    o_slip, o_min = _slip(op_plan, operating, c.as_of)
+    delay = c.baseline.results.get("ob_delay_years")
+    allowance = 12.0 * float(delay) if isinstance(delay, (int, float)) else 0.0
+    return {
+        "planned_works_start": works_plan, "actual_works_start": works,
+        "works_start_slippage_months": w_slip, "works_start_slippage_is_minimum": w_min,
+        "planned_operating_start": op_plan, "actual_operating_start": operating,
+        "completion_slippage_months": o_slip, "completion_slippage_is_minimum": o_min,
+        "ob_duration_allowance_months": allowance,
+        "completion_slippage_beyond_allowance_months": None if o_slip is None else o_slip - allowance,
+    }, notes
+
+
+# ---------------------------------------------------------------------------
+# The re-forecast and the carbon delivered: the engine on the baseline's inputs
+# ---------------------------------------------------------------------------
+
+def reforecast_start_year(c: _Case) -> int:
+    """docs/delivery.md 7: the operating start year of the re-forecast (before
+    duration optimism bias): the actual start's year; else, when the planned
+    start has passed without one, the year after ``as_of``; else as appraised."""
+    _, op_plan, start_year = planned_dates(c)
+    entry = _latest(c.counted, "operating_start")
+    if entry is not None:
+        return entry.operating_start.year
+    if op_plan <= c.as_of:
+        return max(start_year, c.as_of.year + 1)
+    return start_year
+
+
+def reforecast_inputs(c: _Case):
+    """The baseline's project with the actuals in place (docs/delivery.md 7): capex
+    and public funding by year from :func:`forecast_map`, operation from
+    :func:`reforecast_start_year`, and the baseline's own optimism-bias uplift and
+    duration allowance (pinned: the re-forecast changes inputs, not the method)."""
+    p = c.project
+    capex_base = dict(p.capex)
+    capex = forecast_map(capex_base, c.capex)
+    changes: dict[str, Any] = {"capex": capex}
+    if c.public.amount:   # public funding drawn: the rest as appraised, by the same rule
+        if p.public_funding is not None:
+            rest = dict(p.public_funding)
+        else:
+            from .appraise import DEFAULT_PUBLIC_FUNDING_SHARE
+            share = DEFAULT_PUBLIC_FUNDING_SHARE if p.public_funding_share is None \
+                else p.public_funding_share
+            rest = {y: share * v for y, v in capex.items()}
+        changes["public_funding"] = forecast_map(rest, c.public)
+    delay = _delay_years(c)
+    ob = c.baseline.results.get("optimism_bias")
+    if isinstance(ob, (int, float)) and not isinstance(ob, bool):
+        changes["optimism_bias"] = float(ob)
+    changes.update(operating_start=reforecast_start_year(c) + delay, business_case_stage=None)
+    return replace(p, **changes)
+
+
+def _delay_years(c: _Case) -> int:
+    d = c.baseline.results.get("ob_delay_years")
+    return int(d) if isinstance(d, (int, float)) and not isinstance(d, bool) else 0
+
+
+def _one_year(p, row_id: str, year: int, energy: list[tuple[str, float]], opex: float,
+              measured: bool):
+    """A part with one operating year: the energy change and opex of that year of
+    project ``p``, valued by the engine with p's sector, deadweight and prices.
+    A measured change is what happened, comfort taking included (its share 0)."""
+    return replace(p, id=row_id, capex={}, public_funding=None, counterfactual_capex=None,
+                   opex_per_year=opex, operating_start=year, lifetime_years=1,
+                   energy_changes=tuple(energy), other_benefits=(), car_km_removed=None,
+                   car_km_removed_by_year=None, added_peak_kw=0.0, renewals=(),
+                   residual_value=None, asset_life_years=None, business_case_stage=None,
+                   operational_fte=0.0, bill_savings_to_promoter=False, sensitivity={}, notes=(),
+                   comfort_taking=0.0 if measured else p.comfort_taking)
+
+
+def _operating(year: int, start: int, lifetime: int) -> bool:
+    return start <= year < start + lifetime
+
+
+def _parts(c: _Case, k: int) -> list[tuple[Any, str, float]]:
+    """The engine parts of case ``k`` with their role and sign (docs/delivery.md 6, 7)."""
+    p, main = c.project, reforecast_inputs(c)
+    delay = _delay_years(c)
+    _, _, base_start = planned_dates(c)
+    base_e, new_e, life = base_start + delay, main.operating_start, p.lifetime_years
+    q = dict(p.energy_changes)
+    parts: list[tuple[Any, str, float]] = [(main, "reforecast", 1.0)]
+    years = sorted(set(c.opex.amount) | {y for cov in c.energy.values() for y in cov.amount})
+    for y in years:
+        measured = [(f, cov.amount[y]) for f, cov in c.energy.items() if y in cov.amount]
+        parts.append((_one_year(p, f"{k}:m{y}", y, measured, c.opex.amount.get(y, 0.0), True),
+                      "measured", 1.0))
+        if _operating(y, new_e, life):   # the year as the re-forecast appraises it comes out
+            taken = [(f, v * c.energy[f].share(y)) for f, v in q.items() if f in c.energy]
+            parts.append((_one_year(p, f"{k}:x{y}", y, taken, p.opex_per_year * c.opex.share(y),
+                                    False), "reforecast", -1.0))
+        if _operating(y, base_e, life):
+            like = [(f, v * c.energy[f].share(y)) for f, v in q.items() if f in c.energy]
+            parts.append((_one_year(p, f"{k}:b{y}", y, like, 0.0, False), "appraised_measured", 1.0))
+    for y in range(base_e, min(base_e + life, c.as_of.year + 1)):
+        share = fraction_to_date(y, c.as_of)
+        if share > 0 and q:
+            parts.append((_one_year(p, f"{k}:d{y}", y, [(f, v * share) for f, v in q.items()], 0.0,
+                                    False), "appraised_to_date", 1.0))
+    return parts
+
+
+SUM_KEYS = ("pv_benefits_gbp", "pv_costs_gbp", "carbon_saved_tco2e", "pv_carbon_benefit_gbp",
+            "pv_costs_public_gbp", "pv_costs_private_gbp", "gap_contribution_gbp")
+
+
+def _run_engine(cases: list[_Case], pack: AssumptionPack) -> dict[int, dict[str, dict[str, float]]]:
+    """Appraise every case's parts (one engine run per set of baseline settings);
+    per case and role, the sums of SUM_KEYS (signed)."""
+    from .appraise import appraise_portfolio
+    groups: dict[str, list[int]] = {}
+    for k, c in enumerate(cases):
+        if c.inputs is not None:
+            key = repr(sorted((n, repr(v)) for n, v in c.baseline.settings.items()))
+            groups.setdefault(key, []).append(k)
+    out: dict[int, dict[str, dict[str, float]]] = {}
+    for ks in groups.values():
+        parts = [(k, role, sign, part) for k in ks for part, role, sign in _parts(cases[k], k)]
+        inputs = replace(cases[ks[0]].inputs, projects=tuple(part for *_, part in parts))
+        m = appraise_portfolio(inputs, pack).metrics
+        for j, (k, role, sign, _) in enumerate(parts):
+            sums = out.setdefault(k, {}).setdefault(role, dict.fromkeys(SUM_KEYS, 0.0))
+            for key in SUM_KEYS:
+                sums[key] += sign * float(np.nan_to_num(m[key][j]))
+    return out
+
+
+def _energy(c: _Case, sums: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """Energy by fuel and carbon, appraised and delivered to date (docs/delivery.md 6)."""
+    p = c.project
+    delay = _delay_years(c)
+    _, _, base_start = planned_dates(c)
+    start, life = base_start + delay, (p.lifetime_years if p is not None else 0)
+    q = dict(p.energy_changes) if p is not None else {}
+    fuels = []
+    for f in sorted(set(q) | set(c.energy)):
+        cov = c.energy.get(f, _Covered())
+        to_date = sum(q.get(f, 0.0) * fraction_to_date(y, c.as_of)
+                      for y in range(start, min(start + life, c.as_of.year + 1)))
+        like = sum(q.get(f, 0.0) * cov.share(y) for y in cov.amount if _operating(y, start, life))
+        fuels.append(FuelDelivery(f, to_date, like, cov.total()))
+    zero = dict.fromkeys(SUM_KEYS, 0.0)
+    appraised = sums.get("appraised_to_date", zero)["carbon_saved_tco2e"] if sums else None
+    like = sums.get("appraised_measured", zero)["carbon_saved_tco2e"] if sums else None
+    delivered = sums.get("measured", zero)["carbon_saved_tco2e"] if sums and c.energy else None
+    return {"fuels": tuple(fuels), "carbon_appraised_to_date_tco2e": appraised,
+            "carbon_appraised_in_measured_periods_tco2e": like if c.energy else None,
+            "carbon_delivered_to_date_tco2e": delivered,
+            "carbon_delivery_share": _ratio(delivered, like) if c.energy and like else None}
+
+
+def _outcome(sums: dict[str, dict[str, float]]) -> Outcome:
+    total = dict.fromkeys(SUM_KEYS, 0.0)
+    for role in ("reforecast", "measured"):
+        for key in SUM_KEYS:
+            total[key] += sums.get(role, {}).get(key, 0.0)
+    return Outcome.of_sums(total["pv_benefits_gbp"], total["pv_costs_gbp"],
+                           total["carbon_saved_tco2e"], total["pv_carbon_benefit_gbp"],
+                           total["pv_costs_public_gbp"], total["pv_costs_private_gbp"],
+                           total["gap_contribution_gbp"])
+
+
+# ---------------------------------------------------------------------------
+# RAG (docs/delivery.md 8)
+# ---------------------------------------------------------------------------
+
+def rag(overrun: float | None, slippage_months: float | None, carbon_share: float | None,
+        t: Thresholds) -> tuple[str, tuple[str, ...]]:
+    """The status from the stated thresholds, and the reasons for it, worst first.
+
+    Red when any measure passes its red threshold, else amber when any passes
+    its amber one, else green; a measure that is undefined (None) counts for
+    nothing. Overrun and slippage must be *above* the threshold, the carbon
+    delivery share *below* it.
+    """
+    found: list[tuple[int, str]] = []
+    if overrun is not None:
+        for level, limit in ((2, t.overrun_red), (1, t.overrun_amber)):
+            if overrun > limit + 1e-12:
+                found.append((level, (f"cost {overrun:+.0%} against the baseline ({RAG[level]} "
+                                     f"above {limit:.0%})")))
+                break
+    if slippage_months is not None:
+        for level, limit in ((2, t.slippage_red_months), (1, t.slippage_amber_months)):
+            if slippage_months > limit + 1e-9:
+                found.append((level, (f"{slippage_months:.1f} months late ({RAG[level]} above "
+                                     f"{limit:g} months)")))
+                break
+    if carbon_share is not None:
+        for level, limit in ((2, t.carbon_red), (1, t.carbon_amber)):
+            if carbon_share < limit - 1e-12:
+                found.append((level, (f"{carbon_share:.0%} of the appraised carbon saving "
+                                     f"delivered ({RAG[level]} below {limit:.0%})")))
+                break
+    found.sort(key=lambda x: -x[0])
+    return RAG[found[0][0] if found else 0], tuple(text for _, text in found)
+
+
+# ---------------------------------------------------------------------------
+# track() and calibrate()
+# ---------------------------------------------------------------------------
+
+def _untracked(doc: dict, reason: str) -> ProjectTrack:
+    return ProjectTrack(id=str(doc.get("id", "")), name=str(doc.get("name", "")),
+                        category=str(doc.get("category", "")), status=None, reasons=(reason,),
+                        baseline_stage=None, baseline_date=None, baseline_pack_id=None,
+                        baseline_pack_vintage=None, reported_to=None)
+
+
+def _project_track(c: _Case, sums: dict | None, pack: AssumptionPack, t: Thresholds) -> ProjectTrack:
+    spend = _spend(c)
+    schedule, notes = _schedule(c)
+    energy = _energy(c, sums)
+    slips = [s for s in (schedule["works_start_slippage_months"],
+                         schedule["completion_slippage_months"]) if s is not None]
+    status, reasons = rag(spend["overrun"], max(slips) if slips else None,
+                          energy["carbon_delivery_share"], t)
+    b = c.baseline
+    if c.problem:
+        notes.append(f"no re-forecast or carbon comparison: {c.problem}")
+    elif (b.pack_id, b.pack_vintage) != (pack.id, pack.vintage):
+        notes.append(f"the baseline was appraised with pack {b.pack_id} ({b.pack_vintage}); the "
+                     f"re-forecast uses {pack.id} ({pack.vintage}): part of any difference is the "
+                     "pack's")
+    later = len(c.delivery.actuals) - len(c.counted)
+    if later:
+        notes.append(f"{later} entr{'y' if later == 1 else 'ies'} dated or for periods after "
+                     f"{c.as_of.isoformat()} not counted")
+    jobs = _latest(c.counted, "jobs_fte")
+    gross = b.results.get("gross_jobs_fte")
+    return ProjectTrack(
+        id=str(c.doc.get("id", "")), name=str(c.doc.get("name", "")),
+        category=str(b.project.get("category", "")), status=status, reasons=reasons,
+        baseline_stage=b.stage, baseline_date=b.date, baseline_pack_id=b.pack_id,
+        baseline_pack_vintage=b.pack_vintage,
+        reported_to=max((e.period_end for e in c.counted), default=None),
+        **spend, **schedule, **energy,
+        jobs_reported_fte=jobs.jobs_fte if jobs else None,
+        gross_jobs_appraised_fte=float(gross) if isinstance(gross, (int, float)) else None,
+        baseline=Outcome.of_record(b.results), reforecast=_outcome(sums) if sums else None,
+        notes=tuple(notes))
+
 
 def track(portfolio: Portfolio | dict, pack: AssumptionPack, as_of: _dt.date | str | None = None,
           thresholds: Thresholds | None = None, *, file: str | None = None) -> DeliveryReport:
@@ -875,12 +1418,103 @@ def track(portfolio: Portfolio | dict, pack: AssumptionPack, as_of: _dt.date | s
     InputError
         A delivery field is wrong (naming the file, project and field).
     """
-    raise NotImplementedError("track: being written (docs/delivery.md)")
+    t = thresholds or Thresholds.from_pack(pack)
+    t.check()
+    docs = read_portfolio_delivery(portfolio, pack, file=file)
+    day = as_date(as_of) or default_as_of(d for _, d in docs)
+    cases, slots = [], []
+    for doc, d in docs:
+        ref = d.reference
+        if ref is None:
+            slots.append(_untracked(doc, "no approved baseline"))
+            continue
+        slots.append(len(cases))
+        cases.append(_case(doc, d, ref, pack, day, file))
+    sums = _run_engine(cases, pack)
+    projects = tuple(s if isinstance(s, ProjectTrack)
+                     else _project_track(cases[s], sums.get(s), pack, t) for s in slots)
+    return DeliveryReport(name=str(_data(portfolio).get("name", "")), as_of=day, pack_id=pack.id,
+                          pack_vintage=pack.vintage, thresholds=t, projects=projects,
+                          pipeline=_pipeline(projects))
 
 
-def calibrate(portfolio: Portfolio | dict, pack: AssumptionPack | None = None, *,
+def _pipeline(projects: tuple[ProjectTrack, ...]) -> PipelineTrack:
+    """Sums over tracked projects; ratios of the sums (docs/delivery.md 9)."""
+    tracked = [p for p in projects if p.status is not None]
+    counts = {s: sum(p.status == s for p in tracked) for s in RAG}
+
+    def total(key: str) -> float:
+        return float(sum(getattr(p, key) or 0.0 for p in tracked))
+
+    def outcome(which: str) -> Outcome:
+        both = [p for p in tracked if p.baseline is not None and p.reforecast is not None]
+        s = {k: float(sum(getattr(getattr(p, which), k) or 0.0 for p in both))
+             for k in ("pv_benefits_gbp", "pv_costs_gbp", "carbon_saved_tco2e",
+                       "pv_carbon_benefit_gbp", "pv_costs_public_gbp", "pv_costs_private_gbp",
+                       "gap_contribution_gbp")}
+        return Outcome.of_sums(s["pv_benefits_gbp"], s["pv_costs_gbp"], s["carbon_saved_tco2e"],
+                               s["pv_carbon_benefit_gbp"], s["pv_costs_public_gbp"],
+                               s["pv_costs_private_gbp"], s["gap_contribution_gbp"])
+
+    notes = []
+    if any(p.reforecast is None for p in tracked):
+        notes.append("projects without a re-forecast are left out of both NPSV totals")
+    base, fore = total("baseline_capex_gbp"), total("forecast_capex_gbp")
+    profile, spent = total("capex_profile_to_date_gbp"), total("capex_to_date_gbp")
+    shared = [p for p in tracked if p.carbon_delivery_share is not None]   # like for like
+    like = float(sum(p.carbon_appraised_in_measured_periods_tco2e for p in shared))
+    delivered = float(sum(p.carbon_delivered_to_date_tco2e for p in shared))
+    return PipelineTrack(
+        projects_tracked=len(tracked), projects_without_baseline=len(projects) - len(tracked),
+        status_counts=counts, capex_to_date_gbp=spent, capex_profile_to_date_gbp=profile,
+        spend_share_of_profile=_ratio(spent, profile), baseline_capex_gbp=base,
+        forecast_capex_gbp=fore, overrun=_ratio(fore, base) - 1.0 if base > 0 else None,
+        carbon_appraised_to_date_tco2e=total("carbon_appraised_to_date_tco2e"),
+        carbon_delivered_to_date_tco2e=total("carbon_delivered_to_date_tco2e"),
+        carbon_delivery_share=_ratio(delivered, like) if like else None,
+        baseline=outcome("baseline"), reforecast=outcome("reforecast"), notes=tuple(notes))
+
+
+def calibrate(portfolio: Portfolio | dict, pack: AssumptionPack, *,
               file: str | None = None) -> Calibration:
     """Pool the completed projects (those reporting an actual operating start):
-    their cost overrun and slippage against the decision baseline, by category,
-    beside the optimism-bias allowances that baseline used (docs/delivery.md 8)."""
-    raise NotImplementedError("calibrate: being written (docs/delivery.md)")
+    their cost overrun and slippage against the decision baseline (the earliest
+    approved), by category and for all, beside the optimism-bias allowances that
+    baseline used (docs/delivery.md 10).
+
+    Every entry counts (no ``as_of``): the outturn is the latest word.
+    """
+    docs = read_portfolio_delivery(portfolio, pack, file=file)
+    rows: list[tuple[str, str, dict, dict]] = []
+    skipped = 0
+    for doc, d in docs:
+        decision = d.decision
+        if decision is None or not any(e.operating_start for e in d.actuals):
+            skipped += decision is not None
+            continue
+        end = max([e.date for e in d.actuals] + [e.period_end for e in d.actuals])
+        c = _case(doc, d, decision, pack, end, file)
+        schedule, _ = _schedule(c)
+        rows.append((d.project_id, str(decision.project.get("category", "")), _spend(c), schedule))
+    cats = sorted({cat for _, cat, _, _ in rows})
+    out = [_calibration_of(cat, [r for r in rows if r[1] == cat]) for cat in cats]
+    out.append(_calibration_of("all", rows))
+    notes = [(f"{skipped} project(s) with an approved baseline are not complete (no actual "
+             "operating start) and are left out")] if skipped else []
+    return Calibration(len(rows), tuple(out), tuple(notes))
+
+
+def _calibration_of(category: str, rows: list[tuple[str, str, dict, dict]]) -> CategoryCalibration:
+    within = sum(1 for _, _, s, _ in rows if s["overrun"] is not None and s["optimism_bias"]
+                 is not None and s["overrun"] <= s["optimism_bias"] + 1e-12)
+    return CategoryCalibration(
+        category=category, projects=tuple(r[0] for r in rows),
+        overrun=Distribution.of(s["overrun"] for _, _, s, _ in rows),
+        optimism_bias_used=Distribution.of(s["optimism_bias"] for _, _, s, _ in rows),
+        overrun_within_allowance=within,
+        works_start_slippage_months=Distribution.of(
+            h["works_start_slippage_months"] for _, _, _, h in rows),
+        completion_slippage_months=Distribution.of(
+            h["completion_slippage_months"] for _, _, _, h in rows),
+        duration_allowance_months=Distribution.of(
+            h["ob_duration_allowance_months"] for _, _, _, h in rows))

@@ -1160,6 +1160,13 @@ def _schedule(c: _Case) -> dict[str, Any]:
 # The re-forecast and the carbon delivered: the engine on the baseline's inputs
 # ---------------------------------------------------------------------------
 
+def operating_year(start: _dt.date) -> int:
+    """The calendar year an actual start of operation counts as in the method's whole
+    years: the year whose 1 January is nearest (a start on 15 December 2027 counts
+    as 2028, on 10 March 2028 as 2028; docs/delivery.md 7)."""
+    return start.year + (1 if start >= _dt.date(start.year, 7, 2) else 0)
+
+
 def reforecast_start_year(c: _Case) -> int:
     """docs/delivery.md 7: the operating start year of the re-forecast (before
     duration optimism bias): the actual start's year; else, when the planned
@@ -1167,7 +1174,7 @@ def reforecast_start_year(c: _Case) -> int:
     _, op_plan, start_year = planned_dates(c)
     entry = _latest(c.counted, "operating_start")
     if entry is not None:
-        return entry.operating_start.year
+        return operating_year(entry.operating_start)
     if op_plan <= c.as_of:
         return max(start_year, c.as_of.year + 1)
     return start_year

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .calculators import run_calculator
-from .delivery import read_delivery
+from .delivery import DELIVERY_FIELDS, read_delivery
 from .errors import InputError, Problem
 from .pack import (ADDITIONALITY_FACTORS, BUSINESS_CASE_STAGES, CARBON_SERIES, ENERGY_SECTORS,
                    AssumptionPack)
@@ -438,7 +438,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start", lo=0.0, hi=600.0))
 
     ranges = _parse_ranges(p.get("sensitivity"), ck)
-    notes = tuple(likely_typos(p, PROJECT_FIELDS)) + tuple(stream_notes)
+    notes = tuple(likely_typos(p, PROJECT_FIELDS + DELIVERY_FIELDS)) + tuple(stream_notes)
     v2 = _parse_v2_project(p, ck, pack, fuels)
     return ProjectInputs(
         id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
@@ -530,8 +530,7 @@ PROJECT_FIELDS = ("id", "name", "category", "area", "spatial_level", "price_year
                   "energy_sector", "counterfactual_capex", "benefit_deadweight", "comfort_taking",
                   "car_km_removed", "added_peak_kw", "renewals", "residual_value",
                   "asset_life_years", "business_case_stage", "vfm_adjustment",
-                  "vfm_adjustment_reason", "tariffs", "vat_recoverable", "promoter_public", "notes",
-                  "baselines", "actuals", "pre_project_energy")   # delivery.DELIVERY_FIELDS
+                  "vfm_adjustment_reason", "tariffs", "vat_recoverable", "promoter_public", "notes")
 PORTFOLIO_FIELDS = ("format", "version", "name", "appraisal_year", "price_base_year",
                     "financial_discount_rate", "discount_schedule", "carbon_series", "projects",
                     "sensitivity", "energy_series", "vfm_basis", "financial_ob_share",

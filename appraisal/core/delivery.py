@@ -57,7 +57,7 @@ QUARTERS = (1, 2, 3, 4)
 MAX_QUANTITY = 1e13          # a fuel quantity in a period, in the fuel's unit
 MAX_JOBS_FTE = 1e7
 MAX_RESULT = 1e18            # a frozen result figure; more is not a result of this engine
-DAYS_PER_MONTH = 30          # slippage: whole calendar months, then days / 30 (docs/delivery.md 3)
+DAYS_PER_MONTH = 30          # slippage: whole calendar months, then days / 30 (docs/delivery.md 5)
 
 # RAG statuses, best first; a project with no approved baseline has none
 RAG = ("green", "amber", "red")
@@ -226,7 +226,7 @@ def period_end(year: int, quarter: int | None) -> _dt.date:
 
 def months_between(earlier: _dt.date, later: _dt.date) -> float:
     """Months from ``earlier`` to ``later`` (negative when ``later`` is earlier):
-    whole calendar months plus the remaining days over 30 (docs/delivery.md 3),
+    whole calendar months plus the remaining days over 30 (docs/delivery.md 5),
     so 1 January 2029 to 1 January 2030 is exactly 12."""
     return ((later.year - earlier.year) * 12 + (later.month - earlier.month)
             + (later.day - earlier.day) / DAYS_PER_MONTH)
@@ -557,7 +557,7 @@ def add_actual(portfolio: Portfolio | dict, project_id: str, entry: ActualEntry 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """RAG thresholds (docs/delivery.md 6). Overrun is the forecast outturn capex
+    """RAG thresholds (docs/delivery.md 8). Overrun is the forecast outturn capex
     over the baseline's capex, less 1 (0.10 = 10% over); slippage in months;
     carbon delivery the share of the appraised tonnes delivered (0.9 = 90%).
 
@@ -680,6 +680,7 @@ class ProjectTrack:
     baseline_pack_id: str | None
     baseline_pack_vintage: str | None
     reported_to: _dt.date | None       # end of the latest period with an entry counted
+    baseline_price_base_year: int | None = None   # B: the prices of every GBP figure here
     # spend against profile (docs/delivery.md 3)
     capex_to_date_gbp: float | None = None
     capex_profile_to_date_gbp: float | None = None
@@ -839,7 +840,7 @@ class CategoryCalibration:
 
 @dataclass(frozen=True)
 class Calibration:
-    """What :func:`calibrate` found (docs/delivery.md 8)."""
+    """What :func:`calibrate` found (docs/delivery.md 10)."""
 
     completed: int
     categories: tuple[CategoryCalibration, ...]   # by category, then "all"
@@ -1389,7 +1390,7 @@ def _project_track(c: _Case, sums: dict | None, pack: AssumptionPack, t: Thresho
         id=str(c.doc.get("id", "")), name=str(c.doc.get("name", "")),
         category=str(b.project.get("category", "")), status=status, reasons=reasons,
         baseline_stage=b.stage, baseline_date=b.date, baseline_pack_id=b.pack_id,
-        baseline_pack_vintage=b.pack_vintage,
+        baseline_pack_vintage=b.pack_vintage, baseline_price_base_year=c.base_year,
         reported_to=max((e.period_end for e in c.counted), default=None),
         **spend, **schedule, **energy,
         jobs_reported_fte=jobs.jobs_fte if jobs else None,
@@ -1464,6 +1465,10 @@ def _pipeline(projects: tuple[ProjectTrack, ...]) -> PipelineTrack:
                                s["pv_costs_private_gbp"], s["gap_contribution_gbp"])
 
     notes = []
+    bases = sorted({p.baseline_price_base_year for p in tracked})
+    if len(bases) > 1:
+        notes.append("the baselines are at prices of different years (" + ", ".join(map(str, bases))
+                     + "): money totals add them as they are")
     if any(p.reforecast is None for p in tracked):
         notes.append("projects without a re-forecast are left out of both NPSV totals")
     base, fore = total("baseline_capex_gbp"), total("forecast_capex_gbp")

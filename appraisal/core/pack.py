@@ -83,7 +83,7 @@ DEFAULT_READINESS_WEIGHTS = {"planning_consent": 25.0, "site_secured": 20.0, "pr
 # v2 parameters and their neutral defaults (METHOD.md 1.1, 3, 6)
 PARAMETER_DEFAULTS = {"deflator_forecast_growth": 0.02, "gap_window_years": 5.0,
                       "network_reinforcement_gbp_per_kw": 0.0,
-                      # delivery tracking RAG thresholds (docs/delivery.md 6): overrun as a
+                      # delivery tracking RAG thresholds (docs/delivery.md 8): overrun as a
                       # fraction over the baseline capex, slippage in months, carbon as the
                       # share of the appraised tonnes delivered
                       "delivery_overrun_amber": 0.10, "delivery_overrun_red": 0.25,

@@ -10,7 +10,7 @@ import io
 import json
 from typing import Any
 
-from ..core.delivery import BASELINE_STAGES, Calibration, DeliveryReport, ProjectTrack
+from ..core.delivery import BASELINE_STAGES, Calibration, DeliveryReport, Outcome, ProjectTrack
 
 STAGE_ABBREVIATIONS = {"soc": "SOC", "obc": "OBC", "fbc": "FBC", "change_request": "CR",
                        "other": "other"}
@@ -29,9 +29,9 @@ def project_row(p: ProjectTrack) -> dict[str, Any]:
     d = p.to_dict()
     row: dict[str, Any] = {}
     for k, v in d.items():
-        if k in OUTCOME_PREFIXES:
-            for key, x in (v or {}).items():
-                row[f"{k}_{key}"] = x
+        if k in OUTCOME_PREFIXES:   # every column on every row, empty where undefined
+            for key in Outcome.__dataclass_fields__:
+                row[f"{k}_{key}"] = (v or {}).get(key)
         elif k == "fuels":
             row[k] = " | ".join(f"{f['fuel']}: appraised {f['appraised_in_measured_periods']:g}, "
                                 f"measured {f['measured_to_date']:g}" for f in v)
@@ -46,7 +46,7 @@ def to_csv(report: DeliveryReport) -> str:
     """One row per project with every figure, and the as-of date and pack on each
     row so that a row copied elsewhere stays traceable."""
     rows = [project_row(p) for p in report.projects]
-    keys = list(rows[0]) if rows else list(project_row(_EMPTY))
+    keys = list(project_row(_EMPTY))
     extra = {"as_of": report.as_of.isoformat(), "assumptions_id": report.pack_id,
              "assumptions_vintage": report.pack_vintage}
     out = io.StringIO()

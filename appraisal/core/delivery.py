@@ -663,6 +663,29 @@ class FuelDelivery:
 
 
 @dataclass(frozen=True)
+class YearDelivery:
+    """One calendar year of a project, for the charts and the workbook: GBP at
+    the baseline's price base year, tonnes as the engine values them.
+
+    ``share_to_date`` is the share of the year that is to date (docs/delivery.md
+    2); an actual is None where no counted entry gives one for the year.
+    """
+
+    year: int
+    share_to_date: float
+    capex_profile_gbp: float            # the baseline's capex of the year
+    capex_actual_gbp: float | None
+    capex_forecast_gbp: float           # docs/delivery.md 4
+    public_funding_profile_gbp: float
+    public_funding_actual_gbp: float | None
+    carbon_appraised_to_date_tco2e: float | None   # the year's appraised tonnes x share_to_date
+    carbon_delivered_tco2e: float | None           # from the measured energy of the year
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: _clean(getattr(self, k)) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
 class ProjectTrack:
     """Delivery of one project against its reference baseline (docs/delivery.md).
 
@@ -715,6 +738,7 @@ class ProjectTrack:
     # re-forecast (docs/delivery.md 7)
     baseline: Outcome | None = None
     reforecast: Outcome | None = None
+    years: tuple[YearDelivery, ...] = ()   # year by year, for charts (docs/delivery.md 3, 6)
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -726,7 +750,7 @@ class ProjectTrack:
                 v = v.isoformat()
             elif isinstance(v, Outcome):
                 v = v.to_dict()
-            elif k == "fuels":
+            elif k in ("fuels", "years"):
                 v = [f.to_dict() for f in v]
             elif isinstance(v, tuple):
                 v = list(v)
@@ -783,6 +807,21 @@ class DeliveryReport:
     thresholds: Thresholds
     projects: tuple[ProjectTrack, ...]
     pipeline: PipelineTrack
+
+    def pipeline_years(self) -> tuple[YearDelivery, ...]:
+        """The tracked projects' year tables added up by year (a figure is None only
+        when no project has it): the pipeline's spend and carbon against profile."""
+        rows: dict[int, dict[str, Any]] = {}
+        for p in self.projects:
+            for yd in p.years:
+                row = rows.setdefault(yd.year, {"year": yd.year, "share_to_date": yd.share_to_date})
+                for k in YearDelivery.__dataclass_fields__:
+                    v = getattr(yd, k)
+                    if k in ("year", "share_to_date") or v is None:
+                        continue
+                    row[k] = row.get(k, 0.0) + v
+        fields = [k for k in YearDelivery.__dataclass_fields__ if k not in ("year", "share_to_date")]
+        return tuple(YearDelivery(**{**dict.fromkeys(fields), **rows[y]}) for y in sorted(rows))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``appraisal track --format json`` (docs/FORMAT.md)."""
@@ -1262,24 +1301,39 @@ SUM_KEYS = ("pv_benefits_gbp", "pv_costs_gbp", "carbon_saved_tco2e", "pv_carbon_
             "pv_costs_public_gbp", "pv_costs_private_gbp", "gap_contribution_gbp")
 
 
-def _run_engine(cases: list[_Case], pack: AssumptionPack) -> dict[int, dict[str, dict[str, float]]]:
-    """Appraise every case's parts (one engine run per set of baseline settings);
-    per case and role, the sums of SUM_KEYS (signed)."""
+def _run_engine(cases: list[_Case], pack: AssumptionPack) -> dict[int, dict[str, Any]]:
+    """Appraise every case's parts (one engine run per set of baseline settings).
+
+    Per case: for each role the signed sums of SUM_KEYS, and under ``"years"``
+    the tonnes of the one-year parts by role and year (for the charts). A group
+    the engine refuses (e.g. a price year the pack cannot rebase) gets the
+    reason under ``"problem"`` instead.
+    """
     from .appraise import appraise_portfolio
     groups: dict[str, list[int]] = {}
     for k, c in enumerate(cases):
         if c.inputs is not None:
             key = repr(sorted((n, repr(v)) for n, v in c.baseline.settings.items()))
             groups.setdefault(key, []).append(k)
-    out: dict[int, dict[str, dict[str, float]]] = {}
+    out: dict[int, dict[str, Any]] = {}
     for ks in groups.values():
         parts = [(k, role, sign, part) for k in ks for part, role, sign in _parts(cases[k], k)]
         inputs = replace(cases[ks[0]].inputs, projects=tuple(part for *_, part in parts))
-        m = appraise_portfolio(inputs, pack).metrics
-        for j, (k, role, sign, _) in enumerate(parts):
-            sums = out.setdefault(k, {}).setdefault(role, dict.fromkeys(SUM_KEYS, 0.0))
+        try:
+            m = appraise_portfolio(inputs, pack).metrics
+        except InputError as exc:
+            for k in ks:
+                out[k] = {"problem": "; ".join(p.message for p in exc.problems[:2])}
+            continue
+        for j, (k, role, sign, part) in enumerate(parts):
+            case = out.setdefault(k, {"years": {}})
+            sums = case.setdefault(role, dict.fromkeys(SUM_KEYS, 0.0))
             for key in SUM_KEYS:
                 sums[key] += sign * float(np.nan_to_num(m[key][j]))
+            if role in ("measured", "appraised_to_date"):
+                by_year = case["years"].setdefault(role, {})
+                y = part.operating_start
+                by_year[y] = by_year.get(y, 0.0) + float(np.nan_to_num(m["carbon_saved_tco2e"][j]))
     return out
 
 
@@ -1305,6 +1359,28 @@ def _energy(c: _Case, sums: dict[str, dict[str, float]]) -> dict[str, Any]:
             "carbon_appraised_in_measured_periods_tco2e": like if c.energy else None,
             "carbon_delivered_to_date_tco2e": delivered,
             "carbon_delivery_share": _ratio(delivered, like) if c.energy and like else None}
+
+
+def _years(c: _Case, engine: dict[str, Any] | None) -> tuple[YearDelivery, ...]:
+    """The year-by-year table of a project (docs/delivery.md 3, 4, 6), at B."""
+    capex = _year_map(c.baseline.project.get("capex"))
+    public = _public_profile(c.baseline.project, capex)
+    forecast = forecast_map(capex, c.capex)
+    by_year = (engine or {}).get("years", {})
+    appraised, delivered = by_year.get("appraised_to_date", {}), by_year.get("measured", {})
+    measured_years = {y for cov in c.energy.values() for y in cov.amount}
+    years = set(capex) | set(public) | set(forecast) | set(appraised) | measured_years
+    k = c.to_base
+    return tuple(YearDelivery(
+        year=y, share_to_date=fraction_to_date(y, c.as_of),
+        capex_profile_gbp=capex.get(y, 0.0) * k,
+        capex_actual_gbp=c.capex.amount[y] * k if y in c.capex.amount else None,
+        capex_forecast_gbp=forecast.get(y, 0.0) * k,
+        public_funding_profile_gbp=public.get(y, 0.0) * k,
+        public_funding_actual_gbp=c.public.amount[y] * k if y in c.public.amount else None,
+        carbon_appraised_to_date_tco2e=appraised.get(y, 0.0 if engine and "years" in engine else None),
+        carbon_delivered_tco2e=delivered.get(y) if y in measured_years else None)
+        for y in sorted(years))
 
 
 def _outcome(sums: dict[str, dict[str, float]]) -> Outcome:
@@ -1368,6 +1444,11 @@ def _untracked(doc: dict, reason: str) -> ProjectTrack:
 def _project_track(c: _Case, sums: dict | None, pack: AssumptionPack, t: Thresholds) -> ProjectTrack:
     spend = _spend(c)
     schedule, notes = _schedule(c)
+    engine = sums
+    if sums is not None and "problem" in sums:
+        notes.append(f"no re-forecast or carbon comparison: the appraisal engine refused the "
+                     f"baseline's inputs with pack {pack.id}: {sums['problem']}")
+        sums = None
     energy = _energy(c, sums)
     slips = [s for s in (schedule["works_start_slippage_months"],
                          schedule["completion_slippage_months"]) if s is not None]
@@ -1396,7 +1477,7 @@ def _project_track(c: _Case, sums: dict | None, pack: AssumptionPack, t: Thresho
         jobs_reported_fte=jobs.jobs_fte if jobs else None,
         gross_jobs_appraised_fte=float(gross) if isinstance(gross, (int, float)) else None,
         baseline=Outcome.of_record(b.results), reforecast=_outcome(sums) if sums else None,
-        notes=tuple(notes))
+        years=_years(c, engine if sums else None), notes=tuple(notes))
 
 
 def track(portfolio: Portfolio | dict, pack: AssumptionPack, as_of: _dt.date | str | None = None,

@@ -32,6 +32,8 @@ def project_row(p: ProjectTrack) -> dict[str, Any]:
         if k in OUTCOME_PREFIXES:   # every column on every row, empty where undefined
             for key in Outcome.__dataclass_fields__:
                 row[f"{k}_{key}"] = (v or {}).get(key)
+        elif k == "years":   # a table of its own: the JSON has it
+            continue
         elif k == "fuels":
             row[k] = " | ".join(f"{f['fuel']}: appraised {f['appraised_in_measured_periods']:g}, "
                                 f"measured {f['measured_to_date']:g}" for f in v)

@@ -165,6 +165,11 @@ def test_half_the_energy_saving(pack):
     assert_allclose(p.carbon_delivered_to_date_tco2e, p.carbon_appraised_in_measured_periods_tco2e / 2,
                     rtol=1e-12)
     assert p.status == "red" and "50% of the appraised carbon" in p.reasons[0]
+    # the year table: 2029 measured, half its appraised tonnes (2030 is half to date)
+    by_year = {y.year: y for y in p.years}
+    assert_allclose(by_year[2029].carbon_delivered_tco2e,
+                    by_year[2029].carbon_appraised_to_date_tco2e / 2, rtol=1e-12)
+    assert by_year[2030].share_to_date == 0.5 and by_year[2030].carbon_delivered_tco2e is None
     # docs/delivery.md 7.4: the re-forecast loses half of 2029's energy value. The
     # oracle values 2029's energy alone as a one-year project without capex or opex.
     year_2029 = reference_npsv(solar(capex={}, opex_per_year=0, operating_start=2029,
@@ -192,6 +197,9 @@ def test_to_date_counts_only_periods_ended_and_returns_made(pack):
     assert any("1 entry" in n for n in p.notes)
     # docs/delivery.md 4: 2027's two uncovered quarters keep the baseline's 250,000 each
     assert_allclose(p.forecast_capex_gbp, 550_000 + 500_000 + 1_000_000, rtol=1e-12)
+    y2027 = next(y for y in p.years if y.year == 2027)
+    assert (y2027.share_to_date, y2027.capex_profile_gbp) == (0.75, 1_000_000)
+    assert_allclose([y2027.capex_actual_gbp, y2027.capex_forecast_gbp], [550_000, 1_050_000])
     # the start of works is inferred from the first quarter with spend: on time
     assert p.actual_works_start == dt.date(2027, 1, 1)
     assert p.works_start_slippage_months == 0

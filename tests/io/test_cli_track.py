@@ -39,9 +39,12 @@ PROJECT_KEYS = {"id", "name", "category", "status", "reasons", "baseline_stage",
                 "completion_slippage_beyond_allowance_months", "fuels",
                 "carbon_appraised_to_date_tco2e", "carbon_appraised_in_measured_periods_tco2e",
                 "carbon_delivered_to_date_tco2e", "carbon_delivery_share", "jobs_reported_fte",
-                "gross_jobs_appraised_fte", "baseline", "reforecast", "notes"}
+                "gross_jobs_appraised_fte", "baseline", "reforecast", "years", "notes"}
 FUEL_KEYS = {"fuel", "appraised_to_date", "appraised_in_measured_periods", "measured_to_date",
              "share_delivered"}
+YEAR_KEYS = {"year", "share_to_date", "capex_profile_gbp", "capex_actual_gbp",
+             "capex_forecast_gbp", "public_funding_profile_gbp", "public_funding_actual_gbp",
+             "carbon_appraised_to_date_tco2e", "carbon_delivered_tco2e"}
 DISTRIBUTION_KEYS = {"n", "mean", "median", "q1", "q3"}
 
 
@@ -66,6 +69,8 @@ def test_json_has_every_key_of_format_md():
         assert p.keys() == PROJECT_KEYS
         for f in p["fuels"]:
             assert f.keys() == FUEL_KEYS
+        for y in p["years"]:
+            assert y.keys() == YEAR_KEYS
     by_id = {p["id"]: p for p in out["projects"]}
     assert by_id["GRN-007"]["status"] == "green"
     assert by_id["PV-009"]["status"] == by_id["RET-010"]["status"] == "red"

@@ -296,11 +296,14 @@ def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None) -> ActualEnt
         ck.bad(f"{path}.energy_use.{fuel}"[:80], "give the measured use or the change "
                                                  "for a fuel, not both")
     jobs = ck.number(item, "jobs_fte", f"{path}.jobs_fte", lo=0.0, hi=MAX_JOBS_FTE)
-    dates = {name: _date(item.get(name), f"{path}.{name}", ck) for name in DATE_FIELDS}
+    works = _date(item.get("works_start"), f"{path}.works_start", ck)
+    operating = _date(item.get("operating_start"), f"{path}.operating_start", ck)
     if year is None or date is None:
         return None
     return ActualEntry(year=year, quarter=quarter, date=date, source=source, price_year=price_year,
-                       energy_use=use, energy_change=change, jobs_fte=jobs, **money, **dates)
+                       capex_gbp=money["capex_gbp"], public_funding_gbp=money["public_funding_gbp"],
+                       opex_gbp=money["opex_gbp"], energy_use=use, energy_change=change,
+                       jobs_fte=jobs, works_start=works, operating_start=operating)
 
 
 def _check_periods(entries: list[tuple[int, ActualEntry]], ck) -> None:
@@ -386,7 +389,7 @@ def read_delivery(p: dict, ck, pack: AssumptionPack | None = None) -> ProjectDel
     input problem. A project without them reads as empty.
     """
     fuels = pack.fuels() if pack is not None else None
-    pid = p.get("id") if isinstance(p.get("id"), str) else ""
+    pid = p["id"] if isinstance(p.get("id"), str) else ""
     baselines: list[Baseline] = []
     items = p.get("baselines")
     if items is not None and not isinstance(items, list):
@@ -494,9 +497,10 @@ def record_baseline(portfolio: Portfolio | dict, project_id: str,
         problems.append(Problem("the appraisal results hold no figures for this project "
                                 "(is it appraised without problems?)", project=project_id,
                                 field="results"))
+    day = date if isinstance(date, _dt.date) else None
     if isinstance(date, str):
         try:
-            date = _dt.date.fromisoformat(date)
+            day = _dt.date.fromisoformat(date)
         except ValueError:
             problems.append(Problem(f"{date[:30]!r} is not a date written YYYY-MM-DD",
                                     project=project_id, field="date"))
@@ -504,7 +508,7 @@ def record_baseline(portfolio: Portfolio | dict, project_id: str,
         raise InputError(problems)
     snapshot = {k: copy.deepcopy(v) for k, v in p.items() if k not in DELIVERY_FIELDS}
     from .results import METHOD_VERSION
-    baseline = Baseline(stage=stage, reason=reason, date=date or _dt.date.today(),
+    baseline = Baseline(stage=stage, reason=reason, date=day or _dt.date.today(),
                         approved=approved, pack_id=pack.id, pack_vintage=pack.vintage,
                         method_version=METHOD_VERSION, settings=portfolio_settings(data),
                         project=snapshot, results=_json_ready(record),
@@ -1136,7 +1140,7 @@ def _spend(c: _Case) -> dict[str, Any]:
     }
 
 
-def planned_dates(c: _Case) -> tuple[_dt.date | None, _dt.date | None, int]:
+def planned_dates(c: _Case) -> tuple[_dt.date | None, _dt.date, int]:
     """Planned start of works and of operation (docs/delivery.md 5), and the
     operating start year the appraisal used (before duration optimism bias)."""
     capex = _year_map(c.baseline.project.get("capex"))
@@ -1167,7 +1171,7 @@ def _slip(planned: _dt.date | None, actual: _dt.date | None, as_of: _dt.date
     return None, False
 
 
-def _schedule(c: _Case) -> dict[str, Any]:
+def _schedule(c: _Case) -> tuple[dict[str, Any], list[str]]:
     """Slippage of the start of works and of operation (docs/delivery.md 5)."""
     works_plan, op_plan, _ = planned_dates(c)
     notes = []
@@ -1337,7 +1341,7 @@ def _run_engine(cases: list[_Case], pack: AssumptionPack) -> dict[int, dict[str,
     return out
 
 
-def _energy(c: _Case, sums: dict[str, dict[str, float]]) -> dict[str, Any]:
+def _energy(c: _Case, sums: dict[str, Any] | None) -> dict[str, Any]:
     """Energy by fuel and carbon, appraised and delivered to date (docs/delivery.md 6)."""
     p = c.project
     delay = _delay_years(c)
@@ -1441,8 +1445,11 @@ def _untracked(doc: dict, reason: str) -> ProjectTrack:
                         baseline_pack_vintage=None, reported_to=None)
 
 
-def _project_track(c: _Case, sums: dict | None, pack: AssumptionPack, t: Thresholds) -> ProjectTrack:
+def _project_track(c: _Case, sums: dict[str, Any] | None, pack: AssumptionPack, t: Thresholds
+                   ) -> ProjectTrack:
     spend = _spend(c)
+    schedule: dict[str, Any]
+    notes: list[str]
     schedule, notes = _schedule(c)
     engine = sums
     if sums is not None and "problem" in sums:
@@ -1511,7 +1518,8 @@ def track(portfolio: Portfolio | dict, pack: AssumptionPack, as_of: _dt.date | s
     t.check()
     docs = read_portfolio_delivery(portfolio, pack, file=file)
     day = as_date(as_of) or default_as_of(d for _, d in docs)
-    cases, slots = [], []
+    cases: list[_Case] = []
+    slots: list[ProjectTrack | int] = []
     for doc, d in docs:
         ref = d.reference
         if ref is None:
@@ -1546,7 +1554,8 @@ def _pipeline(projects: tuple[ProjectTrack, ...]) -> PipelineTrack:
                                s["pv_costs_private_gbp"], s["gap_contribution_gbp"])
 
     notes = []
-    bases = sorted({p.baseline_price_base_year for p in tracked})
+    bases = sorted({p.baseline_price_base_year for p in tracked
+                    if p.baseline_price_base_year is not None})
     if len(bases) > 1:
         notes.append("the baselines are at prices of different years (" + ", ".join(map(str, bases))
                      + "): money totals add them as they are")
@@ -1555,13 +1564,13 @@ def _pipeline(projects: tuple[ProjectTrack, ...]) -> PipelineTrack:
     base, fore = total("baseline_capex_gbp"), total("forecast_capex_gbp")
     profile, spent = total("capex_profile_to_date_gbp"), total("capex_to_date_gbp")
     shared = [p for p in tracked if p.carbon_delivery_share is not None]   # like for like
-    like = float(sum(p.carbon_appraised_in_measured_periods_tco2e for p in shared))
-    delivered = float(sum(p.carbon_delivered_to_date_tco2e for p in shared))
+    like = float(sum(p.carbon_appraised_in_measured_periods_tco2e or 0.0 for p in shared))
+    delivered = float(sum(p.carbon_delivered_to_date_tco2e or 0.0 for p in shared))
     return PipelineTrack(
         projects_tracked=len(tracked), projects_without_baseline=len(projects) - len(tracked),
         status_counts=counts, capex_to_date_gbp=spent, capex_profile_to_date_gbp=profile,
         spend_share_of_profile=_ratio(spent, profile), baseline_capex_gbp=base,
-        forecast_capex_gbp=fore, overrun=_ratio(fore, base) - 1.0 if base > 0 else None,
+        forecast_capex_gbp=fore, overrun=fore / base - 1.0 if base > 0 else None,
         carbon_appraised_to_date_tco2e=total("carbon_appraised_to_date_tco2e"),
         carbon_delivered_to_date_tco2e=total("carbon_delivered_to_date_tco2e"),
         carbon_delivery_share=_ratio(delivered, like) if like else None,
@@ -1578,7 +1587,7 @@ def calibrate(portfolio: Portfolio | dict, pack: AssumptionPack, *,
     Every entry counts (no ``as_of``): the outturn is the latest word.
     """
     docs = read_portfolio_delivery(portfolio, pack, file=file)
-    rows: list[tuple[str, str, dict, dict]] = []
+    rows: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
     skipped = 0
     for doc, d in docs:
         decision = d.decision

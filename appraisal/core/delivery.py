@@ -546,13 +546,14 @@ def _json_ready(x: Any) -> Any:
 def add_actual(portfolio: Portfolio | dict, project_id: str, entry: ActualEntry | Mapping[str, Any],
                pack: AssumptionPack | None = None) -> ActualEntry:
     """Append one actuals entry to a project (checked first: InputError naming the
-    project and field, and the document unchanged, when it is wrong)."""
+    project and field, and the document unchanged, when it is wrong). It is stored
+    in the canonical form of :meth:`ActualEntry.to_dict`."""
     p = _project_dict(portfolio, project_id)
     raw = entry.to_dict() if isinstance(entry, ActualEntry) else copy.deepcopy(dict(entry))
     trial = {**p, "actuals": [*(p.get("actuals") or []), raw]}
-    delivery = parse_delivery(trial, pack)
-    p.setdefault("actuals", []).append(raw)
-    return delivery.actuals[-1]
+    added = parse_delivery(trial, pack).actuals[-1]
+    p.setdefault("actuals", []).append(added.to_dict())
+    return added
 
 
 # ---------------------------------------------------------------------------

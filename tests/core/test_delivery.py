@@ -431,3 +431,28 @@ def test_the_example_tracks_three_projects(pack):
     assert_allclose(by_id["GRN-007"].reforecast.npsv_gbp, by_id["GRN-007"].baseline.npsv_gbp,
                     rtol=1e-9)
     assert json.loads(json.dumps(report.to_dict(), allow_nan=False))
+
+
+def test_a_baseline_the_pack_cannot_read_still_tracks_spend(pack):
+    doc = with_baseline(doc_of(solar()), pack)
+    doc.projects[0]["baselines"][0]["project"]["category"] = "fusion"   # not in the pack
+    actuals(doc, "PV-1", entry(2027, capex_gbp=1_100_000))
+    (p,) = track(doc, pack, as_of="2028-01-31").projects
+    assert p.reforecast is None and p.carbon_delivery_share is None
+    assert any("no re-forecast" in n and "fusion" in n for n in p.notes)
+    # docs/delivery.md 4: spend and overrun need only the frozen figures
+    assert_allclose(p.overrun, 2_100_000 / 2_000_000 - 1, rtol=1e-12)
+    assert p.status == "green"
+
+
+def test_add_actual_checks_first_and_stores_the_canonical_form(pack):
+    from appraisal.core.delivery import add_actual
+    doc = doc_of(solar())
+    with pytest.raises(InputError) as info:
+        add_actual(doc, "PV-1", entry(2027, 0, capex_gbp=5), pack)
+    assert {(p.project, p.field) for p in info.value.problems} == {("PV-1", "actuals[0].quarter")}
+    assert "actuals" not in doc.projects[0]
+    added = add_actual(doc, "PV-1", {"date": "2028-01-05", "year": 2027, "capex_gbp": 5}, pack)
+    assert added.capex_gbp == 5 and added.quarter is None
+    assert doc.projects[0]["actuals"] == [{"year": 2027, "quarter": None, "date": "2028-01-05",
+                                           "source": "", "capex_gbp": 5}]

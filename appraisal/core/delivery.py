@@ -269,7 +269,8 @@ def _fuel_map(obj: dict, key: str, path: str, ck, fuels: list[str] | None,
     return tuple(out)
 
 
-def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None) -> ActualEntry | None:
+def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None, deflator: Any = None
+                 ) -> ActualEntry | None:
     from .portfolio import MAX_MONEY, YEAR_RANGE
     if not isinstance(item, dict):
         ck.bad(path, "must be an object with year, date and source")
@@ -295,6 +296,12 @@ def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None) -> ActualEnt
     for fuel in sorted(both):
         ck.bad(f"{path}.energy_use.{fuel}"[:80], "give the measured use or the change "
                                                  "for a fuel, not both")
+    prices = price_year or year
+    if deflator is not None and prices is not None and any(v is not None for v in money.values()) \
+            and not deflator.covers(prices):
+        lo, hi = min(deflator), max(deflator)
+        ck.bad(f"{path}.price_year", f"amounts at {prices} prices cannot be rebased: the GDP "
+                                     f"deflator table starts in {lo} (it runs {lo}-{hi})")
     jobs = ck.number(item, "jobs_fte", f"{path}.jobs_fte", lo=0.0, hi=MAX_JOBS_FTE)
     works = _date(item.get("works_start"), f"{path}.works_start", ck)
     operating = _date(item.get("operating_start"), f"{path}.operating_start", ck)
@@ -405,7 +412,8 @@ def read_delivery(p: dict, ck, pack: AssumptionPack | None = None) -> ProjectDel
         ck.bad("actuals", "must be a list of entries (one per year or quarter and return)")
         items = None
     for k, item in enumerate(items or []):
-        e = _parse_entry(item, f"actuals[{k}]", ck, fuels)
+        e = _parse_entry(item, f"actuals[{k}]", ck, fuels,
+                         pack.deflator if pack is not None else None)
         if e is not None:
             entries.append((k, e))
     _check_periods(entries, ck)
@@ -1081,8 +1089,12 @@ def _case(doc: dict, delivery: ProjectDelivery, baseline: Baseline, pack: Assump
     fuels = sorted({f for e in counted for f, _ in (*e.energy_use, *e.energy_change)})
     energy = {f: _cover(counted, lambda e, f=f: measured_change(e, f, delivery.pre_project_energy))
               for f in fuels}
+    try:
+        to_base = pack.rebase_factor(price_year, base_year)
+    except InputError:   # the baseline's inputs did not read either: ``problem`` says why
+        to_base = 1.0
     return _Case(doc, delivery, baseline, as_of, counted, inputs, problem, price_year, base_year,
-                 pack.rebase_factor(price_year, base_year), money["capex_gbp"],
+                 to_base, money["capex_gbp"],
                  money["public_funding_gbp"], money["opex_gbp"], energy)
 
 

@@ -456,3 +456,11 @@ def test_add_actual_checks_first_and_stores_the_canonical_form(pack):
     assert added.capex_gbp == 5 and added.quarter is None
     assert doc.projects[0]["actuals"] == [{"year": 2027, "quarter": None, "date": "2028-01-05",
                                            "source": "", "capex_gbp": 5}]
+
+
+def test_amounts_before_the_deflator_table_are_refused(pack):
+    first = min(pack.deflator)
+    data = doc_of(solar(actuals=[entry(2027, capex_gbp=5, price_year=first - 1)])).data
+    with pytest.raises(InputError) as info:
+        parse_portfolio(data, pack)
+    assert {(p.project, p.field) for p in info.value.problems} == {("PV-1", "actuals[0].price_year")}

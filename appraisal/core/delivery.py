@@ -1047,6 +1047,7 @@ class _Case:
     public: _Covered
     opex: _Covered
     energy: dict[str, _Covered]
+    appraised_energy: dict[str, float]   # fuel -> change a year after comfort taking
 
     @property
     def project(self):
@@ -1093,9 +1094,24 @@ def _case(doc: dict, delivery: ProjectDelivery, baseline: Baseline, pack: Assump
         to_base = pack.rebase_factor(price_year, base_year)
     except InputError:   # the baseline's inputs did not read either: ``problem`` says why
         to_base = 1.0
+    q = after_comfort_taking(inputs.projects[0], pack) if inputs is not None else {}
     return _Case(doc, delivery, baseline, as_of, counted, inputs, problem, price_year, base_year,
-                 to_base, money["capex_gbp"],
-                 money["public_funding_gbp"], money["opex_gbp"], energy)
+                 to_base, money["capex_gbp"], money["public_funding_gbp"], money["opex_gbp"],
+                 energy, q)
+
+
+def after_comfort_taking(p, pack: AssumptionPack) -> dict[str, float]:
+    """The appraised change in use of each fuel a year after comfort taking (METHOD.md
+    3, as appraise._flatten reads it: the project's share, else its category's, and
+    only for a category the pack flags): what a measured change is compared with."""
+    cat = pack.categories[p.category]
+    share = 0.0
+    if cat.comfort_taking is not None:
+        share = p.comfort_taking if p.comfort_taking is not None else (cat.comfort_taking or 0.0)
+    out: dict[str, float] = {}
+    for fuel, q in p.energy_changes:
+        out[fuel] = out.get(fuel, 0.0) + q
+    return {f: q * (1.0 - share) if q < 0 else q for f, q in out.items()}
 
 
 def _year_map(m: Any) -> dict[int, float]:
@@ -1268,18 +1284,18 @@ def _delay_years(c: _Case) -> int:
     return int(d) if isinstance(d, (int, float)) and not isinstance(d, bool) else 0
 
 
-def _one_year(p, row_id: str, year: int, energy: list[tuple[str, float]], opex: float,
-              measured: bool):
-    """A part with one operating year: the energy change and opex of that year of
+def _one_year(p, row_id: str, year: int, energy: list[tuple[str, float]], opex: float):
+    """A part with one operating year: an energy change and opex in that year of
     project ``p``, valued by the engine with p's sector, deadweight and prices.
-    A measured change is what happened, comfort taking included (its share 0)."""
+    The change is taken as it is (comfort taking 0): a measured change is what
+    happened, and the appraised one is given after comfort taking already."""
     return replace(p, id=row_id, capex={}, public_funding=None, counterfactual_capex=None,
                    opex_per_year=opex, operating_start=year, lifetime_years=1,
                    energy_changes=tuple(energy), other_benefits=(), car_km_removed=None,
                    car_km_removed_by_year=None, added_peak_kw=0.0, renewals=(),
                    residual_value=None, asset_life_years=None, business_case_stage=None,
                    operational_fte=0.0, bill_savings_to_promoter=False, sensitivity={}, notes=(),
-                   comfort_taking=0.0 if measured else p.comfort_taking)
+                   comfort_taking=0.0)
 
 
 def _operating(year: int, start: int, lifetime: int) -> bool:
@@ -1292,25 +1308,25 @@ def _parts(c: _Case, k: int) -> list[tuple[Any, str, float]]:
     delay = _delay_years(c)
     _, _, base_start = planned_dates(c)
     base_e, new_e, life = base_start + delay, main.operating_start, p.lifetime_years
-    q = dict(p.energy_changes)
+    q = c.appraised_energy
     parts: list[tuple[Any, str, float]] = [(main, "reforecast", 1.0)]
     years = sorted(set(c.opex.amount) | {y for cov in c.energy.values() for y in cov.amount})
     for y in years:
         measured = [(f, cov.amount[y]) for f, cov in c.energy.items() if y in cov.amount]
-        parts.append((_one_year(p, f"{k}:m{y}", y, measured, c.opex.amount.get(y, 0.0), True),
+        parts.append((_one_year(p, f"{k}:m{y}", y, measured, c.opex.amount.get(y, 0.0)),
                       "measured", 1.0))
         if _operating(y, new_e, life):   # the year as the re-forecast appraises it comes out
             taken = [(f, v * c.energy[f].share(y)) for f, v in q.items() if f in c.energy]
-            parts.append((_one_year(p, f"{k}:x{y}", y, taken, p.opex_per_year * c.opex.share(y),
-                                    False), "reforecast", -1.0))
+            parts.append((_one_year(p, f"{k}:x{y}", y, taken, p.opex_per_year * c.opex.share(y)),
+                          "reforecast", -1.0))
         if _operating(y, base_e, life):
             like = [(f, v * c.energy[f].share(y)) for f, v in q.items() if f in c.energy]
-            parts.append((_one_year(p, f"{k}:b{y}", y, like, 0.0, False), "appraised_measured", 1.0))
+            parts.append((_one_year(p, f"{k}:b{y}", y, like, 0.0), "appraised_measured", 1.0))
     for y in range(base_e, min(base_e + life, c.as_of.year + 1)):
         share = fraction_to_date(y, c.as_of)
         if share > 0 and q:
-            parts.append((_one_year(p, f"{k}:d{y}", y, [(f, v * share) for f, v in q.items()], 0.0,
-                                    False), "appraised_to_date", 1.0))
+            parts.append((_one_year(p, f"{k}:d{y}", y, [(f, v * share) for f, v in q.items()], 0.0),
+                          "appraised_to_date", 1.0))
     return parts
 
 
@@ -1360,7 +1376,7 @@ def _energy(c: _Case, sums: dict[str, Any] | None) -> dict[str, Any]:
     delay = _delay_years(c)
     _, _, base_start = planned_dates(c)
     start, life = base_start + delay, (p.lifetime_years if p is not None else 0)
-    q = dict(p.energy_changes) if p is not None else {}
+    q = c.appraised_energy
     fuels = []
     for f in sorted(set(q) | set(c.energy)):
         cov = c.energy.get(f, _Covered())

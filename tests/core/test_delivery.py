@@ -464,3 +464,24 @@ def test_amounts_before_the_deflator_table_are_refused(pack):
     with pytest.raises(InputError) as info:
         parse_portfolio(data, pack)
     assert {(p.project, p.field) for p in info.value.problems} == {("PV-1", "actuals[0].price_year")}
+
+
+def test_measured_as_appraised_after_comfort_taking_reforecasts_to_the_baseline(pack):
+    """docs/delivery.md 6 and 7: a retrofit whose measured gas saving is the appraised
+    one after comfort taking (and with outcome deadweight) is on profile: the
+    comfort benefit stays as appraised, the energy is replaced like for like."""
+    comfort = pack.categories["building_retrofit"].comfort_taking
+    assert comfort and comfort > 0
+    gas = -1_000_000.0
+    p = solar(category="building_retrofit", benefit_deadweight=0.2,
+              energy_changes=[{"fuel": "natural_gas", "quantity_per_year": gas}])
+    doc = with_baseline(doc_of(p), pack)
+    actuals(doc, "PV-1", entry(2027, capex_gbp=1_000_000), entry(2028, capex_gbp=1_000_000,
+                                                                 operating_start="2029-01-01"),
+            entry(2029, date="2030-01-15", energy_change={"natural_gas": gas * (1 - comfort)}))
+    (t,) = track(doc, pack, as_of="2030-01-31").projects
+    (fuel,) = t.fuels
+    assert_allclose(fuel.appraised_in_measured_periods, gas * (1 - comfort), rtol=1e-12)
+    assert_allclose(t.carbon_delivery_share, 1.0, rtol=1e-12)
+    assert_allclose(t.reforecast.npsv_gbp, t.baseline.npsv_gbp, rtol=0, atol=1e-6)
+    assert t.status == "green"

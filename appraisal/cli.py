@@ -16,7 +16,7 @@ from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 SUBCOMMANDS = ("appraise", "export", "template", "import", "select", "sensitivity", "montecarlo",
-               "diff")
+               "diff", "track")
 
 
 def _say(text: object) -> None:
@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_diff_parser(sub)
     _add_select_parser(sub)
     _add_uncertainty_parsers(sub)
+    _add_track_parser(sub)
     return parser
 
 
@@ -677,6 +678,59 @@ def _selection_table(results, selection, curve) -> str:
                          f"{'-' if p.public_cost_gbp is None else f'£{p.public_cost_gbp:,.0f}':>16} "
                          f"{len(p.selected):>8} {amount(p.marginal_per_gbp_1m):>18}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# appraisal track: delivery against the appraisal (docs/delivery.md)
+# ---------------------------------------------------------------------------
+
+def _date(text: str):
+    import datetime
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _add_track_parser(sub) -> None:
+    p = sub.add_parser(
+        "track", help="delivery against the appraisal: spend, overrun, slippage, carbon, RAG",
+        description="Compare each project's actuals (spend, public funding drawn, measured "
+                    "energy, operating start) with its latest approved baseline, re-forecast the "
+                    "appraisal with the actuals in place, and give a RAG status from the pack's "
+                    "thresholds (docs/delivery.md).",
+        epilog="Exit status 2 when the portfolio, its baselines or actuals, or an option is "
+               "wrong (the message names the file, the project and the field).")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("portfolio", nargs="?", type=Path, help="portfolio file (JSON)")
+    source.add_argument("--example", action="store_true", help="use the bundled example portfolio")
+    _add_pack_options(p)
+    p.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="count periods ending and returns dated on or before DATE (YYYY-MM-DD; "
+                        "default: the date of the latest return)")
+    p.add_argument("--calibration", action="store_true",
+                   help="instead, pool completed projects: cost overrun and slippage against "
+                        "the optimism-bias allowances, by category")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write to FILE (atomically) instead of printing")
+    p.set_defaults(run=_cmd_track)
+
+
+def _cmd_track(args: argparse.Namespace) -> int:
+    from .core.delivery import calibrate, track
+    from .io import delivery_output as out
+    pack, doc, _ = _load(args)
+    source = "example portfolio" if args.example else str(args.portfolio)
+    if args.calibration:
+        cal = calibrate(doc, pack, file=source)
+        text = {"table": out.calibration_table, "json": out.to_json,
+                "csv": out.calibration_csv}[args.format](cal)
+    else:
+        report = track(doc, pack, as_of=args.as_of, file=source)
+        text = {"table": out.to_table, "json": out.to_json, "csv": out.to_csv}[args.format](report)
+    _emit([text], args.output)
+    return EXIT_OK
 
 
 def _gui(argv: list[str]) -> int:

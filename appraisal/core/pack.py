@@ -83,7 +83,13 @@ DEFAULT_READINESS_WEIGHTS = {"planning_consent": 25.0, "site_secured": 20.0, "pr
                              "start_within_12_months": 8.0}
 # v2 parameters and their neutral defaults (METHOD.md 1.1, 3, 6)
 PARAMETER_DEFAULTS = {"deflator_forecast_growth": 0.02, "gap_window_years": 5.0,
-                      "network_reinforcement_gbp_per_kw": 0.0}
+                      "network_reinforcement_gbp_per_kw": 0.0,
+                      # delivery tracking RAG thresholds (docs/delivery.md 8): overrun as a
+                      # fraction over the baseline capex, slippage in months, carbon as the
+                      # share of the appraised tonnes delivered
+                      "delivery_overrun_amber": 0.10, "delivery_overrun_red": 0.25,
+                      "delivery_slippage_amber_months": 3.0, "delivery_slippage_red_months": 6.0,
+                      "delivery_carbon_amber": 0.90, "delivery_carbon_red": 0.75}
 
 _SHARE, _FACTOR = Range(0.0, 1.0, "fraction"), Range(1.0, 10.0, "factor")
 _PER_UNIT = Range(0.0, 1e4, "GBP per unit")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .calculators import run_calculator
+from .delivery import DELIVERY_FIELDS, read_delivery
 from .errors import InputError, Problem
 from .limits import Range, check_number, describe, has_lone_surrogate
 from .pack import (ADDITIONALITY_FACTORS, BUSINESS_CASE_STAGES, CARBON_SERIES, ENERGY_SECTORS,
@@ -490,7 +491,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
 
     ranges = _parse_ranges(p.get("sensitivity"), ck)
     ck.text(p, "notes", "notes", limit=MAX_NOTES)   # free text, kept as it is
-    notes = tuple(likely_typos(p, PROJECT_FIELDS)) + tuple(stream_notes)
+    notes = tuple(likely_typos(p, PROJECT_FIELDS + DELIVERY_FIELDS)) + tuple(stream_notes)
     v2 = _parse_v2_project(p, ck, pack, fuels)
     return ProjectInputs(
         id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
@@ -568,6 +569,7 @@ def _parse_v2_project(p: dict, ck: _Checker, pack: AssumptionPack | None,
     out["tariffs"] = tariffs
     out["vat_recoverable"] = ck.boolean(p, "vat_recoverable", "vat_recoverable", default=True)
     out["promoter_public"] = ck.boolean(p, "promoter_public", "promoter_public")
+    read_delivery(p, ck, pack)   # baselines and actuals: checked, not used here (docs/delivery.md)
     return out
 
 

@@ -357,6 +357,9 @@ def _import(pack, template, tmp_path, project, cells=None):
 @pytest.mark.parametrize("project", [*EXAMPLE["projects"], EVERY_FIELD, VARIANT],
                          ids=[p["id"] for p in EXAMPLE["projects"]] + ["every-field", "variant"])
 def test_every_field_round_trips(project, pack, template, tmp_path):
+    # a submission is a new project: its delivery record (baselines, actuals) is not in it
+    from appraisal.core.delivery import DELIVERY_FIELDS
+    project = {k: v for k, v in project.items() if k not in DELIVERY_FIELDS}
     _, report = _import(pack, template, tmp_path, project)
     assert [describe_problem(p) for p in report.problems + report.warnings] == []
     (imported,) = report.projects

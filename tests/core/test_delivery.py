@@ -485,3 +485,28 @@ def test_measured_as_appraised_after_comfort_taking_reforecasts_to_the_baseline(
     assert_allclose(t.carbon_delivery_share, 1.0, rtol=1e-12)
     assert_allclose(t.reforecast.npsv_gbp, t.baseline.npsv_gbp, rtol=0, atol=1e-6)
     assert t.status == "green"
+
+
+def test_four_quarters_read_as_their_year(pack):
+    """docs/delivery.md 2: quarters add up to their year; the figures are the same."""
+    annual = with_baseline(doc_of(solar()), pack)
+    quarterly = copy.deepcopy(annual)
+    actuals(annual, "PV-1", entry(2027, capex_gbp=1_200_000, public_funding_gbp=600_000),
+            entry(2028, capex_gbp=900_000, operating_start="2029-01-01"),
+            entry(2029, energy_change={"grid_electricity": 0.8 * Q}, opex_gbp=12_000,
+                  date="2030-01-20"))
+    split = (0.1, 0.2, 0.3, 0.4)
+    actuals(quarterly, "PV-1",
+            *(entry(2027, q + 1, date="2028-01-20", capex_gbp=1_200_000 * s,
+                    public_funding_gbp=600_000 * s) for q, s in enumerate(split)),
+            entry(2028, capex_gbp=900_000, operating_start="2029-01-01"),
+            *(entry(2029, q + 1, date="2030-01-20", energy_change={"grid_electricity": 0.8 * Q * s},
+                    opex_gbp=12_000 * s) for q, s in enumerate(split)))
+    (a,) = track(annual, pack, as_of="2030-01-31").projects
+    (b,) = track(quarterly, pack, as_of="2030-01-31").projects
+    for key in ("capex_to_date_gbp", "forecast_capex_gbp", "overrun", "public_funding_to_date_gbp",
+                "carbon_delivered_to_date_tco2e", "carbon_delivery_share"):
+        assert_allclose(getattr(b, key), getattr(a, key), rtol=1e-12, err_msg=key)
+    assert_allclose(b.reforecast.npsv_gbp, a.reforecast.npsv_gbp, rtol=1e-12)
+    assert_allclose(a.overrun, 2_100_000 / 2_000_000 - 1, rtol=1e-12)
+    assert_allclose(a.carbon_delivery_share, 0.8, rtol=1e-12)

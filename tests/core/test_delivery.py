@@ -510,3 +510,19 @@ def test_four_quarters_read_as_their_year(pack):
     assert_allclose(b.reforecast.npsv_gbp, a.reforecast.npsv_gbp, rtol=1e-12)
     assert_allclose(a.overrun, 2_100_000 / 2_000_000 - 1, rtol=1e-12)
     assert_allclose(a.carbon_delivery_share, 0.8, rtol=1e-12)
+
+
+def test_operation_is_inferred_from_measured_energy(pack):
+    """docs/delivery.md 5: no start of operation reported, but 2029 Q2 measures a saving."""
+    doc = with_baseline(doc_of(solar()), pack)
+    actuals(doc, "PV-1", entry(2027, capex_gbp=1_000_000), entry(2028, capex_gbp=1_000_000),
+            entry(2029, 1, date="2029-04-10", energy_change={"grid_electricity": 0.0}),
+            entry(2029, 2, date="2029-07-10", energy_change={"grid_electricity": Q / 4}))
+    (p,) = track(doc, pack, as_of="2029-07-31").projects
+    assert p.actual_operating_start == dt.date(2029, 4, 1)
+    assert_allclose(p.completion_slippage_months, 3.0, rtol=0, atol=1e-12)
+    assert p.completion_slippage_is_minimum is False
+    assert any("start of operation is not reported" in n for n in p.notes)
+    # 3 months is not above the amber threshold of 3; Q1 measured nothing where the
+    # appraisal expected Q/4, Q2 delivered Q/4: half of the appraised carbon
+    assert p.status == "red" and len(p.reasons) == 1 and "50%" in p.reasons[0]

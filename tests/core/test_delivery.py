@@ -526,3 +526,46 @@ def test_operation_is_inferred_from_measured_energy(pack):
     # 3 months is not above the amber threshold of 3; Q1 measured nothing where the
     # appraisal expected Q/4, Q2 delivered Q/4: half of the appraised carbon
     assert p.status == "red" and len(p.reasons) == 1 and "50%" in p.reasons[0]
+
+
+import functools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@functools.lru_cache(maxsize=1)
+def default_pack():
+    """The pack, outside pytest's fixtures (hypothesis prints its arguments)."""
+    return load_pack(default_pack_dir())
+
+
+@settings(max_examples=25, deadline=None)
+@given(amounts=st.lists(st.integers(0, 5_000_000), min_size=1, max_size=3),
+       first=st.integers(2026, 2029), by_quarter=st.lists(st.booleans(), min_size=3, max_size=3),
+       lifetime=st.integers(1, 30))
+def test_actuals_on_profile_always_reforecast_to_the_baseline(amounts, first, by_quarter,
+                                                              lifetime):
+    """docs/delivery.md 7.3: whatever the profile, years or quarters, spending exactly
+    the baseline leaves the re-forecast NPSV, BCR and gap contribution where they were."""
+    pack = default_pack()
+    capex = {str(first + k): float(v) for k, v in enumerate(amounts)}
+    doc = with_baseline(doc_of(solar(capex=capex, lifetime_years=lifetime)), pack)
+    entries = []
+    for k, v in enumerate(amounts):
+        y = first + k
+        if by_quarter[k]:
+            entries += [entry(y, q, date=f"{y + 1}-01-20", capex_gbp=v / 4) for q in (1, 2, 3, 4)]
+        else:
+            entries.append(entry(y, capex_gbp=float(v)))
+    opened = first + len(amounts)       # METHOD.md 2: the year after the last capex year
+    entries.append(entry(opened - 1, date=f"{opened}-01-25", operating_start=f"{opened}-01-01"))
+    actuals(doc, "PV-1", *entries)
+    (p,) = track(doc, pack, as_of=f"{opened}-01-31").projects
+    assert p.completion_slippage_months == 0
+    assert abs(p.overrun) < 1e-12 if sum(amounts) else p.overrun is None
+    assert_allclose(p.reforecast.npsv_gbp, p.baseline.npsv_gbp, rtol=1e-12, atol=1e-6)
+    assert_allclose(p.reforecast.gap_contribution_gbp, p.baseline.gap_contribution_gbp,
+                    rtol=1e-12, atol=1e-6)
+    if p.baseline.bcr is not None:
+        assert_allclose(p.reforecast.bcr, p.baseline.bcr, rtol=1e-9)

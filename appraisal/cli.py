@@ -724,7 +724,8 @@ def _cmd_track(args: argparse.Namespace) -> int:
     source = "example portfolio" if args.example else str(args.portfolio)
     if args.calibration:
         cal = calibrate(doc, pack, file=source)
-        text = {"table": out.calibration_table, "json": out.to_json,
+        labels = {code: c.label for code, c in pack.categories.items()}
+        text = {"table": lambda c: out.calibration_table(c, labels), "json": out.to_json,
                 "csv": out.calibration_csv}[args.format](cal)
     else:
         report = track(doc, pack, as_of=args.as_of, file=source)

@@ -979,6 +979,15 @@ class _Covered:
 
     amount: dict[int, float] = field(default_factory=dict)
     quarters: dict[int, set[int]] = field(default_factory=dict)
+    periods: dict[tuple[int, int | None], float] = field(default_factory=dict)  # as reported
+
+    def first_period_start(self) -> _dt.date | None:
+        """The first day of the first period with a non-zero amount, or None."""
+        nonzero = [(y, q or 1) for (y, q), v in self.periods.items() if v != 0]
+        if not nonzero:
+            return None
+        y, q = min(nonzero)
+        return _dt.date(y, 3 * q - 2, 1)
 
     def share(self, year: int) -> float:
         """Share of the year the actuals cover (quarters over 4)."""
@@ -1002,7 +1011,8 @@ def _cover(entries: list[ActualEntry], value) -> _Covered:
         if v is not None:
             latest[(e.year, e.quarter)] = (e, v)
     c = _Covered()
-    for (y, _), (e, v) in latest.items():
+    for (y, q), (e, v) in latest.items():
+        c.periods[(y, q)] = v
         c.amount[y] = c.amount.get(y, 0.0) + v
         c.quarters.setdefault(y, set()).update(e.quarters)
     return c
@@ -1187,6 +1197,16 @@ def planned_dates(c: _Case) -> tuple[_dt.date | None, _dt.date, int]:
     return works, operating, start_year
 
 
+def actual_operating_start(c: _Case) -> tuple[_dt.date | None, bool]:
+    """The reported start of operation; without one, the start of the first period
+    with a non-zero measured energy change (inferred: True); else None."""
+    entry = _latest(c.counted, "operating_start")
+    if entry is not None:
+        return entry.operating_start, False
+    starts = [d for d in (cov.first_period_start() for cov in c.energy.values()) if d is not None]
+    return (min(starts), True) if starts else (None, False)
+
+
 def _slip(planned: _dt.date | None, actual: _dt.date | None, as_of: _dt.date
           ) -> tuple[float | None, bool]:
     """Months late (negative: early), and whether it is only a minimum (not yet
@@ -1207,14 +1227,14 @@ def _schedule(c: _Case) -> tuple[dict[str, Any], list[str]]:
     entry = _latest(c.counted, "works_start")
     works = entry.works_start if entry else None
     if works is None:   # inferred from the first period with capex spent
-        spent = [(y, min(c.capex.quarters[y])) for y, v in c.capex.amount.items() if v > 0]
-        if spent:
-            y, q = min(spent)
-            works = _dt.date(y, 3 * q - 2, 1)
+        works = c.capex.first_period_start()
+        if works is not None:
             notes.append(f"the start of works is not reported: taken as {works.isoformat()}, the "
                          "start of the first period with capex spent")
-    entry = _latest(c.counted, "operating_start")
-    operating = entry.operating_start if entry else None
+    operating, inferred = actual_operating_start(c)
+    if inferred and operating is not None:
+        notes.append(f"the start of operation is not reported: taken as {operating.isoformat()}, "
+                     "the start of the first period with a measured energy change")
     w_slip, w_min = _slip(works_plan, works, c.as_of)
     o_slip, o_min = _slip(op_plan, operating, c.as_of)
     delay = c.baseline.results.get("ob_delay_years")
@@ -1245,10 +1265,10 @@ def reforecast_start_year(c: _Case) -> int:
     duration optimism bias): the actual start's year; else, when the planned
     start has passed without one, the year after ``as_of``; else as appraised."""
     _, op_plan, start_year = planned_dates(c)
-    entry = _latest(c.counted, "operating_start")
-    if entry is not None:
-        return operating_year(entry.operating_start)
-    if op_plan <= c.as_of:
+    operating, _ = actual_operating_start(c)
+    if operating is not None:
+        return operating_year(operating)
+    if op_plan < c.as_of:
         return max(start_year, c.as_of.year + 1)
     return start_year
 
@@ -1382,8 +1402,9 @@ def _energy(c: _Case, sums: dict[str, Any] | None) -> dict[str, Any]:
         cov = c.energy.get(f, _Covered())
         to_date = sum(q.get(f, 0.0) * fraction_to_date(y, c.as_of)
                       for y in range(start, min(start + life, c.as_of.year + 1)))
-        like = sum(q.get(f, 0.0) * cov.share(y) for y in cov.amount if _operating(y, start, life))
-        fuels.append(FuelDelivery(f, to_date, like, cov.total()))
+        expected = sum(q.get(f, 0.0) * cov.share(y) for y in cov.amount
+                       if _operating(y, start, life))
+        fuels.append(FuelDelivery(f, to_date, expected, cov.total()))
     zero = dict.fromkeys(SUM_KEYS, 0.0)
     appraised = sums.get("appraised_to_date", zero)["carbon_saved_tco2e"] if sums else None
     like = sums.get("appraised_measured", zero)["carbon_saved_tco2e"] if sums else None

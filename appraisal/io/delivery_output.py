@@ -150,8 +150,10 @@ def _project_line(p: ProjectTrack) -> str:
             f"{_money(p.reforecast.npsv_gbp if p.reforecast else None):>11}")
 
 
-def calibration_table(cal: Calibration) -> str:
-    """Outturn against the optimism-bias allowance, by category."""
+def calibration_table(cal: Calibration, labels: dict[str, str] | None = None) -> str:
+    """Outturn against the optimism-bias allowance, by category (``labels``: the
+    pack's words for the category codes)."""
+    labels = {"all": "All completed", **(labels or {})}
     lines = ["Optimism bias against outturn: completed projects, against the estimate approved "
              "at the decision (the earliest approved baseline)",
              f"{cal.completed} completed project(s)", ""]
@@ -161,7 +163,7 @@ def calibration_table(cal: Calibration) -> str:
     for c in cal.categories:
         o = c.overrun
         iqr = "-" if o.q1 is None else f"{o.q1:+.0%} to {o.q3:+.0%}"
-        lines.append(f"{c.category[:22]:<22} {o.n:>3} {_pct(o.mean, True):>13} "
+        lines.append(f"{labels.get(c.category, c.category)[:22]:<22} {o.n:>3} {_pct(o.mean, True):>13} "
                      f"{_pct(o.median, True):>8} {iqr:>15} {_pct(c.optimism_bias_used.mean):>8} "
                      f"{c.overrun_within_allowance:>4} of {o.n:<2} "
                      f"{_months(c.completion_slippage_months.median):>16} "

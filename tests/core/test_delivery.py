@@ -485,3 +485,87 @@ def test_measured_as_appraised_after_comfort_taking_reforecasts_to_the_baseline(
     assert_allclose(t.carbon_delivery_share, 1.0, rtol=1e-12)
     assert_allclose(t.reforecast.npsv_gbp, t.baseline.npsv_gbp, rtol=0, atol=1e-6)
     assert t.status == "green"
+
+
+def test_four_quarters_read_as_their_year(pack):
+    """docs/delivery.md 2: quarters add up to their year; the figures are the same."""
+    annual = with_baseline(doc_of(solar()), pack)
+    quarterly = copy.deepcopy(annual)
+    actuals(annual, "PV-1", entry(2027, capex_gbp=1_200_000, public_funding_gbp=600_000),
+            entry(2028, capex_gbp=900_000, operating_start="2029-01-01"),
+            entry(2029, energy_change={"grid_electricity": 0.8 * Q}, opex_gbp=12_000,
+                  date="2030-01-20"))
+    split = (0.1, 0.2, 0.3, 0.4)
+    actuals(quarterly, "PV-1",
+            *(entry(2027, q + 1, date="2028-01-20", capex_gbp=1_200_000 * s,
+                    public_funding_gbp=600_000 * s) for q, s in enumerate(split)),
+            entry(2028, capex_gbp=900_000, operating_start="2029-01-01"),
+            *(entry(2029, q + 1, date="2030-01-20", energy_change={"grid_electricity": 0.8 * Q * s},
+                    opex_gbp=12_000 * s) for q, s in enumerate(split)))
+    (a,) = track(annual, pack, as_of="2030-01-31").projects
+    (b,) = track(quarterly, pack, as_of="2030-01-31").projects
+    for key in ("capex_to_date_gbp", "forecast_capex_gbp", "overrun", "public_funding_to_date_gbp",
+                "carbon_delivered_to_date_tco2e", "carbon_delivery_share"):
+        assert_allclose(getattr(b, key), getattr(a, key), rtol=1e-12, err_msg=key)
+    assert_allclose(b.reforecast.npsv_gbp, a.reforecast.npsv_gbp, rtol=1e-12)
+    assert_allclose(a.overrun, 2_100_000 / 2_000_000 - 1, rtol=1e-12)
+    assert_allclose(a.carbon_delivery_share, 0.8, rtol=1e-12)
+
+
+def test_operation_is_inferred_from_measured_energy(pack):
+    """docs/delivery.md 5: no start of operation reported, but 2029 Q2 measures a saving."""
+    doc = with_baseline(doc_of(solar()), pack)
+    actuals(doc, "PV-1", entry(2027, capex_gbp=1_000_000), entry(2028, capex_gbp=1_000_000),
+            entry(2029, 1, date="2029-04-10", energy_change={"grid_electricity": 0.0}),
+            entry(2029, 2, date="2029-07-10", energy_change={"grid_electricity": Q / 4}))
+    (p,) = track(doc, pack, as_of="2029-07-31").projects
+    assert p.actual_operating_start == dt.date(2029, 4, 1)
+    assert_allclose(p.completion_slippage_months, 3.0, rtol=0, atol=1e-12)
+    assert p.completion_slippage_is_minimum is False
+    assert any("start of operation is not reported" in n for n in p.notes)
+    # 3 months is not above the amber threshold of 3; Q1 measured nothing where the
+    # appraisal expected Q/4, Q2 delivered Q/4: half of the appraised carbon
+    assert p.status == "red" and len(p.reasons) == 1 and "50%" in p.reasons[0]
+
+
+import functools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@functools.lru_cache(maxsize=1)
+def default_pack():
+    """The pack, outside pytest's fixtures (hypothesis prints its arguments)."""
+    return load_pack(default_pack_dir())
+
+
+@settings(max_examples=25, deadline=None)
+@given(amounts=st.lists(st.integers(0, 5_000_000), min_size=1, max_size=3),
+       first=st.integers(2026, 2029), by_quarter=st.lists(st.booleans(), min_size=3, max_size=3),
+       lifetime=st.integers(1, 30))
+def test_actuals_on_profile_always_reforecast_to_the_baseline(amounts, first, by_quarter,
+                                                              lifetime):
+    """docs/delivery.md 7.3: whatever the profile, years or quarters, spending exactly
+    the baseline leaves the re-forecast NPSV, BCR and gap contribution where they were."""
+    pack = default_pack()
+    capex = {str(first + k): float(v) for k, v in enumerate(amounts)}
+    doc = with_baseline(doc_of(solar(capex=capex, lifetime_years=lifetime)), pack)
+    entries = []
+    for k, v in enumerate(amounts):
+        y = first + k
+        if by_quarter[k]:
+            entries += [entry(y, q, date=f"{y + 1}-01-20", capex_gbp=v / 4) for q in (1, 2, 3, 4)]
+        else:
+            entries.append(entry(y, capex_gbp=float(v)))
+    opened = first + len(amounts)       # METHOD.md 2: the year after the last capex year
+    entries.append(entry(opened - 1, date=f"{opened}-01-25", operating_start=f"{opened}-01-01"))
+    actuals(doc, "PV-1", *entries)
+    (p,) = track(doc, pack, as_of=f"{opened}-01-31").projects
+    assert p.completion_slippage_months == 0
+    assert abs(p.overrun) < 1e-12 if sum(amounts) else p.overrun is None
+    assert_allclose(p.reforecast.npsv_gbp, p.baseline.npsv_gbp, rtol=1e-12, atol=1e-6)
+    assert_allclose(p.reforecast.gap_contribution_gbp, p.baseline.gap_contribution_gbp,
+                    rtol=1e-12, atol=1e-6)
+    if p.baseline.bcr is not None:
+        assert_allclose(p.reforecast.bcr, p.baseline.bcr, rtol=1e-9)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import InputError, Problem
+from .limits import Range
 from .pack import PARAMETER_DEFAULTS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -263,7 +264,7 @@ def _fuel_map(obj: dict, key: str, path: str, ck, fuels: list[str] | None,
         if fuels is not None and fuel not in fuels:
             ck.bad(p, f"is not a fuel of the assumption pack (one of {', '.join(fuels)})")
             continue
-        x = ck.value(v, p, lo=lo, hi=MAX_QUANTITY)
+        x = ck.value(v, p, rng=Range(lo, MAX_QUANTITY, "kWh or litres"))
         if x is not None:
             out.append((str(fuel), x))
     return tuple(out)
@@ -279,16 +280,16 @@ def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None, deflator: An
     for k in unknown[:3]:
         ck.bad(f"{path}.{k}"[:80], f"is not a field of an actuals entry (fields: "
                                    f"{', '.join(ENTRY_FIELDS)})")
-    year = ck.integer(item, "year", f"{path}.year", lo=YEAR_RANGE[0], hi=YEAR_RANGE[1],
+    year = ck.integer(item, "year", f"{path}.year", rng=Range(*YEAR_RANGE, "calendar year", whole=True),
                       required=True)
-    quarter = ck.integer(item, "quarter", f"{path}.quarter", lo=1, hi=4)
+    quarter = ck.integer(item, "quarter", f"{path}.quarter", rng=Range(1, 4, "quarter", whole=True))
     date = _date(item.get("date"), f"{path}.date", ck)
     if item.get("date") is None:
         ck.bad(f"{path}.date", "is missing: give the date of the return (YYYY-MM-DD)")
     source = ck.text(item, "source", f"{path}.source")
-    price_year = ck.integer(item, "price_year", f"{path}.price_year", lo=YEAR_RANGE[0],
-                            hi=YEAR_RANGE[1])
-    money = {name: ck.number(item, name, f"{path}.{name}", lo=0.0, hi=MAX_MONEY)
+    price_year = ck.integer(item, "price_year", f"{path}.price_year",
+                            rng=Range(*YEAR_RANGE, "calendar year", whole=True))
+    money = {name: ck.number(item, name, f"{path}.{name}", rng=Range(0.0, MAX_MONEY, "GBP"))
              for name in MONEY_FIELDS}
     use = _fuel_map(item, "energy_use", f"{path}.energy_use", ck, fuels, 0.0)
     change = _fuel_map(item, "energy_change", f"{path}.energy_change", ck, fuels, -MAX_QUANTITY)
@@ -302,7 +303,7 @@ def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None, deflator: An
         lo, hi = min(deflator), max(deflator)
         ck.bad(f"{path}.price_year", f"amounts at {prices} prices cannot be rebased: the GDP "
                                      f"deflator table starts in {lo} (it runs {lo}-{hi})")
-    jobs = ck.number(item, "jobs_fte", f"{path}.jobs_fte", lo=0.0, hi=MAX_JOBS_FTE)
+    jobs = ck.number(item, "jobs_fte", f"{path}.jobs_fte", rng=Range(0.0, MAX_JOBS_FTE, "FTE"))
     works = _date(item.get("works_start"), f"{path}.works_start", ck)
     operating = _date(item.get("operating_start"), f"{path}.operating_start", ck)
     if year is None or date is None:
@@ -352,7 +353,8 @@ def _parse_baseline(item: Any, path: str, ck) -> Baseline | None:
     pack = ck.mapping(item, "pack", f"{path}.pack") or {}
     pack_id = ck.text(pack, "id", f"{path}.pack.id", required=True)
     vintage = ck.text(pack, "vintage", f"{path}.pack.vintage")
-    method = ck.integer(item, "method_version", f"{path}.method_version", lo=1, hi=1000,
+    method = ck.integer(item, "method_version", f"{path}.method_version",
+                        rng=Range(1, 1000, whole=True),
                         required=True, default=0) or 0
     settings = ck.mapping(item, "settings", f"{path}.settings")
     project = ck.mapping(item, "project", f"{path}.project")
@@ -382,7 +384,7 @@ def _check_results(results: dict, path: str, ck) -> None:
         if isinstance(v, bool) or v is None or isinstance(v, (str, list)):
             continue
         if isinstance(v, (int, float)):
-            ck.value(v, f"{path}.{key}"[:80], lo=-MAX_RESULT, hi=MAX_RESULT)
+            ck.value(v, f"{path}.{key}"[:80], rng=Range(-MAX_RESULT, MAX_RESULT))
         else:
             ck.bad(f"{path}.{key}"[:80], "must be a number, text, true/false or null")
 

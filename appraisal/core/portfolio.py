@@ -259,27 +259,32 @@ class _Checker:
     def bad(self, fieldname: str, message: str) -> None:
         self.problems.append(Problem(message, file=self.file, project=self.project, field=fieldname))
 
-    def number(self, obj: dict, key: str, path: str, *, default: float | None = None) -> float | None:
+    def number(self, obj: dict, key: str, path: str, *, default: float | None = None,
+               rng: Range | None = None) -> float | None:
         v = obj.get(key)
         if v is None:
             return default
-        return self.value(v, path, fallback=default)
+        return self.value(v, path, fallback=default, rng=rng)
 
-    def value(self, v: Any, path: str, *, fallback: float | None = None) -> float | None:
-        x, problem = check_number(v, field_range(path))
+    def value(self, v: Any, path: str, *, fallback: float | None = None,
+              rng: Range | None = None) -> float | None:
+        """``v`` checked against ``rng``, or else the range FIELD_RANGES declares for
+        ``path`` (a record that is not an appraisal input, such as a delivery return,
+        declares its ranges beside its own fields and passes them)."""
+        x, problem = check_number(v, rng or field_range(path))
         if problem is not None:
             self.bad(path, problem)
             return fallback
         return x
 
     def integer(self, obj: dict, key: str, path: str, *, default: int | None = None,
-                required: bool = False) -> int | None:
+                required: bool = False, rng: Range | None = None) -> int | None:
         v = obj.get(key)
         if v is None:
             if required:
                 self.bad(path, "is missing")
             return default
-        x = self.value(v, path)
+        x = self.value(v, path, rng=rng)
         return default if x is None else int(x)   # the field's Range says it is whole
 
     def text(self, obj: dict, key: str, path: str, *, default: str = "", required: bool = False,

@@ -309,8 +309,9 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1 or value > 10_000_000:
-        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 10,000,000")
+    from .core.montecarlo import MAX_DRAWS
+    if value < 1 or value > MAX_DRAWS:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_DRAWS:,}")
     return value
 
 
@@ -327,7 +328,8 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         out = simulate(inputs, pack, draws=args.draws, seed=args.seed, carbon_series=args.carbon,
                        discount_schedule=args.schedule)
         text = results_output.montecarlo_table if args.format == "table" else None
-    body = text(out) if text else json.dumps(out, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    body = text(out) if text else json.dumps(out.to_dict(), indent=1, ensure_ascii=False,
+                                             allow_nan=False) + "\n"
     _emit([body], args.output)
     return EXIT_OK
 

@@ -160,43 +160,43 @@ def to_table(results: PortfolioResults) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sensitivity_table(out: dict) -> str:
-    """The sensitivity analysis for the terminal: per project its largest swings
-    and its switching values."""
-    lines = [f"Sensitivity analysis; assumptions {out['assumptions']['id']} "
-             f"({out['assumptions']['vintage']})", ""]
+def sensitivity_table(out) -> str:
+    """The sensitivity analysis (a :class:`~appraisal.core.sensitivity.Tornado`) for the
+    terminal: per project its largest swings and its switching values."""
+    lines = [f"Sensitivity analysis; assumptions {out.pack_id} ({out.pack_vintage})", ""]
     lines.append("Portfolio NPSV at each driver's low and high (£m):")
-    for r in out["portfolio"]["tornado"]:
-        lines.append(f"  {r['label'][:34]:<34} {_money(r['npsv_gbp_low']):>9} {_money(r['npsv_gbp_high']):>9}")
-    for p in out["projects"]:
-        lines += ["", f"{p['id']}: {p['name']} (NPSV {_money(p['npsv_gbp'])} £m)",
+    for r in out.portfolio_tornado:
+        lines.append(f"  {r.label[:34]:<34} {_money(r.npsv_gbp_low):>9} {_money(r.npsv_gbp_high):>9}")
+    for p in out.projects:
+        lines += ["", f"{p.id}: {p.name} (NPSV {_money(p.npsv_gbp)} £m)",
                   "  largest swings (NPSV £m at low, high):"]
-        for r in p["tornado"][:3]:
-            lines.append(f"    {r['label'][:32]:<32} {_money(r['npsv_gbp_low']):>9} "
-                         f"{_money(r['npsv_gbp_high']):>9}")
+        for r in p.tornado[:3]:
+            lines.append(f"    {r.label[:32]:<32} {_money(r.npsv_gbp_low):>9} "
+                         f"{_money(r.npsv_gbp_high):>9}")
         lines.append("  switching values (NPSV falls to zero at):")
-        for r in p["switching_values"]:
-            if r["switching_value"] is None:
-                what = r.get("note") or "not within reach"
-            elif r.get("unit") == "years":
-                what = f"{r['switching_value']:.0f} years ({r['switching_change']:+.0%})"
-            elif r.get("unit") == "rate":
-                what = f"an optimism bias of {r['switching_value']:.1%}"
+        for s in p.switching_values:
+            if s.switching_value is None:
+                what = s.note or "not within reach"
+            elif s.unit == "years":
+                what = f"{s.switching_value:.0f} years ({s.switching_change:+.0%})"
+            elif s.unit == "rate":
+                what = f"an optimism bias of {s.switching_value:.1%}"
             else:
-                what = f"x {r['switching_value']:.3g} ({r['switching_change']:+.1%})"
-            lines.append(f"    {r['driver']:<18} {what}")
+                what = f"x {s.switching_value:.3g} ({s.switching_change:+.1%})"
+            lines.append(f"    {s.driver:<18} {what}")
     return "\n".join(lines) + "\n"
 
 
-def montecarlo_table(out: dict) -> str:
-    """The Monte Carlo percentiles for the terminal."""
-    lines = [f"Monte Carlo: {out['draws']:,} draws, seed {out['seed']}; assumptions "
-             f"{out['assumptions']['id']} ({out['assumptions']['vintage']}); carbon "
-             f"{out['carbon_series']}, discounting {out['discount_schedule']}", out["note"], "",
+def montecarlo_table(out) -> str:
+    """The Monte Carlo percentiles (a :class:`~appraisal.core.montecarlo.SimulationSummary`)
+    for the terminal."""
+    lines = [f"Monte Carlo: {out.draws:,} draws, seed {out.seed}; assumptions "
+             f"{out.pack_id} ({out.pack_vintage}); carbon "
+             f"{out.carbon_series}, discounting {out.discount_schedule}", out.note, "",
              f"{'':12}{'central £m':>11}{'mean £m':>10}{'P10 £m':>10}{'P50 £m':>10}{'P90 £m':>10}"
              f"{'P(NPSV<0)':>11}"]
-    for pid, s in [("PORTFOLIO", out["portfolio"])] + [(p["id"], p) for p in out["projects"]]:
-        lines.append(f"{pid[:12]:<12}{_money(s['npsv_central_gbp']):>11}{_money(s['npsv_mean_gbp']):>10}{_money(s['npsv_p10_gbp']):>10}"
-                     f"{_money(s['npsv_p50_gbp']):>10}{_money(s['npsv_p90_gbp']):>10}"
-                     f"{_num(s['prob_npsv_negative'], '.1%'):>11}")
+    for pid, s in [("PORTFOLIO", out.portfolio)] + [(p.id, p) for p in out.projects]:
+        lines.append(f"{pid[:12]:<12}{_money(s.npsv_central_gbp):>11}{_money(s.npsv_mean_gbp):>10}{_money(s.npsv_p10_gbp):>10}"
+                     f"{_money(s.npsv_p50_gbp):>10}{_money(s.npsv_p90_gbp):>10}"
+                     f"{_num(s.prob_npsv_negative, '.1%'):>11}")
     return "\n".join(lines) + "\n"

@@ -304,6 +304,13 @@ def _add_uncertainty_parsers(sub) -> None:
         p.set_defaults(run=_cmd_uncertainty, analysis=name)
 
 
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -369,8 +376,8 @@ def _add_select_parser(sub) -> None:
     p.add_argument("--curve", action="store_true",
                    help="also give the optimum against the budget, from nothing to funding "
                         "everything, with what each further £1m buys")
-    p.add_argument("--steps", type=int, default=50, metavar="N",
-                   help="at most N round steps for --curve (default: %(default)s)")
+    p.add_argument("--steps", type=_whole, default=50, metavar="N",
+                   help="at most N round steps for --curve, up to 1,000 (default: %(default)s)")
     p.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
                    help="stop the solver after this long and report the best set found "
                         "(default: %(default)s)")
@@ -386,10 +393,14 @@ def _cmd_select(args: argparse.Namespace) -> int:
     from .core import appraise_portfolio
     from .core.errors import InputError, Problem
     try:
-        from .core.selection import budget_curve, select_projects
+        from .core.selection import MAX_STEPS, budget_curve, select_projects
     except ImportError as exc:   # scipy is missing (e.g. a bundle built without it)
         print(f"appraisal select: needs scipy, which cannot be imported ({exc})", file=sys.stderr)
         return EXIT_FAILED
+    if not 1 <= args.steps <= MAX_STEPS:
+        print(f"appraisal: error: --steps: {args.steps:,} is not between 1 and {MAX_STEPS:,}",
+              file=sys.stderr)
+        return EXIT_INPUT
     pack, _, inputs = _load(args)
     results = appraise_portfolio(inputs, pack, carbon_series=args.carbon,
                                  discount_schedule=args.schedule)

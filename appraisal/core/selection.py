@@ -134,6 +134,23 @@ class Selection:
                 "message": self.message, "constraints": self.constraints.to_dict(),
                 "assumptions": dict(self.assumptions)}
 
+    def to_frame(self):
+        """The projects either choice funds, one row each (ID as index): whether the
+        best choice (``selected``) and the greedy one (``greedy_selected``) fund it.
+
+        >>> from appraisal import appraise, example_path
+        >>> s = appraise(example_path()).select(20e6)
+        >>> f = s.to_frame()
+        >>> list(f.columns), int(f["selected"].sum()) == len(s.selected)
+        (['selected', 'greedy_selected'], True)
+        """
+        import pandas as pd
+        ids = list(dict.fromkeys((*self.selected, *self.greedy_selected)))
+        chosen, greedy = set(self.selected), set(self.greedy_selected)
+        return pd.DataFrame({"selected": [i in chosen for i in ids],
+                             "greedy_selected": [i in greedy for i in ids]},
+                            index=pd.Index(ids, name="id", dtype=object))
+
 
 @dataclass(frozen=True)
 class CurvePoint:

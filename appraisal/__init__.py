@@ -9,7 +9,8 @@ use, so that ``import appraisal`` stays light for the command line:
 __version__ = "0.1.0"
 
 _API = ("Appraisal", "UnknownColumnsWarning", "appraise", "example_path", "portfolio_from_frame")
-__all__ = ["__version__", *_API]
+__all__ = ["Appraisal", "UnknownColumnsWarning", "__version__", "appraise", "example_path",
+           "portfolio_from_frame"]
 
 
 def __getattr__(name: str):

@@ -19,9 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core import AssumptionPack, Portfolio, PortfolioInputs, PortfolioResults, appraise_portfolio
+from .core import (
+    AssumptionPack,
+    Portfolio,
+    PortfolioInputs,
+    PortfolioResults,
+    appraise_portfolio,
+    parse_portfolio,
+)
 from .core import load_pack as _load_pack
-from .core import parse_portfolio
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, Problem
-from ..core.quantities import ENERGY_UNITS, SCALES, VOLUME_UNITS, parse_amount, parse_share, share_of_cell
+from ..core.quantities import (
+    ENERGY_UNITS,
+    SCALES,
+    VOLUME_UNITS,
+    parse_amount,
+    parse_share,
+    share_of_cell,
+)
 
 MAX_TABLE_BYTES = 50_000_000     # a tracker of thousands of projects is a few MB
 MAX_ROWS = 100_000

@@ -14,9 +14,19 @@ import pytest
 
 from appraisal.cli import _positive_int
 from appraisal.core import parse_portfolio
-from appraisal.core.montecarlo import (MAX_DRAWS, OUTPUTS, PERCENTILES, QUANTILE_BINS, RNG_BLOCK,
-                                       SimulationCancelled, _binned_percentile, _histogram_counts,
-                                       _Moments, _outer_edges, simulate)
+from appraisal.core.montecarlo import (
+    MAX_DRAWS,
+    OUTPUTS,
+    PERCENTILES,
+    QUANTILE_BINS,
+    RNG_BLOCK,
+    SimulationCancelled,
+    _binned_percentile,
+    _histogram_counts,
+    _Moments,
+    _outer_edges,
+    simulate,
+)
 from appraisal.io.portfolio_file import load_portfolio
 from appraisal.resources import example_portfolio
 
@@ -81,7 +91,8 @@ def test_streamed_summary_agrees_with_the_one_from_every_draw(inputs, default_pa
     assert streamed.projects[-1].mean["bcr"] is None and streamed.projects[-1].p50["bcr"] is None
 
 
-def test_binned_percentiles_are_within_one_bin(rng=np.random.default_rng(5)):
+def test_binned_percentiles_are_within_one_bin():
+    rng = np.random.default_rng(5)
     data = np.column_stack([rng.normal(0, 1, 5000), rng.lognormal(0, 2, 5000),
                             np.full(5000, 3.0), rng.integers(0, 3, 5000).astype(float),
                             np.r_[rng.normal(size=4000), np.full(1000, np.nan)]])
@@ -98,7 +109,8 @@ def test_binned_percentiles_are_within_one_bin(rng=np.random.default_rng(5)):
     assert _binned_percentile(counts, m, 50)[2] == 3.0      # a constant column: its value
 
 
-def test_histogram_in_chunks_is_numpys(rng=np.random.default_rng(6)):
+def test_histogram_in_chunks_is_numpys():
+    rng = np.random.default_rng(6)
     data = np.column_stack([rng.normal(1e6, 3e5, 3001), np.full(3001, -2.5),
                             np.round(rng.normal(size=3001), 1), rng.exponential(size=3001)])
     first, last = data.min(axis=0), data.max(axis=0)

@@ -140,9 +140,8 @@ class Appraisal:
                 p for p in self.inputs.projects if p.id == project_id))
             results = appraise_portfolio(one, self.pack, keep_series=True, **self.options)
         series = results.project_series(results.ids.index(project_id))
-        frame = pd.DataFrame({k: v for k, v in series.items()},
-                             index=pd.Index(results.years, name="year"))
-        return frame
+        years: Any = results.years if results.years is not None else []
+        return pd.DataFrame(dict(series), index=pd.Index(years, name="year"))
 
     def sensitivity(self) -> Tornado:
         """Tornado ranges, switching values and scenarios (:func:`appraisal.core.sensitivity`).

@@ -504,7 +504,7 @@ def _evaluate(model: _Model, drawn: dict[str, Any], rows: slice) -> dict[str, np
     for d in model.distributions:
         if d.driver not in drawn:
             continue
-        if d is model.energy_d:
+        if d is model.energy_d and model.fuel_pv is not None:
             factors.update(_energy_value(d, [x[rows] for x in drawn[d.driver]], model.comp,
                                          model.fuel_pv))
         elif d is model.carbon_d and model.carbon_at is not None:
@@ -537,13 +537,11 @@ def _energy_positions(d: Distribution, rng: np.random.Generator, shape: tuple,
                       n_fuels: int) -> list[np.ndarray]:
     """Each fuel's draws of a block (in the seed's order: the draw shared by every
     fuel, which draws share it, then each fuel's own)."""
-    together = d.draw(rng, shape) if d.correlation > 0 else None
-    same = rng.random((shape[0], 1)) < d.correlation if d.correlation > 0 else None
-    draws = []
-    for _ in range(n_fuels):
-        x = d.draw(rng, shape)
-        draws.append(x if together is None else np.where(same, together, x))
-    return draws
+    if d.correlation <= 0:
+        return [d.draw(rng, shape) for _ in range(n_fuels)]
+    together = d.draw(rng, shape)
+    same = rng.random((shape[0], 1)) < d.correlation
+    return [np.where(same, together, d.draw(rng, shape)) for _ in range(n_fuels)]
 
 
 def _energy_value(d: Distribution, draws: list[np.ndarray], comp: Components,
@@ -595,8 +593,8 @@ def _exact_stats(arrays: dict[str, np.ndarray], central: np.ndarray, column: boo
     npsv = arrays["npsv_gbp"]
     counts = np.zeros((n, HISTOGRAM_BINS), dtype=np.int64)
     edges = np.zeros((n, HISTOGRAM_BINS + 1))
-    for i in range(n):
-        counts[i], edges[i] = np.histogram(npsv[:, i], bins=HISTOGRAM_BINS)
+    for col in range(n):
+        counts[col], edges[col] = np.histogram(npsv[:, col], bins=HISTOGRAM_BINS)
     prob = (npsv < 0).mean(axis=0) if column else np.array([np.mean(npsv[:, 0] < 0)])
     return Stats(np.asarray(central, float), mean, pct, prob, counts, edges)
 
@@ -609,13 +607,12 @@ def _streamed_stats(runner: _Runner, totals: dict[str, np.ndarray], central: np.
     :data:`QUANTILE_BINS` bins per output, from which the percentiles are read."""
     n = runner.model.n
     acc = {key: _Moments(n) for key in OUTPUTS}
-    negative = np.zeros(n, dtype=np.int64)
+    negative: np.ndarray = np.zeros(n, dtype=np.int64)
 
     def first(start: int, r: dict[str, np.ndarray]) -> None:
-        nonlocal negative
         for key in OUTPUTS:
             acc[key].add(r[key])
-        negative += (r["npsv_gbp"] < 0).sum(axis=0)
+        negative[:] += (r["npsv_gbp"] < 0).sum(axis=0)
         _add_totals(totals, start, r)
     runner.run(first)
 

@@ -431,7 +431,6 @@ def _lifetime_switch(inputs: PortfolioInputs, run: Callable[..., PortfolioResult
 # ---------------------------------------------------------------------------
 
 _PV_KEYS = ("pv_costs_gbp", "pv_benefits_gbp", "pv_costs_public_gbp")
-SCENARIO_OUTPUTS = ("npsv_gbp", "bcr", "bcr_public")
 
 
 @dataclass(frozen=True)
@@ -625,8 +624,8 @@ class Tornado:
         for k, d in enumerate(DRIVERS):
             sides = {side: self._portfolio_outputs({key: a[k] for key, a in at.items()})
                      for side, at in (("low", self.at_low), ("high", self.at_high))}
-            rows.append(_row(d, None, None, sides["low"], sides["high"],
-                             abs(sides["high"]["npsv_gbp"] - sides["low"]["npsv_gbp"])))
+            swing = abs((sides["high"]["npsv_gbp"] or 0.0) - (sides["low"]["npsv_gbp"] or 0.0))
+            rows.append(_row(d, None, None, sides["low"], sides["high"], swing))
         return tuple(sorted(rows, key=lambda r: -r.npsv_swing_gbp))
 
     # -- the projects -----------------------------------------------------------------
@@ -672,7 +671,8 @@ class Tornado:
                        "the Green Book's lower-rate test")
             else:
                 why = None
-            out[name] = Scenario(*(_clean(by[key][i]) for key in SCENARIO_OUTPUTS), why=why)
+            out[name] = Scenario(npsv_gbp=_clean(by["npsv_gbp"][i]), bcr=_clean(by["bcr"][i]),
+                                 bcr_public=_clean(by["bcr_public"][i]), why=why)
         return out
 
     # -- JSON and tables --------------------------------------------------------------
@@ -717,9 +717,15 @@ class Tornado:
 def _row(d: Driver, low: float | str | None, high: float | str | None,
          at_low: dict[str, float | None], at_high: dict[str, float | None],
          swing: float) -> TornadoRow:
-    return TornadoRow(d.name, d.label, low, high,
-                      *(v for key in OUTPUTS for v in (at_low[key], at_high[key])),
-                      npsv_swing_gbp=swing)
+    return TornadoRow(
+        driver=d.name, label=d.label, low=low, high=high,
+        npsv_gbp_low=at_low["npsv_gbp"], npsv_gbp_high=at_high["npsv_gbp"],
+        bcr_low=at_low["bcr"], bcr_high=at_high["bcr"],
+        bcr_public_low=at_low["bcr_public"], bcr_public_high=at_high["bcr_public"],
+        net_additional_jobs_fte_low=at_low["net_additional_jobs_fte"],
+        net_additional_jobs_fte_high=at_high["net_additional_jobs_fte"],
+        carbon_saved_tco2e_low=at_low["carbon_saved_tco2e"],
+        carbon_saved_tco2e_high=at_high["carbon_saved_tco2e"], npsv_swing_gbp=swing)
 
 
 # ---------------------------------------------------------------------------
@@ -824,6 +830,8 @@ def _driver_entry(d: Driver, inputs: PortfolioInputs) -> DriverRange:
     """A driver's definition as used: a factor range set by the portfolio file
     (an energy-price range replaces the pack's series), else the default."""
     given = inputs.sensitivity.get(d.name)
+    low: float | str
+    high: float | str
     if d.kind == "series" and given is None:
         low, high, kind = "low", "high", "series"
     else:

@@ -247,10 +247,10 @@ def _number(value: Any, kind: str, scale: float, unit: str) -> float:
             raise ValueError("is not a finite number")
         return x * scale
     text = str(value)
-    x = parse_amount(text, unit)
-    if x is None:
+    parsed = parse_amount(text, unit)
+    if parsed is None:
         raise ValueError("is empty")
-    return x if _own_scale(text) else x * scale
+    return parsed if _own_scale(text) else parsed * scale
 
 
 def _year(value: Any) -> int:

@@ -103,9 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write nothing when any workbook has a problem")
     _add_pack_options(p)
     p.set_defaults(run=_cmd_import)
-    _add_import_table_parser(sub)
-    _add_select_parser(sub)
-    _add_uncertainty_parsers(sub)
+    for add in (_add_import_table_parser, _add_select_parser, _add_uncertainty_parsers):
+        add(sub)
     return parser
 
 

@@ -767,32 +767,10 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
     used = used_fuels(inputs)
     varies = bool(fuels_with_series(pack, used))
     energy_runs = {s: run(energy=s) if varies else results for s in SERIES}
-    life_runs = _lifetime_runs(inputs, run, bounds["lifetime"])
 
-    # each driver's outputs at its low and high: {driver: {"low": {...}, "high": {...}}}
-    at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     energy_range = ~np.isnan(bounds["energy_prices"][0])   # a factor set in the file
-    for d in DRIVERS:
-        if d.name == "carbon_values":
-            at[d.name] = {side: comp.evaluate(
-                pv_carbon=carbon_runs[side].metrics["pv_carbon_benefit_gbp"],
-                pv_embodied=carbon_runs[side].metrics["pv_embodied_carbon_cost_gbp"])
-                for side in ("low", "high")}
-        elif d.name == "energy_prices":
-            at[d.name] = {}
-            for k, side in enumerate(("low", "high")):
-                m = energy_runs[side].metrics
-                by_series = comp.evaluate(pv_energy=m["pv_energy_benefit_gbp"],
-                                          pv_comfort=m["pv_comfort_gbp"],
-                                          pv_tax=m["pv_indirect_tax_change_gbp"])
-                factor = np.where(energy_range, bounds[d.name][k], 1.0)
-                at[d.name][side] = _pick(energy_range, comp.evaluate(energy_prices=factor),
-                                         by_series)
-        elif d.kind == "factor":
-            at[d.name] = {"low": comp.evaluate(**{d.name: bounds[d.name][0]}),
-                          "high": comp.evaluate(**{d.name: bounds[d.name][1]})}
-        else:
-            at[d.name] = {side: dict(life_runs[side]) for side in ("low", "high")}
+    at = _driver_outputs(comp, bounds, energy_range, carbon_runs, energy_runs,
+                         _lifetime_runs(inputs, run, bounds["lifetime"]))
 
     value, change, reachable = _switching_arrays(comp, central, inputs, run)
     horizons = _horizons(results, inputs)
@@ -824,6 +802,36 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
                           for key in ("npsv_gbp", "bcr", "bcr_public")}
                    for name, r in scenarios.items()},
         long_horizon=long, horizons=horizons)
+
+
+def _driver_outputs(comp: Components, bounds: dict[str, tuple[np.ndarray, np.ndarray]],
+                    energy_range: np.ndarray, carbon_runs: dict[str, PortfolioResults],
+                    energy_runs: dict[str, PortfolioResults], life_runs: dict[str, dict]
+                    ) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+    """Each driver's outputs at its low and high: ``{driver: {"low": {...}, "high": {...}}}``."""
+    at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    for d in DRIVERS:
+        if d.name == "carbon_values":
+            at[d.name] = {side: comp.evaluate(
+                pv_carbon=carbon_runs[side].metrics["pv_carbon_benefit_gbp"],
+                pv_embodied=carbon_runs[side].metrics["pv_embodied_carbon_cost_gbp"])
+                for side in ("low", "high")}
+        elif d.name == "energy_prices":
+            at[d.name] = {}
+            for k, side in enumerate(("low", "high")):
+                m = energy_runs[side].metrics
+                by_series = comp.evaluate(pv_energy=m["pv_energy_benefit_gbp"],
+                                          pv_comfort=m["pv_comfort_gbp"],
+                                          pv_tax=m["pv_indirect_tax_change_gbp"])
+                factor = np.where(energy_range, bounds[d.name][k], 1.0)
+                at[d.name][side] = _pick(energy_range, comp.evaluate(energy_prices=factor),
+                                         by_series)
+        elif d.kind == "factor":
+            at[d.name] = {"low": comp.evaluate(**{d.name: bounds[d.name][0]}),
+                          "high": comp.evaluate(**{d.name: bounds[d.name][1]})}
+        else:
+            at[d.name] = {side: dict(life_runs[side]) for side in ("low", "high")}
+    return at
 
 
 def _driver_entry(d: Driver, inputs: PortfolioInputs) -> DriverRange:

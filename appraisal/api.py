@@ -93,7 +93,11 @@ class Appraisal:
         return list(self.results.ids)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``appraisal appraise --format json`` (FORMAT.md 3)."""
+        """The JSON of ``appraisal appraise --format json`` (FORMAT.md 3).
+
+        >>> sorted(appraise(example_path()).to_dict())
+        ['portfolio', 'projects']
+        """
         return self.results.to_dict()
 
     def portfolio(self) -> dict[str, Any]:

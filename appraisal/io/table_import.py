@@ -176,7 +176,14 @@ _CAPEX_YEAR = re.compile(r"^(?:capex|capital cost|capital|capital spend) (\d{4})
 def match_column(header: str, fuels: Sequence[str] | None = None
                  ) -> tuple[Column | None, str, str, int | None, float]:
     """The column a header names, its unit, the fuel it changes (with its sign)
-    or the capex year it holds; (None, ...) for a header not in the list."""
+    or the capex year it holds; (None, ...) for a header not in the list.
+
+    >>> col, unit, fuel, year, sign = match_column("Gas saved (MWh/yr)")
+    >>> col.target, unit, fuel, sign
+    ('energy.natural_gas', 'mwh/yr', 'natural_gas', -1.0)
+    >>> match_column("Capex 2028")[3], match_column("RAG status")[0] is None
+    (2028, True)
+    """
     name, unit = normalise(header)
     if name in _BY_NAME:
         return _BY_NAME[name], unit, "", None, 1.0
@@ -562,7 +569,16 @@ def read_table(path: str | Path, pack=None, *, sheet: str | None = None) -> Tabl
     """Projects from a pipeline tracker: a ``.csv`` file (UTF-8, or Windows-1252 as
     Excel saves it; comma, semicolon or tab separated) or an ``.xlsx`` workbook
     (its first sheet, or ``sheet``; the header is the first row, among the first
-    20, that names a column of project IDs)."""
+    20, that names a column of project IDs).
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "t.csv")
+    ...     _ = path.write_text("Ref;Category;Capex (GBP k);Capex year;Life\\n"
+    ...                         "R-1;other;250;2027;15\\n", encoding="utf-8")
+    ...     read_table(path).projects[0]["capex"]
+    {'2027': 250000.0}
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -658,7 +674,11 @@ def _read_xlsx(path: Path, pack, sheet: str | None) -> TableImport:
 
 
 def header_list_markdown() -> str:
-    """The header list as a Markdown table (docs/api.md)."""
+    """The header list as a Markdown table (docs/api.md).
+
+    >>> header_list_markdown().splitlines()[2].startswith("| Project ID | id, ref,")
+    True
+    """
     lines = ["| header | also read as | holds |", "| --- | --- | --- |"]
     for c in COLUMNS:
         lines.append(f"| {c.header} | {', '.join(c.aliases)} | {c.doc} |")

@@ -130,11 +130,15 @@ RNG_BLOCK = 2_000
 # Up to this many draws x projects, every project's draws are kept (200 MB) and
 # its percentiles are exact; beyond, they are read from a histogram of
 # QUANTILE_BINS bins between the project's least and greatest draw, filled in a
-# second run over the same draws: within (max - min) / QUANTILE_BINS of the exact
-# figure (docs/uncertainty.md). Means, the risk of a negative NPSV, the NPSV
-# histograms and every portfolio figure are exact either way.
+# second run over the same draws: within (max - min) / bins of the exact figure
+# (docs/uncertainty.md). Means, the risk of a negative NPSV, the NPSV histograms
+# and every portfolio figure are exact either way. The histograms hold at most
+# HISTOGRAM_VALUES counts (134 MB): past 819 projects each has fewer bins, down
+# to MIN_QUANTILE_BINS.
 EXACT_MAX_VALUES = 5_000_000
 QUANTILE_BINS = 4_096
+MIN_QUANTILE_BINS = 64
+HISTOGRAM_VALUES = 2**24
 # draws x projects evaluated at a time: bounds the memory of the temporaries
 CHUNK_VALUES = 250_000
 
@@ -385,10 +389,20 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
         distributions=tuple(_distribution_entry(d, model.energy_d, energy_fuels)
                             for d in distributions),
         energy_fuels_without_series=tuple(without),
-        note=_note(model.energy_d, without, exact),
+        note=_note(model.energy_d, without, None if exact else quantile_bins(n)),
         ids=tuple(results.ids), project_stats=project_stats, portfolio_stats=portfolio_stats,
-        percentiles="exact" if exact else f"binned ({QUANTILE_BINS} bins between each project's "
-                                          "least and greatest draw)")
+        percentiles="exact" if exact else f"binned ({quantile_bins(n)} bins between each "
+                                          "project's least and greatest draw)")
+
+
+def quantile_bins(n: int) -> int:
+    """The bins of each project's histograms when its draws are not kept: QUANTILE_BINS,
+    fewer past 819 projects so that all of them hold at most HISTOGRAM_VALUES counts.
+
+    >>> quantile_bins(500), quantile_bins(10_000), quantile_bins(1_000_000)
+    (4096, 335, 64)
+    """
+    return max(MIN_QUANTILE_BINS, min(QUANTILE_BINS, HISTOGRAM_VALUES // (len(OUTPUTS) * max(n, 1))))
 
 
 def _distribution_entry(d: Distribution, energy_d: Distribution | None,
@@ -400,7 +414,7 @@ def _distribution_entry(d: Distribution, energy_d: Distribution | None,
                 "fuels_drawn": list(energy_fuels)} if d is energy_d else {})}
 
 
-def _note(energy_d: Distribution | None, without: list[str], exact: bool) -> str:
+def _note(energy_d: Distribution | None, without: list[str], bins: int | None) -> str:
     note = ("The lifetime is held at its central value (see the tornado and switching "
             "values). The mean can differ from the central NPSV because some ranges are "
             "skewed (energy savings more often fall short of design than exceed it) and the "
@@ -408,10 +422,10 @@ def _note(energy_d: Distribution | None, without: list[str], exact: bool) -> str
     if energy_d is not None and energy_d.kind == "series" and without:
         note += (" The pack has no low or high energy price series for "
                  f"{', '.join(without)}: their prices are held at the central.")
-    if not exact:
+    if bins is not None:
         note += (f" With this many draws and projects, each project's percentiles are read from "
-                 f"a histogram of its draws in {QUANTILE_BINS:,} bins (within 1/{QUANTILE_BINS:,} "
-                 "of the range of its draws); the portfolio's are exact.")
+                 f"a histogram of its draws in {bins:,} bins (within 1/{bins:,} of the range of "
+                 "its draws); the portfolio's are exact.")
     return note
 
 
@@ -604,7 +618,7 @@ def _streamed_stats(runner: _Runner, totals: dict[str, np.ndarray], central: np.
     project's draws: the first gives the exact means, the risk of a negative
     NPSV and each output's least and greatest draw (and the portfolio's
     ``totals``); the second the exact NPSV histograms and a histogram of
-    :data:`QUANTILE_BINS` bins per output, from which the percentiles are read."""
+    :func:`quantile_bins` bins per output, from which the percentiles are read."""
     n = runner.model.n
     acc = {key: _Moments(n) for key in OUTPUTS}
     negative: np.ndarray = np.zeros(n, dtype=np.int64)
@@ -620,12 +634,13 @@ def _streamed_stats(runner: _Runner, totals: dict[str, np.ndarray], central: np.
     edges = np.array([np.linspace(a, b, HISTOGRAM_BINS + 1) for a, b in zip(*npsv_range)]
                      ).reshape(n, HISTOGRAM_BINS + 1)
     counts = np.zeros((n, HISTOGRAM_BINS), dtype=np.int64)
-    fine = {key: np.zeros((n, QUANTILE_BINS), dtype=np.int64) for key in OUTPUTS}
+    bins = quantile_bins(n)
+    fine = {key: np.zeros((n, bins), dtype=np.int64) for key in OUTPUTS}
 
     def second(start: int, r: dict[str, np.ndarray]) -> None:
         counts[:] += _histogram_counts(r["npsv_gbp"], npsv_range, edges)
         for key in OUTPUTS:
-            fine[key] += _fine_counts(r[key], acc[key].low, acc[key].high)
+            fine[key] += _fine_counts(r[key], acc[key].low, acc[key].high, bins)
     runner.run(second)
 
     pct = {key: np.stack([_binned_percentile(fine[key], acc[key], p) for p in PERCENTILES])
@@ -679,18 +694,18 @@ def _histogram_counts(x: np.ndarray, outer: tuple[np.ndarray, np.ndarray],
     return np.bincount(flat, minlength=x.shape[1] * bins).reshape(x.shape[1], bins)
 
 
-def _fine_counts(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """(columns, QUANTILE_BINS) counts of the defined values of a chunk between each
-    column's least and greatest draw."""
+def _fine_counts(x: np.ndarray, low: np.ndarray, high: np.ndarray,
+                 bins: int = QUANTILE_BINS) -> np.ndarray:
+    """(columns, bins) counts of the defined values of a chunk between each column's
+    least and greatest draw."""
     ok = np.isfinite(x)
     with np.errstate(invalid="ignore", over="ignore"):   # columns without a defined draw
         width = np.where(high > low, high - low, 1.0)
-        pos = np.where(ok, (x - low) / width * QUANTILE_BINS, 0.0)
-    idx = np.clip(pos.astype(np.intp), 0, QUANTILE_BINS - 1)
+        pos = np.where(ok, (x - low) / width * bins, 0.0)
+    idx = np.clip(pos.astype(np.intp), 0, bins - 1)
     cols = np.broadcast_to(np.arange(x.shape[1]), x.shape)
-    flat = (cols * QUANTILE_BINS + idx)[ok]
-    return np.bincount(flat, minlength=x.shape[1] * QUANTILE_BINS).reshape(x.shape[1],
-                                                                           QUANTILE_BINS)
+    flat = (cols * bins + idx)[ok]
+    return np.bincount(flat, minlength=x.shape[1] * bins).reshape(x.shape[1], bins)
 
 
 def _binned_percentile(counts: np.ndarray, m: _Moments, p: float) -> np.ndarray:
@@ -707,10 +722,11 @@ def _binned(counts: np.ndarray, m: _Moments, p: float) -> np.ndarray:
     lo = np.floor(h)
     frac = h - lo
     cum = np.cumsum(counts, axis=1)
-    width = (m.high - m.low) / QUANTILE_BINS
+    bins = counts.shape[1]
+    width = (m.high - m.low) / bins
 
     def order_stat(rank: np.ndarray) -> np.ndarray:
-        j = np.minimum((cum <= rank[:, None]).sum(axis=1), QUANTILE_BINS - 1)
+        j = np.minimum((cum <= rank[:, None]).sum(axis=1), bins - 1)
         before = np.take_along_axis(cum, j[:, None], 1)[:, 0] - counts[np.arange(len(j)), j]
         inside = counts[np.arange(len(j)), j]
         share = (rank - before + 0.5) / np.maximum(inside, 1)

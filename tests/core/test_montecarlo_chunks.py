@@ -109,6 +109,23 @@ def test_binned_percentiles_are_within_one_bin():
     assert _binned_percentile(counts, m, 50)[2] == 3.0      # a constant column: its value
 
 
+def test_fewer_bins_past_819_projects_bound_the_histograms():
+    from appraisal.core.montecarlo import HISTOGRAM_VALUES, MIN_QUANTILE_BINS, quantile_bins
+    assert quantile_bins(500) == quantile_bins(819) == QUANTILE_BINS
+    for n in (820, 5_000, 50_000):     # down to the least number of bins
+        assert len(OUTPUTS) * n * quantile_bins(n) <= HISTOGRAM_VALUES
+    assert quantile_bins(10**7) == MIN_QUANTILE_BINS
+    # with fewer bins the percentiles stay within one (wider) bin
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=(4000, 3))
+    m = _Moments(3)
+    m.add(data)
+    from appraisal.core.montecarlo import _fine_counts
+    counts = _fine_counts(data, m.low, m.high, 100)
+    got = _binned_percentile(counts, m, 90)
+    assert (np.abs(got - np.percentile(data, 90, axis=0)) <= (m.high - m.low) / 100).all()
+
+
 def test_histogram_in_chunks_is_numpys():
     rng = np.random.default_rng(6)
     data = np.column_stack([rng.normal(1e6, 3e5, 3001), np.full(3001, -2.5),

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-SUBCOMMANDS = ("appraise", "export", "template", "import", "select", "sensitivity", "montecarlo",
+SUBCOMMANDS = ("appraise", "export", "template", "import", "import-table", "select", "sensitivity", "montecarlo",
                "diff", "track")
 
 
@@ -118,10 +118,78 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(p)
     p.set_defaults(run=_cmd_import)
     _add_diff_parser(sub)
+    _add_import_table_parser(sub)
     _add_select_parser(sub)
     _add_uncertainty_parsers(sub)
     _add_track_parser(sub)
     return parser
+
+
+def _add_import_table_parser(sub) -> None:
+    p = sub.add_parser("import-table", help="read a table of projects (a pipeline tracker) into "
+                                            "a portfolio",
+                       description="Read a flat table of projects, one row per project (.csv or "
+                                   ".xlsx), into a portfolio file. Columns are matched by the "
+                                   "header list of docs/api.md ('Project ID', 'Scheme name', "
+                                   "'Capex (GBP)', ...); columns not in it are listed and not "
+                                   "read. Any cell that cannot be read is listed with its row "
+                                   "(or cell) and column, and nothing is written (exit status 2).")
+    p.add_argument("table", type=Path, metavar="TABLE.csv|TABLE.xlsx")
+    p.add_argument("-o", "--output", type=Path, metavar="PORTFOLIO.json", required=True,
+                   help="portfolio file to write (atomically)")
+    p.add_argument("--into", type=Path, metavar="EXISTING.json",
+                   help="add the projects to this portfolio (refusing IDs it already has)")
+    p.add_argument("--appraisal-year", type=int, metavar="YEAR",
+                   help="appraisal year (year 0) of the new portfolio; required without --into")
+    p.add_argument("--name", default="Imported table",
+                   help="name of the new portfolio (default: %(default)s)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first)")
+    _add_pack_options(p)
+    p.set_defaults(run=_cmd_import_table)
+
+
+def _cmd_import_table(args: argparse.Namespace) -> int:
+    from .core import Portfolio, load_pack, parse_portfolio
+    from .core.errors import InputError, Problem
+    from .io.portfolio_file import load_portfolio, save_portfolio
+    from .io.table_import import read_table
+    from .resources import default_pack_dir
+    if args.into is None and args.appraisal_year is None:
+        print("appraisal import-table: error: give --appraisal-year YEAR for the new portfolio "
+              "(or --into EXISTING.json)", file=sys.stderr)
+        return EXIT_INPUT
+    if _same_file(args.output, args.table):
+        raise InputError([Problem("the output would replace the table read: give another -o",
+                                  file=str(args.output))])
+    pack = load_pack(args.assumptions or default_pack_dir())
+    doc = (load_portfolio(args.into) if args.into is not None
+           else Portfolio.new(args.name, args.appraisal_year))
+    table = read_table(args.table, pack, sheet=args.sheet)
+    for column in table.unknown_columns:
+        print(f"appraisal import-table: note: {args.table}: column {column[:60]!r} is not read "
+              "(not in the header list of docs/api.md)", file=sys.stderr)
+    have = {p.get("id") for p in doc.projects if isinstance(p, dict)}
+    clashes = [Problem(f"the portfolio {args.into} already has a project {p['id']!r}",
+                       file=str(args.table), project=p["id"], field="Project ID")
+               for p in table.projects if p["id"] in have]
+    problems = table.problems + clashes
+    if not problems and not table.projects:
+        problems = [Problem("has no project rows under its header", file=str(args.table))]
+    if problems:
+        raise InputError(problems)
+    doc.projects.extend(table.projects)
+    parse_portfolio(doc.data, pack, file=str(args.output))   # what is written opens soundly
+    save_portfolio(doc, args.output)
+    print(f"appraisal import-table: wrote {len(table.projects)} project(s) to {args.output}",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _add_pack_options(p: argparse.ArgumentParser) -> None:
@@ -482,13 +550,21 @@ def _schedule_name(text: str) -> str:
     return text
 
 
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1 or value > 10_000_000:
-        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 10,000,000")
+    from .core.montecarlo import MAX_DRAWS
+    if value < 1 or value > MAX_DRAWS:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_DRAWS:,}")
     return value
 
 
@@ -505,7 +581,8 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         out = simulate(inputs, pack, draws=args.draws, seed=args.seed, carbon_series=args.carbon,
                        discount_schedule=args.schedule)
         text = results_output.montecarlo_table if args.format == "table" else None
-    body = text(out) if text else json.dumps(out, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    body = text(out) if text else json.dumps(out.to_dict(), indent=1, ensure_ascii=False,
+                                             allow_nan=False) + "\n"
     _emit([body], args.output)
     return EXIT_OK
 
@@ -545,8 +622,8 @@ def _add_select_parser(sub) -> None:
     p.add_argument("--curve", action="store_true",
                    help="also give the optimum against the budget, from nothing to funding "
                         "everything, with what each further £1m buys")
-    p.add_argument("--steps", type=int, default=50, metavar="N",
-                   help="at most N round steps for --curve (default: %(default)s)")
+    p.add_argument("--steps", type=_whole, default=50, metavar="N",
+                   help="at most N round steps for --curve, up to 1,000 (default: %(default)s)")
     p.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
                    help="stop the solver after this long and report the best set found "
                         "(default: %(default)s)")
@@ -562,10 +639,14 @@ def _cmd_select(args: argparse.Namespace) -> int:
     from .core import appraise_portfolio
     from .core.errors import InputError, Problem
     try:
-        from .core.selection import budget_curve, select_projects
+        from .core.selection import MAX_STEPS, budget_curve, select_projects
     except ImportError as exc:   # scipy is missing (e.g. a bundle built without it)
         print(f"appraisal select: needs scipy, which cannot be imported ({exc})", file=sys.stderr)
         return EXIT_FAILED
+    if not 1 <= args.steps <= MAX_STEPS:
+        print(f"appraisal: error: --steps: {args.steps:,} is not between 1 and {MAX_STEPS:,}",
+              file=sys.stderr)
+        return EXIT_INPUT
     pack, _, inputs = _load(args)
     results = appraise_portfolio(inputs, pack, carbon_series=args.carbon,
                                  discount_schedule=args.schedule)

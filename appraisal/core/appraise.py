@@ -9,7 +9,9 @@ which are few.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
@@ -551,18 +553,26 @@ def appraise_portfolio(inputs: PortfolioInputs, pack: AssumptionPack, *,
     # The appraisal makes many short-lived arrays and lists but no reference
     # cycles; a collection in the middle would scan the whole parsed portfolio
     # for nothing. Only this call is affected; the collector's state is restored.
-    gc_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         # an overflow is not a warning on stderr: ensure_finite names it as an input error
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             results = _appraise(inputs, pack, carbon_series, discount_schedule, energy_series,
                                 keep_series, block)
-    finally:
-        if gc_enabled:
-            gc.enable()
     ensure_finite(results, inputs)
     return results
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off inside the block, and back in the state it
+    was in (on or off) when the block ends, however it ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -660,13 +670,13 @@ def _appraise(inputs: PortfolioInputs, pack: AssumptionPack, carbon_series: str 
         windows[name] = (lo_y, hi_y)
         window[s] = (years >= lo_y) & (years <= hi_y)
 
-    res = PortfolioResults.empty(inputs, pack, opts, years if keep_series else None, windows)
+    res = PortfolioResults._empty(inputs, pack, opts, years if keep_series else None, windows)
     if block is None:
         block = max(64, BLOCK_CELLS // max(Y, 1))
     for lo in range(0, max(flat.n, 1), block):   # an empty portfolio: one block of no rows
         hi = min(flat.n, lo + block)
         _appraise_block(flat, lo, hi, years, t, post, tab, window, opts, pack, res, keep_series)
-    res.finish(flat.notes, sectors)
+    res._finish(flat.notes, sectors)
     return res
 
 
@@ -870,7 +880,7 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
         early_revenue = ((revenue[:, before] + bill[:, before]) != 0).any(1)
     multi_sign = ~financial.at_most_one_sign_change(cash_a)
 
-    res.store(sl, dict(
+    res._store(sl, dict(
         pv_benefits_gbp=pvb, npsv_gbp=pvb - pvc,
         pv_other_benefits_gbp=pvb - pv["pv_carbon_benefit_gbp"],
         carbon_saved_tco2e=total_carbon, carbon_saved_traded_tco2e=traded_t,

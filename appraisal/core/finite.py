@@ -133,7 +133,7 @@ def finite_output(what: str):
         def run(*args, **kwargs):
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 out = fn(*args, **kwargs)
-            bad = non_finite_paths(out)
+            bad = non_finite_paths(out.to_dict() if hasattr(out, "to_dict") else out)
             if bad:
                 raise InputError([Problem(
                     f"the {what} overflows at {', '.join(bad[:3])}: an input is outside the "

@@ -133,8 +133,9 @@ class PortfolioResults:
     notes: dict[int, list[str]] = field(default_factory=dict)   # found while flattening
     _warnings: list[list[str]] | None = None
 
+    # -- building: by appraise_portfolio only (private) -------------------------
     @classmethod
-    def empty(cls, inputs: "PortfolioInputs", pack: "AssumptionPack", opts: "Options",
+    def _empty(cls, inputs: "PortfolioInputs", pack: "AssumptionPack", opts: "Options",
               years: np.ndarray | None, gap_windows: dict[str, tuple[int, int]] | None = None
               ) -> "PortfolioResults":
         fuels = pack.fuels()
@@ -162,8 +163,7 @@ class PortfolioResults:
             vfm_basis=opts.vfm_basis, financial_ob_share=opts.financial_ob_share,
             financial_basis=opts.financial_basis, pack_quality_note=pack.flagged_summary())
 
-    # -- filling in -------------------------------------------------------
-    def store(self, sl: slice, values: dict[str, np.ndarray], flags: dict[str, np.ndarray]) -> None:
+    def _store(self, sl: slice, values: dict[str, np.ndarray], flags: dict[str, np.ndarray]) -> None:
         n = len(self.ids)
         for key, v in values.items():
             # + 0.0 turns -0.0 (from negating a zero) into 0.0: "-0" reads as a tiny loss
@@ -173,7 +173,7 @@ class PortfolioResults:
                 self.flags[key] = np.zeros((n,) + v.shape[1:], bool)
             self.flags[key][sl] = v
 
-    def finish(self, notes: dict[int, list[str]], sectors: list[str]) -> None:
+    def _finish(self, notes: dict[int, list[str]], sectors: list[str]) -> None:
         """Derive the ratios; the warnings are worded when first read."""
         m = self.metrics
         pvc, pvb, npsv = m["pv_costs_gbp"], m["pv_benefits_gbp"], m["npsv_gbp"]

@@ -33,6 +33,10 @@ OBJECTIVES: dict[str, tuple[str, str, str]] = {
     "gap": ("gap_contribution_gbp", "contribution to the investment gap", "GBP"),
 }
 DEFAULT_STEPS = 50
+# A budget curve takes at most this many steps: each is one exact solve (up to the
+# time limit), and a board reads a curve of a few dozen points; 1,000 solves of a
+# 500-project pipeline already take minutes (benchmarks/bench_select.py).
+MAX_STEPS = 1_000
 DEFAULT_TIME_LIMIT_S = 60.0
 # A chosen set may cost at most half a penny more than the budget, so that a
 # set that fits to the penny is not lost to the rounding of rebased costs.
@@ -130,6 +134,23 @@ class Selection:
                 "difference": self.difference, "feasible": self.feasible, "status": self.status,
                 "message": self.message, "constraints": self.constraints.to_dict(),
                 "assumptions": dict(self.assumptions)}
+
+    def to_frame(self):
+        """The projects either choice funds, one row each (ID as index): whether the
+        best choice (``selected``) and the greedy one (``greedy_selected``) fund it.
+
+        >>> from appraisal import appraise, example_path
+        >>> s = appraise(example_path()).select(20e6)
+        >>> f = s.to_frame()
+        >>> list(f.columns), int(f["selected"].sum()) == len(s.selected)
+        (['selected', 'greedy_selected'], True)
+        """
+        import pandas as pd
+        ids = list(dict.fromkeys((*self.selected, *self.greedy_selected)))
+        chosen, greedy = set(self.selected), set(self.greedy_selected)
+        return pd.DataFrame({"selected": [i in chosen for i in ids],
+                             "greedy_selected": [i in greedy for i in ids]},
+                            index=pd.Index(ids, name="id", dtype=object))
 
 
 @dataclass(frozen=True)
@@ -639,7 +660,7 @@ def budget_curve(results: PortfolioResults, objective: str = "npsv", steps: int 
     results : PortfolioResults
     objective : {"npsv", "carbon", "jobs", "gap"}
     steps : int
-        At most this many steps from a budget of zero to the public cost of
+        1 to :data:`MAX_STEPS`. At most this many steps from a budget of zero to the public cost of
         every project that could be chosen (the total), each a round amount
         (:func:`budget_step`); the total is the last budget.
     budgets : iterable of float, optional [GBP]
@@ -669,9 +690,9 @@ def budget_curve(results: PortfolioResults, objective: str = "npsv", steps: int 
     """
     pb = _build(results, objective, **_constraint_kwargs(constraints))
     if budgets is None:
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise InputError([Problem(f"steps must be a whole number, 1 or more, not {steps!r}",
-                                      field="steps")])
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+            raise InputError([Problem(f"steps must be a whole number from 1 to {MAX_STEPS:,}, "
+                                      f"not {steps!r}", field="steps")])
         total = float(pb.cost[pb.eligible].sum())
         step = budget_step(total, steps)
         grid = np.arange(0, steps + 1) * step if step else np.zeros(1)

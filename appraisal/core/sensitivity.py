@@ -31,6 +31,7 @@ whose switching value is found by a bracketed search over whole years.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -427,6 +428,308 @@ def _lifetime_switch(inputs: PortfolioInputs, run: Callable[..., PortfolioResult
 
 
 # ---------------------------------------------------------------------------
+# The typed result
+# ---------------------------------------------------------------------------
+
+_PV_KEYS = ("pv_costs_gbp", "pv_benefits_gbp", "pv_costs_public_gbp")
+
+
+@dataclass(frozen=True)
+class DriverRange:
+    """A driver's range as the analysis used it: ``low`` and ``high`` are factors,
+    or the pack's series names ("low", "high") where ``kind`` is "series"."""
+
+    driver: str
+    label: str
+    low: float | str
+    high: float | str
+    set_by: str          # "portfolio" (the file set the range) or "default"
+    kind: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"driver": self.driver, "label": self.label, "low": self.low, "high": self.high,
+                "set_by": self.set_by, "kind": self.kind, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class TornadoRow:
+    """One driver's row of a tornado: the outputs at its low and high.
+
+    ``low`` and ``high`` are the driver's settings for a project (a factor, or
+    "low series" and "high series"); None on the portfolio's rows, whose
+    projects may use different ranges. Outputs are None where undefined (a BCR
+    without costs).
+    """
+
+    driver: str
+    label: str
+    low: float | str | None
+    high: float | str | None
+    npsv_gbp_low: float | None
+    npsv_gbp_high: float | None
+    bcr_low: float | None
+    bcr_high: float | None
+    bcr_public_low: float | None
+    bcr_public_high: float | None
+    net_additional_jobs_fte_low: float | None
+    net_additional_jobs_fte_high: float | None
+    carbon_saved_tco2e_low: float | None
+    carbon_saved_tco2e_high: float | None
+    npsv_swing_gbp: float
+
+    def at(self, output: str, side: str) -> float | None:
+        """The output (one of :data:`OUTPUTS`) with the driver at ``side`` ("low" or "high")."""
+        if output not in OUTPUTS or side not in ("low", "high"):
+            raise KeyError(f"{output} at {side}")
+        return getattr(self, f"{output}_{side}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row of the JSON: a project's row interleaves low and high per output,
+        the portfolio's gives every low, then every high (as the format always has)."""
+        head: dict[str, Any] = {"driver": self.driver, "label": self.label}
+        if self.low is None:     # the portfolio's row
+            for side in ("low", "high"):
+                head.update({f"{key}_{side}": self.at(key, side) for key in OUTPUTS})
+        else:
+            head.update(low=self.low, high=self.high)
+            for key in OUTPUTS:
+                head.update({f"{key}_low": self.at(key, "low"), f"{key}_high": self.at(key, "high")})
+        head["npsv_swing_gbp"] = self.npsv_swing_gbp
+        return head
+
+
+@dataclass(frozen=True)
+class SwitchingValue:
+    """The value of one driver at which a project's NPSV is zero (None when no value
+    reaches it); ``unit`` says what the value is, ``note`` why there is none."""
+
+    driver: str
+    switching_value: float | None
+    switching_change: float | None
+    reachable: bool
+    unit: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"driver": self.driver, "switching_value": self.switching_value,
+                               "switching_change": self.switching_change,
+                               "reachable": self.reachable}
+        if self.note is not None:
+            out["note"] = self.note
+        if self.unit is not None:
+            out["unit"] = self.unit
+        return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A project's NPSV and BCRs in another series or discount schedule (``why`` it
+    is tested, for the reduced discount schedule)."""
+
+    npsv_gbp: float | None
+    bcr: float | None
+    bcr_public: float | None
+    why: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"npsv_gbp": self.npsv_gbp, "bcr": self.bcr,
+                               "bcr_public": self.bcr_public}
+        if self.why is not None:
+            out["why"] = self.why
+        return out
+
+
+@dataclass(frozen=True)
+class ProjectSensitivity:
+    """One project's part of a :class:`Tornado`: its central figures, its tornado rows
+    sorted by NPSV swing, its switching values (in the order of :data:`DRIVERS`) and
+    its scenarios."""
+
+    id: str
+    name: str
+    npsv_gbp: float | None
+    bcr: float | None
+    bcr_public: float | None
+    tornado: tuple[TornadoRow, ...]
+    switching_values: tuple[SwitchingValue, ...]
+    scenarios: dict[str, Scenario]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "npsv_gbp": self.npsv_gbp, "bcr": self.bcr,
+                "bcr_public": self.bcr_public, "tornado": [r.to_dict() for r in self.tornado],
+                "switching_values": [v.to_dict() for v in self.switching_values],
+                "scenarios": {k: v.to_dict() for k, v in self.scenarios.items()}}
+
+
+def _unit(d: Driver) -> str:
+    return {"lifetime": "years", "optimism_bias": "rate"}.get(d.name, "factor on the central value")
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """The result of :func:`sensitivity`: arrays per driver (rows in the order of
+    :data:`DRIVERS`) and project (columns in the order of ``ids``).
+
+    ``central[key]`` is each project's output with every driver central;
+    ``at_low[key]`` and ``at_high[key]`` (drivers, projects) the output with one
+    driver at its low or high; ``setting_low`` and ``setting_high`` the drivers'
+    low and high factors (NaN where a pack series is used); ``switching_value``,
+    ``switching_change`` and ``reachable`` the switching values;
+    ``scenarios[name][output]`` per project (``reduced_discount_schedule`` is
+    reported only where ``long_horizon``). Outputs are NaN where undefined.
+    :attr:`projects` and :attr:`portfolio_tornado` give the rows as the JSON
+    has them; :meth:`to_dict` the JSON of ``appraisal sensitivity``.
+    """
+
+    pack_id: str
+    pack_vintage: str
+    carbon_series: str
+    energy_series: str
+    discount_schedule: str
+    drivers: tuple[DriverRange, ...]
+    energy_fuels_with_series: tuple[str, ...]
+    energy_fuels_without_series: tuple[str, ...]
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    central: dict[str, np.ndarray]
+    setting_low: np.ndarray
+    setting_high: np.ndarray
+    at_low: dict[str, np.ndarray]
+    at_high: dict[str, np.ndarray]
+    switching_value: np.ndarray
+    switching_change: np.ndarray
+    reachable: np.ndarray
+    scenarios: dict[str, dict[str, np.ndarray]]
+    long_horizon: np.ndarray
+    horizons: np.ndarray
+
+    # -- the portfolio: sums over projects ------------------------------------------
+    def _portfolio_outputs(self, by: dict[str, np.ndarray]) -> dict[str, float | None]:
+        pvc, pvb = float(np.sum(by["pv_costs_gbp"])), float(np.sum(by["pv_benefits_gbp"]))
+        pub = float(np.sum(by["pv_costs_public_gbp"]))
+        return {"npsv_gbp": pvb - pvc, "bcr": pvb / pvc if pvc else None,
+                "bcr_public": (pvb - (pvc - pub)) / pub if pub else None,
+                "net_additional_jobs_fte": float(np.sum(by["net_additional_jobs_fte"])),
+                "carbon_saved_tco2e": float(np.sum(by["carbon_saved_tco2e"]))}
+
+    @property
+    def portfolio_central(self) -> dict[str, float | None]:
+        """The portfolio's NPSV, BCRs, jobs and carbon with every driver central."""
+        return self._portfolio_outputs(self.central)
+
+    @functools.cached_property
+    def portfolio_tornado(self) -> tuple[TornadoRow, ...]:
+        """The portfolio's tornado rows (sums over projects), sorted by NPSV swing."""
+        rows = []
+        for k, d in enumerate(DRIVERS):
+            sides = {side: self._portfolio_outputs({key: a[k] for key, a in at.items()})
+                     for side, at in (("low", self.at_low), ("high", self.at_high))}
+            swing = abs((sides["high"]["npsv_gbp"] or 0.0) - (sides["low"]["npsv_gbp"] or 0.0))
+            rows.append(_row(d, None, None, sides["low"], sides["high"], swing))
+        return tuple(sorted(rows, key=lambda r: -r.npsv_swing_gbp))
+
+    # -- the projects -----------------------------------------------------------------
+    @functools.cached_property
+    def projects(self) -> tuple[ProjectSensitivity, ...]:
+        """Per project (in the order of ``ids``), its part of the analysis."""
+        return tuple(self.project(i) for i in range(len(self.ids)))
+
+    def project(self, i: int) -> ProjectSensitivity:
+        """Project ``i``'s central figures, tornado rows, switching values and scenarios."""
+        rows = []
+        for k, d in enumerate(DRIVERS):
+            low = {key: _clean(self.at_low[key][k, i]) for key in OUTPUTS}
+            high = {key: _clean(self.at_high[key][k, i]) for key in OUTPUTS}
+            rows.append(_row(d, self._setting(k, i, "low"), self._setting(k, i, "high"), low, high,
+                             abs((high["npsv_gbp"] or 0.0) - (low["npsv_gbp"] or 0.0))))
+        rows.sort(key=lambda r: -r.npsv_swing_gbp)
+        return ProjectSensitivity(
+            id=self.ids[i], name=self.names[i], npsv_gbp=_clean(self.central["npsv_gbp"][i]),
+            bcr=_clean(self.central["bcr"][i]), bcr_public=_clean(self.central["bcr_public"][i]),
+            tornado=tuple(rows), switching_values=tuple(self._switching(k, i, d)
+                                                        for k, d in enumerate(DRIVERS)),
+            scenarios=self._scenarios(i))
+
+    def _setting(self, k: int, i: int, side: str) -> float | str:
+        v = (self.setting_low if side == "low" else self.setting_high)[k, i]
+        return f"{side} series" if math.isnan(v) else float(v)
+
+    def _switching(self, k: int, i: int, d: Driver) -> SwitchingValue:
+        if not d.affects_npsv:
+            return SwitchingValue(d.name, None, None, False, note="does not change NPSV")
+        return SwitchingValue(d.name, _clean(self.switching_value[k, i]),
+                              _clean(self.switching_change[k, i]), bool(self.reachable[k, i]),
+                              unit=_unit(d))
+
+    def _scenarios(self, i: int) -> dict[str, Scenario]:
+        out = {}
+        for name, by in self.scenarios.items():
+            if name == "reduced_discount_schedule":
+                if not self.long_horizon[i]:
+                    continue
+                why = (f"the horizon is {int(self.horizons[i])} years, over {LONG_HORIZON_YEARS}: "
+                       "the Green Book's lower-rate test")
+            else:
+                why = None
+            out[name] = Scenario(npsv_gbp=_clean(by["npsv_gbp"][i]), bcr=_clean(by["bcr"][i]),
+                                 bcr_public=_clean(by["bcr_public"][i]), why=why)
+        return out
+
+    # -- JSON and tables --------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``appraisal sensitivity --format json`` (FORMAT.md)."""
+        central = self.portfolio_central
+        return {
+            "assumptions": {"id": self.pack_id, "vintage": self.pack_vintage},
+            "carbon_series": self.carbon_series, "energy_series": self.energy_series,
+            "discount_schedule": self.discount_schedule,
+            "drivers": [d.to_dict() for d in self.drivers],
+            "energy_fuels_with_series": list(self.energy_fuels_with_series),
+            "energy_fuels_without_series": list(self.energy_fuels_without_series),
+            "portfolio": {"npsv_gbp": central["npsv_gbp"], "bcr": central["bcr"],
+                          "bcr_public": central["bcr_public"],
+                          "tornado": [r.to_dict() for r in self.portfolio_tornado]},
+            "projects": [p.to_dict() for p in self.projects],
+        }
+
+    def to_frame(self, project: str | None = None):
+        """The tornado as a pandas DataFrame, one row per driver sorted by NPSV swing,
+        with the JSON row's keys as columns: the portfolio's, or ``project``'s (an id).
+
+        >>> from appraisal import appraise, example_path
+        >>> t = appraise(example_path()).sensitivity()
+        >>> frame = t.to_frame()
+        >>> list(frame.columns[:3]), frame.index.name
+        (['label', 'npsv_gbp_low', 'bcr_low'], 'driver')
+        >>> t.to_frame(t.ids[0]).shape[0] == len(DRIVERS)
+        True
+        """
+        import pandas as pd
+        if project is None:
+            rows = self.portfolio_tornado
+        elif project in self.ids:
+            rows = self.projects[self.ids.index(project)].tornado
+        else:
+            raise KeyError(f"no project {project!r} in the analysis")
+        return pd.DataFrame([r.to_dict() for r in rows]).set_index("driver")
+
+
+def _row(d: Driver, low: float | str | None, high: float | str | None,
+         at_low: dict[str, float | None], at_high: dict[str, float | None],
+         swing: float) -> TornadoRow:
+    return TornadoRow(
+        driver=d.name, label=d.label, low=low, high=high,
+        npsv_gbp_low=at_low["npsv_gbp"], npsv_gbp_high=at_high["npsv_gbp"],
+        bcr_low=at_low["bcr"], bcr_high=at_high["bcr"],
+        bcr_public_low=at_low["bcr_public"], bcr_public_high=at_high["bcr_public"],
+        net_additional_jobs_fte_low=at_low["net_additional_jobs_fte"],
+        net_additional_jobs_fte_high=at_high["net_additional_jobs_fte"],
+        carbon_saved_tco2e_low=at_low["carbon_saved_tco2e"],
+        carbon_saved_tco2e_high=at_high["carbon_saved_tco2e"], npsv_swing_gbp=swing)
+
+
+# ---------------------------------------------------------------------------
 # The analysis
 # ---------------------------------------------------------------------------
 
@@ -440,10 +743,10 @@ def _pick(mask: np.ndarray, a: dict[str, np.ndarray], b: dict[str, np.ndarray]
 def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
                 carbon_series: str | None = None, discount_schedule: str | None = None,
                 energy_series: str | None = None,
-                results: PortfolioResults | None = None) -> dict[str, Any]:
+                results: PortfolioResults | None = None) -> Tornado:
     """Tornado ranges, switching values and scenarios for every project and the portfolio.
 
-    Returns a JSON-ready dict: ``projects`` (per project ``tornado`` sorted by
+    Returns a :class:`Tornado`, whose ``to_dict()`` is the JSON: ``projects`` (per project ``tornado`` sorted by
     NPSV swing, ``switching_values`` as ``{driver, switching_value,
     switching_change, reachable}``, ``scenarios`` for the carbon series, and
     for the energy series when the pack has low or high rows for a fuel the
@@ -466,11 +769,49 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
     used = used_fuels(inputs)
     varies = bool(fuels_with_series(pack, used))
     energy_runs = {s: run(energy=s) if varies else results for s in SERIES}
-    life_runs = _lifetime_runs(inputs, run, bounds["lifetime"])
 
-    # each driver's outputs at its low and high: {driver: {"low": {...}, "high": {...}}}
-    at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     energy_range = ~np.isnan(bounds["energy_prices"][0])   # a factor set in the file
+    at = _driver_outputs(comp, bounds, energy_range, carbon_runs, energy_runs,
+                         _lifetime_runs(inputs, run, bounds["lifetime"]))
+
+    value, change, reachable = _switching_arrays(comp, central, inputs, run)
+    horizons = _horizons(results, inputs)
+    reduced = None
+    if (horizons > LONG_HORIZON_YEARS).any() and "reduced" in pack.discount_schedules:
+        reduced = run(schedule="reduced")
+    scenarios = {f"carbon_{s}": carbon_runs[s] for s in SERIES}
+    if varies:   # the energy series only where the pack has them for a fuel the projects use
+        scenarios.update({f"energy_{s}": energy_runs[s] for s in SERIES})
+    long = horizons > LONG_HORIZON_YEARS if reduced is not None else np.zeros(n, bool)
+    if reduced is not None:
+        scenarios["reduced_discount_schedule"] = reduced
+    settings = {side: _settings(bounds, energy_range, k, n) for k, side in enumerate(("low", "high"))}
+    return Tornado(
+        pack_id=pack.id, pack_vintage=pack.vintage, carbon_series=results.carbon_series,
+        energy_series=results.energy_series, discount_schedule=results.discount_schedule,
+        drivers=tuple(_driver_entry(d, inputs) for d in DRIVERS),
+        energy_fuels_with_series=tuple(fuels_with_series(pack, used)),
+        energy_fuels_without_series=tuple(f for f in used if f not in fuels_with_series(pack, used)),
+        ids=tuple(results.ids), names=tuple(results.names),
+        central={key: np.asarray(central[key], float) for key in OUTPUTS + _PV_KEYS},
+        setting_low=settings["low"], setting_high=settings["high"],
+        at_low={key: np.array([at[d.name]["low"][key] for d in DRIVERS], float).reshape(
+            len(DRIVERS), n) for key in OUTPUTS + _PV_KEYS},
+        at_high={key: np.array([at[d.name]["high"][key] for d in DRIVERS], float).reshape(
+            len(DRIVERS), n) for key in OUTPUTS + _PV_KEYS},
+        switching_value=value, switching_change=change, reachable=reachable,
+        scenarios={name: {key: np.asarray(r.metrics[key], float)
+                          for key in ("npsv_gbp", "bcr", "bcr_public")}
+                   for name, r in scenarios.items()},
+        long_horizon=long, horizons=horizons)
+
+
+def _driver_outputs(comp: Components, bounds: dict[str, tuple[np.ndarray, np.ndarray]],
+                    energy_range: np.ndarray, carbon_runs: dict[str, PortfolioResults],
+                    energy_runs: dict[str, PortfolioResults], life_runs: dict[str, dict]
+                    ) -> dict[str, dict[str, dict[str, np.ndarray]]]:
+    """Each driver's outputs at its low and high: ``{driver: {"low": {...}, "high": {...}}}``."""
+    at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     for d in DRIVERS:
         if d.name == "carbon_values":
             at[d.name] = {side: comp.evaluate(
@@ -492,98 +833,30 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
                           "high": comp.evaluate(**{d.name: bounds[d.name][1]})}
         else:
             at[d.name] = {side: dict(life_runs[side]) for side in ("low", "high")}
-
-    switch = switching_values(comp, central, inputs, run)
-    horizons = _horizons(results, inputs)
-    reduced = None
-    if (horizons > LONG_HORIZON_YEARS).any() and "reduced" in pack.discount_schedules:
-        reduced = run(schedule="reduced")
-
-    def side_value(d: Driver, i: int, k: int, side: str) -> float | str:
-        if d.name == "carbon_values" or (d.name == "energy_prices" and not energy_range[i]):
-            return f"{side} series"
-        return float(bounds[d.name][k][i])
-
-    projects = []
-    for i in range(n):
-        tornado = []
-        for d in DRIVERS:
-            low, high = at[d.name]["low"], at[d.name]["high"]
-            row = {"driver": d.name, "label": d.label, "low": side_value(d, i, 0, "low"),
-                   "high": side_value(d, i, 1, "high")}
-            for key in OUTPUTS:
-                row[f"{key}_low"] = _clean(low[key][i])
-                row[f"{key}_high"] = _clean(high[key][i])
-            row["npsv_swing_gbp"] = abs((row["npsv_gbp_high"] or 0.0) - (row["npsv_gbp_low"] or 0.0))
-            tornado.append(row)
-        tornado.sort(key=lambda r: -r["npsv_swing_gbp"])
-        scenarios = {}
-        # the energy series only where the pack has them for a fuel the projects use
-        for name, runs in (("carbon", carbon_runs), ("energy", energy_runs if varies else {})):
-            for s in runs:
-                m = runs[s].metrics
-                scenarios[f"{name}_{s}"] = {"npsv_gbp": _clean(m["npsv_gbp"][i]),
-                                            "bcr": _clean(m["bcr"][i]),
-                                            "bcr_public": _clean(m["bcr_public"][i])}
-        if reduced is not None and horizons[i] > LONG_HORIZON_YEARS:
-            scenarios["reduced_discount_schedule"] = {
-                "npsv_gbp": _clean(reduced.metrics["npsv_gbp"][i]),
-                "bcr": _clean(reduced.metrics["bcr"][i]),
-                "bcr_public": _clean(reduced.metrics["bcr_public"][i]),
-                "why": f"the horizon is {int(horizons[i])} years, over {LONG_HORIZON_YEARS}: the "
-                       "Green Book's lower-rate test"}
-        projects.append({"id": results.ids[i], "name": results.names[i],
-                         "npsv_gbp": _clean(central["npsv_gbp"][i]), "bcr": _clean(central["bcr"][i]),
-                         "bcr_public": _clean(central["bcr_public"][i]),
-                         "tornado": tornado, "switching_values": switch[i], "scenarios": scenarios})
-    portfolio_tornado = []
-    for d in DRIVERS:
-        row = {"driver": d.name, "label": d.label}
-        for side in ("low", "high"):
-            r = at[d.name][side]
-            pvc, pvb = float(np.sum(r["pv_costs_gbp"])), float(np.sum(r["pv_benefits_gbp"]))
-            pub = float(np.sum(r["pv_costs_public_gbp"]))
-            row[f"npsv_gbp_{side}"] = pvb - pvc
-            row[f"bcr_{side}"] = pvb / pvc if pvc else None
-            row[f"bcr_public_{side}"] = (pvb - (pvc - pub)) / pub if pub else None
-            row[f"net_additional_jobs_fte_{side}"] = float(np.sum(r["net_additional_jobs_fte"]))
-            row[f"carbon_saved_tco2e_{side}"] = float(np.sum(r["carbon_saved_tco2e"]))
-        row["npsv_swing_gbp"] = abs(row["npsv_gbp_high"] - row["npsv_gbp_low"])
-        portfolio_tornado.append(row)
-    portfolio_tornado.sort(key=lambda r: -r["npsv_swing_gbp"])
-    pvc, pvb = float(np.sum(central["pv_costs_gbp"])), float(np.sum(central["pv_benefits_gbp"]))
-    pub = float(np.sum(central["pv_costs_public_gbp"]))
-    return {
-        "assumptions": {"id": pack.id, "vintage": pack.vintage},
-        "carbon_series": results.carbon_series, "energy_series": results.energy_series,
-        "discount_schedule": results.discount_schedule,
-        "drivers": [_driver_entry(d, inputs) for d in DRIVERS],
-        "energy_fuels_with_series": fuels_with_series(pack, used),
-        "energy_fuels_without_series": [f for f in used if f not in fuels_with_series(pack, used)],
-        "portfolio": {"npsv_gbp": pvb - pvc, "bcr": pvb / pvc if pvc else None,
-                      "bcr_public": (pvb - (pvc - pub)) / pub if pub else None,
-                      "tornado": portfolio_tornado},
-        "projects": projects,
-    }
+    return at
 
 
-def _driver_entry(d: Driver, inputs: PortfolioInputs) -> dict[str, Any]:
+def _driver_entry(d: Driver, inputs: PortfolioInputs) -> DriverRange:
     """A driver's definition as used: a factor range set by the portfolio file
     (an energy-price range replaces the pack's series), else the default."""
     given = inputs.sensitivity.get(d.name)
+    low: float | str
+    high: float | str
     if d.kind == "series" and given is None:
         low, high, kind = "low", "high", "series"
     else:
         low, high = given or (d.low, d.high)
         kind = "factor" if d.kind == "series" else d.kind
-    return {"driver": d.name, "label": d.label, "low": low, "high": high,
-            "set_by": "portfolio" if given is not None else "default", "kind": kind,
-            "reason": d.reason}
+    return DriverRange(d.name, d.label, low, high, "portfolio" if given is not None else "default",
+                       kind, d.reason)
 
 
-def switching_values(comp: Components, central: dict, inputs: PortfolioInputs,
-                     run: Callable[..., PortfolioResults]) -> list[list[dict[str, Any]]]:
-    """Per project, per driver: the value at which NPSV reaches zero.
+def _switching_arrays(comp: Components, central: dict, inputs: PortfolioInputs,
+                      run: Callable[..., PortfolioResults]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per driver and project (arrays in the order of :data:`DRIVERS`): the value at
+    which NPSV reaches zero, its change from the central case, and whether it is
+    reachable (NaN value and change where it is not).
 
     ``switching_value`` is the driver's factor (or the optimism-bias rate, or
     the lifetime in years); ``switching_change`` the change from the central
@@ -616,36 +889,40 @@ def switching_values(comp: Components, central: dict, inputs: PortfolioInputs,
             "other_benefits": (pvc - (pvb - c.pv_other)) / c.pv_other,
         }
     life_switch, life_found = _lifetime_switch(inputs, run, central["npsv_gbp"])
-    out: list[list[dict[str, Any]]] = []
     n = len(pvc)
     life0 = np.array([p.lifetime_years for p in inputs.projects], dtype=float)
-    for i in range(n):
-        rows = []
-        for d in DRIVERS:
-            if not d.affects_npsv:
-                rows.append({"driver": d.name, "switching_value": None, "switching_change": None,
-                             "reachable": False, "note": "does not change NPSV"})
-                continue
-            if d.name == "lifetime":
-                ok = bool(life_found[i])
-                rows.append({"driver": d.name, "switching_value": float(life_switch[i]) if ok else None,
-                             "switching_change": (float(life_switch[i] / life0[i] - 1.0)
-                                                  if ok and life0[i] else None),
-                             "reachable": ok, "unit": "years"})
-                continue
-            v = float(solved[d.name][i])
-            if d.name == "optimism_bias":
-                ok = math.isfinite(v) and v >= 0
-                central_ob = float(c.ob[i])
-                change = (v / central_ob - 1.0) if ok and central_ob else (v - central_ob if ok else None)
-                rows.append({"driver": d.name, "switching_value": v if ok else None,
-                             "switching_change": change, "reachable": ok, "unit": "rate"})
-                continue
-            ok = math.isfinite(v) and v >= 0
-            rows.append({"driver": d.name, "switching_value": v if ok else None,
-                         "switching_change": v - 1.0 if ok else None, "reachable": ok,
-                         "unit": "factor on the central value"})
-        out.append(rows)
+    value = np.full((len(DRIVERS), n), np.nan)
+    change = np.full((len(DRIVERS), n), np.nan)
+    for k, d in enumerate(DRIVERS):
+        if not d.affects_npsv:
+            continue
+        if d.name == "lifetime":
+            value[k] = np.where(life_found, life_switch, np.nan)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                change[k] = np.where(life_found & (life0 != 0), life_switch / life0 - 1.0, np.nan)
+            continue
+        v = np.asarray(solved[d.name], float)
+        ok = np.isfinite(v) & (v >= 0)
+        value[k] = np.where(ok, v, np.nan)
+        if d.name == "optimism_bias":   # a change in the rate where the central rate is zero
+            with np.errstate(divide="ignore", invalid="ignore"):
+                change[k] = np.where(ok, np.where(c.ob != 0, v / c.ob - 1.0, v - c.ob), np.nan)
+        else:
+            change[k] = np.where(ok, v - 1.0, np.nan)
+    return value, change, ~np.isnan(value)
+
+
+def _settings(bounds: dict[str, tuple[np.ndarray, np.ndarray]], energy_range: np.ndarray, k: int,
+              n: int) -> np.ndarray:
+    """(drivers, projects) each driver's low (``k`` 0) or high (1) setting; NaN where
+    the driver is a series of the pack (carbon values, and energy prices without a
+    range set in the file)."""
+    out = np.full((len(DRIVERS), n), np.nan)
+    for j, d in enumerate(DRIVERS):
+        if d.name == "carbon_values":
+            continue
+        out[j] = np.where(energy_range, bounds[d.name][k], np.nan) if d.name == "energy_prices" \
+            else bounds[d.name][k]
     return out
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ..core.montecarlo import SimulationSummary
 from . import formatting as fmt
 from .breakdown import project_vfm
 from .charts import ChartView, curve, histogram
@@ -106,23 +107,23 @@ class UncertaintyPage(QWidget):
             self.provenance.setText(self.provenance.text().split(" — ")[0]
                                     + " — the portfolio has changed since: run it again.")
 
-    def show_result(self, result: dict) -> None:
+    def show_result(self, result: SimulationSummary) -> None:
         self.result = result
-        rows = [("Portfolio", "All projects", result["portfolio"])] + \
-               [(p["id"], self._name(p["id"]), p) for p in result["projects"]]
+        rows = [("Portfolio", "All projects", result.portfolio)] + \
+               [(p.id, self._name(p.id), p) for p in result.projects]
         self.table.setRowCount(len(rows))
         for r, (pid, name, s) in enumerate(rows):
-            cells = [pid, name, fmt.money(s["npsv_central_gbp"]), fmt.money(s["npsv_mean_gbp"]),
-                     fmt.money(s["npsv_p10_gbp"]),
-                     fmt.money(s["npsv_p50_gbp"]), fmt.money(s["npsv_p90_gbp"]),
-                     fmt.percent(s["prob_npsv_negative"], 1), fmt.ratio(s["bcr_p50"])]
+            cells = [pid, name, fmt.money(s.npsv_central_gbp), fmt.money(s.npsv_mean_gbp),
+                     fmt.money(s.npsv_p10_gbp),
+                     fmt.money(s.npsv_p50_gbp), fmt.money(s.npsv_p90_gbp),
+                     fmt.percent(s.prob_npsv_negative, 1), fmt.ratio(s.p50["bcr"])]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, _item(text, right=c >= 2))
         self.provenance.setText(
-            f"Seed {result['seed']}, {result['draws']:,} draws; assumptions "
-            f"{result['assumptions']['id']} ({result['assumptions']['vintage']}); carbon "
-            f"{result['carbon_series']}, discounting {result['discount_schedule']}. "
-            f"{result['note']}")
+            f"Seed {result.seed}, {result.draws:,} draws; assumptions "
+            f"{result.pack_id} ({result.pack_vintage}); carbon "
+            f"{result.carbon_series}, discounting {result.discount_schedule}. "
+            f"{result.note}")
         self.table.setCurrentCell(0, 0)
         self._show_histogram(0)
 
@@ -135,12 +136,11 @@ class UncertaintyPage(QWidget):
     def _show_histogram(self, row: int) -> None:
         if self.result is None or row < 0:
             return
-        s = self.result["portfolio"] if row == 0 else self.result["projects"][row - 1]
-        label = "the portfolio" if row == 0 else self.result["projects"][row - 1]["id"]
-        h = s["npsv_histogram"]
+        s = self.result.portfolio if row == 0 else self.result.projects[row - 1]
+        label = "the portfolio" if row == 0 else s.id
         self.chart.show_chart(histogram(
-            h["counts"], h["edges_gbp"], f"NPSV of {label} ({{unit}}):",
-            {"P10": s["npsv_p10_gbp"], "P50": s["npsv_p50_gbp"], "P90": s["npsv_p90_gbp"]}))
+            list(s.histogram_counts), list(s.histogram_edges_gbp), f"NPSV of {label} ({{unit}}):",
+            {"P10": s.npsv_p10_gbp, "P50": s.npsv_p50_gbp, "P90": s.npsv_p90_gbp}))
 
 
 class SelectionPage(QWidget):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -12,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsSimpleTextItem, QToolTip
 
 from ..core.results import vfm_category
+from ..core.sensitivity import TornadoRow
 from . import formatting as fmt
 from .plain import plain_tip
 
@@ -385,13 +387,13 @@ class Callout(QGraphicsRectItem):
         return self.text.text() if self.isVisible() else ""
 
 
-def tornado(rows: list[dict], central: float, title: str = "Change in NPSV at each driver's low and high"
-            ) -> QChart:
+def tornado(rows: Sequence[TornadoRow], central: float,
+            title: str = "Change in NPSV at each driver's low and high") -> QChart:
     """A tornado: the change in NPSV from the central case at each driver's low and
     high, the widest swing at the top."""
-    rows = [r for r in rows if r.get("npsv_gbp_low") is not None][:8]
-    lows = np.array([r["npsv_gbp_low"] - central for r in rows], dtype=float)
-    highs = np.array([r["npsv_gbp_high"] - central for r in rows], dtype=float)
+    rows = [r for r in rows if r.npsv_gbp_low is not None and r.npsv_gbp_high is not None][:8]
+    lows = np.array([r.npsv_gbp_low - central for r in rows], dtype=float)
+    highs = np.array([r.npsv_gbp_high - central for r in rows], dtype=float)
     div, unit = _scale(np.concatenate([lows, highs])) if rows else (1.0, "£")
     chart = _chart(f"{title} ({unit})")
     series = QHorizontalBarSeries()
@@ -405,7 +407,7 @@ def tornado(rows: list[dict], central: float, title: str = "Change in NPSV at ea
     series.setBarWidth(0.8)
     chart.addSeries(series)
     axis_y = QBarCategoryAxis()
-    axis_y.append([SHORT_DRIVER_LABELS.get(r["driver"], r["label"]) for r in rows[::-1]])
+    axis_y.append([SHORT_DRIVER_LABELS.get(r.driver, r.label) for r in rows[::-1]])
     axis_y.setLabelsFont(_font(7.5))
     axis_y.setTruncateLabels(False)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)

@@ -25,11 +25,12 @@ from PySide6.QtCore import QMarginsF, QRectF
 from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from ..core import appraise_portfolio
-from ..core.montecarlo import simulate
+from ..core.montecarlo import SimulationSummary, simulate
 from ..core.pack import AssumptionPack
 from ..core.portfolio import PortfolioInputs
 from ..core.results import PortfolioResults, vfm_category
-from ..core.sensitivity import DRIVER_BY_NAME, sensitivity
+from ..core.sensitivity import DRIVER_BY_NAME, Scenario, SwitchingValue, Tornado, sensitivity
+from ..core.sensitivity import TornadoRow as SensitivityRow
 from ..io.portfolio_file import publish, temp_file_beside
 from . import formatting as fmt
 from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_lines, deadweight_line,
@@ -61,8 +62,8 @@ class Figures:
     results: PortfolioResults
     records: list[dict[str, Any]]
     portfolio: dict[str, Any]
-    sensitivity: dict[str, Any]
-    simulation: dict[str, Any]
+    sensitivity: Tornado
+    simulation: SimulationSummary
     pack: AssumptionPack
     inputs: PortfolioInputs
     produced: datetime.date
@@ -409,15 +410,15 @@ def pipeline_detail_page(cv: Canvas, fig: Figures) -> None:
     y += cv.wrapped(LEFT, y, WIDTH, facts_line(v), 7.0, colour=INK) + 14
 
     # uncertainty: the Monte Carlo figures beside their histogram, then the tornado
-    summary = mc["portfolio"]
+    summary = mc.portfolio
     y = cv.heading(y, "Monte Carlo simulation of the pipeline's NPSV",
-                   aside=f"{mc['draws']:,} draws, seed {mc['seed']}")
+                   aside=f"{mc.draws:,} draws, seed {mc.seed}")
     figures_w = 190.0
-    lines = [("NPSV P10", fmt.money(summary.get("npsv_p10_gbp"))),
-             ("NPSV P50 (median)", fmt.money(summary.get("npsv_p50_gbp"))),
-             ("NPSV P90", fmt.money(summary.get("npsv_p90_gbp"))),
-             ("Probability NPSV < 0", fmt.percent(summary.get("prob_npsv_negative"), 1)),
-             ("Social BCR P10 – P90", _range(summary.get("bcr_p10"), summary.get("bcr_p90")))]
+    lines = [("NPSV P10", fmt.money(summary.npsv_p10_gbp)),
+             ("NPSV P50 (median)", fmt.money(summary.npsv_p50_gbp)),
+             ("NPSV P90", fmt.money(summary.npsv_p90_gbp)),
+             ("Probability NPSV < 0", fmt.percent(summary.prob_npsv_negative, 1)),
+             ("Social BCR P10 – P90", _range(summary.p10["bcr"], summary.p90["bcr"]))]
     top = y
     for label, value in lines:
         cv.text(LEFT, y, figures_w - 70, 11, label, 7.5)
@@ -434,11 +435,11 @@ def pipeline_detail_page(cv: Canvas, fig: Figures) -> None:
 
     y = cv.heading(y, "What moves the pipeline's NPSV most",
                    aside="the drivers with the widest swing")
-    rows_t = [TornadoRow(row["label"], row["npsv_gbp_low"], row["npsv_gbp_high"],
-                         _tag(_driver_low(row["driver"])), _tag(_driver_high(row["driver"])))
-              for row in sens["portfolio"]["tornado"]
-              if DRIVER_BY_NAME[row["driver"]].affects_npsv][:TORNADO_ROWS_PORTFOLIO + 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens["portfolio"]["npsv_gbp"], label_w=205,
+    rows_t = [TornadoRow(row.label, row.npsv_gbp_low, row.npsv_gbp_high,
+                         _tag(_driver_low(row.driver)), _tag(_driver_high(row.driver)))
+              for row in sens.portfolio_tornado
+              if DRIVER_BY_NAME[row.driver].affects_npsv][:TORNADO_ROWS_PORTFOLIO + 2]
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens.portfolio_central["npsv_gbp"], label_w=205,
                       row_h=12.5)
     cv.wrapped(LEFT, y, WIDTH,
                "Bars run from the central NPSV (solid line) to the NPSV with each driver at its "
@@ -456,30 +457,30 @@ def _driver_high(name: str):
     return "high series" if d.kind == "series" else d.high
 
 
-def _switching_text(row: dict[str, Any]) -> tuple[str, str]:
-    value = row["switching_value"]
-    if not row["reachable"] or not _defined(value):
+def _switching_text(row: SwitchingValue) -> tuple[str, str]:
+    value = row.switching_value
+    if not row.reachable or not _defined(value):
         return "not within reach", DASH
-    if row.get("unit") == "years":
-        return f"{value:.0f} years", _signed_percent(row["switching_change"], 0)
-    if row.get("unit") == "rate":
-        change = row["switching_change"]
+    if row.unit == "years":
+        return f"{value:.0f} years", _signed_percent(row.switching_change, 0)
+    if row.unit == "rate":
+        change = row.switching_change
         return (f"{fmt.percent(value, 1)} uplift",
                 ">+999%" if _defined(change) and change >= 10 else _signed_percent(change, 0))
-    change = row["switching_change"]
+    change = row.switching_change
     if value >= 10:   # far outside any tested range: the digits that matter
         return f"×{value:,.0f}", ">+999%" if change >= 10 else _signed_percent(change, 0)
     return f"×{value:.3g}", _signed_percent(change, 1)
 
 
-def _in_tested_range(tornado_row: dict[str, Any] | None, central: float | None) -> bool | None:
+def _in_tested_range(tornado_row: SensitivityRow | None, central: float | None) -> bool | None:
     """Whether NPSV changes sign between the driver's tested low and high: the
     switching value then lies inside the range the tornado tests."""
     if tornado_row is None or not _defined(central):
         return None
     if central == 0:
         return True
-    ends = [tornado_row.get("npsv_gbp_low"), tornado_row.get("npsv_gbp_high")]
+    ends = [tornado_row.npsv_gbp_low, tornado_row.npsv_gbp_high]
     return any(_defined(v) and (v == 0 or (v > 0) != (central > 0)) for v in ends)
 
 
@@ -489,11 +490,11 @@ SCENARIO_NAMES = {"carbon_low": "Carbon low", "carbon_central": "Carbon central"
                   "reduced_discount_schedule": "Reduced discounting"}
 
 
-def _scenarios_table(cv: Canvas, x: float, y: float, w: float, scenarios: dict[str, Any],
+def _scenarios_table(cv: Canvas, x: float, y: float, w: float, scenarios: dict[str, Scenario],
                      basis: str) -> float:
     """NPSV, social BCR ("BCR") and, where the scenario gives the BCR the bands are read on, the band."""
     key = BASIS_KEYS.get(basis, "bcr")
-    banded = all(key in sc for sc in scenarios.values())
+    banded = key in ("bcr", "bcr_public")    # the BCRs every scenario gives
     columns = [("Scenario", w - (152 if banded else 94), ALIGN_LEFT), ("NPSV", 48, ALIGN_RIGHT),
                ("BCR", 46, ALIGN_RIGHT)]
     if banded:
@@ -501,10 +502,10 @@ def _scenarios_table(cv: Canvas, x: float, y: float, w: float, scenarios: dict[s
     rows: list[list[Cell | str]] = []
     for name, sc in scenarios.items():
         row: list[Cell | str] = [SCENARIO_NAMES.get(name, name.replace("_", " ")),
-                                 Cell(fmt.money(sc["npsv_gbp"]), _money_colour(sc["npsv_gbp"])),
-                                 fmt.bcr(sc["bcr"])]
+                                 Cell(fmt.money(sc.npsv_gbp), _money_colour(sc.npsv_gbp)),
+                                 fmt.bcr(sc.bcr)]
         if banded:
-            cat = vfm_category(sc[key])
+            cat = vfm_category(getattr(sc, key))
             row.append(Cell(fmt.vfm_badge(cat), _vfm_colour(cat), True))
         rows.append(row)
     return cv.table(x, y, columns, rows, size=7.0, row_h=10.0) + 2
@@ -524,8 +525,8 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     """Project ``i``'s page (page number ``page``); returns the warnings it could not hold."""
     r = fig.results
     rec = fig.records[i]
-    sens_p = fig.sensitivity["projects"][i]
-    mc_p = fig.simulation["projects"][i]
+    sens_p = fig.sensitivity.projects[i]
+    mc_p = fig.simulation.projects[i]
     s = r.project_series(i)
     y = MARGIN_TOP
     v = project_values(r, i)
@@ -637,9 +638,9 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     # tornado
     y = cv.heading(y, "Sensitivity of NPSV to each driver",
                    aside="sorted by swing; solid line: central NPSV; dashed red: NPSV = 0")
-    rows_t = [TornadoRow(row["label"], row["npsv_gbp_low"], row["npsv_gbp_high"],
-                         _tag(row["low"]), _tag(row["high"]))
-              for row in sens_p["tornado"] if DRIVER_BY_NAME[row["driver"]].affects_npsv
+    rows_t = [TornadoRow(row.label, row.npsv_gbp_low, row.npsv_gbp_high,
+                         _tag(row.low), _tag(row.high))
+              for row in sens_p.tornado if DRIVER_BY_NAME[row.driver].affects_npsv
               ][:TORNADO_ROWS_PROJECT - 2]
     y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=205, row_h=11.0) + 2
 
@@ -649,16 +650,16 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     right_x = LEFT + left_w + 16
     right_w = RIGHT - right_x
     y = cv.heading(top, "Switching values (NPSV = 0)", x=LEFT, w=left_w)
-    torn = {row["driver"]: row for row in sens_p["tornado"]}
+    torn = {row.driver: row for row in sens_p.tornado}
     columns = [("Driver", 96, ALIGN_LEFT), ("Switching value", 72, ALIGN_RIGHT),
                ("Change", 40, ALIGN_RIGHT), ("In range?", left_w - 208, ALIGN_RIGHT)]
     rows: list[list[Cell | str]] = []
-    for row in sens_p["switching_values"]:
-        d = DRIVER_BY_NAME[row["driver"]]
+    for row in sens_p.switching_values:
+        d = DRIVER_BY_NAME[row.driver]
         if not d.affects_npsv:
             continue
         value, change = _switching_text(row)
-        inside = _in_tested_range(torn.get(row["driver"]), rec["npsv_gbp"]) if row["reachable"] else None
+        inside = _in_tested_range(torn.get(row.driver), rec["npsv_gbp"]) if row.reachable else None
         rows.append([d.label, Cell(value, GREY if value == "not within reach" else None), change,
                      DASH if inside is None else
                      (Cell("YES", NEGATIVE, True) if inside else Cell("no", GREY))])
@@ -669,19 +670,20 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
                          "change NPSV.", 6.3, colour=GREY)
 
     y = cv.heading(top, "Scenarios", x=right_x, w=right_w, aside="BCR: the social BCR")
-    y = _scenarios_table(cv, right_x, y, right_w, sens_p["scenarios"], vfm.basis)
-    reduced = sens_p["scenarios"].get("reduced_discount_schedule")
-    note = (f"Reduced discounting: {reduced['why']}." if reduced else
+    y = _scenarios_table(cv, right_x, y, right_w, sens_p.scenarios, vfm.basis)
+    reduced = sens_p.scenarios.get("reduced_discount_schedule")
+    note = (f"Reduced discounting: {reduced.why}." if reduced else
             "The reduced discount schedule is tested only for horizons over 50 years.")
     y += cv.wrapped(right_x, y, right_w, note, 6.3, colour=GREY) + 8
     y = cv.heading(y, "Monte Carlo", x=right_x, w=right_w,
-                   aside=f"{fig.simulation['draws']:,} draws, seed {fig.simulation['seed']}")
+                   aside=f"{fig.simulation.draws:,} draws, seed {fig.simulation.seed}")
     for label, value, colour in (
             ("NPSV P10 / P50 / P90",
-             " / ".join(fmt.money(mc_p.get(f"npsv_p{p}_gbp")) for p in (10, 50, 90)), INK),
-            ("Social BCR P10 – P90", _range(mc_p.get("bcr_p10"), mc_p.get("bcr_p90")), INK),
-            ("Probability NPSV < 0", fmt.percent(mc_p.get("prob_npsv_negative"), 1),
-             NEGATIVE if (mc_p.get("prob_npsv_negative") or 0) >= 0.5 else INK)):
+             " / ".join(fmt.money(v) for v in (mc_p.npsv_p10_gbp, mc_p.npsv_p50_gbp,
+                                               mc_p.npsv_p90_gbp)), INK),
+            ("Social BCR P10 – P90", _range(mc_p.p10["bcr"], mc_p.p90["bcr"]), INK),
+            ("Probability NPSV < 0", fmt.percent(mc_p.prob_npsv_negative, 1),
+             NEGATIVE if (mc_p.prob_npsv_negative or 0) >= 0.5 else INK)):
         cv.text(right_x, y, right_w, 11, label, 7.2)
         cv.text(right_x, y, right_w, 11, value, 7.2, bold=True, colour=colour, align=ALIGN_RIGHT)
         y += 11

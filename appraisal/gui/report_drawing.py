@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPdfWriter, QPen
 
+from ..core.montecarlo import Outcome
 from . import formatting as fmt
 from .formatting import DASH
 
@@ -457,10 +458,9 @@ def tornado_chart(cv: Canvas, x: float, y: float, w: float, rows: Sequence[Torna
     return bottom + 12
 
 
-def histogram_chart(cv: Canvas, x: float, y: float, w: float, h: float, summary: dict) -> None:
+def histogram_chart(cv: Canvas, x: float, y: float, w: float, h: float, summary: Outcome) -> None:
     """The simulated NPSV's histogram, with P10, P50 and P90 marked, and zero."""
-    hist = summary.get("npsv_histogram") or {}
-    counts, edges = hist.get("counts") or [], hist.get("edges_gbp") or []
+    counts, edges = summary.histogram_counts, summary.histogram_edges_gbp
     if not counts or len(edges) != len(counts) + 1 or not edges[-1] > edges[0]:
         return
     lo, hi = edges[0], edges[-1]
@@ -490,8 +490,8 @@ def histogram_chart(cv: Canvas, x: float, y: float, w: float, h: float, summary:
         xx = xpos(0.0)
         cv.line(xx, top, xx, top + ph, NEGATIVE, 0.7, Qt.PenStyle.DashLine)
     last_label = -math.inf
-    for key, label in (("npsv_p10_gbp", "P10"), ("npsv_p50_gbp", "P50"), ("npsv_p90_gbp", "P90")):
-        v = summary.get(key)
+    for v, label in ((summary.npsv_p10_gbp, "P10"), (summary.npsv_p50_gbp, "P50"),
+                     (summary.npsv_p90_gbp, "P90")):
         if _defined(v):
             xx = xpos(v)
             cv.line(xx, top, xx, top + ph, ACCENT, 0.8 if label == "P50" else 0.5,

@@ -363,37 +363,37 @@ class ResultsPanel(QScrollArea):
             self.scenarios.setText(f"Sensitivity analysis failed: {error}")
             return
         row, result = out
-        if row != self.row or not result["projects"]:
+        if row != self.row or not result.projects:
             return
-        p = result["projects"][0]
+        p = result.projects[0]
         self.sensitivity = result
-        self.chart_tornado.show_chart(tornado(p["tornado"], p["npsv_gbp"] or 0.0))
-        rows = p["switching_values"]
-        labels = {d["driver"]: d["label"] for d in result["drivers"]}
+        self.chart_tornado.show_chart(tornado(p.tornado, p.npsv_gbp or 0.0))
+        rows = p.switching_values
+        labels = {d.driver: d.label for d in result.drivers}
         self.switching.setRowCount(len(rows))
         for k, r in enumerate(rows):
-            value = r["switching_value"]
-            if not r["reachable"]:
-                text, change = ("not within reach" if r.get("note") is None else r["note"]), fmt.DASH
-            elif r.get("unit") == "years":
-                text, change = f"{value:.0f} years", fmt.percent(r["switching_change"], 0)
-            elif r.get("unit") == "rate":
-                text, change = fmt.percent(value, 1), fmt.percent(r["switching_change"], 0)
+            value = r.switching_value
+            if not r.reachable:
+                text, change = ("not within reach" if r.note is None else r.note), fmt.DASH
+            elif r.unit == "years":
+                text, change = f"{value:.0f} years", fmt.percent(r.switching_change, 0)
+            elif r.unit == "rate":
+                text, change = fmt.percent(value, 1), fmt.percent(r.switching_change, 0)
             else:
-                text, change = f"× {value:.3g}", fmt.percent(r["switching_change"], 1)
-            driver = fmt.plain(labels.get(r["driver"]) or fmt.driver_name(r["driver"]))
+                text, change = f"× {value:.3g}", fmt.percent(r.switching_change, 1)
+            driver = fmt.plain(labels.get(r.driver) or fmt.driver_name(r.driver))
             for c, t in enumerate((driver, text, change)):
                 item = QTableWidgetItem(t)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.switching.setItem(k, c, item)
-        sc = p["scenarios"]
-        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v['npsv_gbp'])}, social BCR {fmt.bcr(v['bcr'])}"
+        sc = p.scenarios
+        parts = [f"carbon {s[7:]}: NPSV {fmt.money(v.npsv_gbp)}, social BCR {fmt.bcr(v.bcr)}"
                  for s, v in sc.items() if s.startswith("carbon_")]
         if "reduced_discount_schedule" in sc:
             v = sc["reduced_discount_schedule"]
             parts.append(f"reduced discount schedule (horizon over 50 years): NPSV "
-                         f"{fmt.money(v['npsv_gbp'])}, social BCR {fmt.bcr(v['bcr'])}")
+                         f"{fmt.money(v.npsv_gbp)}, social BCR {fmt.bcr(v.bcr)}")
         self.scenarios.setText("Scenarios: " + "; ".join(parts) + ".")
 
     def _check(self, text: str, colour: str, mark: str) -> None:

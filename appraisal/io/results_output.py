@@ -224,33 +224,35 @@ def _fmt(v: float, spec: str) -> str:
     return no_negative_zero(format(v, spec))
 
 
-def _switching_words(r: dict) -> str:
-    if r["switching_value"] is None:
-        return _text(r.get("note") or "not within reach")
-    if r.get("unit") == "years":
-        return f"{_fmt(r['switching_value'], '.0f')} years ({_fmt(r['switching_change'], '+.0%')})"
-    if r.get("unit") == "rate":
-        return f"an optimism bias of {_fmt(r['switching_value'], '.1%')}"
-    return f"x {_fmt(r['switching_value'], '.3g')} ({_fmt(r['switching_change'], '+.1%')})"
+def _switching_words(r) -> str:
+    """A switching value (:class:`~appraisal.core.sensitivity.Tornado`'s row) in words."""
+    if r.switching_value is None:
+        return _text(r.note or "not within reach")
+    if r.unit == "years":
+        return f"{_fmt(r.switching_value, '.0f')} years ({_fmt(r.switching_change, '+.0%')})"
+    if r.unit == "rate":
+        return f"an optimism bias of {_fmt(r.switching_value, '.1%')}"
+    return f"x {_fmt(r.switching_value, '.3g')} ({_fmt(r.switching_change, '+.1%')})"
 
 
-def sensitivity_table(out: dict) -> str:
-    """The sensitivity analysis for the terminal: per project its largest swings
-    and its switching values."""
-    lines = [f"Sensitivity analysis; assumptions {_pack(out['assumptions'])}", ""]
+def sensitivity_table(out) -> str:
+    """The sensitivity analysis (a :class:`~appraisal.core.sensitivity.Tornado`) for the
+    terminal: per project its largest swings and its switching values."""
+    lines = [f"Sensitivity analysis; assumptions "
+             f"{_pack({'id': out.pack_id, 'vintage': out.pack_vintage})}", ""]
     lines.append("Portfolio NPSV at each driver's low and high (£m):")
-    for r in out["portfolio"]["tornado"]:
-        lines.append(f"  {_text(r['label'])[:34]:<34} {_money(r['npsv_gbp_low']):>9} "
-                     f"{_money(r['npsv_gbp_high']):>9}")
-    for p in out["projects"]:
-        lines += ["", f"{_text(p['id'], 60)}: {_text(p['name'])} (NPSV {_money(p['npsv_gbp'])} £m)",
+    for r in out.portfolio_tornado:
+        lines.append(f"  {_text(r.label)[:34]:<34} {_money(r.npsv_gbp_low):>9} "
+                     f"{_money(r.npsv_gbp_high):>9}")
+    for p in out.projects:
+        lines += ["", f"{_text(p.id, 60)}: {_text(p.name)} (NPSV {_money(p.npsv_gbp)} £m)",
                   "  largest swings (NPSV £m at low, high):"]
-        for r in p["tornado"][:3]:
-            lines.append(f"    {_text(r['label'])[:32]:<32} {_money(r['npsv_gbp_low']):>9} "
-                         f"{_money(r['npsv_gbp_high']):>9}")
+        for r in p.tornado[:3]:
+            lines.append(f"    {_text(r.label)[:32]:<32} {_money(r.npsv_gbp_low):>9} "
+                         f"{_money(r.npsv_gbp_high):>9}")
         lines.append("  switching values (NPSV falls to zero at):")
-        for r in p["switching_values"]:
-            lines.append(f"    {_text(r['driver']):<18} {_switching_words(r)}")
+        for r in p.switching_values:
+            lines.append(f"    {_text(r.driver):<18} {_switching_words(r)}")
     return "\n".join(lines) + "\n"
 
 
@@ -260,14 +262,16 @@ MONTE_CARLO_COLUMNS: list[Column] = [
     ("P(NPSV<0)", 10, ">", False)]
 
 
-def montecarlo_table(out: dict) -> str:
-    """The Monte Carlo percentiles for the terminal (columns widen to their figures)."""
-    lines = [f"Monte Carlo: {out['draws']:,} draws, seed {out['seed']}; assumptions "
-             f"{_pack(out['assumptions'])}; carbon {_text(out['carbon_series'])}, discounting "
-             f"{_text(out['discount_schedule'])}", _text(out["note"], 2000), ""]
-    rows = [[_text(pid), _money(s["npsv_central_gbp"]), _money(s["npsv_mean_gbp"]),
-             _money(s["npsv_p10_gbp"]), _money(s["npsv_p50_gbp"]), _money(s["npsv_p90_gbp"]),
-             _num(s["prob_npsv_negative"], ".1%")]
-            for pid, s in [("PORTFOLIO", out["portfolio"])] + [(p["id"], p) for p in out["projects"]]]
+def montecarlo_table(out) -> str:
+    """The Monte Carlo percentiles (a :class:`~appraisal.core.montecarlo.SimulationSummary`)
+    for the terminal (columns widen to their figures)."""
+    lines = [f"Monte Carlo: {out.draws:,} draws, seed {out.seed}; assumptions "
+             f"{_pack({'id': out.pack_id, 'vintage': out.pack_vintage})}; carbon "
+             f"{_text(out.carbon_series)}, discounting {_text(out.discount_schedule)}",
+             _text(out.note, 2000), ""]
+    rows = [[_text(pid), _money(s.npsv_central_gbp), _money(s.npsv_mean_gbp),
+             _money(s.npsv_p10_gbp), _money(s.npsv_p50_gbp), _money(s.npsv_p90_gbp),
+             _num(s.prob_npsv_negative, ".1%")]
+            for pid, s in [("PORTFOLIO", out.portfolio)] + [(p.id, p) for p in out.projects]]
     lines += _table_lines(MONTE_CARLO_COLUMNS, rows, sep=" ", rule=False)
     return "\n".join(lines) + "\n"

@@ -78,16 +78,16 @@ def spread(summary: dict) -> float:
 
 
 def test_same_seed_same_figures(inputs, pack):
-    a = simulate(inputs, pack, draws=2000, seed=7)
-    b = simulate(inputs, pack, draws=2000, seed=7)
-    c = simulate(inputs, pack, draws=2000, seed=8)
+    a = simulate(inputs, pack, draws=2000, seed=7).to_dict()
+    b = simulate(inputs, pack, draws=2000, seed=7).to_dict()
+    c = simulate(inputs, pack, draws=2000, seed=8).to_dict()
     assert a == b
     assert a["projects"][0]["npsv_mean_gbp"] != c["projects"][0]["npsv_mean_gbp"]
     assert a["seed"] == 7 and a["draws"] == 2000 and a["assumptions"]["id"] == pack.id
 
 
 def test_percentiles_are_ordered_and_probability_is_a_probability(inputs, pack):
-    out = simulate(inputs, pack, draws=5000, seed=1)
+    out = simulate(inputs, pack, draws=5000, seed=1).to_dict()
     for p in out["projects"] + [out["portfolio"]]:
         for prefix, unit in (("npsv", "_gbp"), ("carbon", "_tco2e"), ("bcr", ""),
                              ("bcr_public", "")):
@@ -102,7 +102,7 @@ def test_symmetric_linear_drivers_give_the_central_mean(inputs, pack, kind):
     +/-25%, carbon values half and one and a half times central), or every
     driver a symmetric factor: the mean is the central NPSV."""
     draws = 40_000
-    out = simulate(inputs, pack, draws=draws, seed=3, distributions=symmetric(kind))
+    out = simulate(inputs, pack, draws=draws, seed=3, distributions=symmetric(kind)).to_dict()
     central = appraise_portfolio(inputs, pack).metrics["npsv_gbp"]
     for i, p in enumerate(out["projects"]):
         # standard error of the mean from the P10-P90 spread (about 2.56 sd for a normal)
@@ -114,7 +114,7 @@ def test_symmetric_linear_drivers_give_the_central_mean(inputs, pack, kind):
 def test_skewed_series_give_the_mean_of_the_two_piece_triangle(skewed):
     inputs = parse_portfolio(v2_portfolio(), skewed)
     draws = 40_000
-    out = simulate(inputs, skewed, draws=draws, seed=11, distributions=symmetric("series"))
+    out = simulate(inputs, skewed, draws=draws, seed=11, distributions=symmetric("series")).to_dict()
     run = {(c, e): appraise_portfolio(inputs, skewed, carbon_series=c, energy_series=e)
            .metrics["npsv_gbp"] for c, e in (("central", "central"), ("low", "central"),
                                              ("high", "central"), ("central", "low"),
@@ -135,7 +135,7 @@ def test_each_fuel_is_drawn_from_its_own_series(tmp_path):
     an electricity-only one moves within its low and high series."""
     elec = load_pack(v2_pack(tmp_path / "elec", energy_series={"grid_electricity": (0.7, 1.4)}))
     inputs = parse_portfolio(v2_portfolio("GAS-7", "ELEC-8"), elec)
-    out = simulate(inputs, elec, draws=20_000, seed=2, distributions=only("energy_prices"))
+    out = simulate(inputs, elec, draws=20_000, seed=2, distributions=only("energy_prices")).to_dict()
     gas, power = out["projects"]
     central = appraise_portfolio(inputs, elec).metrics["npsv_gbp"]
     assert gas["npsv_p10_gbp"] == pytest.approx(central[0]) == gas["npsv_p90_gbp"]
@@ -155,7 +155,7 @@ def test_a_fuel_price_is_common_to_every_project_in_a_draw(pack):
     doc = v2_portfolio("ELEC-8")
     doc["projects"].append({**doc["projects"][0], "id": "ELEC-8b"})
     inputs = parse_portfolio(doc, pack)
-    out = simulate(inputs, pack, draws=5_000, seed=4, distributions=only("energy_prices"))
+    out = simulate(inputs, pack, draws=5_000, seed=4, distributions=only("energy_prices")).to_dict()
     assert spread(out["portfolio"]) == pytest.approx(2 * spread(out["projects"][0]), rel=1e-9)
 
 
@@ -163,9 +163,9 @@ def test_fuels_are_drawn_apart_unless_correlated(pack):
     """Gas and electricity savings both gain from high prices: drawn together
     (correlation 1) the portfolio is riskier than drawn apart (0)."""
     inputs = parse_portfolio(v2_portfolio("GAS-7", "ELEC-8"), pack)
-    apart = simulate(inputs, pack, draws=20_000, seed=6, distributions=only("energy_prices"))
+    apart = simulate(inputs, pack, draws=20_000, seed=6, distributions=only("energy_prices")).to_dict()
     together = simulate(inputs, pack, draws=20_000, seed=6,
-                        distributions=only("energy_prices", correlation=1.0))
+                        distributions=only("energy_prices", correlation=1.0)).to_dict()
     for a, b in zip(apart["projects"], together["projects"]):   # the same margins
         assert spread(a) == pytest.approx(spread(b), rel=0.05)
     assert spread(together["portfolio"]) > 1.1 * spread(apart["portfolio"])
@@ -174,7 +174,7 @@ def test_fuels_are_drawn_apart_unless_correlated(pack):
 def test_the_default_pack_without_energy_series_holds_prices_central():
     default = load_pack(default_pack_dir())
     inputs = parse_portfolio(v2_portfolio("GAS-7", "ELEC-8"), default)
-    out = simulate(inputs, default, draws=2_000, seed=1, distributions=only("energy_prices"))
+    out = simulate(inputs, default, draws=2_000, seed=1, distributions=only("energy_prices")).to_dict()
     central = appraise_portfolio(inputs, default).metrics["npsv_gbp"]
     for p, c in zip(out["projects"], central):
         assert p["npsv_p10_gbp"] == pytest.approx(c) == p["npsv_p90_gbp"]
@@ -185,7 +185,7 @@ def test_carbon_values_move_embodied_carbon_too(pack):
     """A park saves no carbon but has embodied carbon: higher carbon values lower
     its NPSV, within its low and high carbon series."""
     inputs = parse_portfolio(v2_portfolio("PARK-6"), pack)
-    out = simulate(inputs, pack, draws=5_000, seed=9, distributions=only("carbon_values"))
+    out = simulate(inputs, pack, draws=5_000, seed=9, distributions=only("carbon_values")).to_dict()
     low, high = (appraise_portfolio(inputs, pack, carbon_series=s).metrics["npsv_gbp"][0]
                  for s in ("low", "high"))
     p = out["projects"][0]
@@ -193,18 +193,18 @@ def test_carbon_values_move_embodied_carbon_too(pack):
 
 
 def test_common_drivers_make_the_portfolio_riskier_than_independent_draws(inputs, pack):
-    common = simulate(inputs, pack, draws=20_000, seed=5)
+    common = simulate(inputs, pack, draws=20_000, seed=5).to_dict()
     independent = simulate(inputs, pack, draws=20_000, seed=5, distributions=tuple(
-        dataclasses.replace(d, common=False) for d in DISTRIBUTIONS))
+        dataclasses.replace(d, common=False) for d in DISTRIBUTIONS)).to_dict()
     assert spread(common["portfolio"]) > spread(independent["portfolio"])
 
 
 def test_bad_draws_and_distributions_are_refused(inputs, pack):
     with pytest.raises(ValueError):
-        simulate(inputs, pack, draws=0, seed=1)
+        simulate(inputs, pack, draws=0, seed=1).to_dict()
     with pytest.raises(ValueError):
         simulate(inputs, pack, draws=10, seed=1, distributions=(
-            Distribution("capex", "triangular", -1, 0, 1, False, "x", kind="series"),))
+            Distribution("capex", "triangular", -1, 0, 1, False, "x", kind="series"),)).to_dict()
     with pytest.raises(ValueError):
         simulate(inputs, pack, draws=10, seed=1, distributions=only("energy_prices",
-                                                                     correlation=1.5))
+                                                                     correlation=1.5)).to_dict()

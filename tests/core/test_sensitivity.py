@@ -68,7 +68,7 @@ def comp(doc, pack, base):
 
 @pytest.fixture(scope="module")
 def out(doc, pack):
-    return sensitivity(parse_portfolio(doc, pack), pack)
+    return sensitivity(parse_portfolio(doc, pack), pack).to_dict()
 
 
 def appraise(doc, pack, **kw):
@@ -201,7 +201,7 @@ def test_energy_driver_is_the_low_and_high_series_appraised_in_full(doc, pack, o
 
 def test_a_fuel_without_low_and_high_rows_does_not_move(tmp_path):
     only_gas = load_pack(v2_pack(tmp_path / "gas", energy_series={"natural_gas": (0.5, 2.0)}))
-    out = sensitivity(parse_portfolio(v2_portfolio("GAS-7", "ELEC-8", "CYC-4"), only_gas), only_gas)
+    out = sensitivity(parse_portfolio(v2_portfolio("GAS-7", "ELEC-8", "CYC-4"), only_gas), only_gas).to_dict()
     swing = {p["id"]: r["npsv_swing_gbp"] for p, r in zip(out["projects"], _tornado(out, "energy_prices"))}
     assert swing["GAS-7"] > 0 and swing["ELEC-8"] == 0.0 and swing["CYC-4"] == 0.0
     assert "swing is zero" in DRIVER_BY_NAME["energy_prices"].reason
@@ -209,7 +209,7 @@ def test_a_fuel_without_low_and_high_rows_does_not_move(tmp_path):
 
 def test_the_default_pack_without_energy_series_gives_no_energy_swing():
     default = load_pack(default_pack_dir())
-    out = sensitivity(parse_portfolio(v2_portfolio(), default), default)
+    out = sensitivity(parse_portfolio(v2_portfolio(), default), default).to_dict()
     assert all(r["npsv_swing_gbp"] == 0.0 for r in _tornado(out, "energy_prices"))
     assert out["energy_fuels_with_series"] == []
     assert "diesel" in out["energy_fuels_without_series"]
@@ -219,7 +219,7 @@ def test_the_default_pack_without_energy_series_gives_no_energy_swing():
 def test_an_energy_price_range_in_the_file_replaces_the_series(doc, pack, comp, tmp_path):
     d = copy.deepcopy(doc)
     d["sensitivity"] = {"energy_prices": {"low": 0.8, "high": 1.2}}
-    out = sensitivity(parse_portfolio(d, pack), pack)
+    out = sensitivity(parse_portfolio(d, pack), pack).to_dict()
     rows = _tornado(out, "energy_prices")
     assert all((r["low"], r["high"]) == (0.8, 1.2) for r in rows)
     entry = next(x for x in out["drivers"] if x["driver"] == "energy_prices")
@@ -280,7 +280,7 @@ def test_funder_bcr_is_reported(out, base):
 
 def test_reduced_schedule_scenario_for_long_horizons(pack, doc):
     long = {**doc, "projects": [dict(doc["projects"][5], lifetime_years=60)]}
-    out = sensitivity(parse_portfolio(long, pack), pack)
+    out = sensitivity(parse_portfolio(long, pack), pack).to_dict()
     scenario = out["projects"][0]["scenarios"]["reduced_discount_schedule"]
     assert "lower-rate" in scenario["why"]
     # a lower rate values the long tail of benefits more
@@ -310,7 +310,7 @@ def test_ranges_set_by_the_portfolio_and_by_a_project(doc, pack):
     d = copy.deepcopy(doc)
     d["sensitivity"] = {"capex": {"low": 0.8, "high": 1.5}}
     d["projects"][1]["sensitivity"] = {"capex": {"low": 0.95, "high": 1.1}}
-    out = sensitivity(parse_portfolio(d, pack), pack)
+    out = sensitivity(parse_portfolio(d, pack), pack).to_dict()
     rows = [next(r for r in p["tornado"] if r["driver"] == "capex") for p in out["projects"][:2]]
     assert (rows[0]["low"], rows[0]["high"]) == (0.8, 1.5)       # the portfolio's
     assert (rows[1]["low"], rows[1]["high"]) == (0.95, 1.1)      # the project's own

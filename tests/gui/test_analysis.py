@@ -22,10 +22,10 @@ def test_the_selected_projects_tornado_and_switching_values(window, qtbot):
     window.show_project(0)
     panel = window.projects.results
     qtbot.waitUntil(lambda: getattr(panel, "sensitivity", None) is not None
-                    and panel.sensitivity["projects"][0]["id"] == "HP-001", timeout=20_000)
+                    and panel.sensitivity.to_dict()["projects"][0]["id"] == "HP-001", timeout=20_000)
     expected = sensitivity(parse_portfolio({**window.doc.portfolio.data,
                                             "projects": window.doc.projects[:1]}, window.doc.pack),
-                           window.doc.pack)["projects"][0]
+                           window.doc.pack).to_dict()["projects"][0]
     table = panel.switching
     assert table.rowCount() == len(expected["switching_values"])
     capex = next(r for r in expected["switching_values"] if r["driver"] == "capex")
@@ -41,10 +41,10 @@ def test_monte_carlo_page_shows_the_simulation_with_its_seed(window, qtbot):
     page.seed.setValue(42)
     page.run_button.click()
     wait_tasks(window, qtbot)
-    assert page.result is not None and page.result["seed"] == 42 and page.result["draws"] == 3000
+    assert page.result is not None and page.result.seed == 42 and page.result.draws == 3000
     inputs = parse_portfolio(window.doc.portfolio.data, window.doc.pack)
-    expected = simulate(inputs, window.doc.pack, draws=3000, seed=42)
-    assert page.result == expected
+    expected = simulate(inputs, window.doc.pack, draws=3000, seed=42).to_dict()
+    assert page.result.to_dict() == expected
     assert page.table.rowCount() == 1 + len(expected["projects"])
     assert page.table.item(0, 3).text() == fmt.money(expected["portfolio"]["npsv_mean_gbp"])
     assert "Seed 42, 3,000 draws" in page.provenance.text()
@@ -109,12 +109,12 @@ def test_the_portfolios_own_sensitivity_ranges_reach_the_tornado(window, qtbot):
     window.show_project(0)
     panel = window.projects.results
     qtbot.waitUntil(lambda: getattr(panel, "sensitivity", None) is not None
-                    and panel.sensitivity["projects"][0]["id"] == "HP-001"
+                    and panel.sensitivity.to_dict()["projects"][0]["id"] == "HP-001"
                     and any(r["driver"] == "capex" and r["low"] == 0.5
-                            for r in panel.sensitivity["projects"][0]["tornado"]), timeout=20_000)
+                            for r in panel.sensitivity.to_dict()["projects"][0]["tornado"]), timeout=20_000)
     expected = sensitivity(parse_portfolio({**doc.portfolio.data, "projects": doc.projects[:1]},
-                                           doc.pack), doc.pack)["projects"][0]
-    shown = next(r for r in panel.sensitivity["projects"][0]["tornado"] if r["driver"] == "capex")
+                                           doc.pack), doc.pack).to_dict()["projects"][0]
+    shown = next(r for r in panel.sensitivity.to_dict()["projects"][0]["tornado"] if r["driver"] == "capex")
     capex = next(r for r in expected["tornado"] if r["driver"] == "capex")
     assert (shown["low"], shown["high"]) == (0.5, 2.0)
     assert shown["npsv_gbp_low"] == pytest.approx(capex["npsv_gbp_low"], rel=1e-12)

@@ -202,7 +202,7 @@ def assert_sensitivity_sheet_equals(ws, want: dict) -> None:
 
 
 def test_sensitivity_sheet_equals_sensitivity(sheets, inputs, pack):
-    assert_sensitivity_sheet_equals(sheets["Sensitivity"], sensitivity(inputs, pack))
+    assert_sensitivity_sheet_equals(sheets["Sensitivity"], sensitivity(inputs, pack).to_dict())
 
 
 def test_ranges_set_in_the_portfolio_file_are_shown(pack, tmp_path):
@@ -213,7 +213,7 @@ def test_ranges_set_in_the_portfolio_file_are_shown(pack, tmp_path):
     inputs = parse_portfolio(doc, pack)
     path = tmp_path / "ranges.xlsx"
     export_workbook(inputs, pack, path, analysis=True, draws=50)
-    want = sensitivity(inputs, pack)
+    want = sensitivity(inputs, pack).to_dict()
     wb = openpyxl.load_workbook(path)
     ws = wb["Sensitivity"]
     assert_sensitivity_sheet_equals(ws, want)
@@ -246,7 +246,7 @@ def test_monte_carlo_sheet_states_seed_and_draws(sheets, book):
 
 
 def test_monte_carlo_sheet_equals_simulate(sheets, inputs, pack):
-    want = simulate(inputs, pack, draws=DRAWS, seed=SEED)
+    want = simulate(inputs, pack, draws=DRAWS, seed=SEED).to_dict()
     results = appraise_portfolio(inputs, pack)
     rows = rows_of(sheets["Monte Carlo"])
     stats = [f"{prefix}_{stat}{unit}" for prefix, unit in (("npsv", "_gbp"), ("bcr", ""),
@@ -383,7 +383,7 @@ def test_each_analysis_sheet_has_a_native_chart(book, inputs, pack, tmp_path):
         refs = re.findall(r"<c:f>(.*?)</c:f>", xml)
         assert refs and all(name in ref for ref in refs), (name, refs)
     # the tornado's bars start at the portfolio's central NPSV
-    central = sensitivity(inputs, pack)["portfolio"]["npsv_gbp"]
+    central = sensitivity(inputs, pack).to_dict()["portfolio"]["npsv_gbp"]
     crosses = re.search(r'<c:crossesAt val="([^"]+)"', _chart_text(book, by_sheet["Sensitivity"][0]))
     assert crosses and float(crosses.group(1)) == pytest.approx(central, rel=1e-12)
 

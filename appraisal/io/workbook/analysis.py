@@ -17,6 +17,8 @@ from ...core.sensitivity import DRIVER_BY_NAME, sensitivity
 from .layout import MONEY, NOTE_FONT, NUM0, NUM2, PCT, RATIO, Formats, page_setup, write_text
 
 if TYPE_CHECKING:   # scipy is imported only when a selection is asked for
+    from ...core.montecarlo import Outcome, SimulationSummary
+    from ...core.sensitivity import SwitchingValue, Tornado, TornadoRow
     from ...core.selection import BudgetCurve, Selection
 
 SENSITIVITY, MONTE_CARLO, SELECTION = "Sensitivity", "Monte Carlo", "Selection"
@@ -37,8 +39,8 @@ def write_analysis(wb, fmt: Formats, inputs: PortfolioInputs, pack: AssumptionPa
     """Run the sensitivity analysis, the Monte Carlo simulation and (when a
     budget is given) the selection, and add their sheets to ``wb``.
 
-    Returns the figures written: ``sensitivity`` and ``montecarlo`` (the dicts
-    of :func:`sensitivity` and :func:`simulate`), and ``selection`` and
+    Returns the figures written: ``sensitivity`` and ``montecarlo`` (the
+    :class:`Tornado` and :class:`SimulationSummary`), and ``selection`` and
     ``curve`` (None without a budget).
     """
     sens = sensitivity(inputs, pack, carbon_series=carbon_series,
@@ -179,49 +181,51 @@ def _factor(ws, fmt: Formats, row: int, col: int, value: float | str | None) -> 
         _number(ws, row, col, value, fmt.num(FACTOR_X))
 
 
-def _portfolio_ranges(sens: dict[str, Any]) -> dict[str, dict[str, float | str | None]]:
+def _portfolio_ranges(sens: Tornado) -> dict[str, dict[str, float | str | None]]:
     """Per driver, the low and high the portfolio's tornado used: the one every
     project used, or "by project" where projects set their own ranges."""
     out: dict[str, dict[str, float | str | None]] = {}
-    for d in sens["drivers"]:
-        out[d["driver"]] = {}
+    for d in sens.drivers:
+        out[d.driver] = {}
         for side in ("low", "high"):
-            if d["kind"] == "series":
-                out[d["driver"]][side] = f"{d[side]} series"
+            given = getattr(d, side)
+            if d.kind == "series":
+                out[d.driver][side] = f"{given} series"
                 continue
-            used = {t[side] for p in sens["projects"] for t in p["tornado"]
-                    if t["driver"] == d["driver"]}
-            out[d["driver"]][side] = (d[side] if not used or used == {d[side]} else
+            used = {getattr(t, side) for p in sens.projects for t in p.tornado
+                    if t.driver == d.driver}
+            out[d.driver][side] = (given if not used or used == {given} else
                                       next(iter(used)) if len(used) == 1 else "by project")
     return out
 
 
-def _tornado_rows(ws, fmt: Formats, first: int, rows: list[dict],
-                  ranges: dict[str, dict] | None, switching: dict[str, dict] | None,
+def _tornado_rows(ws, fmt: Formats, first: int, rows: tuple[TornadoRow, ...],
+                  ranges: dict[str, dict] | None, switching: dict[str, SwitchingValue] | None,
                   reach: tuple = (None, None)) -> int:
     """The tornado rows from ``first``, each with its own low and high or, where
     the rows have none (the portfolio's), those of ``ranges``; with
     ``switching`` (by driver) its columns too. Returns the row after the last."""
     r = first
     for t in rows:
-        write_text(ws, r, 0, t["driver"])
-        write_text(ws, r, 1, t["label"])
+        write_text(ws, r, 0, t.driver)
+        write_text(ws, r, 1, t.label)
         for col, side in ((2, "low"), (3, "high")):
-            _factor(ws, fmt, r, col, t[side] if side in t else (ranges or {}).get(
-                t["driver"], {}).get(side))
+            setting = getattr(t, side)
+            _factor(ws, fmt, r, col, setting if setting is not None else (ranges or {}).get(
+                t.driver, {}).get(side))
         for key, col, num in OUTPUT_COLUMNS:
-            _number(ws, r, col, t[f"{key}_low"], fmt.num(num))
-            _number(ws, r, col + 1, t[f"{key}_high"], fmt.num(num))
-        _number(ws, r, 6, t["npsv_swing_gbp"], fmt.num(MONEY, bold=True))
+            _number(ws, r, col, t.at(key, "low"), fmt.num(num))
+            _number(ws, r, col + 1, t.at(key, "high"), fmt.num(num))
+        _number(ws, r, 6, t.npsv_swing_gbp, fmt.num(MONEY, bold=True))
         if switching is not None:
-            s = switching[t["driver"]]
-            if s["reachable"]:
-                _number(ws, r, 13, s["switching_value"],
-                        fmt.num(SWITCH_FORMAT.get(s.get("unit", ""), FACTOR_X)))
-                _number(ws, r, 14, s["switching_change"], fmt.num(CHANGE))
+            s = switching[t.driver]
+            if s.reachable:
+                _number(ws, r, 13, s.switching_value,
+                        fmt.num(SWITCH_FORMAT.get(s.unit or "", FACTOR_X)))
+                _number(ws, r, 14, s.switching_change, fmt.num(CHANGE))
                 write_text(ws, r, 15, "Reachable", reach[0])
-            elif s.get("note"):      # a driver that does not move NPSV
-                write_text(ws, r, 15, s["note"][:1].upper() + s["note"][1:], reach[1])
+            elif s.note:      # a driver that does not move NPSV
+                write_text(ws, r, 15, s.note[:1].upper() + s.note[1:], reach[1])
             else:
                 write_text(ws, r, 15, "Not within reach", reach[1])
         r += 1
@@ -246,11 +250,11 @@ def _nice_bounds(values: list[float]) -> tuple[float, float] | None:
     return math.floor(lo / step) * step, math.ceil(hi / step) * step
 
 
-def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: PortfolioResults) -> None:
+def write_sensitivity(wb, fmt: Formats, sens: Tornado, results: PortfolioResults) -> None:
     """The ``Sensitivity`` sheet: the portfolio's tornado with its chart, a block per
     project (tornado rows and switching values) and the drivers with their reasons."""
     ws = wb.add_worksheet(SENSITIVITY)
-    pack_id, vintage = sens["assumptions"]["id"], sens["assumptions"]["vintage"]
+    pack_id, vintage = sens.pack_id, sens.pack_vintage
     _heading(ws, fmt, "Sensitivity analysis", "each driver is moved to its low and its high "
              "with every other input central, and the figures re-appraised by the application.",
              results, pack_id, vintage)
@@ -265,13 +269,13 @@ def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: Portfolio
     write_text(ws, r, 0, "Portfolio", fmt.subtitle)
     write_text(ws, r, 1, "All projects", fmt.subtitle)
     totals = results.totals()
-    _central(ws, fmt, r + 1, {"npsv_gbp": sens["portfolio"]["npsv_gbp"], "bcr": totals.get("bcr"),
+    _central(ws, fmt, r + 1, {"npsv_gbp": sens.portfolio_central["npsv_gbp"], "bcr": totals.get("bcr"),
                               **{k: totals.get(k) for k in ("net_additional_jobs_fte",
                                                             "carbon_saved_tco2e")}})
     first = r + 2
     reach = (wb.add_format({"indent": 1}),
              wb.add_format({"indent": 1, "italic": True, "font_color": NOTE_FONT}))
-    r = _tornado_rows(ws, fmt, first, sens["portfolio"]["tornado"], _portfolio_ranges(sens), None)
+    r = _tornado_rows(ws, fmt, first, sens.portfolio_tornado, _portfolio_ranges(sens), None)
     last = r - 1
     write_text(ws, r, 1, "Switching values are per project, below.", fmt.note)
     chart_row = r + 2
@@ -285,13 +289,13 @@ def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: Portfolio
         chart.add_series({"name": "NPSV with the driver at its high",
                           "categories": cats, "values": [SENSITIVITY, first, 5, last, 5],
                           "fill": {"color": HIGH_COLOUR}})
-        central = sens["portfolio"]["npsv_gbp"]
+        central = sens.portfolio_central["npsv_gbp"]
         chart.set_title({"name": f"Portfolio NPSV: each driver at its low and high (bars from "
                                  f"the central £{central / 1e6:,.1f}m)",
                          "name_font": {"size": 11}})
         # the bars start at the central NPSV: a tornado
         axis = {"num_format": MONEY_M, "crossing": central, "major_gridlines": GRID}
-        bounds = _nice_bounds([central] + [t[f"npsv_gbp_{side}"] for t in sens["portfolio"]["tornado"]
+        bounds = _nice_bounds([central] + [t.at("npsv_gbp", side) for t in sens.portfolio_tornado
                                            for side in ("low", "high")])
         if bounds:
             axis.update(min=bounds[0], max=bounds[1])
@@ -302,20 +306,20 @@ def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: Portfolio
         ws.insert_chart(chart_row, 1, chart, {"object_position": 1})
     r = chart_row + chart_rows + 1
 
-    for i, p in enumerate(sens["projects"]):    # in the order of results.ids
-        write_text(ws, r, 0, p["id"], fmt.subtitle)
-        write_text(ws, r, 1, p["name"], fmt.subtitle)
-        _central(ws, fmt, r + 1, {"npsv_gbp": p["npsv_gbp"], "bcr": p["bcr"],
+    for i, p in enumerate(sens.projects):    # in the order of results.ids
+        write_text(ws, r, 0, p.id, fmt.subtitle)
+        write_text(ws, r, 1, p.name, fmt.subtitle)
+        _central(ws, fmt, r + 1, {"npsv_gbp": p.npsv_gbp, "bcr": p.bcr,
                                   **{k: float(results.metrics[k][i])
                                      for k in ("net_additional_jobs_fte", "carbon_saved_tco2e")}})
-        switching = {s["driver"]: s for s in p["switching_values"]}
-        r = _tornado_rows(ws, fmt, r + 2, p["tornado"], None, switching, reach)
-        reduced = p.get("scenarios", {}).get("reduced_discount_schedule")
+        switching = {s.driver: s for s in p.switching_values}
+        r = _tornado_rows(ws, fmt, r + 2, p.tornado, None, switching, reach)
+        reduced = p.scenarios.get("reduced_discount_schedule")
         if reduced:
             write_text(ws, r, 1, "Lower discount rate test")
-            _number(ws, r, 4, reduced["npsv_gbp"], fmt.num(MONEY))
-            _number(ws, r, 7, reduced["bcr"], fmt.num(RATIO))
-            write_text(ws, r, 9, f"NPSV and BCR with the reduced schedule: {reduced['why']}",
+            _number(ws, r, 4, reduced.npsv_gbp, fmt.num(MONEY))
+            _number(ws, r, 7, reduced.bcr, fmt.num(RATIO))
+            write_text(ws, r, 9, f"NPSV and BCR with the reduced schedule: {reduced.why}",
                        fmt.note)
             r += 1
         r += 1
@@ -323,10 +327,10 @@ def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: Portfolio
     write_text(ws, r, 0, "The drivers: their low and high, and why", fmt.subtitle)
     r += 1
     widths = [w for _, w in TORNADO_COLUMNS]
-    rows = [{**d, **{side: f"{d[side]} series" for side in ("low", "high")
-                     if d["kind"] == "series"},
-             "set_by": {"portfolio": "Portfolio file"}.get(d.get("set_by", ""), "Default")}
-            for d in sens["drivers"]]
+    rows = [{**d.to_dict(), **{side: f"{getattr(d, side)} series" for side in ("low", "high")
+                               if d.kind == "series"},
+             "set_by": {"portfolio": "Portfolio file"}.get(d.set_by, "Default")}
+            for d in sens.drivers]
     ws.set_h_pagebreaks([r - 1])      # printed, the table starts a page rather than splitting
     _reason_table(wb, ws, fmt, r, [("Driver", "driver", None), ("Label", "label", None),
                                    ("Low", "low", FACTOR_X), ("High", "high", FACTOR_X),
@@ -345,10 +349,10 @@ def write_sensitivity(wb, fmt: Formats, sens: dict[str, Any], results: Portfolio
 # Monte Carlo
 # ---------------------------------------------------------------------------
 
-# (result key prefix, group header, unit suffix, number format)
-MC_GROUPS = [("npsv", "NPSV (£)", "_gbp", MONEY), ("bcr", "BCR", "", RATIO),
-             ("carbon", "Carbon saved (tCO2e)", "_tco2e", NUM0),
-             ("jobs", "Net additional jobs (FTE)", "_fte", NUM2)]
+# (output, group header, number format)
+MC_GROUPS = [("npsv_gbp", "NPSV (£)", MONEY), ("bcr", "BCR", RATIO),
+             ("carbon_saved_tco2e", "Carbon saved (tCO2e)", NUM0),
+             ("net_additional_jobs_fte", "Net additional jobs (FTE)", NUM2)]
 MC_STATS = [("mean", "Mean"), ("p10", "P10"), ("p50", "P50"), ("p90", "P90")]
 MC_PROB_COL = 2 + 1 + len(MC_GROUPS) * len(MC_STATS)     # after ID, name, central NPSV, groups
 MC_WIDTHS = [17, 40] + [14] * 5 + [8] * 4 + [11] * 4 + [9] * 4 + [12]
@@ -356,23 +360,23 @@ SEED_ROW = 3
 MC_TABLE_ROW = 6
 
 
-def _mc_row(ws, fmt: Formats, r: int, summary: dict, central: float | None, total: bool) -> None:
+def _mc_row(ws, fmt: Formats, r: int, summary: Outcome, central: float | None, total: bool) -> None:
     _number(ws, r, 2, central, fmt.num(MONEY, total=total))
     c = 3
-    for prefix, _, unit, num in MC_GROUPS:
+    for output, _, num in MC_GROUPS:
         for stat, _ in MC_STATS:
-            _number(ws, r, c, summary.get(f"{prefix}_{stat}{unit}"), fmt.num(num, total=total))
+            _number(ws, r, c, summary.statistic(output, stat), fmt.num(num, total=total))
             c += 1
-    _number(ws, r, c, summary.get("prob_npsv_negative"), fmt.num(PCT, total=total))
+    _number(ws, r, c, summary.prob_npsv_negative, fmt.num(PCT, total=total))
 
 
-def write_monte_carlo(wb, fmt: Formats, mc: dict[str, Any], results: PortfolioResults) -> None:
+def write_monte_carlo(wb, fmt: Formats, mc: SimulationSummary, results: PortfolioResults) -> None:
     """The ``Monte Carlo`` sheet: seed and draws, percentiles per project and for
     the portfolio, the portfolio's NPSV histogram with its chart, and the
     distributions drawn from."""
     ws = wb.add_worksheet(MONTE_CARLO)
-    pack_id, vintage = mc["assumptions"]["id"], mc["assumptions"]["vintage"]
-    seed, draws = mc["seed"], mc["draws"]
+    pack_id, vintage = mc.pack_id, mc.pack_vintage
+    seed, draws = mc.seed, mc.draws
     _heading(ws, fmt, "Monte Carlo simulation", f"{draws:,} futures drawn with seed {seed} by "
              "the application; the same seed and number of draws give the same figures.",
              results, pack_id, vintage)
@@ -387,7 +391,7 @@ def write_monte_carlo(wb, fmt: Formats, mc: dict[str, Any], results: PortfolioRe
     write_text(ws, SEED_ROW, 2, "Draws", fmt.subtitle)
     ws.write_number(SEED_ROW, 3, draws, key_draws)
     ws.set_row(SEED_ROW, 24)
-    write_text(ws, SEED_ROW, 5, mc.get("note", ""), fmt.note)
+    write_text(ws, SEED_ROW, 5, mc.note, fmt.note)
     wb.define_name("MC_Seed", f"='{MONTE_CARLO}'!$B${SEED_ROW + 1}")
     wb.define_name("MC_Draws", f"='{MONTE_CARLO}'!$D${SEED_ROW + 1}")
 
@@ -399,7 +403,7 @@ def write_monte_carlo(wb, fmt: Formats, mc: dict[str, Any], results: PortfolioRe
         ws.merge_range(h, c, h + 1, c, "", fmt.header)
         write_text(ws, h, c, label, fmt.header)
     c = 3
-    for _, group, _, _ in MC_GROUPS:
+    for _, group, _ in MC_GROUPS:
         ws.merge_range(h, c, h, c + len(MC_STATS) - 1, "", fmt.header)
         write_text(ws, h, c, group, fmt.header)
         for k, (_, stat) in enumerate(MC_STATS):
@@ -408,19 +412,18 @@ def write_monte_carlo(wb, fmt: Formats, mc: dict[str, Any], results: PortfolioRe
     ws.set_row(h, 30)
     r = h + 2
     central = results.metrics["npsv_gbp"]
-    for i, p in enumerate(mc["projects"]):
-        write_text(ws, r, 0, p["id"])
+    for i, p in enumerate(mc.projects):
+        write_text(ws, r, 0, p.id or "")
         write_text(ws, r, 1, results.names[i])
         _mc_row(ws, fmt, r, p, float(central[i]), total=False)
         r += 1
     f = fmt.num("General", total=True)
     ws.write_string(r, 0, "Portfolio", f)
     ws.write_string(r, 1, "All projects", f)
-    _mc_row(ws, fmt, r, mc["portfolio"], results.totals().get("npsv_gbp"), total=True)
+    _mc_row(ws, fmt, r, mc.portfolio, results.totals().get("npsv_gbp"), total=True)
     r += 2
 
-    hist = mc["portfolio"]["npsv_histogram"]
-    counts, edges = hist["counts"], hist["edges_gbp"]
+    counts, edges = mc.portfolio.histogram_counts, mc.portfolio.histogram_edges_gbp
     write_text(ws, r, 0, f"Portfolio NPSV: histogram of the {draws:,} draws", fmt.subtitle)
     r += 1
     _headers(ws, fmt, r, 0, ["Bin", "NPSV range", "From (£)", "To (£)", "Midpoint (£)", "Draws",
@@ -459,7 +462,7 @@ def write_monte_carlo(wb, fmt: Formats, mc: dict[str, Any], results: PortfolioRe
     r += 1
     rows = [{**d, "label": DRIVER_BY_NAME[d["driver"]].label if d["driver"] in DRIVER_BY_NAME
              else "", "shape": "PERT" if d["shape"] == "pert" else d["shape"],
-             "common": _yes_no(d["common_to_all_projects"])} for d in mc["distributions"]]
+             "common": _yes_no(d["common_to_all_projects"])} for d in mc.distributions]
     _reason_table(wb, ws, fmt, r, [("Driver", "driver", None), ("Label", "label", None),
                                    ("Shape", "shape", None), ("Low", "low", FACTOR_X),
                                    ("Mode", "mode", FACTOR_X), ("High", "high", FACTOR_X),

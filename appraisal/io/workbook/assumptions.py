@@ -192,7 +192,7 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     """Write the sheet. ``last_price_year`` is the latest year any project's money
     is priced in: the deflator is extrapolated at least that far."""
     ws = wb.add_worksheet(SHEET)
-    ws.set_column(0, 0, 26)
+    ws.set_column(0, 0, 32)
     ws.set_column(1, QUALITY_COL - 1, 11)
     ws.set_column(QUALITY_COL, QUALITY_COL, 14)
     ws.set_column(SOURCE_COL, SOURCE_COL, SOURCE_WIDTH)

@@ -29,6 +29,7 @@ DEFLATOR_MARGIN = 10  # extrapolated deflator years past the last year any sheet
 NUM0_ = "0"
 QUALITY_COL, SOURCE_COL = 13, 14
 SOURCE_WIDTH = 50     # characters: the source column
+HEADER_CHARS = 11     # a column name longer than this wraps onto a second line
 # pack parameters -> workbook names
 PARAMETER_NAMES = {"job_years_per_permanent_job": "JobYearsPerJob",
                    "public_carbon_cost_threshold": "CarbonCostThreshold",
@@ -126,6 +127,8 @@ class _Writer:
         for c, label in enumerate(labels):
             if label:
                 write_text(self.ws, self.row, c, label, self.fmt.header)
+        if any(len(label) > HEADER_CHARS for label in labels[1:]):
+            self.ws.set_row(self.row, 30)   # two lines: a long column name wraps, not cut
         if provenance:
             write_text(self.ws, self.row, QUALITY_COL, "quality", self.fmt.header)
             write_text(self.ws, self.row, SOURCE_COL, "source", self.fmt.header)

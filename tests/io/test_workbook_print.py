@@ -308,3 +308,23 @@ def test_assumptions_prints_the_pack_tables_not_the_derived_ones(book):
     assert titles["Discount factors"] > last_row and titles["Year tables"] > last_row
     assert titles["Categories"] < last_row and titles["Energy prices"] < last_row
     wb.close()
+
+
+def test_the_summary_chart_starts_a_page_when_it_would_not_fit_below_the_table(pack, tmp_path):
+    """A chart is never split across pages: with many projects the NPSV chart (22 px a
+    project) starts a printed page of its own; with the example it fits below the table."""
+    doc = copy.deepcopy(load_portfolio(example_portfolio()).data)
+    base = doc["projects"]
+    doc["projects"] = [dict(p, id=f"{p['id']}-{k}") for k in range(3) for p in base]
+    path = tmp_path / "many.xlsx"
+    export_workbook(parse_portfolio(doc, pack), pack, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Summary"]
+    chart_row = ws._charts[0].anchor._from.row          # 0-based
+    assert [b.id for b in ws.row_breaks.brk] == [chart_row]
+    wb.close()
+    small = tmp_path / "example.xlsx"
+    export_workbook(parse_portfolio(load_portfolio(example_portfolio()).data, pack), pack, small)
+    wb = openpyxl.load_workbook(small)
+    assert not wb["Summary"].row_breaks.brk
+    wb.close()

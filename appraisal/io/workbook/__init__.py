@@ -75,7 +75,7 @@ SUMMARY_BLOCK_STARTS = ("pv_costs_public_gbp", "gap_sector")
 # per cent: the widest block (about 180 characters) fits an A4 landscape page in Calibri and
 # in the wider DejaVu Sans LibreOffice falls back to without Carlito
 SUMMARY_PRINT_SCALE = 60
-SUMMARY_PAGE_ROWS = 55   # rows a printed Summary page holds at the scale its widest block needs
+SUMMARY_PAGE_ROWS = 48   # rows of 15 pt a printed Summary page holds at SUMMARY_PRINT_SCALE
 SIGN_OFF_COL, SIGN_OFF_SPAN = 3, 3   # the sign-off's input cells: columns D to F, merged
 SIGN_OFF_LABELS = {"prepared_by": "Prepared by", "checked_by": "Checked by", "date": "Date",
                    "version": "Version"}

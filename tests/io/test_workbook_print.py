@@ -241,6 +241,13 @@ def test_funding_profile_recalculated_by_libreoffice_matches_the_application(boo
             compared += 1
             if not _close(got, want):
                 mismatches.append((current, b, label, got, want))
+    # the words beside the codes are formulas too: LibreOffice finds the same labels
+    sheet = wb[inputs.projects[0].id]
+    words = {sheet.cell(r, 1).value: sheet.cell(r, 3).value for r in range(INPUTS_HEADER_ROW + 1,
+                                                                          INPUTS_HEADER_ROW + 40)}
+    assert words["Category"] == pack.categories[inputs.projects[0].category].label
+    assert words["Business case stage"] == "Full business case (FBC)"
+    assert words["Spatial level"] == "Local"
     wb.close()
     assert compared > 100 and not mismatches, mismatches[:10]
     # the public funding over all years is the application's public cost (METHOD.md 5)

@@ -21,7 +21,8 @@ from appraisal.core import appraise_portfolio, load_pack, parse_portfolio
 from appraisal.core.appraise import project_span
 from appraisal.core.portfolio import SIGN_OFF_FIELDS, check_portfolio
 from appraisal.io.portfolio_file import load_portfolio
-from appraisal.io.workbook import SUMMARY_COLUMNS, SUMMARY_HEADER_ROW, export_workbook
+from appraisal.io.workbook import (SUMMARY_COLUMNS, SUMMARY_HEADER_ROW, SUMMARY_PRINT_SCALE,
+                                   export_workbook)
 from appraisal.io.workbook.funding_profile import (APRIL_TO_DECEMBER, SHEET as FUNDING, fy_label,
                                                    funding_years)
 from appraisal.io.workbook.layout import header_footer_text
@@ -73,11 +74,15 @@ def test_every_sheet_has_the_page_setup(book, example_doc, pack):
         assert int(ps.paperSize) == 9, ws.title                        # A4
         assert ps.orientation == ("portrait" if ws.title in PORTRAIT else "landscape"), ws.title
         assert ws.print_title_rows, ws.title                          # repeated header rows
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        wide = 3 if ws.title == "Summary" else 1                       # the Summary's three blocks
-        assert int(ps.fitToWidth if ps.fitToWidth is not None else 1) == wide, ws.title
-        tall = 1 if ps.fitToHeight is None else int(ps.fitToHeight)   # OOXML: absent is 1
-        assert tall == (1 if ws.title in inputs_ids(inputs) else 0), ws.title
+        if ws.title == "Summary":
+            # three blocks of columns at a set scale: a fit to pages would override the breaks
+            assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+            assert int(ps.scale) == SUMMARY_PRINT_SCALE
+        else:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+            assert int(ps.fitToWidth if ps.fitToWidth is not None else 1) == 1, ws.title
+            tall = 1 if ps.fitToHeight is None else int(ps.fitToHeight)   # OOXML: absent is 1
+            assert tall == (1 if ws.title in inputs_ids(inputs) else 0), ws.title
         header, footer = ws.oddHeader, ws.oddFooter
         assert header.left.text == header_footer_text(example_doc["name"]), ws.title
         assert header.right.text == "&A", ws.title                    # the sheet's name
@@ -236,6 +241,13 @@ def test_funding_profile_recalculated_by_libreoffice_matches_the_application(boo
             compared += 1
             if not _close(got, want):
                 mismatches.append((current, b, label, got, want))
+    # the words beside the codes are formulas too: LibreOffice finds the same labels
+    sheet = wb[inputs.projects[0].id]
+    words = {sheet.cell(r, 1).value: sheet.cell(r, 3).value for r in range(INPUTS_HEADER_ROW + 1,
+                                                                          INPUTS_HEADER_ROW + 40)}
+    assert words["Category"] == pack.categories[inputs.projects[0].category].label
+    assert words["Business case stage"] == "Full business case (FBC)"
+    assert words["Spatial level"] == "Local"
     wb.close()
     assert compared > 100 and not mismatches, mismatches[:10]
     # the public funding over all years is the application's public cost (METHOD.md 5)
@@ -302,4 +314,24 @@ def test_assumptions_prints_the_pack_tables_not_the_derived_ones(book):
     titles = {str(c.value): c.row for c in ws["A"] if c.value}
     assert titles["Discount factors"] > last_row and titles["Year tables"] > last_row
     assert titles["Categories"] < last_row and titles["Energy prices"] < last_row
+    wb.close()
+
+
+def test_the_summary_chart_starts_a_page_when_it_would_not_fit_below_the_table(pack, tmp_path):
+    """A chart is never split across pages: with many projects the NPSV chart (22 px a
+    project) starts a printed page of its own; with the example it fits below the table."""
+    doc = copy.deepcopy(load_portfolio(example_portfolio()).data)
+    base = doc["projects"]
+    doc["projects"] = [dict(p, id=f"{p['id']}-{k}") for k in range(3) for p in base]
+    path = tmp_path / "many.xlsx"
+    export_workbook(parse_portfolio(doc, pack), pack, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Summary"]
+    chart_row = ws._charts[0].anchor._from.row          # 0-based
+    assert [b.id for b in ws.row_breaks.brk] == [chart_row]
+    wb.close()
+    small = tmp_path / "example.xlsx"
+    export_workbook(parse_portfolio(load_portfolio(example_portfolio()).data, pack), pack, small)
+    wb = openpyxl.load_workbook(small)
+    assert not wb["Summary"].row_breaks.brk
     wb.close()

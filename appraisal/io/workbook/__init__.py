@@ -75,7 +75,11 @@ SUMMARY_HEADER_ROW = 4
 # on each; a block starts at these columns (value for money | costs, carbon, jobs |
 # the gap, the financial case and readiness)
 SUMMARY_BLOCK_STARTS = ("pv_costs_public_gbp", "gap_sector")
-SUMMARY_PAGE_ROWS = 55   # rows a printed Summary page holds at the scale its widest block needs
+# per cent: the widest block (about 180 characters) fits an A4 landscape page in Calibri and
+# in the wider DejaVu Sans LibreOffice falls back to without Carlito
+SUMMARY_PRINT_SCALE = 60
+SUMMARY_PAGE_ROWS = 48   # rows of 15 pt a printed Summary page holds at SUMMARY_PRINT_SCALE
+SIGN_OFF_COL, SIGN_OFF_SPAN = 3, 3   # the sign-off's input cells: columns D to F, merged
 SIGN_OFF_LABELS = {"prepared_by": "Prepared by", "checked_by": "Checked by", "date": "Date",
                    "version": "Version"}
 
@@ -231,13 +235,14 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
     h = SUMMARY_HEADER_ROW
     for c, (label, *_rest) in enumerate(SUMMARY_COLUMNS):
         write_text(ws, h, c, label, fmt.header)
-    ws.set_row(h, 45)
+    ws.set_row(h, 60)   # four lines of a wrapped header
     n = len(results.ids)
     gap_labels = {name: sector["label"] for name, sector in results.gap()["sectors"].items()}
     for i in range(n):
         for c, (label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
             ref, value = _summary_cell(results, names[i], key, i, gap_labels)
-            text = num_fmt is None and not key.startswith("@")   # beside numbers: centred
+            # short words beside numbers: centred (a sector's label reads from the left)
+            text = num_fmt is None and not key.startswith("@") and key != "gap_sector"
             ws.write_formula(h + 1 + i, c, f"={ref}", fmt.num(num_fmt or "General",
                              align="center" if text else None), cached(value))
     total_row = _summary_total(ws, fmt, results)
@@ -252,18 +257,21 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
 def sign_off_cells(first_row: int) -> dict[str, tuple[int, int]]:
     """Where the sign-off block below the Summary's total puts each field's input cell
     (row, column; 0-based), the block's title being in ``first_row``."""
-    return {f: (first_row + 1 + k, 2) for k, f in enumerate(SIGN_OFF_FIELDS)}
+    return {f: (first_row + 1 + k, SIGN_OFF_COL) for k, f in enumerate(SIGN_OFF_FIELDS)}
 
 
 def write_sign_off(ws, fmt: Formats, first_row: int, sign_off: dict[str, str]) -> dict[str, tuple[int, int]]:
     """The sign-off block (prepared by, checked by, date, version): input cells for the
     portfolio field ``sign_off`` (FORMAT.md 4), text as typed. Returns their cells."""
-    write_text(ws, first_row, 1, "Sign-off", fmt.subtitle)   # column A holds only project IDs
-    write_text(ws, first_row, 2, "type in the yellow cells: kept in the portfolio when the "
-                                 "workbook is read back", fmt.note)
+    # past the ID and name columns (repeated on every printed page): printed once
+    write_text(ws, first_row, SIGN_OFF_COL - 1, "Sign-off", fmt.subtitle)
+    write_text(ws, first_row, SIGN_OFF_COL, "type in the yellow cells: kept in the portfolio when "
+                                            "the workbook is read back", fmt.note)
     cells = sign_off_cells(first_row)
     for name, (r, c) in cells.items():
         write_text(ws, r, c - 1, SIGN_OFF_LABELS[name], fmt.bold)
+        # the input is the merged range's first cell (the one read back)
+        ws.merge_range(r, c, r, c + SIGN_OFF_SPAN - 1, "", fmt.input_text())
         write_text(ws, r, c, sign_off.get(name, ""), fmt.input_text())
     return cells
 
@@ -313,21 +321,21 @@ def _summary_layout(wb, ws, fmt: Formats, results: PortfolioResults, chart_row: 
     h, n = SUMMARY_HEADER_ROW, len(results.ids)
     first, last = h + 1, h + n
     ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 40)
+    ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 18)
-    ws.set_column(3, len(SUMMARY_COLUMNS) - 1, 14)
+    ws.set_column(3, len(SUMMARY_COLUMNS) - 1, 13)
     for c, (_, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS[3:], 3):
-        if num_fmt in (RATIO, NUM0, NUM2, PCT2) or key == "vfm_basis":
+        if num_fmt in (RATIO, NUM0, NUM2, PCT2) or key in ("vfm_basis", "shovel_ready"):
             ws.set_column(c, c, 10)
         elif key == "gap_sector":
-            ws.set_column(c, c, 24)
+            ws.set_column(c, c, 28)
     ws.freeze_panes(h + 1, 2)
     ws.autofilter(h, 0, max(last, h), len(SUMMARY_COLUMNS) - 1)
     col_of = {key: c for c, (_, key, *_) in enumerate(SUMMARY_COLUMNS)}
     breaks = [col_of[key] for key in SUMMARY_BLOCK_STARTS]
     ws.set_v_pagebreaks(breaks)
     page_setup(ws, fmt.page, landscape=True, repeat_rows=(h, h), repeat_columns=(0, 1),
-               pages_wide=len(breaks) + 1)
+               scale=SUMMARY_PRINT_SCALE)
     if not n:
         return
     height = max(260, 22 * n + 80)
@@ -348,6 +356,7 @@ def _summary_layout(wb, ws, fmt: Formats, results: PortfolioResults, chart_row: 
     ws.insert_chart(chart_row, 2, chart)   # past the columns repeated on each printed page
 
 
+GAP_CHART_ROWS = 14   # the chart's 260 px in rows of 20 px
 GAP_HEADERS = ["Sector", "Label", "Window from", "Window to", "Annual gap (£)", "Cumulative gap (£)",
                "Contribution (£)", "Share closed", "Average annual contribution (£)",
                "Public funding in the window (£)", "Investment mobilised in the window (£)",
@@ -381,9 +390,12 @@ def _write_gap(wb, fmt: Formats, results: PortfolioResults) -> None:
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 38)
     ws.set_column(2, 3, 10)
-    ws.set_column(4, len(GAP_HEADERS) - 1, 17)
+    ws.set_column(4, 5, 17)
+    ws.set_column(6, len(GAP_HEADERS) - 1, 14)
     ws.freeze_panes(h + 1, 0)
     page_setup(ws, fmt.page, landscape=True, repeat_rows=(h, h))
+    # the table and the chart below it: the note's long line is not to widen the page
+    ws.print_area(0, 0, r + 2 + GAP_CHART_ROWS, len(GAP_HEADERS) - 1)
     if r > h + 1:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({"name": "Share of the cumulative gap closed",
@@ -463,8 +475,8 @@ def _gap_total_row(ws, fmt: Formats, gap: dict, public: float, first: int, last:
                      f["r"], cached(t["leverage"]))
 
 
-README_WIDTH = 90        # characters: an A4 portrait page at 100% (no scaling needed)
-README_LINE_CHARS = 82   # characters per wrapped line, for the row heights
+README_WIDTH = 80        # characters: an A4 portrait page at 100%, in a wider font than Calibri too
+README_LINE_CHARS = 70   # characters per wrapped line (of the widest usual font), for the row heights
 README_TEXT = [
     ("What this workbook is", [
         "The appraisal of the portfolio '{name}' by Low-Carbon Appraisal (method version {method}), "

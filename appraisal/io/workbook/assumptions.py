@@ -18,6 +18,7 @@ from ...core.appraise import Options
 from ...core.discounting import band_rates, discount_factors
 from ...core.pack import CARBON_SERIES, PARAMETER_DEFAULTS, AssumptionPack, Table
 from ...core.results import METHOD_VERSION, VFM_BANDS, VFM_LOWEST
+from ...core.words import OB_TYPE_NAMES, SPATIAL_LEVEL_NAMES, STAGE_NAMES
 from .input_register import InputRegister
 from .layout import (FACTOR, MONEY, NUM2, NUM5, PCT, RATIO, YEAR, Formats, cell, col_range, page_setup,
                      write_text)
@@ -30,6 +31,7 @@ DEFLATOR_MARGIN = 10  # extrapolated deflator years past the last year any sheet
 NUM0_ = "0"
 QUALITY_COL, SOURCE_COL = 13, 14
 SOURCE_WIDTH = 50     # characters: the source column
+HEADER_CHARS = 11     # a column name longer than this wraps onto a second line
 # pack parameters -> workbook names
 PARAMETER_NAMES = {"job_years_per_permanent_job": "JobYearsPerJob",
                    "public_carbon_cost_threshold": "CarbonCostThreshold",
@@ -125,9 +127,12 @@ class _Writer:
         self.row += 1
 
     def header(self, labels: list[str], provenance: bool = True) -> None:
+        labels = [label.replace("_", " ") for label in labels]   # pack column names in words
         for c, label in enumerate(labels):
             if label:
                 write_text(self.ws, self.row, c, label, self.fmt.header)
+        if any(len(label) > HEADER_CHARS for label in labels[1:]):
+            self.ws.set_row(self.row, 30)   # two lines: a long column name wraps, not cut
         if provenance:
             write_text(self.ws, self.row, QUALITY_COL, "quality", self.fmt.header)
             write_text(self.ws, self.row, SOURCE_COL, "source", self.fmt.header)
@@ -195,7 +200,7 @@ def write_assumptions(wb, fmt: Formats, pack: AssumptionPack, opts: Options, axi
     is priced in: the deflator is extrapolated at least that far. The portfolio
     settings' cells are marked in ``register`` (for reading the workbook back)."""
     ws = wb.add_worksheet(SHEET)
-    ws.set_column(0, 0, 26)
+    ws.set_column(0, 0, 32)
     ws.set_column(1, QUALITY_COL - 1, 11)
     ws.set_column(QUALITY_COL, QUALITY_COL, 14)
     ws.set_column(SOURCE_COL, SOURCE_COL, SOURCE_WIDTH)
@@ -609,11 +614,12 @@ def _optimism_bias(w: _Writer) -> None:
     pack = w.pack
     table = pack.tables.get("optimism_bias.csv")
     w.title("Optimism bias", "optimism_bias.csv: upper bounds (HMT Supplementary Guidance)")
-    w.header(["project_type", "capex_upper", "capex_lower", "duration_upper", "duration_lower"])
+    w.header(["project_type", "capex_upper", "capex_lower", "duration_upper", "duration_lower", "in words"])
     first = w.row
     for t, vals in pack.optimism_bias.items():
         flagged = w.provenance(table, _row_index(table, "project_type", t))
         w.text(0, t, flagged)
+        w.text(5, OB_TYPE_NAMES.get(t, t), flagged)
         for col, key in enumerate(("capex_upper", "capex_lower", "duration_upper", "duration_lower"), 1):
             w.number(col, vals[key], PCT)
         w.row += 1
@@ -624,7 +630,7 @@ def _optimism_bias(w: _Writer) -> None:
     table = pack.tables.get("ob_stage_mitigation.csv")
     w.title("Optimism bias mitigation by business-case stage",
             "ob_stage_mitigation.csv (v2): the default mitigation at each stage")
-    w.header(["stage", "mitigation"])
+    w.header(["stage", "mitigation", "in words"])
     if not pack.ob_stage_mitigation:
         write_text(w.ws, w.row, 0, "absent: a business-case stage mitigates nothing", w.fmt.note)
         w.row += 1
@@ -633,6 +639,7 @@ def _optimism_bias(w: _Writer) -> None:
     for stage, v in pack.ob_stage_mitigation.items():
         flagged = w.provenance(table, _row_index(table, "stage", stage))
         w.text(0, stage, flagged)
+        w.text(2, STAGE_NAMES.get(stage, stage), flagged)
         w.number(1, v, PCT)
         w.row += 1
     w.name("Stage_Name", col_range(0, first, w.row - 1))
@@ -644,11 +651,12 @@ def _additionality(w: _Writer) -> None:
     table = pack.tables.get("additionality.csv")
     w.title("Additionality", "additionality.csv: by spatial level, used where a project gives none")
     factors = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
-    w.header(["spatial_level", *factors])
+    w.header(["spatial_level", *factors, "in words"])
     first = w.row
     for level, vals in pack.additionality.items():
         flagged = w.provenance(table, _row_index(table, "spatial_level", level))
         w.text(0, level, flagged)
+        w.text(len(factors) + 1, SPATIAL_LEVEL_NAMES.get(level, level), flagged)
         for col, key in enumerate(factors, 1):
             w.number(col, vals[key], RATIO if key == "multiplier" else PCT)
         w.row += 1

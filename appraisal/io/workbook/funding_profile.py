@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layout import MONEY, YEAR, Formats, cell, page_setup, sheet_ref, write_text
+from .layout import YEAR, Formats, cell, page_setup, sheet_ref, write_text
 
 SHEET = "Funding profile"
 APRIL_TO_DECEMBER = 9 / 12        # share of a calendar year's flow in the FY starting that April
 JANUARY_TO_MARCH = 1 - APRIL_TO_DECEMBER
 YEARS_PER_BLOCK = 16              # year columns per printed block (an A4 landscape page)
 MEASURES = ("Public funding", "Private capex", "Total capex")
+MONEY_DASH = '£#,##0;[Red]-£#,##0;"-"'   # a dash for nothing, so the years with money stand out
 FIRST_ROW = 4                     # the first block's header row
 
 
@@ -108,7 +109,8 @@ def _block(ws, fmt: Formats, row: int, projects: list[FundingRows], years: list[
         write_text(ws, row + 1, end, "", fmt.header)
     first = row + 2
     r = first
-    money, total_fmt = fmt.num(MONEY), fmt.num(MONEY, total=True)
+    money, total_fmt = fmt.num(MONEY_DASH), fmt.num(MONEY_DASH, total=True)
+    all_fmt = fmt.num(MONEY_DASH, bold=True)
     for p in projects:
         for k, measure in enumerate(MEASURES):
             write_text(ws, r, 0, p.project_id if k == 0 else "")
@@ -120,7 +122,7 @@ def _block(ws, fmt: Formats, row: int, projects: list[FundingRows], years: list[
                 ws.write_formula(r, c, text, money, value)
             if all_years:
                 ws.write_formula(r, end, _formula(p, measure, "1", cell(r - k, end), cell(r - k + 2, end)),
-                                 total_fmt, sum(p.calendar(int(y), measure) for y in p.years))
+                                 all_fmt, sum(p.calendar(int(y), measure) for y in p.years))
             r += 1
     last = r - 1
     for k, measure in enumerate(MEASURES):
@@ -153,10 +155,12 @@ def write_funding_profile(ws, fmt: Formats, projects: list[FundingRows], price_b
     cal, fys = funding_years(projects)
     row = FIRST_ROW
     breaks = []
+    widest = 0
     for financial, years, title in ((True, fys, "By financial year (April to March)"),
                                     (False, cal, "By calendar year")):
         blocks = -(-max(len(years), 1) // YEARS_PER_BLOCK)
         size = -(-max(len(years), 1) // blocks)          # blocks of about equal width
+        widest = max(widest, size)                       # year columns, then "All years"
         for k in range(0, max(len(years), 1), size):
             if row > FIRST_ROW:
                 breaks.append(row)
@@ -166,6 +170,7 @@ def write_funding_profile(ws, fmt: Formats, projects: list[FundingRows], price_b
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 14)
     ws.set_column(2, 2 + YEARS_PER_BLOCK, 12)
+    ws.print_area(0, 0, row, 2 + widest)   # the notes' long lines are not to widen the page
     ws.set_h_pagebreaks(breaks)
     ws.freeze_panes(0, 2)
     page_setup(ws, fmt.page, landscape=True, repeat_rows=(0, 0), repeat_columns=(0, 1))

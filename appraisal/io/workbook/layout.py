@@ -61,10 +61,10 @@ class PageContext:
 def page_setup(ws, page: "PageContext | None", *, landscape: bool,
                repeat_rows: tuple[int, int] | None = None,
                repeat_columns: tuple[int, int] | None = None, pages_wide: int = 1,
-               pages_tall: int = 0) -> None:
+               pages_tall: int = 0, scale: int | None = None) -> None:
     """The one print set-up of every sheet: A4, an orientation, margins, the header
     rows repeated on each page, fitted to ``pages_wide`` pages across (as many down
-    as needed unless ``pages_tall``), and a header and footer naming the portfolio, the sheet, the pack,
+    as needed unless ``pages_tall``) or printed at ``scale`` per cent, and a header and footer naming the portfolio, the sheet, the pack,
     the export date and the page (n of m)."""
     ws.set_paper(PAPER_A4)
     if landscape:
@@ -72,7 +72,10 @@ def page_setup(ws, page: "PageContext | None", *, landscape: bool,
     else:
         ws.set_portrait()
     ws.set_margins(**MARGINS_IN)
-    ws.fit_to_pages(pages_wide, pages_tall)
+    if scale is None:
+        ws.fit_to_pages(pages_wide, pages_tall)
+    else:   # a fixed scale where manual page breaks must hold (a fit to pages overrides them)
+        ws.set_print_scale(scale)
     if repeat_rows is not None:
         ws.repeat_rows(*repeat_rows)
     if repeat_columns is not None:

@@ -343,11 +343,21 @@ class ProjectSheet(InputsBlock, YearTable):
                 ws.write_array_formula(r, 1, r, 1, "{" + formulas[key] + "}", f, cached(values[key]))
             else:
                 ws.write_formula(r, 1, formulas[key], f, cached(values[key]))
-            write_text(ws, r, 2, unit, fmt.unit)
+            if key == "gap_sector":   # the sector's label beside its code (the code is looked up)
+                ws.write_formula(r, 2, f'=IF({R[key]}="","",IFERROR(INDEX(Gap_Label,MATCH({R[key]},'
+                                       f'Gap_Sector,0)),""))', fmt.unit, self.gap_label())
+            else:
+                write_text(ws, r, 2, unit, fmt.unit)
             if key in UNDEFINED_NOTES:
                 note = UNDEFINED_NOTES[key]
                 ws.write_formula(r, 3, f'=IF({R[key]}="","{note}","")', fmt.note,
                                  note if cached(values[key]) == "" else "")
+
+    def gap_label(self) -> str:
+        """The pack's label of the project's investment-gap sector ('' for none)."""
+        sector = self.category.gap_sector
+        gap = self.pack.investment_gap.get(sector) if sector else None
+        return gap.label if gap is not None else ""
 
     def chart_and_checks(self) -> None:
         ws, wb, rng = self.ws, self.wb, self.rng

@@ -559,8 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     if _wants_gui(argv):
         return _gui(argv)
     from .core.errors import InputError
-    from .io.atomic import WriteError, exit_cleanly_on_sigterm
-    exit_cleanly_on_sigterm()   # temporary files are removed on SIGTERM as on Ctrl-C
+    from .io.atomic import WriteError, prepare_cleanup
+    prepare_cleanup()   # killed runs' temporary folders go; SIGTERM cleans up as Ctrl-C does
     try:
         args = parser.parse_args(argv)
         if args.command is None:

@@ -430,6 +430,13 @@ def xlsx_temp_dir() -> str:
         return _xlsx_dir
 
 
+def prepare_cleanup() -> None:
+    """At the start of a process: remove the temporary folders of killed runs,
+    and make SIGTERM end this one as Ctrl-C does (:func:`exit_cleanly_on_sigterm`)."""
+    remove_stale_xlsx_dirs()
+    exit_cleanly_on_sigterm()
+
+
 def exit_cleanly_on_sigterm() -> None:
     """Make SIGTERM end the process as Ctrl-C does: through ``finally`` blocks
     and ``atexit``, so temporary files are removed (only when nothing else

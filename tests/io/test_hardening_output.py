@@ -541,3 +541,12 @@ def test_drop_down_choices_are_escaped_as_their_cells(tmp_path):
     lists = [v.formula1 for v in sheet.data_validations.dataValidation]
     assert sheet["A1"].value == "'=standard "
     assert lists == ['"\'=standard ,plain"', '"\'+x"']
+
+
+def test_a_killed_exports_private_folder_goes_when_the_command_line_next_starts(tmp_path):
+    stale = tmp_path / f"appraisal-xlsx-{_dead_pid()}-k1ll3d"
+    stale.mkdir()
+    (stale / "sheet1.xml").write_text("x" * 1000)
+    proc = run_cli("appraise", "--example", "--format", "json", env={"TMPDIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -160,14 +160,19 @@ def _check_output(args: argparse.Namespace) -> None:
 
 
 def _emit(chunks, output: Path | None) -> None:
-    """Print, or write atomically to ``output``, text made in pieces."""
+    """Print, or write atomically to ``output``, text made in pieces.
+
+    A character that cannot be encoded (an unpaired surrogate in a name) is
+    written as its escape, ``\\ud800``: valid in JSON, and never a crash."""
     if output is None:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
         for chunk in chunks:
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
     from .io.portfolio_file import atomic_write_chunks
-    atomic_write_chunks(output, (c.encode("utf-8") for c in chunks))
+    atomic_write_chunks(output, (c.encode("utf-8", "backslashreplace") for c in chunks))
     print(f"wrote {output}", file=sys.stderr)
 
 

@@ -550,3 +550,19 @@ def test_a_killed_exports_private_folder_goes_when_the_command_line_next_starts(
     proc = run_cli("appraise", "--example", "--format", "json", env={"TMPDIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unpaired_surrogate_is_escaped_in_json_never_a_crash(tmp_path):
+    doc = json.loads(json.dumps(EXAMPLE))
+    doc["projects"][0]["name"] = "bad \ud800 name"
+    path = tmp_path / "sur.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")   # ASCII: the escape survives
+    proc = run_cli("appraise", path, "--format", "json")
+    if proc.returncode == 2:   # the input side may refuse it: then it names the field
+        assert "name" in proc.stderr
+        return
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["projects"][0]["name"] == "bad \ud800 name"
+    doc_saved = load_portfolio(path)
+    save_portfolio(doc_saved, tmp_path / "saved.json")
+    assert load_portfolio(tmp_path / "saved.json").data["projects"][0]["name"] == "bad \ud800 name"

@@ -566,3 +566,30 @@ def test_an_unpaired_surrogate_is_escaped_in_json_never_a_crash(tmp_path):
     doc_saved = load_portfolio(path)
     save_portfolio(doc_saved, tmp_path / "saved.json")
     assert load_portfolio(tmp_path / "saved.json").data["projects"][0]["name"] == "bad \ud800 name"
+
+
+def test_a_name_too_long_or_a_loop_of_links_is_bad_input(tmp_path):
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    for name in ("a" * 300 + ".json", "loop1"):
+        proc = run_cli("appraise", "--example", "-o", name, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot be used as a file name" in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "loop1").is_symlink()
+
+
+def test_a_dangling_link_is_written_through(tmp_path):
+    (tmp_path / "link.csv").symlink_to("target.csv")
+    proc = run_cli("appraise", "--example", "--format", "csv", "-o", "link.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (tmp_path / "target.csv").read_text().startswith("id,name")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists() or os.geteuid() == 0,
+                    reason="as root a regression would replace /dev/full itself")
+def test_dev_full_says_no_space_and_stays_a_device():
+    proc = run_cli("appraise", "--example", "-o", "/dev/full")
+    assert proc.returncode == 1
+    assert "cannot write /dev/full: no space left on device" in proc.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)

@@ -599,6 +599,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("APPRAISAL_DEBUG"):
             raise
-        print(f"appraisal: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        _say(f"appraisal: internal error: {exc.__class__.__name__}: {exc}")
         print("appraisal: set APPRAISAL_DEBUG=1 to see the details", file=sys.stderr)
         return EXIT_FAILED

@@ -31,6 +31,8 @@ __all__ = ["clean_text", "elide", "header_footer_text", "looks_like_formula", "m
            "safe_text", "sheet_name_text", "terminal_text"]
 
 FORMULA_START = "=+-@"
+_FORMULA_CHARS = frozenset(FORMULA_START)
+_LEADING_BREAKS = frozenset("\t\r\n")
 REPLACEMENT = "\ufffd"
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
@@ -52,6 +54,8 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
     otherwise; every other control character becomes a space.
     """
     text = "" if value is None else str(value)
+    if text.isprintable():   # the usual case, and fast: no control, surrogate or separator
+        return text
     text = _NOT_XML.sub(REPLACEMENT, text)
     text = _LINE_BREAKS.sub("\n" if multiline else " ", text)
     if multiline:
@@ -63,7 +67,10 @@ def looks_like_formula(text: str) -> bool:
     """Whether a spreadsheet could read ``text`` as a formula: it starts with
     a tab or a line break, or with ``= + - @`` after any spaces (spaces before
     the sign do not stop every spreadsheet)."""
-    return text[:1] in ("\t", "\r", "\n") or text.lstrip(" \t\r\n")[:1] in tuple(FORMULA_START)
+    first = text[:1]
+    if first in _FORMULA_CHARS or first in _LEADING_BREAKS:
+        return True
+    return first == " " and text.lstrip(" \t\r\n")[:1] in _FORMULA_CHARS
 
 
 def safe_text(value: Any, *, multiline: bool = False) -> str:
@@ -71,7 +78,9 @@ def safe_text(value: Any, *, multiline: bool = False) -> str:
     never read as a formula (a leading apostrophe when it would be)."""
     raw = "" if value is None else str(value)
     text = clean_text(raw, multiline=multiline)
-    return "'" + text if looks_like_formula(raw) or looks_like_formula(text) else text
+    if looks_like_formula(raw) or text is not raw and looks_like_formula(text):
+        return "'" + text
+    return text
 
 
 def header_footer_text(value: Any, limit: int = 60) -> str:

@@ -83,14 +83,25 @@ def safe_text(value: Any, *, multiline: bool = False) -> str:
     return text
 
 
-def header_footer_text(value: Any, limit: int = 60) -> str:
-    """Text for an Excel page header or footer: clean, at most ``limit``
-    characters (Excel allows 255 for the whole header), and every ``&`` doubled
-    (``&G`` would otherwise be read as a picture code and drop the header)."""
-    text = elide(clean_text(value), limit).replace("&", "&&")
+def _header_escape(text: str) -> str:
     # XlsxWriter counts "&G" even after "&&" and then drops the header: a
     # zero-width space between keeps the text as shown and Excel's meaning
-    return text.replace("&&G", "&&\u200bG")
+    return text.replace("&", "&&").replace("&&G", "&&\u200bG")
+
+
+def header_footer_text(value: Any, limit: int = 60) -> str:
+    """Text for an Excel page header or footer: clean, every ``&`` doubled
+    (``&G`` would otherwise be read as a picture code and drop the header),
+    and at most ``limit`` characters once escaped (Excel allows 255 for a
+    whole header), cut with "…"."""
+    text = clean_text(value)
+    out = _header_escape(text)
+    if len(out) <= limit:
+        return out
+    keep = limit - 1
+    while keep > 0 and len(_header_escape(text[:keep])) > limit - 1:
+        keep -= 1
+    return _header_escape(text[:keep]) + "…"
 
 
 def terminal_text(value: Any) -> str:

@@ -111,7 +111,18 @@ def test_header_footer_text_doubles_ampersands_and_keeps_headers():
     text = header_footer_text("R&D &G&P")
     assert "&G" not in text.replace("&&", "")   # no code left for Excel to read
     assert text.replace("\u200b", "") == "R&&D &&G&&P"
-    assert len(header_footer_text("x" * 1_000_000)) < 120
+    assert len(header_footer_text("x" * 1_000_000)) == 60
+    assert len(header_footer_text("&" * 1_000)) <= 60 and header_footer_text("&" * 1_000).endswith("&&…")
+
+
+def test_long_ids_and_packs_keep_headers_within_excels_limit(pack, example_inputs, tmp_path):
+    inputs = hostile(example_inputs, p0={"id": "&G" * 40})
+    hostile_pack = dataclasses.replace(pack, id="&" * 300, vintage="&G" * 100)
+    path = tmp_path / "long.xlsx"
+    export_workbook(inputs, hostile_pack, path)      # a warning is an error in this suite
+    wb = openpyxl.load_workbook(path)
+    sheet = next(ws for ws in wb.worksheets if ws.title.startswith("&G"))
+    assert sheet.oddHeader.left.text and sheet.oddHeader.right.text
 
 
 @pytest.mark.parametrize("raw, shown", [

@@ -453,6 +453,7 @@ def _selection_table(results, selection, curve) -> str:
     import numpy as np
 
     from .core.selection import OBJECTIVES
+    from .io.escaping import no_negative_zero, terminal_text
     measure, label, unit = OBJECTIVES[selection.objective]
     column = {"npsv": "NPSV", "carbon": "Carbon saved", "jobs": "Net jobs",
               "gap": "Gap contribution"}[selection.objective]
@@ -467,7 +468,8 @@ def _selection_table(results, selection, curve) -> str:
     def amount(x: float | None) -> str:
         if x is None:
             return "-"
-        return {"GBP": f"£{x:,.0f}", "tCO2e": f"{x:,.0f} tCO2e"}.get(unit, f"{x:,.1f} {unit}")
+        return no_negative_zero({"GBP": f"£{x:,.0f}", "tCO2e": f"{x:,.0f} tCO2e"}.get(
+            unit, f"{x:,.1f} {unit}"))
 
     def listing(ids) -> list[str]:
         if not ids:
@@ -479,7 +481,8 @@ def _selection_table(results, selection, curve) -> str:
             i = row_of[pid]
             cost = f"£{m['public_cost_gbp'][i]:,.0f}"
             bcr = "-" if ratio[i] != ratio[i] else f"{ratio[i]:.2f}"
-            lines.append(f"  {pid:<12} {results.names[i][:36]:<36} {results.categories[i][:22]:<22} "
+            lines.append(f"  {terminal_text(pid):<12} {terminal_text(results.names[i])[:36]:<36} "
+                         f"{results.categories[i][:22]:<22} "
                          f"{cost:>14} {amount(m[measure][i]):>20} {bcr:>10}")
         return lines
 

@@ -44,7 +44,8 @@ _NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?")
 # bidirectional overrides and isolates reorder what a terminal shows ("Trojan source")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_NEGATIVE_ZERO = re.compile(r"^(\s*)-(?=[^1-9]*$)(?=.*0)")
+# a minus before a figure of zeros only ("-0.00", "-£0", "£-0", "-0.0%", "-0 tCO2e")
+_NEGATIVE_ZERO = re.compile(r"^(\s*[£$€]?)-([£$€]?)([.,]*0[0.,]*)(?![\d.,])")
 
 
 def clean_text(value: Any, *, multiline: bool = False) -> str:
@@ -128,4 +129,4 @@ def sheet_name_text(value: Any) -> str:
 def no_negative_zero(text: str) -> str:
     """A formatted number without the sign of a value that rounds to zero
     ("-0.00" becomes "0.00", "-£0" "£0", "-0.0%" "0.0%")."""
-    return _NEGATIVE_ZERO.sub(r"\1", text)
+    return _NEGATIVE_ZERO.sub(r"\1\2\3", text)

@@ -135,7 +135,8 @@ def test_terminal_text_strips_escape_sequences(raw, shown):
 
 @pytest.mark.parametrize("raw, shown", [
     ("-0.00", "0.00"), ("-0", "0"), ("-£0", "£0"), ("-0.0%", "0.0%"), ("-0.00 £m", "0.00 £m"),
-    ("-0.01", "-0.01"), ("-10", "-10"), ("-", "-"), ("-£5.00m", "-£5.00m"),
+    ("-0.01", "-0.01"), ("-10", "-10"), ("-", "-"), ("-£5.00m", "-£5.00m"), ("£-0", "£0"),
+    ("£-10", "£-10"), ("-0 tCO2e", "0 tCO2e"),
 ])
 def test_no_negative_zero(raw, shown):
     assert no_negative_zero(raw) == shown

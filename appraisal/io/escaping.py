@@ -27,8 +27,7 @@ from typing import Any
 from ..core.errors import elide
 
 __all__ = ["clean_text", "elide", "header_footer_text", "looks_like_formula", "message_text",
-           "no_negative_zero",
-           "safe_text", "sheet_name_text", "terminal_text"]
+           "no_negative_zero", "safe_text", "sheet_name_text", "terminal_text"]
 
 FORMULA_START = "=+-@"
 _FORMULA_CHARS = frozenset(FORMULA_START)

@@ -145,7 +145,7 @@ def test_no_negative_zero(raw, shown):
 def test_a_one_megabyte_id_is_shortened_in_messages():
     pid = "X" * 1_000_000
     text = str(Problem(f"duplicate id {pid!r}", file="p.json", project=pid, field="id"))
-    assert len(text) < 1000
+    assert len(text) < 1500
     assert "1,000,000 characters" in text and text.startswith("p.json, project XXX")
 
 

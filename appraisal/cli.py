@@ -237,14 +237,19 @@ def _check_output(args: argparse.Namespace) -> None:
 
 
 def _emit(chunks, output: Path | None) -> None:
-    """Print, or write atomically to ``output``, text made in pieces."""
+    """Print, or write atomically to ``output``, text made in pieces.
+
+    A character that cannot be encoded (an unpaired surrogate in a name) is
+    written as its escape, ``\\ud800``: valid in JSON, and never a crash."""
     if output is None:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
         for chunk in chunks:
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
     from .io.portfolio_file import atomic_write_chunks
-    atomic_write_chunks(output, (c.encode("utf-8") for c in chunks))
+    atomic_write_chunks(output, (c.encode("utf-8", "backslashreplace") for c in chunks))
     print(f"wrote {output}", file=sys.stderr)
 
 
@@ -684,6 +689,7 @@ def _selection_table(results, selection, curve) -> str:
     import numpy as np
 
     from .core.selection import OBJECTIVES
+    from .io.escaping import no_negative_zero, terminal_text
     measure, label, unit = OBJECTIVES[selection.objective]
     column = {"npsv": "NPSV", "carbon": "Carbon saved", "jobs": "Net jobs",
               "gap": "Gap contribution"}[selection.objective]
@@ -698,7 +704,8 @@ def _selection_table(results, selection, curve) -> str:
     def amount(x: float | None) -> str:
         if x is None:
             return "-"
-        return {"GBP": f"£{x:,.0f}", "tCO2e": f"{x:,.0f} tCO2e"}.get(unit, f"{x:,.1f} {unit}")
+        return no_negative_zero({"GBP": f"£{x:,.0f}", "tCO2e": f"{x:,.0f} tCO2e"}.get(
+            unit, f"{x:,.1f} {unit}"))
 
     def listing(ids) -> list[str]:
         if not ids:
@@ -710,7 +717,8 @@ def _selection_table(results, selection, curve) -> str:
             i = row_of[pid]
             cost = f"£{m['public_cost_gbp'][i]:,.0f}"
             bcr = "-" if ratio[i] != ratio[i] else f"{ratio[i]:.2f}"
-            lines.append(f"  {pid:<12} {results.names[i][:36]:<36} {results.categories[i][:22]:<22} "
+            lines.append(f"  {terminal_text(pid):<12} {terminal_text(results.names[i])[:36]:<36} "
+                         f"{results.categories[i][:22]:<22} "
                          f"{cost:>14} {amount(m[measure][i]):>20} {bcr:>10}")
         return lines
 
@@ -849,8 +857,8 @@ def main(argv: list[str] | None = None) -> int:
     if _wants_gui(argv):
         return _gui(argv)
     from .core.errors import InputError
-    from .io.atomic import WriteError, exit_cleanly_on_sigterm
-    exit_cleanly_on_sigterm()   # temporary files are removed on SIGTERM as on Ctrl-C
+    from .io.atomic import WriteError, prepare_cleanup
+    prepare_cleanup()   # killed runs' temporary folders go; SIGTERM cleans up as Ctrl-C does
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -884,6 +892,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("APPRAISAL_DEBUG"):
             raise
-        print(f"appraisal: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        _say(f"appraisal: internal error: {exc.__class__.__name__}: {exc}")
         print("appraisal: set APPRAISAL_DEBUG=1 to see the details", file=sys.stderr)
         return EXIT_FAILED

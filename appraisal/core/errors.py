@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-MESSAGE_LIMIT = 300   # characters of a message; a location part gets a quarter of it
+MESSAGE_LIMIT = 1000   # characters of a message (a 1 MB ID must not fill a screen)
+PART_LIMIT = 100       # characters of a file name, project, field or sheet in a message
 
 
 def elide(text: str, limit: int = 200) -> str:
@@ -36,7 +37,7 @@ class Problem:
     cell: str | None = None
 
     def __str__(self) -> str:
-        part = MESSAGE_LIMIT // 4
+        part = PART_LIMIT
         where = []
         if self.file:
             where.append(elide(self.file, part))

@@ -351,7 +351,7 @@ def _same_file(output: Path, source: Path) -> bool:
     try:
         return (output.exists() and source.exists() and os.path.samefile(output, source)
                 or output.resolve() == source.resolve())
-    except OSError:
+    except (OSError, RuntimeError):   # RuntimeError: a loop of links (Path.resolve)
         return False
 
 
@@ -377,12 +377,21 @@ def check_output(output: str | os.PathLike, inputs: Iterable[str | os.PathLike |
                                       file=str(output), field="-o")])
     if _descriptor(os.fspath(out)) is not None:
         return
-    if out.is_dir():
-        raise InputError([Problem("is a folder; give a file name", file=str(output), field="-o")])
-    parent = Path(os.path.realpath(out)).parent if out.is_symlink() else out.parent
-    if str(parent) and not parent.is_dir():
-        raise InputError([Problem(f"the folder {elide(str(parent), 120)} does not exist",
-                                  file=str(output), field="-o")])
+    try:
+        try:
+            os.stat(out)
+        except FileNotFoundError:
+            pass   # a new file (perhaps through a dangling link) is fine
+        if out.is_dir():
+            raise InputError([Problem("is a folder; give a file name", file=str(output),
+                                      field="-o")])
+        parent = Path(os.path.realpath(out)).parent if out.is_symlink() else out.parent
+        if str(parent) and not parent.is_dir():
+            raise InputError([Problem(f"the folder {elide(str(parent), 120)} does not exist",
+                                      file=str(output), field="-o")])
+    except OSError as exc:   # a name too long, a loop of links: the name is wrong
+        raise InputError([Problem(f"cannot be used as a file name: {_reason(exc)}",
+                                  file=str(output), field="-o")]) from None
     resolve_target(out)
 
 
@@ -428,6 +437,13 @@ def xlsx_temp_dir() -> str:
             if first:
                 atexit.register(remove_xlsx_temp_dir)
         return _xlsx_dir
+
+
+def prepare_cleanup() -> None:
+    """At the start of a process: remove the temporary folders of killed runs,
+    and make SIGTERM end this one as Ctrl-C does (:func:`exit_cleanly_on_sigterm`)."""
+    remove_stale_xlsx_dirs()
+    exit_cleanly_on_sigterm()
 
 
 def exit_cleanly_on_sigterm() -> None:

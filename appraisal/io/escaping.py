@@ -27,10 +27,11 @@ from typing import Any
 from ..core.errors import elide
 
 __all__ = ["clean_text", "elide", "header_footer_text", "looks_like_formula", "message_text",
-           "no_negative_zero",
-           "safe_text", "sheet_name_text", "terminal_text"]
+           "no_negative_zero", "safe_text", "sheet_name_text", "terminal_text"]
 
 FORMULA_START = "=+-@"
+_FORMULA_CHARS = frozenset(FORMULA_START)
+_LEADING_BREAKS = frozenset("\t\r\n")
 REPLACEMENT = "\ufffd"
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
@@ -42,7 +43,8 @@ _NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?")
 # bidirectional overrides and isolates reorder what a terminal shows ("Trojan source")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_NEGATIVE_ZERO = re.compile(r"^(\s*)-(?=[^1-9]*$)(?=.*0)")
+# a minus before a figure of zeros only ("-0.00", "-£0", "£-0", "-0.0%", "-0 tCO2e")
+_NEGATIVE_ZERO = re.compile(r"^(\s*[£$€]?)-([£$€]?)([.,]*0[0.,]*)(?![\d.,])")
 
 
 def clean_text(value: Any, *, multiline: bool = False) -> str:
@@ -52,6 +54,8 @@ def clean_text(value: Any, *, multiline: bool = False) -> str:
     otherwise; every other control character becomes a space.
     """
     text = "" if value is None else str(value)
+    if text.isprintable():   # the usual case, and fast: no control, surrogate or separator
+        return text
     text = _NOT_XML.sub(REPLACEMENT, text)
     text = _LINE_BREAKS.sub("\n" if multiline else " ", text)
     if multiline:
@@ -63,7 +67,10 @@ def looks_like_formula(text: str) -> bool:
     """Whether a spreadsheet could read ``text`` as a formula: it starts with
     a tab or a line break, or with ``= + - @`` after any spaces (spaces before
     the sign do not stop every spreadsheet)."""
-    return text[:1] in ("\t", "\r", "\n") or text.lstrip(" \t\r\n")[:1] in tuple(FORMULA_START)
+    first = text[:1]
+    if first in _FORMULA_CHARS or first in _LEADING_BREAKS:
+        return True
+    return first == " " and text.lstrip(" \t\r\n")[:1] in _FORMULA_CHARS
 
 
 def safe_text(value: Any, *, multiline: bool = False) -> str:
@@ -71,17 +78,30 @@ def safe_text(value: Any, *, multiline: bool = False) -> str:
     never read as a formula (a leading apostrophe when it would be)."""
     raw = "" if value is None else str(value)
     text = clean_text(raw, multiline=multiline)
-    return "'" + text if looks_like_formula(raw) or looks_like_formula(text) else text
+    if looks_like_formula(raw) or text is not raw and looks_like_formula(text):
+        return "'" + text
+    return text
+
+
+def _header_escape(text: str) -> str:
+    # XlsxWriter counts "&G" even after "&&" and then drops the header: a
+    # zero-width space between keeps the text as shown and Excel's meaning
+    return text.replace("&", "&&").replace("&&G", "&&\u200bG")
 
 
 def header_footer_text(value: Any, limit: int = 60) -> str:
-    """Text for an Excel page header or footer: clean, at most ``limit``
-    characters (Excel allows 255 for the whole header), and every ``&`` doubled
-    (``&G`` would otherwise be read as a picture code and drop the header)."""
-    text = elide(clean_text(value), limit).replace("&", "&&")
-    # XlsxWriter counts "&G" even after "&&" and then drops the header: a
-    # zero-width space between keeps the text as shown and Excel's meaning
-    return text.replace("&&G", "&&\u200bG")
+    """Text for an Excel page header or footer: clean, every ``&`` doubled
+    (``&G`` would otherwise be read as a picture code and drop the header),
+    and at most ``limit`` characters once escaped (Excel allows 255 for a
+    whole header), cut with "…"."""
+    text = clean_text(value)
+    out = _header_escape(text)
+    if len(out) <= limit:
+        return out
+    keep = limit - 1
+    while keep > 0 and len(_header_escape(text[:keep])) > limit - 1:
+        keep -= 1
+    return _header_escape(text[:keep]) + "…"
 
 
 def terminal_text(value: Any) -> str:
@@ -108,4 +128,4 @@ def sheet_name_text(value: Any) -> str:
 def no_negative_zero(text: str) -> str:
     """A formatted number without the sign of a value that rounds to zero
     ("-0.00" becomes "0.00", "-£0" "£0", "-0.0%" "0.0%")."""
-    return _NEGATIVE_ZERO.sub(r"\1", text)
+    return _NEGATIVE_ZERO.sub(r"\1\2\3", text)

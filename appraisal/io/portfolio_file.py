@@ -187,4 +187,5 @@ def save_portfolio(portfolio: Portfolio, path: str | Path) -> None:
     """Save atomically; unknown fields are written back as they were read."""
     portfolio.data.setdefault("format", FORMAT_NAME)
     portfolio.data["version"] = FORMAT_VERSION
-    atomic_write_text(path, dumps_portfolio(portfolio))
+    # an unpaired surrogate (which UTF-8 cannot hold) is kept as its JSON escape
+    atomic_write_bytes(path, dumps_portfolio(portfolio).encode("utf-8", "backslashreplace"))

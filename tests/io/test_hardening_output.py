@@ -111,7 +111,18 @@ def test_header_footer_text_doubles_ampersands_and_keeps_headers():
     text = header_footer_text("R&D &G&P")
     assert "&G" not in text.replace("&&", "")   # no code left for Excel to read
     assert text.replace("\u200b", "") == "R&&D &&G&&P"
-    assert len(header_footer_text("x" * 1_000_000)) < 120
+    assert len(header_footer_text("x" * 1_000_000)) == 60
+    assert len(header_footer_text("&" * 1_000)) <= 60 and header_footer_text("&" * 1_000).endswith("&&…")
+
+
+def test_long_ids_and_packs_keep_headers_within_excels_limit(pack, example_inputs, tmp_path):
+    inputs = hostile(example_inputs, p0={"id": "&G" * 40})
+    hostile_pack = dataclasses.replace(pack, id="&" * 300, vintage="&G" * 100)
+    path = tmp_path / "long.xlsx"
+    export_workbook(inputs, hostile_pack, path)      # a warning is an error in this suite
+    wb = openpyxl.load_workbook(path)
+    sheet = next(ws for ws in wb.worksheets if ws.title.startswith("&G"))
+    assert sheet.oddHeader.left.text and sheet.oddHeader.right.text
 
 
 @pytest.mark.parametrize("raw, shown", [
@@ -124,7 +135,8 @@ def test_terminal_text_strips_escape_sequences(raw, shown):
 
 @pytest.mark.parametrize("raw, shown", [
     ("-0.00", "0.00"), ("-0", "0"), ("-£0", "£0"), ("-0.0%", "0.0%"), ("-0.00 £m", "0.00 £m"),
-    ("-0.01", "-0.01"), ("-10", "-10"), ("-", "-"), ("-£5.00m", "-£5.00m"),
+    ("-0.01", "-0.01"), ("-10", "-10"), ("-", "-"), ("-£5.00m", "-£5.00m"), ("£-0", "£0"),
+    ("£-10", "£-10"), ("-0 tCO2e", "0 tCO2e"),
 ])
 def test_no_negative_zero(raw, shown):
     assert no_negative_zero(raw) == shown
@@ -133,7 +145,7 @@ def test_no_negative_zero(raw, shown):
 def test_a_one_megabyte_id_is_shortened_in_messages():
     pid = "X" * 1_000_000
     text = str(Problem(f"duplicate id {pid!r}", file="p.json", project=pid, field="id"))
-    assert len(text) < 1000
+    assert len(text) < 1500
     assert "1,000,000 characters" in text and text.startswith("p.json, project XXX")
 
 
@@ -541,3 +553,55 @@ def test_drop_down_choices_are_escaped_as_their_cells(tmp_path):
     lists = [v.formula1 for v in sheet.data_validations.dataValidation]
     assert sheet["A1"].value == "'=standard "
     assert lists == ['"\'=standard ,plain"', '"\'+x"']
+
+
+def test_a_killed_exports_private_folder_goes_when_the_command_line_next_starts(tmp_path):
+    stale = tmp_path / f"appraisal-xlsx-{_dead_pid()}-k1ll3d"
+    stale.mkdir()
+    (stale / "sheet1.xml").write_text("x" * 1000)
+    proc = run_cli("appraise", "--example", "--format", "json", env={"TMPDIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unpaired_surrogate_is_escaped_in_json_never_a_crash(tmp_path):
+    doc = json.loads(json.dumps(EXAMPLE))
+    doc["projects"][0]["name"] = "bad \ud800 name"
+    path = tmp_path / "sur.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")   # ASCII: the escape survives
+    proc = run_cli("appraise", path, "--format", "json")
+    if proc.returncode == 2:   # the input side may refuse it: then it names the field
+        assert "name" in proc.stderr
+        return
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["projects"][0]["name"] == "bad \ud800 name"
+    doc_saved = load_portfolio(path)
+    save_portfolio(doc_saved, tmp_path / "saved.json")
+    assert load_portfolio(tmp_path / "saved.json").data["projects"][0]["name"] == "bad \ud800 name"
+
+
+def test_a_name_too_long_or_a_loop_of_links_is_bad_input(tmp_path):
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    for name in ("a" * 300 + ".json", "loop1"):
+        proc = run_cli("appraise", "--example", "-o", name, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot be used as a file name" in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "loop1").is_symlink()
+
+
+def test_a_dangling_link_is_written_through(tmp_path):
+    (tmp_path / "link.csv").symlink_to("target.csv")
+    proc = run_cli("appraise", "--example", "--format", "csv", "-o", "link.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (tmp_path / "target.csv").read_text().startswith("id,name")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists() or os.geteuid() == 0,
+                    reason="as root a regression would replace /dev/full itself")
+def test_dev_full_says_no_space_and_stays_a_device():
+    proc = run_cli("appraise", "--example", "-o", "/dev/full")
+    assert proc.returncode == 1
+    assert "cannot write /dev/full: no space left on device" in proc.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)

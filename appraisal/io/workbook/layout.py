@@ -245,4 +245,4 @@ def new_workbook(path: str) -> "xlsxwriter.Workbook":
 
 def pack_label(pack_id: str, vintage: str) -> str:
     """'id (vintage)' for a page header or footer, escaped for it."""
-    return f"{header_footer_text(pack_id)} ({header_footer_text(vintage)})"
+    return f"{header_footer_text(pack_id, 60)} ({header_footer_text(vintage, 30)})"

@@ -131,7 +131,8 @@ def migrate(data: Any, file: str) -> tuple[dict[str, Any], int | None]:
     while version < FORMAT_VERSION:
         step = MIGRATIONS.get(version)
         if step is None:
-            raise InputError([Problem(f"format version {max(version, -1)} is not supported", file=file,
+            shown = version if abs(version) < 10**6 else "(out of range)"
+            raise InputError([Problem(f"format version {shown} is not supported", file=file,
                                       field="version")])
         data = step(data)
         version = data["version"]

@@ -185,7 +185,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from .core import Portfolio, load_pack, parse_portfolio
     from .core.errors import InputError
-    from .io.portfolio_file import load_portfolio, save_portfolio
+    from .io.portfolio_file import open_portfolio, save_portfolio
     from .io.submission import add_to_portfolio, describe_problem, import_workbooks
     from .resources import default_pack_dir
     if args.into is None and args.appraisal_year is None:
@@ -196,7 +196,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"appraisal import: note: --appraisal-year is ignored; {args.into} keeps its own",
               file=sys.stderr)
     pack = load_pack(args.assumptions or default_pack_dir())
-    doc = (load_portfolio(args.into) if args.into is not None
+    doc = (open_portfolio(args.into, pack)[0] if args.into is not None   # refused as it is named
            else Portfolio.new(args.name, args.appraisal_year))
     report = import_workbooks(args.books, pack, strict=args.strict)
     added, clashes = add_to_portfolio(doc, report)

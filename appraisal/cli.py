@@ -303,14 +303,15 @@ def _add_uncertainty_parsers(sub) -> None:
 
 
 def _seed(text: str) -> int:
-    """A Monte Carlo seed: numpy's generators take a whole number from 0 up."""
+    """A Monte Carlo seed: numpy's generators take a whole number from 0 up; below 2^53 it
+    is kept exactly in a JSON number and a spreadsheet cell, so the figures can be redrawn."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
-    if not 0 <= value < 2**63:
+    if not 0 <= value < 2**53:
         raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to "
-                                         f"{2**63 - 1:,}, not {text[:40]}")
+                                         f"{2**53 - 1:,}, not {text[:40]}")
     return value
 
 

@@ -151,7 +151,7 @@ def _add_import_table_parser(sub) -> None:
 def _cmd_import_table(args: argparse.Namespace) -> int:
     from .core import Portfolio, load_pack, parse_portfolio
     from .core.errors import InputError, Problem
-    from .io.portfolio_file import load_portfolio, save_portfolio
+    from .io.portfolio_file import open_portfolio, save_portfolio
     from .io.table_import import read_table
     from .resources import default_pack_dir
     if args.into is None and args.appraisal_year is None:
@@ -162,7 +162,7 @@ def _cmd_import_table(args: argparse.Namespace) -> int:
         raise InputError([Problem("the output would replace the table read: give another -o",
                                   file=str(args.output))])
     pack = load_pack(args.assumptions or default_pack_dir())
-    doc = (load_portfolio(args.into) if args.into is not None
+    doc = (open_portfolio(args.into, pack)[0] if args.into is not None   # refused as it is named
            else Portfolio.new(args.name, args.appraisal_year))
     table = read_table(args.table, pack, sheet=args.sheet)
     for column in table.unknown_columns:
@@ -295,7 +295,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from .core.errors import InputError
     from .io import submission_layout as L
     from .io.appraisal_workbook import is_appraisal_workbook
-    from .io.portfolio_file import load_portfolio, save_portfolio
+    from .io.portfolio_file import open_portfolio, save_portfolio
     from .io.resubmission import merge_projects
     from .io.submission import describe_problem, import_workbooks
     from .resources import default_pack_dir
@@ -314,7 +314,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"appraisal import: note: --appraisal-year is ignored; {args.into} keeps its own",
               file=sys.stderr)
     pack = load_pack(args.assumptions or default_pack_dir())
-    doc = (load_portfolio(args.into) if args.into is not None
+    doc = (open_portfolio(args.into, pack)[0] if args.into is not None   # refused as it is named
            else Portfolio.new(args.name, args.appraisal_year))
     before = doc.copy()
     report = import_workbooks(args.books, pack, strict=args.strict)
@@ -535,14 +535,15 @@ def _add_uncertainty_parsers(sub) -> None:
 
 
 def _seed(text: str) -> int:
-    """A Monte Carlo seed: numpy's generators take a whole number from 0 up."""
+    """A Monte Carlo seed: numpy's generators take a whole number from 0 up; below 2^53 it
+    is kept exactly in a JSON number and a spreadsheet cell, so the figures can be redrawn."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
-    if not 0 <= value < 2**63:
+    if not 0 <= value < 2**53:
         raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to "
-                                         f"{2**63 - 1:,}, not {text[:40]}")
+                                         f"{2**53 - 1:,}, not {text[:40]}")
     return value
 
 

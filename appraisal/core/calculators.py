@@ -73,8 +73,9 @@ class _Inputs:
             self.defaulted[name] = source
             v = value
         x, problem = check_number(v, INPUT_RANGES[self.calculator][name])
-        if problem is not None:
-            self.problems.append(Problem(problem, project=self.where, field=f"calculator.{name}"))
+        if x is None:
+            self.problems.append(Problem(problem or "is not a number", project=self.where,
+                                         field=f"calculator.{name}"))
             return 0.0
         self.used[name] = x
         return x

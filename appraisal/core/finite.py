@@ -58,11 +58,19 @@ def overflowed(results: PortfolioResults) -> dict[int, list[str]]:
     return bad
 
 
+# the parts of a project's tuples, named as the portfolio file names them (FORMAT.md 1, 4)
+TUPLE_PARTS = {"energy_changes": ("fuel", "quantity_per_year"),
+               "renewals": ("label", "cost", "every_years")}
+
+
 def suspects(project: Any) -> list[str]:
-    """The numeric inputs of a project far outside everyday sizes, by field name."""
+    """The numeric inputs of a project far outside everyday sizes, by field path."""
     out = []
     for f in fields(project):
-        for path, x in _numbers(f.name, getattr(project, f.name)):
+        value = getattr(project, f.name)
+        if f.name in TUPLE_PARTS:
+            value = [dict(zip(TUPLE_PARTS[f.name], item)) for item in value]
+        for path, x in _numbers(f.name, value):
             if not math.isfinite(x) or abs(x) > SUSPECT_ABOVE or 0 < abs(x) < SUSPECT_BELOW:
                 out.append(path)
     return out

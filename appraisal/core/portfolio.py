@@ -10,6 +10,7 @@ the project and the field.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -91,6 +92,7 @@ FIELD_RANGES: dict[str, Range] = {
 }
 
 
+@functools.lru_cache(maxsize=8192)   # paths repeat across projects ("capex.2027")
 def field_range(path: str) -> Range:
     """The declared range of the field at ``path`` ("capex.2027", "renewals[0].cost",
     "sensitivity.capex.low"); a path without one is a programming error."""

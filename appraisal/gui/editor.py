@@ -34,7 +34,7 @@ from ..core.appraise import (SHOVEL_READY_MAX_MONTHS, SHOVEL_READY_MIN_SCORE,
                               blended_upper_bound, ob_terms)
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.pack import ENERGY_SECTORS
-from ..core.portfolio import parse_project
+from ..core.portfolio import MAX_TEXT, parse_project
 from ..core.quantities import format_percent
 from ..io.submission_layout import NOTES_LIMIT
 from . import fields as words
@@ -264,7 +264,7 @@ class ProjectEditor(TableInputs, QWidget):
         edit.setToolTip(tip)
         edit.setAccessibleName(label)
         if kind == "text" and path != ("id",):
-            edit.setMaxLength(500)
+            edit.setMaxLength(MAX_TEXT)   # the core's limit of a name or label
         row = QHBoxLayout()
         row.setSpacing(6)
         row.addWidget(edit, 1)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QButtonGroup, QComboBox, QDoubl
                                QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.pack import CARBON_SERIES
-from ..core.portfolio import DEFAULTS, FINANCIAL_BASES, VFM_BASES
+from ..core.portfolio import DEFAULTS, FIELD_RANGES, FINANCIAL_BASES, MAX_TEXT, VFM_BASES
 from ..core.results import VFM_BASIS_LABELS
 from .document import PortfolioDocument
 
@@ -190,12 +190,13 @@ class SettingsPage(QWidget):
     def _build_about(self) -> None:
         self._heading("The portfolio")
         self.name = QLineEdit()
-        self.name.setMaxLength(500)
+        self.name.setMaxLength(MAX_TEXT)
         self.name.editingFinished.connect(
             lambda: self.commit("name", self.name.text().strip() or None))
         self._row("name", "&Name", self.name, "Shown on the dashboard, the workbook and the PDF.")
         self.appraisal_year = QSpinBox()
-        self.appraisal_year.setRange(1990, 2100)
+        years = FIELD_RANGES["appraisal_year"]   # the core's range (FORMAT.md 6)
+        self.appraisal_year.setRange(int(years.lo), int(years.hi))
         self.appraisal_year.setKeyboardTracking(False)
         self.appraisal_year.valueChanged.connect(
             lambda v: self.commit("appraisal_year", int(v)))
@@ -266,9 +267,11 @@ class SettingsPage(QWidget):
                             f"ratio. Default: the {default_words('vfm_basis')}.")
         caption.setBuddy(self.vfm_buttons[VFM_BASES[0]])
 
-    def _percent_box(self, lo: float, hi: float) -> QDoubleSpinBox:
+    def _percent_box(self, key: str) -> QDoubleSpinBox:
+        """A box in per cent for the portfolio field ``key``, over the core's range."""
+        rng = FIELD_RANGES[key]
         box = QDoubleSpinBox()
-        box.setRange(lo, hi)
+        box.setRange(rng.lo * 100, rng.hi * 100)
         box.setDecimals(2)
         box.setSingleStep(0.5)
         box.setSuffix(" %")
@@ -277,14 +280,14 @@ class SettingsPage(QWidget):
 
     def _build_financial(self) -> None:
         self._heading("The financial case (the promoter's cash flows)")
-        self.financial_discount_rate = self._percent_box(-50.0, 100.0)
+        self.financial_discount_rate = self._percent_box("financial_discount_rate")
         self.financial_discount_rate.valueChanged.connect(
             lambda v: self.commit("financial_discount_rate", round(v / 100, 6)))
         self._row("financial_discount_rate", "&Financial discount rate",
                   self.financial_discount_rate,
                   "The promoter's cost of capital, for the financial NPV and the viability gap. "
                   f"Default: {default_words('financial_discount_rate')}.")
-        self.financial_ob_share = self._percent_box(0.0, 100.0)
+        self.financial_ob_share = self._percent_box("financial_ob_share")
         self.financial_ob_share.setSingleStep(10)
         self.financial_ob_share.valueChanged.connect(
             lambda v: self.commit("financial_ob_share", round(v / 100, 6)))

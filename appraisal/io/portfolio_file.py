@@ -117,22 +117,23 @@ def migrate(data: Any, file: str) -> tuple[dict[str, Any], int | None]:
         raise InputError([Problem("the portfolio must be a JSON object", file=file)])
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_NAME:
-        shown = repr(fmt[:40]) if isinstance(fmt, str) else describe(fmt)
-        raise InputError([Problem(f"is a {shown} file, not an appraisal portfolio",
+        what = repr(fmt[:40]) if isinstance(fmt, str) else describe(fmt)
+        raise InputError([Problem(f"is a {what} file, not an appraisal portfolio",
                                   file=file, field="format")])
     version = data.get("version", 0 if fmt is None else None)
     if isinstance(version, bool) or not isinstance(version, int):
         raise InputError([Problem("version must be a whole number", file=file, field="version")])
     if version > FORMAT_VERSION:
-        shown = version if version < 10**6 else "beyond any published"
-        raise InputError([Problem(f"was written in portfolio format version {shown}; this "
+        newer = str(version) if version < 10**6 else "beyond any published"
+        raise InputError([Problem(f"was written in portfolio format version {newer}; this "
                                   f"application reads versions up to {FORMAT_VERSION}. Please "
                                   "update the application.", file=file, field="version")])
     original = version
     while version < FORMAT_VERSION:
         step = MIGRATIONS.get(version)
         if step is None:
-            raise InputError([Problem(f"format version {max(version, -1)} is not supported", file=file,
+            older = str(version) if abs(version) < 10**6 else "(out of range)"
+            raise InputError([Problem(f"format version {older} is not supported", file=file,
                                       field="version")])
         data = step(data)
         version = data["version"]

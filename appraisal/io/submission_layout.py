@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
+from ..core.calculators import HEATING_FUELS, INPUT_RANGES, VEHICLE_FUELS
 from ..core.pack import BUSINESS_CASE_STAGES, ENERGY_SECTORS, AssumptionPack
 from ..core.portfolio import (BENEFIT_KINDS, DISCOUNTINGS, MAX_ID, MAX_LIFETIME_YEARS, MAX_MONEY,
-                              MAX_TEXT, YEAR_RANGE)
+                              MAX_TEXT, YEAR_RANGE, field_range)
 
 TEMPLATE_KIND = "appraisal-submission"
 TEMPLATE_VERSION = 2
@@ -78,9 +78,9 @@ class Field:
     ``kind`` is one of text, choice, yesno, year, whole, number, money, price
     (GBP per unit, with pence), fraction (a share, shown as a percentage).
     ``choices`` names a list of :func:`choice_lists` for a choice field.
-    ``lo``/``hi`` repeat the ranges that :mod:`appraisal.core.portfolio` and
-    :mod:`appraisal.core.calculators` enforce, for the workbook's own data
-    validation. ``amount`` is the unit a number typed as text is read in
+    ``lo``/``hi`` are the ranges that :mod:`appraisal.core.portfolio` and
+    :mod:`appraisal.core.calculators` declare (:func:`core_ranged` sets them from
+    there), for the workbook's own data validation. ``amount`` is the unit a number typed as text is read in
     (:func:`appraisal.core.quantities.parse_amount`: GBP, kWh, litre, number;
     "fuel": the unit of the fuel in the same row). ``since`` is the template
     version that added the input.
@@ -106,6 +106,27 @@ class Field:
 
 
 YEAR_LO, YEAR_HI = YEAR_RANGE
+NUMERIC_KINDS = ("year", "whole", "number", "money", "price", "fraction")
+
+
+def core_ranged(f: Field, path: str | None = None, calculator: str | None = None) -> Field:
+    """``f`` with the range the core declares for its field (FORMAT.md 6): the workbook's
+    own validation then allows exactly what the import accepts (one source)."""
+    if f.kind not in NUMERIC_KINDS:
+        return f
+    try:
+        rng = (INPUT_RANGES[calculator][f.path] if calculator is not None
+               else field_range(path or f.path))
+    except KeyError:
+        return f
+    return replace(f, lo=rng.lo, hi=rng.hi)
+
+
+def _ranged_table(table: "Table", paths: dict[str, str]) -> "Table":
+    """A table whose columns take the core's ranges; ``paths`` names each column's
+    field as the core does ("capex" -> "capex.2000")."""
+    return replace(table, columns=tuple((c, core_ranged(f, paths[f.path]) if f.path in paths
+                                         else f) for c, f in table.columns))
 
 
 # Help texts may name the assumption pack's values in braces ("{deflator_years}",
@@ -276,6 +297,9 @@ PROJECT_SECTIONS: list[tuple[str, list[Field]]] = [
 ]
 
 
+PROJECT_SECTIONS = [(title, [core_ranged(f) for f in fields]) for title, fields in PROJECT_SECTIONS]
+
+
 # -- 'Project' sheet ------------------------------------------------------
 PROJECT_HEADER_ROW = 4          # column headings; sections and fields follow
 PROJECT_COLUMNS = ("Item", "Your entry", "Unit", "Example", "Help", "Field")
@@ -361,6 +385,8 @@ CAPEX_TABLE = Table(CAPEX, header_row=5, rows=15, columns=(
                 "economic case counts only the spend above it. Empty: none.",
                 lo=0, hi=MAX_MONEY, since=2)),
 ))
+CAPEX_TABLE = _ranged_table(CAPEX_TABLE, {"capex": "capex.2000", "public_funding": "public_funding.2000",
+                                                "counterfactual_capex": "counterfactual_capex.2000"})
 
 # Below the capex table on the same sheet: renewals, then shares of optimism bias types.
 # Column A shows "Renewal 1", "Type 1"...; the inputs are in B to D.
@@ -375,6 +401,8 @@ RENEWALS_TABLE = Table(CAPEX, header_row=CAPEX_TABLE.last_row + 5, rows=5, since
                 "Years between renewals, counted from the first year of operation.",
                 lo=1, hi=MAX_LIFETIME_YEARS, since=2)),
 ))
+RENEWALS_TABLE = _ranged_table(RENEWALS_TABLE, {"cost": "renewals[0].cost",
+                                                      "every_years": "renewals[0].every_years"})
 OB_TYPES_TABLE = Table(CAPEX, header_row=RENEWALS_TABLE.last_row + 4, rows=4, since=2, columns=(
     ("B", Field("type", "Project type", "choice", "", "Standard civil engineering",
                 "A Green Book project type for optimism bias.", choices="ob_type", since=2)),
@@ -382,6 +410,7 @@ OB_TYPES_TABLE = Table(CAPEX, header_row=RENEWALS_TABLE.last_row + 4, rows=4, si
                 "The part of the capital spend of that type. " + SHARE_RULE, lo=0, hi=1,
                 since=2)),
 ))
+OB_TYPES_TABLE = _ranged_table(OB_TYPES_TABLE, {"share": "ob_project_type.any"})
 
 ENERGY_TABLE = Table(ENERGY, header_row=6, rows=6, columns=(
     ("A", Field("fuel", "Fuel (unit)", "choice", "", "Natural gas (kWh)",
@@ -391,6 +420,7 @@ ENERGY_TABLE = Table(ENERGY, header_row=6, rows=6, columns=(
                 "when more is used (e.g. electricity for heat pumps).", lo=-1e13, hi=1e13,
                 amount="fuel")),
 ))
+ENERGY_TABLE = _ranged_table(ENERGY_TABLE, {"quantity_per_year": "energy_changes[0].quantity_per_year"})
 
 ENERGY_BLOCK_A_ROW = 4                          # block heading rows on the 'Energy' sheet
 HEAT_PUMP_BLOCK_ROW = ENERGY_TABLE.last_row + 2
@@ -426,6 +456,8 @@ EV_FIELDS = (
     Field("ice_litres_per_km", "Consumption of the car replaced", "number", "litres per km",
           "0.075", "Fuel a petrol or diesel car would have burnt per km.", lo=0, hi=1),
 )
+HEAT_PUMP_FIELDS = tuple(core_ranged(f, calculator="heat_pumps") for f in HEAT_PUMP_FIELDS)
+EV_FIELDS = tuple(core_ranged(f, calculator="ev_charging") for f in EV_FIELDS)
 CALCULATORS = (("heat_pumps", HEAT_PUMP_FIELDS, HEAT_PUMP_FIRST_ROW),
                ("ev_charging", EV_FIELDS, EV_FIRST_ROW))
 
@@ -438,6 +470,7 @@ TARIFFS_TABLE = Table(ENERGY, header_row=TARIFF_BLOCK_ROW + 2, rows=6, since=2, 
                 "included (the appraisal takes VAT off if you can recover it).", lo=0, hi=1e6,
                 since=2)),
 ))
+TARIFFS_TABLE = _ranged_table(TARIFFS_TABLE, {"tariff": "tariffs.any"})
 
 BENEFITS_TABLE = Table(BENEFITS, header_row=5, rows=8, columns=(
     ("A", Field("label", "Benefit", "text", "", "Journey time savings to bus users",
@@ -454,6 +487,7 @@ BENEFITS_TABLE = Table(BENEFITS, header_row=5, rows=8, columns=(
                 "for an economic benefit that is a health outcome (e.g. more physical activity). "
                 "Empty: Standard.", choices="discounting", since=2)),
 ))
+BENEFITS_TABLE = _ranged_table(BENEFITS_TABLE, {"per_year": "other_benefits[0].per_year"})
 BENEFIT_PROFILE_LINK_COLUMN = "E"     # shows "on 'Benefit profiles'" when a profile is given
 
 PROFILE_COLUMNS = tuple("BCDEFGHI")[:BENEFITS_TABLE.rows]     # one per benefit row
@@ -468,6 +502,9 @@ PROFILES_TABLE = Table(PROFILES, header_row=PROFILE_LABEL_ROW, rows=40, columns=
                           "year (e.g. use building up); instead of the figure a year on "
                           "'Project'.", lo=-1e12, hi=1e12, since=2)),
 ))
+PROFILES_TABLE = _ranged_table(PROFILES_TABLE, {**{f"benefit{k}": "other_benefits[0].profile.2000"
+                                                    for k in range(len(PROFILE_COLUMNS))},
+                                                 "car_km_removed": "car_km_removed.2000"})
 
 
 def tables(version: int = TEMPLATE_VERSION) -> list[Table]:

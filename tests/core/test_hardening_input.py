@@ -238,7 +238,7 @@ def test_an_overflow_of_inputs_built_in_code_is_a_named_input_error(reference_pa
     with pytest.raises(InputError) as caught:
         appraise_portfolio(inputs, reference_pack)
     (p,) = caught.value.problems
-    assert p.project == "A" and p.field == "energy_changes[0][1]"
+    assert p.project == "A" and p.field == "energy_changes[0].quantity_per_year"
     assert "overflows" in p.message
 
 

@@ -261,3 +261,29 @@ def test_an_ev_consumption_of_1e_minus_300_exits_2_in_every_command(tmp_path):
         assert done.returncode == 2, (args, done.stderr)
         assert f"project {p['id']}, field 'calculator.ev_kwh_per_km'" in done.stderr
         assert "Warning" not in done.stderr and done.stdout == ""
+
+
+def test_a_sheet_that_understates_its_size_is_still_read_to_the_last_row(pack, template,
+                                                                        tmp_path):
+    """A workbook's stated dimension (<dimension ref=...>) is not trusted: openpyxl's
+    read-only mode would stop at it, and a 16th capex row beyond it would be lost."""
+    import re
+    import zipfile
+    cells = project_entries(FIRST, pack)
+    row = L.CAPEX_TABLE.last_row + 1
+    cells[(L.CAPEX, f"B{row}")] = 4_000_000
+    book = fill(template, tmp_path / "dim.xlsx", cells)
+    wb = openpyxl.load_workbook(book, read_only=True)
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(L.CAPEX) + 1}.xml"
+    wb.close()
+    lied = tmp_path / "lied.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(lied, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == part:
+                data, n = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:F5"', data)
+                assert n == 1
+            dst.writestr(info, data)
+    report = import_workbooks([lied], pack)
+    assert (L.CAPEX, f"B{row}") in where(report)
+    assert report.projects == []

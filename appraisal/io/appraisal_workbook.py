@@ -332,8 +332,13 @@ def _set_map(obj: dict, key: str, year: str, value: Any) -> None:
 
 def _apply(doc: dict, path: list[str], value: Any) -> None:
     """Set one field of the document from a changed cell (see input_register's paths)."""
-    if path[0] != "projects":
-        doc[path[0]] = value
+    if path[0] != "projects":   # a portfolio setting, or a field of a block (sign_off.prepared_by)
+        target = doc
+        for key in path[:-1]:
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            target = target[key]
+        target[path[-1]] = value
         return
     p = _project(doc, path[1])
     name, rest = path[2], path[3:]

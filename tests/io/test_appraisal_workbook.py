@@ -17,8 +17,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
 
-from appraisal.core import InputError, load_pack, parse_portfolio
+from appraisal.core import InputError, appraise_portfolio, load_pack, parse_portfolio
 from appraisal.io.appraisal_workbook import IMPORTED_FROM, read_appraisal_workbook
 from appraisal.io.portfolio_file import dumps_portfolio, load_portfolio
 from appraisal.io.workbook import SUMMARY, SUMMARY_COLUMNS, SUMMARY_HEADER_ROW, export_workbook
@@ -243,3 +244,39 @@ def test_a_submission_workbook_is_not_an_appraisal_workbook(pack, tmp_path):
     write_template(tmp_path / "t.xlsx", pack)
     with pytest.raises(InputError, match="is not an appraisal workbook"):
         read_appraisal_workbook(tmp_path / "t.xlsx", pack)
+
+
+def _random_portfolios():
+    sys.path.insert(0, str(REPO / "tests" / "core"))
+    from v2_helpers import PACK_2026
+    from v2_strategies import PACK_2026_INFO, v2_portfolios
+    return load_pack(PACK_2026), v2_portfolios(PACK_2026_INFO, max_projects=2)
+
+
+SMALL_PACK_LOADED, RANDOM_PORTFOLIOS = _random_portfolios()
+
+
+@settings(deadline=None, max_examples=12,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(doc=RANDOM_PORTFOLIOS)
+def test_random_portfolios_with_every_v2_field_round_trip(doc, tmp_path):
+    """Every input the export writes is read back as written: with the document the
+    identical portfolio; with parsed inputs only, a portfolio with the same figures."""
+    pack = SMALL_PACK_LOADED
+    try:
+        inputs = parse_portfolio(doc, pack)
+    except InputError:
+        assume(False)
+    book = tmp_path / "random.xlsx"
+    export_workbook(inputs, pack, book, document=doc)
+    portfolio, report = read_appraisal_workbook(book, pack)
+    assert report.unchanged and not report.formula_problems
+    assert json.dumps(portfolio.data) == json.dumps(doc)
+    export_workbook(inputs, pack, book)                 # no document: made from the inputs
+    portfolio, report = read_appraisal_workbook(book, pack)
+    assert report.unchanged
+    again = appraise_portfolio(parse_portfolio(portfolio.data, pack), pack).totals()
+    first = appraise_portfolio(inputs, pack).totals()
+    for key in ("npsv_gbp", "pv_costs_gbp", "carbon_saved_tco2e", "public_cost_gbp"):
+        assert again[key] == pytest.approx(first[key], rel=1e-12, abs=1e-6), key

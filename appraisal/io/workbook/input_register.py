@@ -58,7 +58,7 @@ def as_read(value: Any) -> Any:
     if isinstance(value, bool):
         raise TypeError("booleans are written as Yes/No text")
     if isinstance(value, (int, float)):
-        return float(f"{float(value):.16G}")
+        return float(f"{float(value):.16G}") + 0.0   # -0.0 is written as "-0", read back as 0
     return str(value)
 
 

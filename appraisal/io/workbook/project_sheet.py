@@ -163,6 +163,9 @@ class ProjectSheet(InputsBlock, YearTable):
         self.fuels = pack.fuels()
         self.category = pack.categories[p.category]
         self.start, first, last = project_span(p, self.A, pack)
+        # project_span counts a residual year whenever a residual value or asset life is
+        # given; the appraisal's axis only when the residual is worth something
+        last = min(last, int(results.years[-1])) if results.years is not None else last
         self.years = np.arange(first, last + 1)
         self.ny = self.years.size
         self.s0 = int(first - axis.years[0])

@@ -209,7 +209,7 @@ class _AppraiseTask(QRunnable):
                 out: object = reappraise(self.previous, self.inputs, self.changed, self.pack)
             else:
                 out = appraise_with_series_on_demand(self.inputs, self.pack)
-                out.warnings     # worded here, not on the GUI thread; edits carry them over
+                _ = out.warnings     # worded here, not on the GUI thread; edits carry them over
         except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
             out = exc
         self.signals.done.emit(self.generation, out, (time.perf_counter() - t0) * 1000)

@@ -36,6 +36,12 @@ from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_
                         delay_line, exchequer_line, pack_note, pipeline_values, pipeline_vfm,
                         project_values, project_vfm)
 from .formatting import DASH
+from .report_drawing import (ALIGN_LEFT, ALIGN_RIGHT, AMBER_EDGE, AMBER_FILL, AMBER_INK, CHART_H,
+                             Canvas, LINE_SPACING, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
+                             NONE_FLOOR, PAGE_H, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
+                             TORNADO_ROWS_PORTFOLIO, TORNADO_ROWS_PROJECT, TornadoRow, WIDTH,
+                             _defined, _money_colour, _range, _signed_percent, _tag, _vfm_colour,
+                             annual_chart, histogram_chart, tornado_chart)
 
 __all__ = ["ReportCancelled", "SummaryLayout", "write_summary_pdf"]
 
@@ -47,12 +53,6 @@ class ReportCancelled(Exception):
 # -- the page ---------------------------------------------------------------------------
 # Everything below is laid out in points (1/72 inch): the painter is scaled from the
 # writer's dots to points once per page, so that geometry reads as it prints.
-from .report_drawing import (ALIGN_LEFT, ALIGN_RIGHT, AMBER_EDGE, AMBER_FILL, AMBER_INK, CHART_H,
-                             Canvas, LINE_SPACING, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
-                             NONE_FLOOR, PAGE_H, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
-                             TORNADO_ROWS_PORTFOLIO, TORNADO_ROWS_PROJECT, TornadoRow, WIDTH,
-                             _defined, _money_colour, _range, _signed_percent, _tag, _vfm_colour,
-                             annual_chart, histogram_chart, tornado_chart)
 
 @dataclass
 class Figures:

@@ -308,7 +308,7 @@ class ResultsPanel(QScrollArea):
 
     def _show_cards(self, v: dict, results, i: int, project: dict) -> None:
         """The headline cards of project ``i`` (``v``: its values, None where undefined)."""
-        for key, title, f, tip in CARDS:
+        for key, _title, f, _tip in CARDS:
             if key in ("vfm", "psds"):
                 continue
             x = v.get(key)

@@ -142,7 +142,7 @@ def to_table(results: PortfolioResults) -> str:
     lines.append("Contribution to the low-carbon investment gap"
                  + (f", {window[0]}-{window[1]}" if window else "")
                  + f" (£m, {p['price_base_year']} prices):")
-    for name, s in list(p["gap"]["sectors"].items()) + [("total", p["gap"]["total"])]:
+    for _name, s in list(p["gap"]["sectors"].items()) + [("total", p["gap"]["total"])]:
         label = s.get("label", "All sectors")
         share = s["share_closed"]
         own = f" {s['window'][0]}-{s['window'][1]}" if not window and "window" in s else ""

@@ -382,7 +382,7 @@ def test_workbook_renders_to_pdf(pack, tmp_path, libreoffice, tools):
     assert pdf.stat().st_size > 20_000
     if tools.available("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        pages = int(next(l.split()[-1] for l in info.splitlines() if l.startswith("Pages")))
+        pages = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages")))
         assert pages >= 4 + 12
 
 

@@ -187,7 +187,7 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
     ws.set_row(h, 45)
     n = len(results.ids)
     for i in range(n):
-        for c, (label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
+        for c, (_label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
             ref, value = _summary_cell(results, names[i], key, i)
             text = num_fmt is None and not key.startswith("@")   # beside numbers: centred
             ws.write_formula(h + 1 + i, c, f"={ref}", fmt.num(num_fmt or "General",
@@ -210,7 +210,7 @@ def _summary_total(ws, fmt: Formats, results: PortfolioResults) -> int:
         return col_range(col_of[key], first, max(first, last))
 
     basis = f'IF({total["vfm_basis"]}="public",{total["bcr_public"]},{total["bcr"]})'
-    for c, (label, key, num_fmt, rule) in enumerate(SUMMARY_COLUMNS):
+    for c, (_label, key, num_fmt, rule) in enumerate(SUMMARY_COLUMNS):
         f = fmt.num(num_fmt or "General", total=True)
         if rule == "label":
             ws.write_string(r, c, "Portfolio total", f)

@@ -276,8 +276,8 @@ class AssumptionsView(QWidget):
         return out
 
     def _show_choices(self) -> None:
-        series = self.doc.setting("carbon_series", "central")
-        schedule = self.doc.setting("discount_schedule", "standard")
+        series = self.doc.setting("carbon_series")         # the core's default if unset
+        schedule = self.doc.setting("discount_schedule")
         self.series.setCurrentIndex(max(0, self.series.findData(series)))
         self.schedule.setCurrentIndex(max(0, self.schedule.findData(schedule)))
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QProgressBar, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
+from ..core.wording import results_provenance, shovel_ready_rule
 from . import formatting as fmt
 from .breakdown import (BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values,
                         pipeline_vfm, short_pack_note)
@@ -89,8 +90,7 @@ class Dashboard(QWidget):
                                                                    "(permanent-equivalent) and "
                                                                    "operation"),
                 ("public_cost_gbp", "Public cost", "Public funding over all years"),
-                ("shovel_ready_projects", "Shovel-ready", "Projects with a readiness score of 80 "
-                                                          "or more that can start within 12 months")]):
+                ("shovel_ready_projects", "Shovel-ready", f"Projects with {shovel_ready_rule()}")]):
             card = Card(title, tip)
             card.value.setAccessibleName(title)        # selectable text: a screen reader
             card.detail.setAccessibleName(f"{title}, detail")   # says whose figure it is
@@ -223,7 +223,7 @@ class Dashboard(QWidget):
                                           detail="before optimism bias")
         self.cards["shovel_ready_projects"].set(f"{int(t['shovel_ready_projects'] or 0)} of "
                                                 f"{len(results.ids)}",
-                                                detail="score 80+, start within 12 months")
+                                                detail=shovel_ready_rule(short=True))
         gap = results.gap()
         while len(self.gap_bars) < len(gap["sectors"]) + 1:
             bar = GapBar("")
@@ -246,8 +246,7 @@ class Dashboard(QWidget):
         else:
             self._stale = True
         self.provenance.setText(
-            f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
-            f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "
-            f"{results.appraisal_year}; value for money on the {pipeline_vfm(results).basis_name}."
+            results_provenance(results, energy=False, prices=False,
+                               vfm_basis_name=pipeline_vfm(results).basis_name) + "."
             + short_pack_note(doc.pack))
         self.provenance.setToolTip(pack_note(results))

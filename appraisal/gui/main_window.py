@@ -621,18 +621,10 @@ class MainWindow(QMainWindow):
         return self._run("Importing submissions", job, done)
 
     def _add_imported(self, report) -> None:
-        from ..io.submission import describe_problem
-        have = {p.get("id") for p in self.doc.projects if isinstance(p, dict)}
-        added, refused = [], []
+        from ..io.submission import describe_problem, new_projects
         problems = [describe_problem(p) for p in report.problems]   # a property of ImportReport
-        kept = report.kept()
-        for book in kept:
-            project = book.project or {}
-            if project.get("id") in have:
-                refused.append(f"{book.file}: the portfolio already has project {project.get('id')!r}")
-                continue
-            have.add(project.get("id"))
-            added.append(project)
+        added, taken = new_projects(self.doc.projects, report)       # the command line's rule
+        refused = [describe_problem(p) for p in taken]
         if added:
             stack = self.doc.undo_stack
             stack.beginMacro(f"Import {len(added)} submission{'s' * (len(added) > 1)}")

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout,
                                QWidget)
 
+from ..core.wording import shovel_ready_rule
 from .document import PortfolioDocument
 from .editor import ProjectEditor
 from .models import LIST_COLUMNS, ProjectFilter, ProjectsModel
@@ -48,7 +49,7 @@ class ProjectsPage(QWidget):
         filters.addWidget(self.vfm)
         lv.addLayout(filters)
         self.shovel = QCheckBox("Shovel-ready only")
-        self.shovel.setToolTip("Readiness score of 80 or more and a start within 12 months")
+        self.shovel.setToolTip(f"Shovel-ready: {shovel_ready_rule()}")
         lv.addWidget(self.shovel)
         self.proxy = ProjectFilter(self)
         self.proxy.setSourceModel(model)

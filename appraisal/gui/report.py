@@ -30,6 +30,7 @@ from ..core.pack import AssumptionPack
 from ..core.portfolio import PortfolioInputs
 from ..core.results import PortfolioResults, vfm_category
 from ..core.sensitivity import DRIVER_BY_NAME, sensitivity
+from ..core.wording import UNDEFINED_REASONS, provenance, shovel_ready_rule, undefined_reason
 from ..io.portfolio_file import publish, temp_file_beside
 from . import formatting as fmt
 from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_lines, deadweight_line,
@@ -113,7 +114,7 @@ def footer_text(fig: Figures) -> str:
     """The pack line of every page, with its line on the rows that are not official."""
     r = fig.results
     note = pack_note(r)
-    return f"Assumptions {r.pack_id}, vintage {r.pack_vintage}" + (f"  ·  {note}" if note else "")
+    return provenance(r.pack_id, r.pack_vintage) + (f"  ·  {note}" if note else "")
 
 
 def footer_top(cv: Canvas, fig: Figures) -> float:
@@ -137,21 +138,10 @@ def _undefined_notes(r: PortfolioResults, s: dict[str, np.ndarray]) -> dict[str,
     k0 = int(np.searchsorted(r.years, r.appraisal_year))
     cash = s["financial_cash_flow"][k0:]
     net = (s["discounted_benefits"] - s["discounted_costs"])[k0:]
-
-    def payback(flows: np.ndarray) -> str:
-        return "not repaid in its life" if (np.cumsum(flows) < 0).any() else "never in deficit"
-
-    return {
-        "bcr": "not defined: no costs",
-        "bcr_public": "not defined: no public costs",
-        "cost_per_tco2e_gbp": "not defined: no carbon saved",
-        "public_cost_per_tco2e_gbp": "not defined: no carbon saved",
-        "cost_per_net_job_gbp": "not defined: no net jobs",
-        "financial_irr": ("no rate solves it" if (cash > 0).any() and (cash < 0).any()
-                          else "cash never changes sign"),
-        "payback_year": payback(cash),
-        "discounted_payback_year": payback(net),
-    }
+    flows = {"financial_irr": cash, "payback_year": cash, "discounted_payback_year": net}
+    keys = ("bcr", "bcr_public", "cost_per_tco2e_gbp", "public_cost_per_tco2e_gbp",
+            "cost_per_net_job_gbp", *flows)
+    return {k: undefined_reason(k, flows.get(k)) or "not defined" for k in keys}
 
 
 def _line_rows(lines: list[Line]) -> list[list[Cell | str]]:
@@ -247,10 +237,10 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
         ("Net present social value", fmt.money(port["npsv_gbp"]), "PV of benefits less PV of costs",
          _money_colour(port["npsv_gbp"])),
         ("Social BCR", fmt.bcr(port["bcr"]),
-         "all benefits / all costs" if _defined(port["bcr"]) else "not defined: no costs", INK),
+         "all benefits / all costs" if _defined(port["bcr"]) else UNDEFINED_REASONS["bcr"], INK),
         ("Funder BCR", fmt.bcr(port.get("bcr_public")),
          "net of private costs / public costs" if _defined(port.get("bcr_public"))
-         else "not defined: no public costs", INK),
+         else UNDEFINED_REASONS["bcr_public"], INK),
         ("Value for money", vfm.badge, f"on the {vfm.basis_name}",
          _vfm_colour(vfm.band)),
         ("Exchequer (VAT and duty)", ex.text(), "a transfer, not in the NPSV",
@@ -270,7 +260,7 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
         ("Gap contribution", fmt.money(port["gap"]["total"]["contribution_gbp"]),
          f"{fmt.percent(port['gap']['total']['share_closed'], 3)} of the gap closed", INK),
         ("Shovel-ready projects", f"{port['shovel_ready_projects']} of {len(r.ids)}",
-         "score 80+, start within 12 months", INK),
+         shovel_ready_rule(short=True), INK),
     ]
     gap_w, card_h, per_row = 6.0, 38.0, 4
     cw = (WIDTH - (per_row - 1) * gap_w) / per_row

@@ -13,6 +13,7 @@ from .breakdown import (TIPS, Line, benefit_lines, carbon_cost_test, carbon_line
                         deadweight_line, delay_line, exchequer_line, job_lines, pack_note,
                         project_values, project_vfm, short_pack_note)
 from ..core.sensitivity import sensitivity
+from ..core.wording import results_provenance, shovel_ready_rule
 from .charts import (BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year,
                      tornado)
 from .document import PortfolioDocument
@@ -281,11 +282,8 @@ class ResultsPanel(QScrollArea):
         if not problems and not results.warnings[i]:
             self._check("No warnings", "#1E7B34", "✔")
         self.provenance.setText(
-            f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
-            f"{results.carbon_series}; energy prices {results.energy_series}; discounting "
-            f"{results.discount_schedule}; £ at {results.price_base_year} prices; appraisal year "
-            f"{results.appraisal_year}; value for money on the "
-            f"{project_vfm(results, i).basis_name}." + short_pack_note(doc.pack))
+            results_provenance(results, vfm_basis_name=project_vfm(results, i).basis_name) + "."
+            + short_pack_note(doc.pack))
         self.provenance.setToolTip(pack_note(results))
         s = results.project_series(i)
         years = results.years
@@ -343,7 +341,7 @@ class ResultsPanel(QScrollArea):
         if v.get("shovel_ready"):
             self.cards["readiness_score"].set(
                 self.cards["readiness_score"].value.text() + " ✔", "#1E7B34",
-                "Shovel-ready: a score of 80 or more and a start within 12 months",
+                f"Shovel-ready: {shovel_ready_rule()}",
                 detail="shovel-ready")
 
     # -- sensitivity of the selected project, computed in the background ---------------

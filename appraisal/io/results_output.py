@@ -7,7 +7,7 @@ import json
 from itertools import chain
 from typing import Any
 
-from ..core.appraise import SHOVEL_READY_MAX_MONTHS, SHOVEL_READY_MIN_SCORE
+from ..core.wording import provenance, shovel_ready_rule
 from ..core.results import VFM_BASIS_LABELS, PortfolioResults
 
 CSV_EXCLUDE = ("warnings",)
@@ -109,10 +109,11 @@ def to_table(results: PortfolioResults) -> str:
 
     basis = VFM_BASIS_LABELS.get(p["vfm_basis"], p["vfm_basis"])
     lines = [f"{p['name']}",
-             f"Appraisal year {p['appraisal_year']}, prices of {p['price_base_year']}; "
-             f"carbon {p['carbon_series']}, energy prices {p['energy_series']}, discounting "
-             f"{p['discount_schedule']}; assumptions {p['assumptions']['id']} "
-             f"({p['assumptions']['vintage']}); method version {p['method_version']}",
+             provenance(p["assumptions"]["id"], p["assumptions"]["vintage"],
+                        carbon_series=p["carbon_series"], energy_series=p["energy_series"],
+                        discount_schedule=p["discount_schedule"],
+                        price_base_year=p["price_base_year"], appraisal_year=p["appraisal_year"])
+             + f"; method version {p['method_version']}",
              f"BCR: the social BCR, all benefits over all costs. Funder: the funder BCR, "
              f"benefits net of private costs over public costs. VfM is on the {basis.split(' (')[0]}.",
              "", line([c[0] for c in cols]), line(["-" * c[1] for c in cols])]
@@ -131,8 +132,7 @@ def to_table(results: PortfolioResults) -> str:
         _num(p["bcr_public"], ".2f"), (p["vfm_category"] or "-").upper(), _num(p["carbon_saved_tco2e"], ",.0f"), "",
         _num(p["net_additional_jobs_fte"], ",.1f"), _money(p["gap"]["total"]["contribution_gbp"]),
         f"{p['shovel_ready_projects']}*"]))
-    lines += ["", f"* shovel-ready: readiness score of {SHOVEL_READY_MIN_SCORE:g} or more and a "
-                  f"start within {SHOVEL_READY_MAX_MONTHS:g} months", "",
+    lines += ["", f"* shovel-ready: {shovel_ready_rule()}", "",
               f"Carbon saved: {_num(p['carbon_saved_direct_tco2e'], ',.0f')} t direct, "
               f"{_num(p['carbon_saved_traded_tco2e'], ',.0f')} t traded (grid electricity); "
               f"embodied {_num(p['embodied_carbon_tco2e'], ',.0f')} t.",
@@ -163,8 +163,8 @@ def to_table(results: PortfolioResults) -> str:
 def sensitivity_table(out: dict) -> str:
     """The sensitivity analysis for the terminal: per project its largest swings
     and its switching values."""
-    lines = [f"Sensitivity analysis; assumptions {out['assumptions']['id']} "
-             f"({out['assumptions']['vintage']})", ""]
+    lines = ["Sensitivity analysis. "
+             + provenance(out["assumptions"]["id"], out["assumptions"]["vintage"]), ""]
     lines.append("Portfolio NPSV at each driver's low and high (£m):")
     for r in out["portfolio"]["tornado"]:
         lines.append(f"  {r['label'][:34]:<34} {_money(r['npsv_gbp_low']):>9} {_money(r['npsv_gbp_high']):>9}")
@@ -190,9 +190,10 @@ def sensitivity_table(out: dict) -> str:
 
 def montecarlo_table(out: dict) -> str:
     """The Monte Carlo percentiles for the terminal."""
-    lines = [f"Monte Carlo: {out['draws']:,} draws, seed {out['seed']}; assumptions "
-             f"{out['assumptions']['id']} ({out['assumptions']['vintage']}); carbon "
-             f"{out['carbon_series']}, discounting {out['discount_schedule']}", out["note"], "",
+    lines = [f"Monte Carlo: {out['draws']:,} draws, seed {out['seed']}. "
+             + provenance(out["assumptions"]["id"], out["assumptions"]["vintage"],
+                          carbon_series=out["carbon_series"],
+                          discount_schedule=out["discount_schedule"]), out["note"], "",
              f"{'':12}{'central £m':>11}{'mean £m':>10}{'P10 £m':>10}{'P50 £m':>10}{'P90 £m':>10}"
              f"{'P(NPSV<0)':>11}"]
     for pid, s in [("PORTFOLIO", out["portfolio"])] + [(p["id"], p) for p in out["projects"]]:

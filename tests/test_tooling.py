@@ -73,3 +73,30 @@ def test_the_tools_skip_locally_and_fail_in_ci(tools, monkeypatch):
     here = Path(sys.executable)
     monkeypatch.setenv("PATH", str(here.parent))
     assert Path(tools.require(missing, here.name)).samefile(here)
+
+
+# Functions over 80 lines with no "# long:" reason, in modules being reworked in parallel
+# (issue 12: the pack loader's table spec, the typed analysis results, the workbook's
+# sheets); each leaves this list when it is split or says why. None may join it.
+LONG_BEING_REWORKED = {
+    ("appraisal/core/pack.py", "load_pack"),
+    ("appraisal/core/portfolio.py", "_parse_project"),
+    ("appraisal/core/sensitivity.py", "sensitivity"),
+    ("appraisal/core/montecarlo.py", "simulate"),
+    ("appraisal/core/selection.py", "select_projects"),
+    ("appraisal/io/workbook/analysis.py", "write_selection"),
+    ("appraisal/io/workbook/analysis.py", "write_monte_carlo"),
+    ("appraisal/io/workbook/analysis.py", "write_sensitivity"),
+    ("appraisal/cli.py", "_selection_table"),
+}
+
+
+def test_no_new_function_over_80_lines_without_a_reason():
+    # STYLE.md: a function fits on a screen; past 80 lines it is split, or says why in a
+    # "# long:" comment (.ci/long_functions.py lists them)
+    spec = importlib.util.spec_from_file_location("long_functions", REPO / ".ci" / "long_functions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    unexplained = {(path.replace("\\", "/"), name)
+                   for path, name, _, _, explained in module.long_functions() if not explained}
+    assert unexplained <= LONG_BEING_REWORKED, sorted(unexplained - LONG_BEING_REWORKED)

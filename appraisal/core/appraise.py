@@ -252,6 +252,8 @@ def _stream_profiles(P: Sequence[ProjectInputs]) -> list[Sparse]:
 
 def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
              fuels: list[str], sectors: list[str]) -> _Flat:
+    # long: one column after another of the same projects, each read once into an array;
+    # split, each part would need the rebasing factors, indices and sparse lists it shares
     """All projects' inputs as arrays, money rebased to the price base.
 
     Each column is read from every project in one comprehension and turned
@@ -715,6 +717,9 @@ def _by_sector(esec: np.ndarray, q: np.ndarray, table: np.ndarray) -> np.ndarray
 def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndarray,
                     post: np.ndarray, tab: _Tables, window: np.ndarray, opts: Options,
                     pack: AssumptionPack, res: PortfolioResults, keep_series: bool) -> None:
+    # long: the method's steps in order over (projects x years) matrices that later steps
+    # reuse; a split would pass some forty arrays between the parts (a context object for
+    # them is the way to split it, and it would be worth a benchmark)
     """METHOD.md 3 to 6 for projects ``lo..hi-1``, as (projects x years) matrices.
 
     The economic case runs on its own timeline (operation delayed by duration

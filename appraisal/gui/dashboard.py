@@ -72,6 +72,22 @@ class Dashboard(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         layout.addWidget(self.title)
+        layout.addLayout(self._build_cards())
+        self.splitter = self._build_gap_and_scatter()
+        self.vsplitter = self._build_ranking(model, self.splitter)
+        layout.addWidget(self.vsplitter, 1)
+        self.provenance = QLabel()
+        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        self.provenance.setWordWrap(True)
+        layout.addWidget(self.provenance)
+        self._sized = False
+        self._stale = False
+        doc.resultsChanged.connect(self.refresh)
+        doc.settingsChanged.connect(self.refresh)
+        doc.structureChanged.connect(self._structure_changed)
+
+    def _build_cards(self) -> QGridLayout:
+        """The pipeline's headline figures, one card each, in a row."""
         cards = QGridLayout()
         self.cards: dict[str, Card] = {}
         for k, (key, title, tip) in enumerate([
@@ -96,10 +112,11 @@ class Dashboard(QWidget):
             card.detail.setAccessibleName(f"{title}, detail")   # says whose figure it is
             self.cards[key] = card
             cards.addWidget(card, 0, k)
-        layout.addLayout(cards)
+        return cards
 
+    def _build_gap_and_scatter(self) -> QSplitter:
+        """The investment-gap bars (left) beside the scatter of BCR against cost per tonne."""
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter = split
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -125,7 +142,10 @@ class Dashboard(QWidget):
         self.scatter.setMinimumWidth(300)
         split.setChildrenCollapsible(False)
         split.setSizes([400, 600])
+        return split
 
+    def _build_ranking(self, model: ProjectsModel, split: QSplitter) -> QSplitter:
+        """The ranking table under ``split``, in a splitter of their own."""
         self.table = QTableView()
         self.table.setAccessibleName("Ranking of the projects")
         self.proxy = RankingModel(self)
@@ -158,17 +178,7 @@ class Dashboard(QWidget):
         vsplit.setStretchFactor(1, 1)
         vsplit.setChildrenCollapsible(False)
         vsplit.setSizes([380, 300])
-        self.vsplitter = vsplit
-        layout.addWidget(vsplit, 1)
-        self.provenance = QLabel()
-        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
-        self.provenance.setWordWrap(True)
-        layout.addWidget(self.provenance)
-        self._sized = False
-        self._stale = False
-        doc.resultsChanged.connect(self.refresh)
-        doc.settingsChanged.connect(self.refresh)
-        doc.structureChanged.connect(self._structure_changed)
+        return vsplit
 
     def _structure_changed(self) -> None:
         self._sized = False

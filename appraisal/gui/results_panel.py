@@ -160,6 +160,38 @@ class ResultsPanel(QScrollArea):
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: 600;")
         layout.addWidget(self.heading)
+        layout.addLayout(self._build_cards())
+        # what the NPSV is made of, the Exchequer beside it, then carbon, jobs and the rest
+        self.value_list = FigureList("What makes up the NPSV")
+        self.value_list.setToolTip("Present values at base-year prices; each external effect on "
+                                   "its own line")
+        self.other_list = FigureList("Carbon, jobs and other figures")
+        for w in (self.value_list, self.other_list):
+            w.setFrameShape(QFrame.Shape.StyledPanel)
+            layout.addWidget(w)
+        self.chart_flows = ChartView()
+        self.chart_cumulative = ChartView()
+        self.chart_carbon = ChartView()
+        for view in (self.chart_flows, self.chart_cumulative, self.chart_carbon):
+            view.setMinimumHeight(190)
+            layout.addWidget(view)
+        self._build_sensitivity(layout)
+        self.checks_title = QLabel("Checks")
+        self.checks_title.setStyleSheet("font-weight: 600;")
+        layout.addWidget(self.checks_title)
+        self.checks = QListWidget()
+        self.checks.setWordWrap(True)
+        self.checks.setMinimumHeight(90)
+        layout.addWidget(self.checks)
+        self.provenance = QLabel()
+        self.provenance.setWordWrap(True)
+        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        layout.addWidget(self.provenance)
+        doc.resultsChanged.connect(self.refresh)
+        doc.projectChanged.connect(self._project_changed)
+
+    def _build_cards(self) -> QGridLayout:
+        """The project's headline figures: cards in CARD_COLUMNS columns, wide ones alone."""
         grid = QGridLayout()
         grid.setSpacing(4)
         self.cards: dict[str, Card] = {}
@@ -177,21 +209,10 @@ class ResultsPanel(QScrollArea):
             row, col = (row + 1, 0) if col == CARD_COLUMNS - 1 else (row, col + 1)
         for c in range(CARD_COLUMNS):
             grid.setColumnStretch(c, 1)
-        layout.addLayout(grid)
-        # what the NPSV is made of, the Exchequer beside it, then carbon, jobs and the rest
-        self.value_list = FigureList("What makes up the NPSV")
-        self.value_list.setToolTip("Present values at base-year prices; each external effect on "
-                                   "its own line")
-        self.other_list = FigureList("Carbon, jobs and other figures")
-        for w in (self.value_list, self.other_list):
-            w.setFrameShape(QFrame.Shape.StyledPanel)
-            layout.addWidget(w)
-        self.chart_flows = ChartView()
-        self.chart_cumulative = ChartView()
-        self.chart_carbon = ChartView()
-        for view in (self.chart_flows, self.chart_cumulative, self.chart_carbon):
-            view.setMinimumHeight(190)
-            layout.addWidget(view)
+        return grid
+
+    def _build_sensitivity(self, layout: QVBoxLayout) -> None:
+        """The tornado, the switching values and the scenarios, computed in the background."""
         self.sens_title = QLabel("Sensitivity and switching values")
         self.sens_title.setStyleSheet("font-weight: 600;")
         self.sens_title.setToolTip("Green Book: the NPSV at each driver's low and high, and the change "
@@ -216,19 +237,6 @@ class ResultsPanel(QScrollArea):
         layout.addWidget(self.scenarios)
         self.sensitivity_runner = LatestRunner(self)
         self.sensitivity_runner.finished.connect(self._show_sensitivity)
-        self.checks_title = QLabel("Checks")
-        self.checks_title.setStyleSheet("font-weight: 600;")
-        layout.addWidget(self.checks_title)
-        self.checks = QListWidget()
-        self.checks.setWordWrap(True)
-        self.checks.setMinimumHeight(90)
-        layout.addWidget(self.checks)
-        self.provenance = QLabel()
-        self.provenance.setWordWrap(True)
-        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
-        layout.addWidget(self.provenance)
-        doc.resultsChanged.connect(self.refresh)
-        doc.projectChanged.connect(self._project_changed)
 
     def _blank(self) -> None:
         for card in self.cards.values():

@@ -461,7 +461,6 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 # appraisal select: the best set of projects within a public budget
 # ---------------------------------------------------------------------------
 
-_MULTIPLIERS = {"": 1.0, "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9}
 # core argument -> the option a user typed, for messages
 _SELECT_OPTIONS = {"budget_gbp": "--budget", "objective": "--objective",
                    "min_readiness": "--min-readiness", "must_include": "--include",
@@ -471,15 +470,13 @@ _SELECT_OPTIONS = {"budget_gbp": "--budget", "objective": "--objective",
 
 
 def parse_budget(text: str) -> float:
-    """An amount of GBP as people write it: 20000000, 20m, 1.5bn, 250k, £20,000,000."""
-    import re
-    cleaned = re.sub(r"[\s,_]", "", text).lower()
-    cleaned = cleaned.removeprefix("£").removeprefix("gbp").removesuffix("gbp")
-    match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)(k|m|mn|bn|b)?", cleaned)
-    if not match:
-        raise argparse.ArgumentTypeError(
-            f"cannot read {text!r} as an amount of GBP (write e.g. 20000000, 20m or £20,000,000)")
-    return float(match.group(1)) * _MULTIPLIERS[match.group(2) or ""]
+    """An amount of GBP as people write it: 20000000, 20m, 1.5bn, 250k, £20,000,000
+    (the core's reader, as the window's budget field uses)."""
+    from .core.quantities import parse_budget as read_budget
+    try:
+        return read_budget(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read the budget: {exc}") from None
 
 
 def _count(text: str) -> tuple[str, int]:
@@ -691,6 +688,7 @@ def _selection_table(results, selection, curve) -> str:
 
     from .core.selection import OBJECTIVES
     from .io.escaping import no_negative_zero, terminal_text
+    from .core.wording import provenance
     measure, label, unit = OBJECTIVES[selection.objective]
     column = {"npsv": "NPSV", "carbon": "Carbon saved", "jobs": "Net jobs",
               "gap": "Gap contribution"}[selection.objective]
@@ -725,7 +723,7 @@ def _selection_table(results, selection, curve) -> str:
 
     lines = [f"Choosing a pipeline: {results.name}",
              f"Budget £{selection.budget_gbp:,.0f} of public money; objective: {label} [{unit}]",
-             (f"Assumptions: {results.pack_id} ({results.pack_vintage}); "
+             (f"{provenance(results.pack_id, results.pack_vintage)}; "
               f"constraints: {selection.constraints.describe()}"), ""]
     lines.append(f"Best choice (exact, by mixed-integer programming): {len(selection.selected)} "
                  f"project(s), public cost £{selection.public_cost_gbp:,.0f}, {label} "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -21,7 +21,8 @@ from . import financial
 from .discounting import discount_factors
 from .errors import InputError, Problem
 from .finite import ensure_finite
-from .pack import ADDITIONALITY_FACTORS, DEFAULT_READINESS_WEIGHTS, ENERGY_SECTORS, AssumptionPack
+from .pack import (ADDITIONALITY_FACTORS, DEFAULT_READINESS_WEIGHTS, ENERGY_SECTORS, AssumptionPack,
+                   Category)
 from .portfolio import DEFAULTS, PortfolioInputs, ProjectInputs
 from .results import PortfolioResults, ProjectSeries
 
@@ -38,6 +39,10 @@ READINESS_START_POINTS = {6: DEFAULT_READINESS_WEIGHTS["start_within_6_months"],
 SHOVEL_READY_MIN_SCORE = 80.0
 SHOVEL_READY_MAX_MONTHS = 12.0
 SECTORS = ENERGY_SECTORS + ("",)   # "": a category without an energy sector (a v1 pack)
+# a sparse list of year maps: (project index, year, amount) arrays of one length
+Sparse = tuple[np.ndarray, ...]
+# a projects' note: the projects it concerns (a mask) and its words for project i
+Note = Callable[[np.ndarray, Callable[[int], str]], None]
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,14 @@ class _Flat:
     """All projects' inputs as arrays; money already rebased to the price base."""
 
     n: int
-    capex: tuple           # sparse (project, year, GBP)
-    public_funding: tuple  # sparse, only for projects that give it by year
-    counterfactual: tuple  # sparse (v2)
-    econ_profile: tuple
-    health_profile: tuple
-    rev_profile: tuple
-    car_km_profile: tuple
-    renewals: tuple        # (project, cost, every_years) arrays
+    capex: Sparse           # sparse (project, year, GBP)
+    public_funding: Sparse  # sparse, only for projects that give it by year
+    counterfactual: Sparse  # sparse (v2)
+    econ_profile: Sparse
+    health_profile: Sparse
+    rev_profile: Sparse
+    car_km_profile: Sparse
+    renewals: Sparse        # (project, cost, every_years) arrays
     has_pf_map: np.ndarray
     pf_share: np.ndarray
     op_start: np.ndarray   # the financial (undelayed) timeline
@@ -177,8 +182,9 @@ def ob_terms(p: ProjectInputs, pack: AssumptionPack, category_type: str) -> tupl
     return uplift, delay
 
 
-def project_spans(projects, appraisal_year: int, capex=None, public_funding=None,
-                  profiles=(), delay: np.ndarray | None = None,
+def project_spans(projects: Sequence[ProjectInputs], appraisal_year: int,
+                  capex: Sparse | None = None, public_funding: Sparse | None = None,
+                  profiles: Sequence[Sparse] = (), delay: np.ndarray | None = None,
                   residual: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Operating start (undelayed), and first and last calendar year of each
     project's horizon.
@@ -229,7 +235,7 @@ def project_span(p: ProjectInputs, appraisal_year: int, pack: AssumptionPack | N
     return int(start[0]), int(first[0]), int(last[0])
 
 
-def _sparse(projects, field) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sparse(projects: Sequence[ProjectInputs], field: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(project index, year, amount) of a year map of every project, in project order."""
     maps = [getattr(p, field) or {} for p in projects]
     idx = np.repeat(np.arange(len(maps), dtype=np.int64), [len(m) for m in maps])
@@ -238,7 +244,7 @@ def _sparse(projects, field) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return idx, years, values
 
 
-def _stream_profiles(P) -> list[tuple]:
+def _stream_profiles(P: Sequence[ProjectInputs]) -> list[Sparse]:
     """The profile streams of every kind, as sparse lists (for the horizon)."""
     streams = [(i, st.profile) for i, p in enumerate(P) for st in p.other_benefits if st.profile]
     idx = np.repeat(np.array([i for i, _ in streams], dtype=np.int64), [len(m) for _, m in streams])
@@ -248,6 +254,8 @@ def _stream_profiles(P) -> list[tuple]:
 
 def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
              fuels: list[str], sectors: list[str]) -> _Flat:
+    # long: one column after another of the same projects, each read once into an array;
+    # split, each part would need the rebasing factors, indices and sparse lists it shares
     """All projects' inputs as arrays, money rebased to the price base.
 
     Each column is read from every project in one comprehension and turned
@@ -268,7 +276,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     rebase = {y: d_base / deflator[y] for y in set(price_years)}
     k = np.array([rebase[y] for y in price_years], dtype=float)
 
-    def money(field: str) -> tuple:
+    def money(field: str) -> Sparse:
         sp = _sparse(P, field)
         sp[2][:] *= k[sp[0]]
         return sp
@@ -286,7 +294,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
 
     fuel_index = {f: j for j, f in enumerate(fuels)}
     F = len(fuels)
-    q = np.zeros((n, F))
+    q: np.ndarray = np.zeros((n, F))
     changes = [p.energy_changes for p in P]
     e_idx = np.repeat(np.arange(n), [len(c) for c in changes])
     if e_idx.size:
@@ -301,7 +309,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
     kinds = ("economic", "health", "revenue")
     per_year = {kd: np.zeros(n) for kd in kinds}
     flat_per_year: dict[str, tuple[list[int], list[float]]] = {kd: ([], []) for kd in kinds}
-    profile_maps: dict[str, tuple[list[int], list[dict]]] = {kd: ([], []) for kd in kinds}
+    profile_maps: dict[str, tuple[list[int], list[dict[int, float]]]] = {kd: ([], []) for kd in kinds}
     streams = [p.other_benefits for p in P]
     s_idx = np.repeat(np.arange(n), [len(st) for st in streams]).tolist()
     for i, st in zip(s_idx, chain.from_iterable(streams)):
@@ -393,7 +401,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
 
     notes: dict[int, list[str]] = {}
 
-    def note(mask: np.ndarray, text) -> None:
+    def note(mask: np.ndarray, text: Callable[[int], str]) -> None:
         for i in np.nonzero(mask)[0]:   # only the projects that need a note
             notes.setdefault(int(i), []).append(text(int(i)))
 
@@ -416,7 +424,7 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
                         and any(y not in p.public_funding for y in p.capex) for p in P], dtype=bool)
     note(partial, lambda i: (
         "public funding is given by year but not for every capex year ("
-        + ", ".join(str(y) for y in sorted(P[i].capex) if y not in P[i].public_funding)
+        + ", ".join(str(y) for y in sorted(P[i].capex) if y not in (P[i].public_funding or {}))
         + "): those years count no public money"))
     _v2_notes(P, pack, cat, note, delay, bd, ct, flagged, q, km_py, km_map, peak, price_years, B)
     return _Flat(n=n, capex=capex, public_funding=pf, counterfactual=cf,
@@ -437,8 +445,10 @@ def _flatten(inputs: PortfolioInputs, pack: AssumptionPack, opts: Options,
                  tariffs=tariffs, first_year=first, last_year=last, notes=notes)
 
 
-def _v2_notes(P, pack: AssumptionPack, cat, note, delay, bd, ct, flagged, q, km_py, km_map,
-              peak, price_years, B) -> None:
+def _v2_notes(P: Sequence[ProjectInputs], pack: AssumptionPack, cat: Sequence[Category], note: Note,
+              delay: np.ndarray, bd: np.ndarray, ct: np.ndarray, flagged: np.ndarray, q: np.ndarray,
+              km_py: np.ndarray, km_map: Sparse, peak: np.ndarray, price_years: list[int],
+              B: int) -> None:
     """METHOD.md 9 (v2): defaults taken, terms left at zero for want of a pack table."""
     n = len(P)
     last_d = pack.deflator.last_year
@@ -447,7 +457,7 @@ def _v2_notes(P, pack: AssumptionPack, cat, note, delay, bd, ct, flagged, q, km_
         f"rebased with the deflator extrapolated at "
         f"{pack.parameter('deflator_forecast_growth'):.1%} a year"))
     note(delay > 0, lambda i: (
-        f"duration optimism bias at the {P[i].business_case_stage.upper()} stage delays operation "
+        f"duration optimism bias at the {(P[i].business_case_stage or '').upper()} stage delays operation "
         f"by {int(delay[i])} year{'s' if delay[i] != 1 else ''} in the economic case"))
     note(np.array([p.benefit_deadweight is None and c.benefit_deadweight > 0 for p, c in zip(P, cat)],
                   dtype=bool), lambda i: (
@@ -476,7 +486,7 @@ def _v2_notes(P, pack: AssumptionPack, cat, note, delay, bd, ct, flagged, q, km_
                        "mitigates nothing")
 
 
-def _dense(sparse: tuple, lo: int, hi: int, first_year: int, n_years: int,
+def _dense(sparse: Sparse, lo: int, hi: int, first_year: int, n_years: int,
            clip: bool = False) -> np.ndarray:
     """Rows ``lo..hi-1`` of a sparse (project, year, value) list as a dense matrix
     of ``n_years`` from ``first_year`` (with ``clip``, entries outside are left out)."""
@@ -597,7 +607,7 @@ class _Tables:
     df: np.ndarray
     df_health: np.ndarray
     nominal: np.ndarray       # (Y,) D(y) / D(B): real to nominal
-    stack: np.ndarray = None  # (S, F, 5Y): traded and direct factors [t], resource price,
+    stack: np.ndarray | None = None  # (S, F, 5Y): traded and direct factors [t], resource price,
     #                           air quality, indirect tax per unit, side by side (one product)
     has_air: bool = False
     has_tax: bool = False
@@ -680,7 +690,7 @@ def _appraise(inputs: PortfolioInputs, pack: AssumptionPack, carbon_series: str 
     return res
 
 
-def _sum_by_project(sparse: tuple, lo: int, hi: int, weights: np.ndarray | None = None,
+def _sum_by_project(sparse: Sparse, lo: int, hi: int, weights: np.ndarray | None = None,
                     y0: int = 0) -> np.ndarray:
     """For rows ``lo..hi-1``: the sum of each project's amounts, each weighted by
     ``weights[year - y0]`` when given (a discount factor, a window mask)."""
@@ -709,7 +719,8 @@ def _by_sector(esec: np.ndarray, q: np.ndarray, table: np.ndarray) -> np.ndarray
     """``sum_f q[p, f] * table[sector of p, f, y]`` for every project: (P, Y)."""
     present = np.unique(esec)
     if present.size == 1:      # the usual case in a block: no copies through a mask
-        return q @ table[present[0]]
+        one: np.ndarray = q @ table[present[0]]
+        return one
     out = np.empty((q.shape[0], table.shape[2]))
     for s in present:   # at most five sectors
         m = esec == s
@@ -720,6 +731,9 @@ def _by_sector(esec: np.ndarray, q: np.ndarray, table: np.ndarray) -> np.ndarray
 def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndarray,
                     post: np.ndarray, tab: _Tables, window: np.ndarray, opts: Options,
                     pack: AssumptionPack, res: PortfolioResults, keep_series: bool) -> None:
+    # long: the method's steps in order over (projects x years) matrices that later steps
+    # reuse; a split would pass some forty arrays between the parts (a context object for
+    # them is the way to split it, and it would be worth a benchmark)
     """METHOD.md 3 to 6 for projects ``lo..hi-1``, as (projects x years) matrices.
 
     The economic case runs on its own timeline (operation delayed by duration
@@ -760,6 +774,7 @@ def _appraise_block(flat: _Flat, lo: int, hi: int, years: np.ndarray, t: np.ndar
     # pack, no such input in the block) are not computed
     opk = op_e * keep                                  # operating years, after deadweight
     q_eff, q_comf = flat.q_eff[sl], flat.q_comfort[sl]
+    assert tab.stack is not None   # _tables always builds it
     rates = _by_sector(esec, q_eff, tab.stack)
     traded_rate, direct_rate, resource_rate, air_rate, tax_rate = (
         rates[:, k * Y:(k + 1) * Y] for k in range(5))

@@ -53,7 +53,7 @@ class CalculatorResult:
 class _Inputs:
     """Reads inputs from a mapping, falling back to the pack's defaults."""
 
-    def __init__(self, calculator: str, given: dict[str, Any], defaults: dict, where: str) -> None:
+    def __init__(self, calculator: str, given: dict[str, Any], defaults: dict[str, Any], where: str) -> None:
         self.calculator, self.given, self.defaults, self.where = calculator, given, defaults, where
         self.used: dict[str, float | str] = {}
         self.defaulted: dict[str, str] = {}
@@ -100,7 +100,7 @@ class _Inputs:
                                 self.used, self.defaulted)
 
 
-def heat_pump_energy_changes(inputs: dict[str, Any], defaults: dict, where: str = "") -> CalculatorResult:
+def heat_pump_energy_changes(inputs: dict[str, Any], defaults: dict[str, Any], where: str = "") -> CalculatorResult:
     """Annual fuel changes of replacing boilers or heaters with heat pumps.
 
     Parameters
@@ -131,7 +131,7 @@ def heat_pump_energy_changes(inputs: dict[str, Any], defaults: dict, where: str 
     return c.result(changes)
 
 
-def ev_charging_energy_changes(inputs: dict[str, Any], defaults: dict, where: str = "") -> CalculatorResult:
+def ev_charging_energy_changes(inputs: dict[str, Any], defaults: dict[str, Any], where: str = "") -> CalculatorResult:
     """Annual fuel changes of public chargers whose energy replaces petrol or diesel.
 
     Parameters
@@ -164,7 +164,7 @@ def ev_charging_energy_changes(inputs: dict[str, Any], defaults: dict, where: st
 CALCULATORS = {"heat_pumps": heat_pump_energy_changes, "ev_charging": ev_charging_energy_changes}
 
 
-def run_calculator(spec: dict[str, Any], calculator_defaults: dict, where: str = "") -> CalculatorResult:
+def run_calculator(spec: dict[str, Any], calculator_defaults: dict[str, Any], where: str = "") -> CalculatorResult:
     """Run the calculator a project's ``calculator`` object names by its ``type``."""
     kind = spec.get("type")
     if not isinstance(kind, str) or kind not in CALCULATORS:

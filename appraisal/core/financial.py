@@ -33,7 +33,8 @@ def npv(rate: float, flows: np.ndarray) -> np.ndarray:
     discounted (a spreadsheet's ``NPV`` discounts its first value).
     """
     t = np.arange(flows.shape[1])
-    return flows @ (1.0 + rate) ** -t
+    out: np.ndarray = flows @ (1.0 + rate) ** -t
+    return out
 
 
 def _irr_grid() -> np.ndarray:
@@ -195,7 +196,8 @@ def at_most_one_sign_change(flows: np.ndarray) -> np.ndarray:
     last_pos = T - 1 - np.argmax(pos[:, ::-1], axis=1)
     last_neg = T - 1 - np.argmax(neg[:, ::-1], axis=1)
     has_pos, has_neg = pos.any(1), neg.any(1)
-    return ~has_pos | ~has_neg | (last_neg < first_pos) | (last_pos < first_neg)
+    out: np.ndarray = ~has_pos | ~has_neg | (last_neg < first_pos) | (last_pos < first_neg)
+    return out
 
 
 def payback_year(flows: np.ndarray, first_year: int) -> np.ndarray:

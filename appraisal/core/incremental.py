@@ -58,6 +58,7 @@ class SeriesOnDemand(PortfolioResults):
         if i not in self.own_series:
             one = dataclasses.replace(self.inputs, projects=(self.inputs.projects[i],))
             r = appraise_portfolio(one, self.pack, keep_series=True)
+            assert r.years is not None   # keep_series=True keeps the years
             self.own_series[i] = (r.years, r.project_series(0))
         years, arrays = self.own_series[i]
         assert self.years is not None and years is not None

@@ -1033,7 +1033,7 @@ def _load_v2_tables(body, c: _Collector, check_price_year) -> dict:
     """The new tables of METHOD.md v2 (each absent: its term is neutral)."""
     aq_flat = _year_rows(body("air_quality.csv"), "air_quality.csv", c, check_price_year,
                          "gbp_per_unit", 3, 2, 4, key_at=(0, 1))
-    for (fuel, sector), _ in aq_flat.items():
+    for (_fuel, sector), _ in aq_flat.items():
         if sector and sector not in ENERGY_SECTORS:
             c.add(f"{sector[:30]!r} is not a sector", "air_quality.csv", None, "sector")
     air_quality: dict[str, dict[tuple, FuelRows]] = {}

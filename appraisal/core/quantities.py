@@ -123,6 +123,25 @@ def parse_amount(text: str, unit: str = "GBP") -> float | None:
     return value
 
 
+def parse_budget(text: str) -> float:
+    """A budget of public money as people write it (``20m``, ``£20,000,000``,
+    ``GBP 1.5bn``): :func:`parse_amount` in GBP, which must give an amount of zero or
+    more. The one reader of the selection page's budget and ``appraisal select
+    --budget``.
+
+    Raises
+    ------
+    ValueError
+        For empty text, text that is not an amount of GBP, or a negative amount.
+    """
+    value = parse_amount(text, "GBP")
+    if value is None:
+        raise ValueError("is empty: type an amount of GBP (e.g. 20m or 20,000,000)")
+    if value < 0:
+        raise ValueError(f"{text.strip()[:30]!r} is negative: a budget is zero or more")
+    return value
+
+
 def parse_share(text: str) -> ShareReading | None:
     """A percentage typed by a person, as a fraction; None for empty text.
 

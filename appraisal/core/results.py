@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -213,10 +214,15 @@ class PortfolioResults:
 
     def _warn(self) -> None:
         m, fl, A = self.metrics, self.flags, self.appraisal_year
+        out = self._warnings
+        assert out is not None   # made by the warnings property, which calls this
 
-        def each(mask: np.ndarray, text) -> None:
+        def each(mask: np.ndarray, text: Callable[[int], str]) -> None:
             for i in np.nonzero(mask)[0]:  # only the projects that need saying something
-                self._warnings[i].append(text(i))
+                out[i].append(text(int(i)))
+
+        def say(mask: np.ndarray, text: str) -> None:   # the same words for every project
+            each(mask, lambda i: text)
 
         each(m["sunk_costs_gbp"] > 0, lambda i: (
             f"£{m['sunk_costs_gbp'][i]:,.0f} of capex and opex falls before the appraisal year {A}: "
@@ -224,18 +230,20 @@ class PortfolioResults:
         for j, code in enumerate(self.fuels):
             fuel = fuel_name(code)
             last = self.fuel_table_last_year[code]
-            each(fl["ef_extrap"][:, j], lambda i, f=fuel, y=last: (
-                f"emission factors for {f} end in {y}: later years hold the {y} value (extrapolated)"))
+            say(fl["ef_extrap"][:, j], (
+                f"emission factors for {fuel} end in {last}: later years hold the {last} value "
+                "(extrapolated)"))
             last = self.price_table_last_year[code]
-            each(fl["price_extrap"][:, j], lambda i, f=fuel, y=last: (
-                f"energy prices for {f} end in {y}: later years hold the {y} value (extrapolated)"))
+            say(fl["price_extrap"][:, j], (
+                f"energy prices for {fuel} end in {last}: later years hold the {last} value "
+                "(extrapolated)"))
         for j, code in enumerate(self.fuels):
             fuel = fuel_name(code)
-            each(fl["ef_fallback"][:, j], lambda i, f=fuel: (
-                f"{f} has no appraisal-basis emission factor for the project's sector: the "
+            say(fl["ef_fallback"][:, j], (
+                f"{fuel} has no appraisal-basis emission factor for the project's sector: the "
                 "reporting factor is used"))
-            each(fl["price_fallback"][:, j], lambda i, f=fuel: (
-                f"{f} has no resource-cost price for the project's sector: the retail price "
+            say(fl["price_fallback"][:, j], (
+                f"{fuel} has no resource-cost price for the project's sector: the retail price "
                 "(with taxes) stands in"))
         each(fl["cv_extrap"], lambda i: (
             f"carbon values end in {self.carbon_last_year}: later years hold the "
@@ -261,7 +269,8 @@ class PortfolioResults:
         each((m["public_cost_gbp"] > 0) & (m["gap_public_in_window_gbp"] == 0)
              & np.array([s is not None for s in sector_of], dtype=bool), lambda i: (
             f"none of its public funding falls in the investment gap's window "
-            f"({gap_window[sector_of[i]][0]}-{gap_window[sector_of[i]][1]}): it contributes nothing "
+            f"({gap_window[sector_of[i] or ''][0]}-{gap_window[sector_of[i] or ''][1]}): it contributes "
+            "nothing "
             "to closing that gap"))
         each(fl["early_revenue"], lambda i: (
             f"revenue in years before the appraisal year {A} is not counted in the financial case"))
@@ -358,7 +367,7 @@ class PortfolioResults:
         """One JSON-ready dict per project, in portfolio order (FORMAT.md 3)."""
         return list(self.iter_project_records())
 
-    def iter_project_records(self, chunk: int = 4096):
+    def iter_project_records(self, chunk: int = 4096) -> Iterator[dict[str, Any]]:
         """The records of :meth:`project_records`, made a chunk at a time so that
         a very large portfolio is never held twice in memory."""
         m = self.metrics
@@ -366,11 +375,11 @@ class PortfolioResults:
         for lo in range(0, len(self.ids), chunk):
             sl = slice(lo, lo + chunk)
 
-            def col(key: str) -> list:
+            def col(key: str, sl: slice = sl) -> list[Any]:
                 return [None if (v != v or v in (math.inf, -math.inf)) else v
                         for v in m[key][sl].tolist()]
 
-            def year_col(key: str) -> list:
+            def year_col(key: str, sl: slice = sl) -> list[int | None]:
                 return [None if v != v else int(v) for v in m[key][sl].tolist()]
 
             cols = {k: col(k) for k in ("pv_costs_gbp", "pv_benefits_gbp", "npsv_gbp", "bcr",

@@ -12,11 +12,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.montecarlo import SimulationSummary
+from ..core.quantities import parse_budget
+from ..core.wording import provenance
 from . import formatting as fmt
 from .breakdown import project_vfm
 from .charts import ChartView, curve, histogram
 from .document import PortfolioDocument
-from .editor import parse_number
 
 OBJECTIVES = (("NPSV", "npsv"), ("Carbon saved", "carbon"), ("Net additional jobs", "jobs"),
               ("Gap contribution", "gap"))
@@ -120,10 +121,11 @@ class UncertaintyPage(QWidget):
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, _item(text, right=c >= 2))
         self.provenance.setText(
-            f"Seed {result.seed}, {result.draws:,} draws; assumptions "
-            f"{result.pack_id} ({result.pack_vintage}); carbon "
-            f"{result.carbon_series}, discounting {result.discount_schedule}. "
-            f"{result.note}")
+            f"Seed {result.seed}, {result.draws:,} draws. "
+            + provenance(result.pack_id, result.pack_vintage,
+                         carbon_series=result.carbon_series,
+                         discount_schedule=result.discount_schedule)
+            + f". {result.note}")
         self.table.setCurrentCell(0, 0)
         self._show_histogram(0)
 
@@ -213,10 +215,9 @@ class SelectionPage(QWidget):
     def budget_gbp(self) -> float | None:
         """The budget typed in, or None when it is not an amount."""
         try:
-            budget = parse_number(self.budget.text())
+            return parse_budget(self.budget.text())     # the command line's reader too
         except ValueError:
             return None
-        return budget if budget is not None and budget >= 0 else None
 
     def _ids(self, text: str) -> list[str]:
         return [t.strip() for t in text.split(",") if t.strip()]
@@ -294,6 +295,6 @@ class SelectionPage(QWidget):
                                         label, y_money=d["objective"] in ("npsv", "gap")))
         a = d.get("assumptions", {})
         self.provenance.setText(
-            f"Exact choice by mixed-integer programming (scipy's milp); assumptions "
-            f"{a.get('id', '')} ({a.get('vintage', '')}). The greedy choice takes projects by "
+            "Exact choice by mixed-integer programming (scipy's milp). "
+            f"{provenance(a.get('id', ''), a.get('vintage', ''))}. The greedy choice takes projects by "
             "falling social BCR while they fit in the budget.")

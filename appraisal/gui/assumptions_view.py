@@ -167,31 +167,7 @@ class AssumptionsView(QWidget):
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         layout.addWidget(self.notes)
-        choices = QHBoxLayout()
-        form = QFormLayout()
-        self.series = QComboBox()
-        for s in CARBON_SERIES:
-            self.series.addItem(s.capitalize(), s)
-        self.series.setToolTip("The carbon values used for the portfolio: central, or the low and "
-                               "high scenarios (DESNZ)")
-        self.series.activated.connect(
-            lambda _i: doc.set_setting("carbon_series", self.series.currentData(), "carbon series"))
-        self.schedule = QComboBox()
-        self.schedule.setToolTip("The discount schedule: standard (STPR), reduced (the Green Book's "
-                                 "lower-rate test) or health")
-        self.schedule.activated.connect(
-            lambda _i: doc.set_setting("discount_schedule", self.schedule.currentData(),
-                                       "discount schedule"))
-        form.addRow("Carbon values", self.series)
-        form.addRow("Discount schedule", self.schedule)
-        choices.addLayout(form)
-        choices.addStretch(1)
-        open_pack = QPushButton("Use another pack folder…")
-        open_pack.setToolTip("Load an assumption pack: a folder of CSV files laid out as the "
-                             "default pack (every row with its source)")
-        open_pack.clicked.connect(self.openPackRequested)
-        choices.addWidget(open_pack)
-        layout.addLayout(choices)
+        layout.addLayout(self._build_choices(doc))
         split = QSplitter(Qt.Orientation.Horizontal)
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._show_table)
@@ -231,6 +207,34 @@ class AssumptionsView(QWidget):
         doc.packChanged.connect(self.refresh)
         doc.settingsChanged.connect(self._show_choices)
         self.refresh()
+
+    def _build_choices(self, doc: PortfolioDocument) -> QHBoxLayout:
+        """The portfolio's carbon series and discount schedule, and another pack's folder."""
+        choices = QHBoxLayout()
+        form = QFormLayout()
+        self.series = QComboBox()
+        for s in CARBON_SERIES:
+            self.series.addItem(s.capitalize(), s)
+        self.series.setToolTip("The carbon values used for the portfolio: central, or the low and "
+                               "high scenarios (DESNZ)")
+        self.series.activated.connect(
+            lambda _i: doc.set_setting("carbon_series", self.series.currentData(), "carbon series"))
+        self.schedule = QComboBox()
+        self.schedule.setToolTip("The discount schedule: standard (STPR), reduced (the Green Book's "
+                                 "lower-rate test) or health")
+        self.schedule.activated.connect(
+            lambda _i: doc.set_setting("discount_schedule", self.schedule.currentData(),
+                                       "discount schedule"))
+        form.addRow("Carbon values", self.series)
+        form.addRow("Discount schedule", self.schedule)
+        choices.addLayout(form)
+        choices.addStretch(1)
+        open_pack = QPushButton("Use another pack folder…")
+        open_pack.setToolTip("Load an assumption pack: a folder of CSV files laid out as the "
+                             "default pack (every row with its source)")
+        open_pack.clicked.connect(self.openPackRequested)
+        choices.addWidget(open_pack)
+        return choices
 
     def refresh(self) -> None:
         pack = self.doc.pack
@@ -277,8 +281,8 @@ class AssumptionsView(QWidget):
         return out
 
     def _show_choices(self) -> None:
-        series = self.doc.setting("carbon_series", "central")
-        schedule = self.doc.setting("discount_schedule", "standard")
+        series = self.doc.setting("carbon_series")         # the core's default if unset
+        schedule = self.doc.setting("discount_schedule")
         self.series.setCurrentIndex(max(0, self.series.findData(series)))
         self.schedule.setCurrentIndex(max(0, self.schedule.findData(schedule)))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..core.results import VFM_BASIS_LABELS, vfm_category
+from ..core.wording import vfm_bands_text
 from . import formatting as fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,8 +36,7 @@ TIPS = {
             "(non-traded) tonne saved, against the pack's threshold. A test of the grant's "
             "carbon cost, not of the project's value for money",
     "vfm": "Value-for-money band of the BCR named by the portfolio's basis (DfT and MHCLG bands: "
-           "very poor below 0, poor 0-1, low 1-1.5, medium 1.5-2, high 2-4, very high 4+). "
-           "A guide for decision makers, never a pass or fail test",
+           f"{vfm_bands_text()}). A guide for decision makers, never a pass or fail test",
 }
 
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QProgressBar, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
+from ..core.wording import results_provenance, shovel_ready_rule
 from . import formatting as fmt
 from .breakdown import (BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_values,
                         pipeline_vfm, short_pack_note)
@@ -72,6 +73,22 @@ class Dashboard(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         layout.addWidget(self.title)
+        layout.addLayout(self._build_cards())
+        self.splitter = self._build_gap_and_scatter()
+        self.vsplitter = self._build_ranking(model, self.splitter)
+        layout.addWidget(self.vsplitter, 1)
+        self.provenance = QLabel()
+        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        self.provenance.setWordWrap(True)
+        layout.addWidget(self.provenance)
+        self._sized = False
+        self._stale = False
+        doc.resultsChanged.connect(self.refresh)
+        doc.settingsChanged.connect(self.refresh)
+        doc.structureChanged.connect(self._structure_changed)
+
+    def _build_cards(self) -> QGridLayout:
+        """The pipeline's headline figures, one card each, in a row."""
         cards = QGridLayout()
         self.cards: dict[str, Card] = {}
         for k, (key, title, tip) in enumerate([
@@ -90,17 +107,17 @@ class Dashboard(QWidget):
                                                                    "(permanent-equivalent) and "
                                                                    "operation"),
                 ("public_cost_gbp", "Public cost", "Public funding over all years"),
-                ("shovel_ready_projects", "Shovel-ready", "Projects with a readiness score of 80 "
-                                                          "or more that can start within 12 months")]):
+                ("shovel_ready_projects", "Shovel-ready", f"Projects with {shovel_ready_rule()}")]):
             card = Card(title, tip)
             card.value.setAccessibleName(title)        # selectable text: a screen reader
             card.detail.setAccessibleName(f"{title}, detail")   # says whose figure it is
             self.cards[key] = card
             cards.addWidget(card, 0, k)
-        layout.addLayout(cards)
+        return cards
 
+    def _build_gap_and_scatter(self) -> QSplitter:
+        """The investment-gap bars (left) beside the scatter of BCR against cost per tonne."""
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter = split
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +143,10 @@ class Dashboard(QWidget):
         self.scatter.setMinimumWidth(300)
         split.setChildrenCollapsible(False)
         split.setSizes([400, 600])
+        return split
 
+    def _build_ranking(self, model: ProjectsModel, split: QSplitter) -> QSplitter:
+        """The ranking table under ``split``, in a splitter of their own."""
         self.table = QTableView()
         self.table.setAccessibleName("Ranking of the projects")
         self.proxy = RankingModel(self)
@@ -159,17 +179,7 @@ class Dashboard(QWidget):
         vsplit.setStretchFactor(1, 1)
         vsplit.setChildrenCollapsible(False)
         vsplit.setSizes([380, 300])
-        self.vsplitter = vsplit
-        layout.addWidget(vsplit, 1)
-        self.provenance = QLabel()
-        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
-        self.provenance.setWordWrap(True)
-        layout.addWidget(self.provenance)
-        self._sized = False
-        self._stale = False
-        doc.resultsChanged.connect(self.refresh)
-        doc.settingsChanged.connect(self.refresh)
-        doc.structureChanged.connect(self._structure_changed)
+        return vsplit
 
     def _structure_changed(self) -> None:
         self._sized = False
@@ -224,7 +234,7 @@ class Dashboard(QWidget):
                                           detail="before optimism bias")
         self.cards["shovel_ready_projects"].set(f"{int(t['shovel_ready_projects'] or 0)} of "
                                                 f"{len(results.ids)}",
-                                                detail="score 80+, start within 12 months")
+                                                detail=shovel_ready_rule(short=True))
         gap = results.gap()
         while len(self.gap_bars) < len(gap["sectors"]) + 1:
             bar = GapBar("")
@@ -247,8 +257,7 @@ class Dashboard(QWidget):
         else:
             self._stale = True
         self.provenance.setText(
-            f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
-            f"{results.carbon_series}; discounting {results.discount_schedule}; appraisal year "
-            f"{results.appraisal_year}; value for money on the {pipeline_vfm(results).basis_name}."
+            results_provenance(results, energy=False, prices=False,
+                               vfm_basis_name=pipeline_vfm(results).basis_name) + "."
             + short_pack_note(doc.pack))
         self.provenance.setToolTip(plain_tip(pack_note(results)))

@@ -21,7 +21,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from ..core import (AssumptionPack, InputError, Portfolio, PortfolioInputs, PortfolioResults,
                     Problem, ProjectInputs, parse_project)
 from ..core.incremental import appraise_with_series_on_demand, reappraise
-from ..core.portfolio import check_portfolio
+from ..core.portfolio import DEFAULTS, check_portfolio
 
 Path_ = tuple[Any, ...]   # keys into a project dict, e.g. ("readiness", "months_to_start")
 
@@ -209,7 +209,7 @@ class _AppraiseTask(QRunnable):
                 out: object = reappraise(self.previous, self.inputs, self.changed, self.pack)
             else:
                 out = appraise_with_series_on_demand(self.inputs, self.pack)
-                out.warnings     # worded here, not on the GUI thread; edits carry them over
+                _ = out.warnings     # worded here, not on the GUI thread; edits carry them over
         except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
             out = exc
         self.signals.done.emit(self.generation, out, (time.perf_counter() - t0) * 1000)
@@ -305,8 +305,12 @@ class PortfolioDocument(QObject):
         return self.snapshot.results
 
     def setting(self, key: str, default: Any = None) -> Any:
+        """The portfolio's choice of ``key``; where it makes none, ``default`` or else the
+        core's (``DEFAULTS``: one source, so that an explicit 0 stays 0)."""
         v = self.portfolio.data.get(key)
-        return default if v is None else v
+        if v is not None:
+            return v
+        return getattr(DEFAULTS, key, None) if default is None else default
 
     @property
     def name(self) -> str:

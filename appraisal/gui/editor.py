@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFormLayout, 
                                QRadioButton, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
-from ..core.appraise import (SHOVEL_READY_MAX_MONTHS, SHOVEL_READY_MIN_SCORE,
-                              blended_upper_bound, ob_terms)
+from ..core.appraise import blended_upper_bound, ob_terms
 from ..core.calculators import HEATING_FUELS, VEHICLE_FUELS
 from ..core.pack import ENERGY_SECTORS
 from ..core.portfolio import MAX_TEXT, parse_project
 from ..core.quantities import format_percent
+from ..core.wording import shovel_ready_rule
 from ..io.submission_layout import NOTES_LIMIT
 from . import fields as words
 from .document import PortfolioDocument
@@ -637,9 +637,8 @@ class ProjectEditor(TableInputs, QWidget):
                                 "readiness_weights.csv)")
         self.months.widget.setToolTip(
             f"{w['start_within_6_months']:g} points when at most 6, "
-            f"{w['start_within_12_months']:g} when at most 12; shovel-ready needs a score of "
-            f"{SHOVEL_READY_MIN_SCORE:g} or more and a start within {SHOVEL_READY_MAX_MONTHS:g} "
-            "months")
+            f"{w['start_within_12_months']:g} when at most 12; shovel-ready needs "
+            f"{shovel_ready_rule()}")
 
     def _build_notes(self) -> None:
         form = self._section("Notes")

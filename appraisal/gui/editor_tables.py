@@ -551,7 +551,7 @@ class TableInputs:
         try:
             price, *_ = self.doc.pack.price_on(fuel, np.array([year]), price_year, basis="retail",
                                                sector=sector,
-                                               series=self.doc.setting("energy_series", "central"))
+                                               series=self.doc.setting("energy_series"))
         except Exception:   # noqa: BLE001 - a price year the pack cannot rebase: start at 0
             return 0.0
         return round(float(price[0]), 4)

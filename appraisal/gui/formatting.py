@@ -255,7 +255,7 @@ def field_words(path: str) -> str:
     'capex.2021' -> 'capex 2021'; 'other_benefits[2].per_year' -> 'other benefit 3, amount
     a year'; 'readiness.months_to_start' -> 'readiness: months to start'."""
     out: list[str] = []
-    for k, part in enumerate(path.split(".")):
+    for part in path.split("."):
         m = _PATH_PART.match(part)
         if part.isdigit() or m is None:
             out.append(part)

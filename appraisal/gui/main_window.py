@@ -30,7 +30,7 @@ from .projects_page import ProjectsPage
 from .recovery import Recoverable, RecoveryFile
 from .recovery_dialog import offer_recovery_files
 from .settings_page import SettingsPage
-from .tasks import BackgroundTask
+from .tasks import BackgroundTask, outcome_handler
 
 # names come from other people's files: no message box reads them as HTML (plain.py)
 install_plain_message_boxes()
@@ -517,6 +517,10 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(files))
 
     # -- background work -----------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        """A passing message in the status bar (a cancelled task's, for instance)."""
+        self.statusBar().showMessage(text, 6000)
+
     def _run(self, title: str, job, on_done) -> BackgroundTask:
         task = BackgroundTask(self, title, job)
         self._tasks.append(task)
@@ -557,13 +561,11 @@ class MainWindow(QMainWindow):
             return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled,
                                    **analysis)
 
-        def done(result, error):
-            if isinstance(error, ExportCancelled):
-                self.statusBar().showMessage("Export cancelled; nothing was written", 6000)
-            elif error is not None:
-                QMessageBox.critical(self, "Export failed", f"{path} was not written: {error}")
-            else:
-                self.statusBar().showMessage(f"Exported {path}", 8000)
+        done = outcome_handler(
+            self, cancelled=ExportCancelled, cancelled_text="Export cancelled; nothing was written",
+            failed_title="Export failed", failed_text=lambda e: f"{path} was not written: {e}",
+            on_result=lambda _: self.statusBar().showMessage(f"Exported {path}", 8000),
+            status=self._say)
 
         return self._run("Exporting the workbook", job, done)
 
@@ -591,13 +593,12 @@ class MainWindow(QMainWindow):
             write_summary_pdf(path, inputs, pack, draws=draws, seed=seed, progress=progress,
                               cancelled=cancelled)
 
-        def done(_result, error):
-            if isinstance(error, ReportCancelled):
-                self.statusBar().showMessage("PDF summary cancelled; nothing was written", 6000)
-            elif error is not None:
-                QMessageBox.critical(self, "PDF summary failed", f"{path} was not written: {error}")
-            else:
-                self.statusBar().showMessage(f"Wrote {path}", 8000)
+        done = outcome_handler(
+            self, cancelled=ReportCancelled,
+            cancelled_text="PDF summary cancelled; nothing was written",
+            failed_title="PDF summary failed", failed_text=lambda e: f"{path} was not written: {e}",
+            on_result=lambda _: self.statusBar().showMessage(f"Wrote {path}", 8000),
+            status=self._say)
 
         return self._run("Writing the PDF summary", job, done)
 
@@ -616,30 +617,17 @@ class MainWindow(QMainWindow):
         def job(progress, cancelled):
             return import_workbooks(paths, pack, progress=progress, cancelled=cancelled)
 
-        def done(report, error):
-            if isinstance(error, ImportCancelled):
-                self.statusBar().showMessage("Import cancelled; nothing was added", 6000)
-                return
-            if error is not None:
-                QMessageBox.critical(self, "Import failed", str(error))
-                return
-            self._add_imported(report)
+        done = outcome_handler(
+            self, cancelled=ImportCancelled, cancelled_text="Import cancelled; nothing was added",
+            failed_title="Import failed", on_result=self._add_imported, status=self._say)
 
         return self._run("Importing submissions", job, done)
 
     def _add_imported(self, report) -> None:
-        from ..io.submission import describe_problem
-        have = {p.get("id") for p in self.doc.projects if isinstance(p, dict)}
-        added, refused = [], []
+        from ..io.submission import describe_problem, new_projects
         problems = [describe_problem(p) for p in report.problems]   # a property of ImportReport
-        kept = report.kept()
-        for book in kept:
-            project = book.project or {}
-            if project.get("id") in have:
-                refused.append(f"{book.file}: the portfolio already has project {project.get('id')!r}")
-                continue
-            have.add(project.get("id"))
-            added.append(project)
+        added, taken = new_projects(self.doc.projects, report)       # the command line's rule
+        refused = [describe_problem(p) for p in taken]
         if added:
             stack = self.doc.undo_stack
             stack.beginMacro(f"Import {len(added)} submission{'s' * (len(added) > 1)}")
@@ -679,13 +667,10 @@ class MainWindow(QMainWindow):
             return simulate(inputs, pack, draws=draws, seed=seed, progress=progress,
                             cancelled=cancelled)
 
-        def done(result, error):
-            if isinstance(error, SimulationCancelled):
-                self.statusBar().showMessage("Simulation cancelled", 6000)
-            elif error is not None:
-                QMessageBox.critical(self, "Simulation failed", str(error))
-            else:
-                self.uncertainty.show_result(result)
+        done = outcome_handler(
+            self, cancelled=SimulationCancelled, cancelled_text="Simulation cancelled",
+            failed_title="Simulation failed", on_result=self.uncertainty.show_result,
+            status=self._say)
 
         return self._run("Simulating", job, done)
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout,
                                QWidget)
 
+from ..core.wording import shovel_ready_rule
 from .document import PortfolioDocument
 from .editor import ProjectEditor
 from .models import LIST_COLUMNS, ProjectFilter, ProjectsModel
@@ -29,6 +30,30 @@ class ProjectsPage(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
+        self._build_filters(lv)
+        self.proxy = ProjectFilter(self)
+        self.proxy.setSourceModel(model)
+        lv.addWidget(self._build_list(model), 1)
+        lv.addLayout(self._build_buttons())
+        self.count = QLabel()
+        self.count.setStyleSheet("color: #555; font-size: 8pt;")
+        lv.addWidget(self.count)
+
+        self.editor = ProjectEditor(doc)
+        self.results = ResultsPanel(doc)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.results)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 4)
+        self.splitter.setSizes([330, 480, 520])
+        self._connect(doc)
+        self._fill_categories()
+        self._count()
+
+    def _build_filters(self, lv: QVBoxLayout) -> None:
+        """The search field, the category and value-for-money choices, shovel-ready only."""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search id, name, area")
         self.search.setClearButtonEnabled(True)
@@ -48,10 +73,11 @@ class ProjectsPage(QWidget):
         filters.addWidget(self.vfm)
         lv.addLayout(filters)
         self.shovel = QCheckBox("Shovel-ready only")
-        self.shovel.setToolTip("Readiness score of 80 or more and a start within 12 months")
+        self.shovel.setToolTip(f"Shovel-ready: {shovel_ready_rule()}")
         lv.addWidget(self.shovel)
-        self.proxy = ProjectFilter(self)
-        self.proxy.setSourceModel(model)
+
+    def _build_list(self, model: ProjectsModel) -> QTableView:
+        """The projects, in portfolio order until a heading is clicked."""
         self.list = QTableView()
         self.list.setTabKeyNavigation(False)   # Tab leaves the list for the next control
         self.list.setModel(self.proxy)
@@ -78,7 +104,10 @@ class ProjectsPage(QWidget):
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self.delete_project)
-        lv.addWidget(self.list, 1)
+        return self.list
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Add, copy, delete and move, each with its shortcut in the tooltip."""
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text, tip in (("add", "+", "Add a project (Ctrl+Shift+N)"),
@@ -92,21 +121,10 @@ class ProjectsPage(QWidget):
             buttons.addWidget(b)
             self.buttons[key] = b
         buttons.addStretch(1)
-        lv.addLayout(buttons)
-        self.count = QLabel()
-        self.count.setStyleSheet("color: #555; font-size: 8pt;")
-        lv.addWidget(self.count)
+        return buttons
 
-        self.editor = ProjectEditor(doc)
-        self.results = ResultsPanel(doc)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(self.results)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 4)
-        self.splitter.setSizes([330, 480, 520])
-
+    def _connect(self, doc: PortfolioDocument) -> None:
+        """The filters, the list's selection and the buttons to what they do."""
         self.search.textChanged.connect(lambda t: self.proxy.set_filter(text=t))
         self.category.activated.connect(lambda _i: self.proxy.set_filter(category=self.category.currentData()))
         self.vfm.activated.connect(lambda _i: self.proxy.set_filter(vfm=self.vfm.currentData()))
@@ -123,8 +141,6 @@ class ProjectsPage(QWidget):
         self.proxy.rowsRemoved.connect(self._count)
         self.proxy.modelReset.connect(self._count)
         self.proxy.layoutChanged.connect(self._count)
-        self._fill_categories()
-        self._count()
 
     def _fill_categories(self) -> None:
         self.category.clear()

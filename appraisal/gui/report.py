@@ -31,12 +31,19 @@ from ..core.portfolio import PortfolioInputs
 from ..core.results import PortfolioResults, vfm_category
 from ..core.sensitivity import DRIVER_BY_NAME, Scenario, SwitchingValue, Tornado, sensitivity
 from ..core.sensitivity import TornadoRow as SensitivityRow
+from ..core.wording import UNDEFINED_REASONS, provenance, shovel_ready_rule, undefined_reason
 from ..io.portfolio_file import publish, temp_file_beside
 from . import formatting as fmt
 from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_lines, deadweight_line,
                         delay_line, exchequer_line, pack_note, pipeline_values, pipeline_vfm,
                         project_values, project_vfm)
 from .formatting import DASH
+from .report_drawing import (ALIGN_LEFT, ALIGN_RIGHT, AMBER_EDGE, AMBER_FILL, AMBER_INK, CHART_H,
+                             Canvas, LINE_SPACING, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
+                             NONE_FLOOR, PAGE_H, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
+                             TORNADO_ROWS_PORTFOLIO, TORNADO_ROWS_PROJECT, TornadoRow, WIDTH,
+                             _defined, _money_colour, _range, _signed_percent, _tag, _vfm_colour,
+                             annual_chart, histogram_chart, tornado_chart)
 
 __all__ = ["ReportCancelled", "SummaryLayout", "write_summary_pdf"]
 
@@ -48,12 +55,6 @@ class ReportCancelled(Exception):
 # -- the page ---------------------------------------------------------------------------
 # Everything below is laid out in points (1/72 inch): the painter is scaled from the
 # writer's dots to points once per page, so that geometry reads as it prints.
-from .report_drawing import (ALIGN_LEFT, ALIGN_RIGHT, AMBER_EDGE, AMBER_FILL, AMBER_INK, CHART_H,
-                             Canvas, LINE_SPACING, Cell, FOOTER_Y, GREY, INK, LEFT, MARGIN_TOP, NEGATIVE,
-                             NONE_FLOOR, PAGE_H, RANK_ROW_H, RESOLUTION_DPI, RIGHT, RULE,
-                             TORNADO_ROWS_PORTFOLIO, TORNADO_ROWS_PROJECT, TornadoRow, WIDTH,
-                             _defined, _money_colour, _range, _signed_percent, _tag, _vfm_colour,
-                             annual_chart, histogram_chart, tornado_chart)
 
 @dataclass
 class Figures:
@@ -114,7 +115,7 @@ def footer_text(fig: Figures) -> str:
     """The pack line of every page, with its line on the rows that are not official."""
     r = fig.results
     note = pack_note(r)
-    return f"Assumptions {r.pack_id}, vintage {r.pack_vintage}" + (f"  ·  {note}" if note else "")
+    return provenance(r.pack_id, r.pack_vintage) + (f"  ·  {note}" if note else "")
 
 
 def footer_top(cv: Canvas, fig: Figures) -> float:
@@ -138,21 +139,10 @@ def _undefined_notes(r: PortfolioResults, s: dict[str, np.ndarray]) -> dict[str,
     k0 = int(np.searchsorted(r.years, r.appraisal_year))
     cash = s["financial_cash_flow"][k0:]
     net = (s["discounted_benefits"] - s["discounted_costs"])[k0:]
-
-    def payback(flows: np.ndarray) -> str:
-        return "not repaid in its life" if (np.cumsum(flows) < 0).any() else "never in deficit"
-
-    return {
-        "bcr": "not defined: no costs",
-        "bcr_public": "not defined: no public costs",
-        "cost_per_tco2e_gbp": "not defined: no carbon saved",
-        "public_cost_per_tco2e_gbp": "not defined: no carbon saved",
-        "cost_per_net_job_gbp": "not defined: no net jobs",
-        "financial_irr": ("no rate solves it" if (cash > 0).any() and (cash < 0).any()
-                          else "cash never changes sign"),
-        "payback_year": payback(cash),
-        "discounted_payback_year": payback(net),
-    }
+    flows = {"financial_irr": cash, "payback_year": cash, "discounted_payback_year": net}
+    keys = ("bcr", "bcr_public", "cost_per_tco2e_gbp", "public_cost_per_tco2e_gbp",
+            "cost_per_net_job_gbp", *flows)
+    return {k: undefined_reason(k, flows.get(k)) or "not defined" for k in keys}
 
 
 def _line_rows(lines: list[Line]) -> list[list[Cell | str]]:
@@ -223,10 +213,17 @@ def _caution(cv: Canvas, y: float, fig: Figures) -> float:
 
 
 def pipeline_page(cv: Canvas, fig: Figures) -> None:
-    """Page 1: the pipeline's totals, its ranking and the investment gap."""
-    r, port = fig.results, fig.portfolio
-    v = pipeline_values(r)
-    vfm = pipeline_vfm(r)
+    """Page 1: the pipeline's totals and its ranking."""
+    vfm = pipeline_vfm(fig.results)
+    y = _pipeline_title(cv, fig, vfm)
+    y = _pipeline_cards(cv, fig, y, vfm)
+    _ranking(cv, fig, y, vfm)
+    footer(cv, fig, 1)
+
+
+def _pipeline_title(cv: Canvas, fig: Figures, vfm) -> float:
+    """The page's title, the pipeline's name, where its figures come from and any caution."""
+    r = fig.results
     y = MARGIN_TOP
     cv.text(LEFT, y, WIDTH, 10, "EXECUTIVE SUMMARY  ·  GREEN BOOK APPRAISAL OF THE PIPELINE", 7.0,
             bold=True, colour=GREY)
@@ -240,18 +237,22 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
                   f"{r.appraisal_year}.  Money: £ in real terms at {r.price_base_year} prices.  "
                   f"Value for money on the {vfm.basis_name}.  {len(r.ids)} projects.")
     y += cv.wrapped(LEFT, y, WIDTH, provenance, 7.5, colour=GREY) + 4
-    y = _caution(cv, y, fig)
+    return _caution(cv, y, fig)
 
-    # headline totals
+
+def _pipeline_cards(cv: Canvas, fig: Figures, y: float, vfm) -> float:
+    """The headline totals, in cards four to a row; the y below them."""
+    r, port = fig.results, fig.portfolio
+    v = pipeline_values(r)
     ex = exchequer_line(v)
     cards = [
         ("Net present social value", fmt.money(port["npsv_gbp"]), "PV of benefits less PV of costs",
          _money_colour(port["npsv_gbp"])),
         ("Social BCR", fmt.bcr(port["bcr"]),
-         "all benefits / all costs" if _defined(port["bcr"]) else "not defined: no costs", INK),
+         "all benefits / all costs" if _defined(port["bcr"]) else UNDEFINED_REASONS["bcr"], INK),
         ("Funder BCR", fmt.bcr(port.get("bcr_public")),
          "net of private costs / public costs" if _defined(port.get("bcr_public"))
-         else "not defined: no public costs", INK),
+         else UNDEFINED_REASONS["bcr_public"], INK),
         ("Value for money", vfm.badge, f"on the {vfm.basis_name}",
          _vfm_colour(vfm.band)),
         ("Exchequer (VAT and duty)", ex.text(), "a transfer, not in the NPSV",
@@ -271,7 +272,7 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
         ("Gap contribution", fmt.money(port["gap"]["total"]["contribution_gbp"]),
          f"{fmt.percent(port['gap']['total']['share_closed'], 3)} of the gap closed", INK),
         ("Shovel-ready projects", f"{port['shovel_ready_projects']} of {len(r.ids)}",
-         "score 80+, start within 12 months", INK),
+         shovel_ready_rule(short=True), INK),
     ]
     gap_w, card_h, per_row = 6.0, 38.0, 4
     cw = (WIDTH - (per_row - 1) * gap_w) / per_row
@@ -279,9 +280,13 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
         cv.card(LEFT + (k % per_row) * (cw + gap_w), y + (k // per_row) * (card_h + gap_w), cw,
                 card_h, title, value, note, colour)
     rows_of_cards = -(-len(cards) // per_row)
-    y += rows_of_cards * card_h + (rows_of_cards - 1) * gap_w + 12
+    return y + rows_of_cards * card_h + (rows_of_cards - 1) * gap_w + 12
 
-    # ranking
+
+def _ranking(cv: Canvas, fig: Figures, y: float, vfm) -> None:
+    """The projects ranked by NPSV, as many as the page holds (a long pipeline keeps its
+    top and its tail, with a line for the ones between), and the pipeline's total."""
+    port = fig.portfolio
     y = cv.heading(y, "Projects ranked by NPSV",
                    aside=f"VfM: band on the {vfm.basis_name} (DfT/MHCLG bands)  ·  ready: "
                          "shovel-ready  ·  – : not defined")
@@ -354,7 +359,6 @@ def pipeline_page(cv: Canvas, fig: Figures) -> None:
     if not fig.records:
         rows.insert(0, ["", "", Cell("No projects in the pipeline", GREY), "", "", "", "", "", ""])
     cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, total_rows=1, wrap=wrap, max_lines=max_lines)
-    footer(cv, fig, 1)
 
 
 def gap_section(cv: Canvas, y: float, fig: Figures) -> float:
@@ -524,15 +528,24 @@ def _active_years(r: PortfolioResults, s: dict[str, np.ndarray]) -> slice:
 def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     """Project ``i``'s page (page number ``page``); returns the warnings it could not hold."""
     r = fig.results
-    rec = fig.records[i]
-    sens_p = fig.sensitivity.projects[i]
-    mc_p = fig.simulation.projects[i]
     s = r.project_series(i)
-    y = MARGIN_TOP
     v = project_values(r, i)
     vfm = project_vfm(r, i, fig.adjustment_reason(i))
+    y = _project_title(cv, fig, i, s, vfm)
+    y = _project_cards(cv, fig, i, y, s, v)
+    # what makes up the NPSV (carbon by kind and jobs apart are on the cards above)
+    y = value_tables(cv, y, v, heading="What makes up the NPSV", row_h=9.0, size=6.8) + 6
+    y = _project_charts(cv, fig, i, y, s)
+    y = _project_uncertainty(cv, fig, i, y, vfm)
+    rest = _project_warnings(cv, fig, i, y)
+    footer(cv, fig, page)
+    return rest
 
-    # title
+
+def _project_title(cv: Canvas, fig: Figures, i: int, s: dict[str, np.ndarray], vfm) -> float:
+    """The project's name, its value-for-money badge and a line of facts; the y below."""
+    r, rec = fig.results, fig.records[i]
+    y = MARGIN_TOP
     cv.text(LEFT, y, WIDTH, 10, f"{r.name}  ·  project ranked {fig.ranks[i]} of {len(fig.records)} "
             "by NPSV", 7.0, colour=GREY)
     badge_w = cv.badge(RIGHT, y + 13, f"VALUE FOR MONEY: {vfm.badge}" if vfm.band else
@@ -558,9 +571,13 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     y += cv.wrapped(LEFT, y, WIDTH - badge_w - 12, "  ·  ".join(parts), 7.5, colour=GREY) + 3
     if vfm.adjustment:
         y += cv.wrapped(LEFT, y, WIDTH, vfm.sentence(), 7.2, colour=INK) + 3
-    y += 5
+    return y + 5
 
-    # headline figures
+
+def _project_cards(cv: Canvas, fig: Figures, i: int, y: float, s: dict[str, np.ndarray],
+                   v: dict[str, Any]) -> float:
+    """The headline figures, three rows of cards, each '–' with why where undefined."""
+    r, rec = fig.results, fig.records[i]
     undefined = _undefined_notes(r, s)
 
     def card_of(key: str, title: str, text: Callable[[Any], str], note: str = "",
@@ -621,12 +638,12 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     for k, (title, value, note, colour) in enumerate(cards):
         cv.card(LEFT + (k % per_row) * (cw + gap_w), y + (k // per_row) * (card_h + gap_w), cw,
                 card_h, title, value, note, colour)
-    y += 3 * card_h + 2 * gap_w + 10
+    return y + 3 * card_h + 2 * gap_w + 10
 
-    # what makes up the NPSV (carbon by kind and jobs apart are on the cards above)
-    y = value_tables(cv, y, v, heading="What makes up the NPSV", row_h=9.0, size=6.8) + 6
 
-    # annual costs and benefits
+def _project_charts(cv: Canvas, fig: Figures, i: int, y: float, s: dict[str, np.ndarray]) -> float:
+    """The annual costs and benefits, then the tornado; the y below them."""
+    r, rec = fig.results, fig.records[i]
     sl = _active_years(r, s)
     y = cv.heading(y, "Annual costs and benefits",
                    aside=f"£ in real terms at {r.price_base_year} prices")
@@ -634,17 +651,19 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
     annual_chart(cv, LEFT, y, WIDTH, chart_h, r.years[sl], s["costs"][sl], s["benefits"][sl],
                  r.appraisal_year)
     y += chart_h + 6
-
-    # tornado
     y = cv.heading(y, "Sensitivity of NPSV to each driver",
                    aside="sorted by swing; solid line: central NPSV; dashed red: NPSV = 0")
     rows_t = [TornadoRow(row.label, row.npsv_gbp_low, row.npsv_gbp_high,
                          _tag(row.low), _tag(row.high))
-              for row in sens_p.tornado if DRIVER_BY_NAME[row.driver].affects_npsv
-              ][:TORNADO_ROWS_PROJECT - 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=205, row_h=11.0) + 2
+              for row in fig.sensitivity.projects[i].tornado
+              if DRIVER_BY_NAME[row.driver].affects_npsv][:TORNADO_ROWS_PROJECT - 2]
+    return tornado_chart(cv, LEFT, y, WIDTH, rows_t, rec["npsv_gbp"] or 0.0, label_w=205,
+                         row_h=11.0) + 2
 
-    # switching values (left) and scenarios (right)
+
+def _project_uncertainty(cv: Canvas, fig: Figures, i: int, y: float, vfm) -> float:
+    """Switching values (left), scenarios and Monte Carlo (right); the y below both."""
+    rec, sens_p, mc_p = fig.records[i], fig.sensitivity.projects[i], fig.simulation.projects[i]
     top = y
     left_w = 270.0
     right_x = LEFT + left_w + 16
@@ -687,20 +706,19 @@ def project_page(cv: Canvas, fig: Figures, i: int, page: int) -> list[str]:
         cv.text(right_x, y, right_w, 11, label, 7.2)
         cv.text(right_x, y, right_w, 11, value, 7.2, bold=True, colour=colour, align=ALIGN_RIGHT)
         y += 11
-    y = max(y, y_left) + 9
+    return max(y, y_left) + 9
 
-    # warnings: every one, in words; smaller or in two columns when many, and the rest on a
-    # page of their own rather than hidden
-    texts = [fmt.sentence(w, fig.pack) for w in rec["warnings"]]
+
+def _project_warnings(cv: Canvas, fig: Figures, i: int, y: float) -> list[str]:
+    """Every warning, in words; smaller or in two columns when many, and the rest on a
+    page of their own rather than hidden (returned)."""
+    texts = [fmt.sentence(w, fig.pack) for w in fig.records[i]["warnings"]]
     y = cv.heading(y, "Warnings", aside=f"{len(texts)} for this project" if texts else "")
     if not texts:
         cv.wrapped(LEFT, y, WIDTH, "None: no sunk costs, extrapolated tables or thresholds to report.",
                    7.2, colour=GREY)
-        rest: list[str] = []
-    else:
-        rest = warnings_block(cv, y, footer_top(cv, fig) - 6, texts)
-    footer(cv, fig, page)
-    return rest
+        return []
+    return warnings_block(cv, y, footer_top(cv, fig) - 6, texts)
 
 
 # (font size, columns) tried in turn until a project's warnings fit
@@ -887,6 +905,7 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
                       draws: int = 2000, seed: int = 1,
                       progress: Callable[[int, int], None] | None = None,
                       cancelled: Callable[[], bool] | None = None) -> "SummaryLayout":
+    # long: 38 of its lines are the numpydoc docstring; the code itself is under 50
     """Write the executive summary of a pipeline to ``path`` as an A4 PDF.
 
     Page 1 is the pipeline (totals with the social and funder BCR and the

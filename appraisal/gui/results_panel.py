@@ -13,6 +13,7 @@ from .breakdown import (TIPS, Line, benefit_lines, carbon_cost_test, carbon_line
                         deadweight_line, delay_line, exchequer_line, job_lines, pack_note,
                         project_values, project_vfm, short_pack_note)
 from ..core.sensitivity import sensitivity
+from ..core.wording import results_provenance, shovel_ready_rule
 from .charts import (BENEFIT_COLOUR, CARBON_COLOUR, ChartView, annual_costs_benefits, line_by_year,
                      tornado)
 from .document import PortfolioDocument
@@ -162,6 +163,38 @@ class ResultsPanel(QScrollArea):
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: 600;")
         layout.addWidget(self.heading)
+        layout.addLayout(self._build_cards())
+        # what the NPSV is made of, the Exchequer beside it, then carbon, jobs and the rest
+        self.value_list = FigureList("What makes up the NPSV")
+        self.value_list.setToolTip("Present values at base-year prices; each external effect on "
+                                   "its own line")
+        self.other_list = FigureList("Carbon, jobs and other figures")
+        for w in (self.value_list, self.other_list):
+            w.setFrameShape(QFrame.Shape.StyledPanel)
+            layout.addWidget(w)
+        self.chart_flows = ChartView()
+        self.chart_cumulative = ChartView()
+        self.chart_carbon = ChartView()
+        for view in (self.chart_flows, self.chart_cumulative, self.chart_carbon):
+            view.setMinimumHeight(190)
+            layout.addWidget(view)
+        self._build_sensitivity(layout)
+        self.checks_title = QLabel("Checks")
+        self.checks_title.setStyleSheet("font-weight: 600;")
+        layout.addWidget(self.checks_title)
+        self.checks = QListWidget()
+        self.checks.setWordWrap(True)
+        self.checks.setMinimumHeight(90)
+        layout.addWidget(self.checks)
+        self.provenance = QLabel()
+        self.provenance.setWordWrap(True)
+        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
+        layout.addWidget(self.provenance)
+        doc.resultsChanged.connect(self.refresh)
+        doc.projectChanged.connect(self._project_changed)
+
+    def _build_cards(self) -> QGridLayout:
+        """The project's headline figures: cards in CARD_COLUMNS columns, wide ones alone."""
         grid = QGridLayout()
         grid.setSpacing(4)
         self.cards: dict[str, Card] = {}
@@ -179,21 +212,10 @@ class ResultsPanel(QScrollArea):
             row, col = (row + 1, 0) if col == CARD_COLUMNS - 1 else (row, col + 1)
         for c in range(CARD_COLUMNS):
             grid.setColumnStretch(c, 1)
-        layout.addLayout(grid)
-        # what the NPSV is made of, the Exchequer beside it, then carbon, jobs and the rest
-        self.value_list = FigureList("What makes up the NPSV")
-        self.value_list.setToolTip("Present values at base-year prices; each external effect on "
-                                   "its own line")
-        self.other_list = FigureList("Carbon, jobs and other figures")
-        for w in (self.value_list, self.other_list):
-            w.setFrameShape(QFrame.Shape.StyledPanel)
-            layout.addWidget(w)
-        self.chart_flows = ChartView()
-        self.chart_cumulative = ChartView()
-        self.chart_carbon = ChartView()
-        for view in (self.chart_flows, self.chart_cumulative, self.chart_carbon):
-            view.setMinimumHeight(190)
-            layout.addWidget(view)
+        return grid
+
+    def _build_sensitivity(self, layout: QVBoxLayout) -> None:
+        """The tornado, the switching values and the scenarios, computed in the background."""
         self.sens_title = QLabel("Sensitivity and switching values")
         self.sens_title.setStyleSheet("font-weight: 600;")
         self.sens_title.setToolTip("Green Book: the NPSV at each driver's low and high, and the change "
@@ -218,19 +240,6 @@ class ResultsPanel(QScrollArea):
         layout.addWidget(self.scenarios)
         self.sensitivity_runner = LatestRunner(self)
         self.sensitivity_runner.finished.connect(self._show_sensitivity)
-        self.checks_title = QLabel("Checks")
-        self.checks_title.setStyleSheet("font-weight: 600;")
-        layout.addWidget(self.checks_title)
-        self.checks = QListWidget()
-        self.checks.setWordWrap(True)
-        self.checks.setMinimumHeight(90)
-        layout.addWidget(self.checks)
-        self.provenance = QLabel()
-        self.provenance.setWordWrap(True)
-        self.provenance.setStyleSheet("color: #666; font-size: 8pt;")
-        layout.addWidget(self.provenance)
-        doc.resultsChanged.connect(self.refresh)
-        doc.projectChanged.connect(self._project_changed)
 
     def _blank(self) -> None:
         for card in self.cards.values():
@@ -284,11 +293,8 @@ class ResultsPanel(QScrollArea):
         if not problems and not results.warnings[i]:
             self._check("No warnings", "#1E7B34", "✔")
         self.provenance.setText(
-            f"Assumptions {results.pack_id} ({results.pack_vintage}); carbon values "
-            f"{results.carbon_series}; energy prices {results.energy_series}; discounting "
-            f"{results.discount_schedule}; £ at {results.price_base_year} prices; appraisal year "
-            f"{results.appraisal_year}; value for money on the "
-            f"{project_vfm(results, i).basis_name}." + short_pack_note(doc.pack))
+            results_provenance(results, vfm_basis_name=project_vfm(results, i).basis_name) + "."
+            + short_pack_note(doc.pack))
         self.provenance.setToolTip(plain_tip(pack_note(results)))
         s = results.project_series(i)
         years = results.years
@@ -311,7 +317,7 @@ class ResultsPanel(QScrollArea):
 
     def _show_cards(self, v: dict, results, i: int, project: dict) -> None:
         """The headline cards of project ``i`` (``v``: its values, None where undefined)."""
-        for key, title, f, tip in CARDS:
+        for key, _title, f, _tip in CARDS:
             if key in ("vfm", "psds"):
                 continue
             x = v.get(key)
@@ -346,7 +352,7 @@ class ResultsPanel(QScrollArea):
         if v.get("shovel_ready"):
             self.cards["readiness_score"].set(
                 self.cards["readiness_score"].value.text() + " ✔", "#1E7B34",
-                "Shovel-ready: a score of 80 or more and a start within 12 months",
+                f"Shovel-ready: {shovel_ready_rule()}",
                 detail="shovel-ready")
 
     # -- sensitivity of the selected project, computed in the background ---------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 
 class _Worker(QObject):
@@ -77,3 +77,25 @@ class BackgroundTask(QObject):
             self.dialog = None
         self.done.emit(result, error)
         self.deleteLater()
+
+
+def outcome_handler(parent: QWidget, *, cancelled: type[BaseException], cancelled_text: str,
+                    failed_title: str, on_result: Callable[[Any], None],
+                    failed_text: Callable[[BaseException], str] = str,
+                    status: Callable[[str], None] | None = None
+                    ) -> Callable[[Any, BaseException | None], None]:
+    """The ``done(result, error)`` of a background task that the user may cancel: a
+    cancellation is said in the status bar (``status``), a failure in a box titled
+    ``failed_title`` with ``failed_text(error)``, and a result goes to ``on_result``.
+    The one copy of what export, the PDF summary, import and simulation each did."""
+
+    def done(result: Any, error: BaseException | None) -> None:
+        if isinstance(error, cancelled):
+            if status is not None:
+                status(cancelled_text)
+        elif error is not None:
+            QMessageBox.critical(parent, failed_title, failed_text(error))
+        else:
+            on_result(result)
+
+    return done

@@ -7,7 +7,7 @@ import json
 from itertools import chain
 from typing import Any
 
-from ..core.appraise import SHOVEL_READY_MAX_MONTHS, SHOVEL_READY_MIN_SCORE
+from ..core.wording import provenance, shovel_ready_rule
 from ..core.results import VFM_BASIS_LABELS, PortfolioResults
 from .escaping import elide, no_negative_zero, safe_text, terminal_text
 
@@ -172,17 +172,18 @@ def to_table(results: PortfolioResults) -> str:
     p = d["portfolio"]
     basis = VFM_BASIS_LABELS.get(p["vfm_basis"], p["vfm_basis"])
     lines = [_text(p["name"]),
-             f"Appraisal year {p['appraisal_year']}, prices of {p['price_base_year']}; "
-             f"carbon {p['carbon_series']}, energy prices {p['energy_series']}, discounting "
-             f"{_text(p['discount_schedule'])}; assumptions {_pack(p['assumptions'])}; "
-             f"method version {p['method_version']}",
+             _text(provenance(p["assumptions"]["id"], p["assumptions"]["vintage"],
+                              carbon_series=p["carbon_series"], energy_series=p["energy_series"],
+                              discount_schedule=p["discount_schedule"],
+                              price_base_year=p["price_base_year"],
+                              appraisal_year=p["appraisal_year"]), 400)
+             + f"; method version {p['method_version']}",
              f"BCR: the social BCR, all benefits over all costs. Funder: the funder BCR, "
              f"benefits net of private costs over public costs. VfM is on the {basis.split(' (')[0]}.",
              ""]
     rows = [_project_row(r) for r in d["projects"]] + [_total_row(p)]
     lines += _table_lines(TABLE_COLUMNS, rows, rule_before_last=True)
-    lines += ["", f"* shovel-ready: readiness score of {SHOVEL_READY_MIN_SCORE:g} or more and a "
-                  f"start within {SHOVEL_READY_MAX_MONTHS:g} months", "",
+    lines += ["", f"* shovel-ready: {shovel_ready_rule()}", "",
               f"Carbon saved: {_num(p['carbon_saved_direct_tco2e'], ',.0f')} t direct, "
               f"{_num(p['carbon_saved_traded_tco2e'], ',.0f')} t traded (grid electricity); "
               f"embodied {_num(p['embodied_carbon_tco2e'], ',.0f')} t.",
@@ -238,8 +239,7 @@ def _switching_words(r) -> str:
 def sensitivity_table(out) -> str:
     """The sensitivity analysis (a :class:`~appraisal.core.sensitivity.Tornado`) for the
     terminal: per project its largest swings and its switching values."""
-    lines = [f"Sensitivity analysis; assumptions "
-             f"{_pack({'id': out.pack_id, 'vintage': out.pack_vintage})}", ""]
+    lines = ["Sensitivity analysis. " + _text(provenance(out.pack_id, out.pack_vintage), 400), ""]
     lines.append("Portfolio NPSV at each driver's low and high (£m):")
     for r in out.portfolio_tornado:
         lines.append(f"  {_text(r.label)[:34]:<34} {_money(r.npsv_gbp_low):>9} "
@@ -265,9 +265,9 @@ MONTE_CARLO_COLUMNS: list[Column] = [
 def montecarlo_table(out) -> str:
     """The Monte Carlo percentiles (a :class:`~appraisal.core.montecarlo.SimulationSummary`)
     for the terminal (columns widen to their figures)."""
-    lines = [f"Monte Carlo: {out.draws:,} draws, seed {out.seed}; assumptions "
-             f"{_pack({'id': out.pack_id, 'vintage': out.pack_vintage})}; carbon "
-             f"{_text(out.carbon_series)}, discounting {_text(out.discount_schedule)}",
+    lines = [f"Monte Carlo: {out.draws:,} draws, seed {out.seed}. "
+             + _text(provenance(out.pack_id, out.pack_vintage, carbon_series=out.carbon_series,
+                                discount_schedule=out.discount_schedule), 400),
              _text(out.note, 2000), ""]
     rows = [[_text(pid), _money(s.npsv_central_gbp), _money(s.npsv_mean_gbp),
              _money(s.npsv_p10_gbp), _money(s.npsv_p50_gbp), _money(s.npsv_p90_gbp),

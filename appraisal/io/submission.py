@@ -188,13 +188,16 @@ def import_workbooks(paths: Iterable[str | Path], pack: AssumptionPack, *,
     return report
 
 
-def add_to_portfolio(portfolio: Portfolio, report: ImportReport) -> tuple[int, list[Problem]]:
-    """Append the report's projects to ``portfolio``, refusing IDs it already has.
+def new_projects(projects: Iterable[Any], report: ImportReport) -> tuple[list[dict[str, Any]],
+                                                                          list[Problem]]:
+    """The report's projects whose IDs are not among ``projects`` (nor an earlier
+    one of the report), and a problem for each one refused.
 
-    Returns the number added and a problem per project refused.
+    The one rule for an imported ID that is taken: the command line
+    (:func:`add_to_portfolio`) and the window's import both apply it.
     """
-    have = {p.get("id") for p in portfolio.projects if isinstance(p, dict)}
-    added, problems = 0, []
+    have = {p.get("id") for p in projects if isinstance(p, dict)}
+    kept, problems = [], []
     for book in report.kept():
         project = book.project or {}
         pid = project.get("id")
@@ -204,10 +207,20 @@ def add_to_portfolio(portfolio: Portfolio, report: ImportReport) -> tuple[int, l
                                     file=book.file, project=pid, field="id",
                                     sheet=L.PROJECT, cell=L.PROJECT_CELLS["id"]))
             continue
-        portfolio.projects.append(project)
+        kept.append(project)
         have.add(pid)
-        added += 1
-    return added, problems
+    return kept, problems
+
+
+def add_to_portfolio(portfolio: Portfolio, report: ImportReport) -> tuple[int, list[Problem]]:
+    """Append the report's projects to ``portfolio``, refusing IDs it already has
+    (:func:`new_projects`).
+
+    Returns the number added and a problem per project refused.
+    """
+    added, problems = new_projects(portfolio.projects, report)
+    portfolio.projects.extend(added)
+    return len(added), problems
 
 
 def _import_one(path: Path, pack: AssumptionPack) -> WorkbookImport:

@@ -16,13 +16,13 @@ from appraisal.core import AssumptionPack, appraise_portfolio, load_pack, parse_
 from appraisal.core.results import PortfolioResults
 from appraisal.resources import default_pack_dir
 
-# shared/ sits beside the repository (…/shared next to …/main)
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+# the tests' reference data, with the sources of each file (tests/data/README.md)
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 # The version 1 default pack (uk-default-2026-11), kept for the v1 tests: with a
 # v1 pack, "vfm_basis": "social" and "financial_ob_share": 0, method v2 gives
 # exactly the v1 figures (METHOD.md, compatibility rule), so these tests keep
 # checking the published vectors that way.
-V1_PACK_DIR = Path(__file__).resolve().parents[1] / "data" / "pack-v1"
+V1_PACK_DIR = TEST_DATA / "pack-v1"
 V1_SETTINGS = {"vfm_basis": "social", "financial_ob_share": 0}
 
 
@@ -44,11 +44,9 @@ def pack_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"the shared reference data folder {SHARED_DATA} is not present "
-                    "(it sits beside the repository in the development checkout)")
-    return SHARED_DATA
+def test_data() -> Path:
+    """tests/data: copies of the shared reference data and the tests' own packs."""
+    return TEST_DATA
 
 
 def project(**fields: Any) -> dict[str, Any]:

@@ -17,8 +17,8 @@ SCHEDULE_COLUMNS = {"standard": "df_std", "health": "df_health", "reduced": "df_
 
 
 @pytest.fixture(scope="module")
-def table(shared_data):
-    with open(shared_data / "green_book_discount_factors.csv", newline="", encoding="utf-8") as fh:
+def table(test_data):
+    with open(test_data / "green_book_discount_factors.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert rows, "the discount factor table is empty"
     return rows
@@ -26,8 +26,8 @@ def table(shared_data):
 
 @pytest.mark.parametrize("schedule", sorted(SCHEDULE_COLUMNS))
 def test_every_row_of_the_green_book_table(pack, table, schedule):
-    # Source: shared/data/green_book_discount_factors.csv, derived from the
-    # Green Book STPR schedules by DF(t) = DF(t-1) / (1 + r(t)); years 0-100
+    # Source: tests/data/green_book_discount_factors.csv (a copy of shared/data's),
+    # derived from the Green Book STPR schedules by DF(t) = DF(t-1) / (1 + r(t)); years 0-100
     # and selected later years up to 400.
     years = np.array([int(r["year"]) for r in table])
     expected = np.array([float(r[SCHEDULE_COLUMNS[schedule]]) for r in table])
@@ -59,7 +59,8 @@ def test_cumulative_annuity_column(pack, table):
 
 
 def test_test_vector_factors(pack):
-    # Source: shared/data/test-vectors.md, "Discount factor, standard schedule":
+    # Source: tests/data/test-vectors.md (a copy of shared/data's), "Discount factor,
+    # standard schedule":
     # t = 1, 10, 30, 31, 75, 76, 100 -> 0.966184, 0.708919, 0.356278,
     # 0.345901, 0.094214, 0.091916, 0.050818 (six decimals: atol 5e-7).
     t = np.array([1, 10, 30, 31, 75, 76, 100])

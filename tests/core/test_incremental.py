@@ -82,7 +82,7 @@ def test_reappraising_the_edited_projects_gives_the_full_appraisal(pack_name, da
             capex={y: v * 1.5 for y, v in projects[i].capex.items()})
     after = dataclasses.replace(before, projects=tuple(projects))
     previous = appraise_portfolio(before, pack)
-    previous.warnings                                     # read: carried over when spliced
+    _ = previous.warnings                                 # read: carried over when spliced
     spliced = reappraise(previous, after, edited, pack)
     full = appraise_portfolio(after, pack)
     assert spliced.ids == full.ids and spliced.names == full.names

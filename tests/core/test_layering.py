@@ -15,7 +15,9 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-BLOCKED = ("PySide6", "shiboken6", "openpyxl", "xlsxwriter")
+# pandas too: the analyst's tables (to_frame) import it where they are made, so that the
+# core stays numpy at its heart and imports fast (issue 12)
+BLOCKED = ("PySide6", "shiboken6", "openpyxl", "xlsxwriter", "pandas")
 
 SCRIPT = textwrap.dedent('''
     import importlib.abc

@@ -46,7 +46,7 @@ FAULTS = {
                      "energy_changes[0].fuel"),
     "missing quantity": ({"energy_changes": [{"fuel": "diesel"}]},
                          "energy_changes[0].quantity_per_year"),
-    "price year before the deflator table": ({"price_year": 1980}, "price_year"),
+    "price year well before the deflator table": ({"price_year": 1980}, "price_year"),
     "price year before the deflator table": ({"price_year": 1985}, "price_year"),
     "NaN": ({"opex_per_year": float("nan")}, "opex_per_year"),
     "NaN in a year map": ({"capex": {"2022": float("nan")}}, "capex.2022"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from numpy.testing import assert_allclose
 
-from appraisal.core.quantities import format_percent, parse_amount, parse_share, share_of_cell
+from appraisal.core.quantities import (format_percent, parse_amount, parse_budget, parse_share,
+                                       share_of_cell)
 
 
 @pytest.mark.parametrize("text, unit, expected", [
@@ -70,3 +71,19 @@ def test_cells_follow_the_same_rule():
 
 def test_format_percent():
     assert format_percent(0.035) == "3.5%" and format_percent(0.7) == "70%"
+
+
+@pytest.mark.parametrize("text, expected", [("20m", 20e6), ("£20,000,000", 20e6), ("0", 0.0),
+                                            ("GBP 1.5bn", 1.5e9), ("2e7", 2e7)])
+def test_a_budget_is_an_amount_of_gbp(text, expected):
+    # the window's budget field and `appraisal select --budget` both read with this
+    assert_allclose(parse_budget(text), expected, rtol=1e-12)
+    assert_allclose(parse_budget(text), parse_amount(text, "GBP"), rtol=0)
+
+
+@pytest.mark.parametrize("text, words", [("", "is empty"), ("-5", "is negative"),
+                                         ("lots", "is not an amount of GBP"),
+                                         ("40,000 kWh", "is not an amount of GBP")])
+def test_what_is_not_a_budget_says_why(text, words):
+    with pytest.raises(ValueError, match=words):
+        parse_budget(text)

@@ -167,7 +167,7 @@ def test_lifetime_switching_value_is_where_the_sign_changes(doc, pack, out, base
         L = int(row["switching_value"])
         one_step_back = L - 1 if L > life0 else L + 1
 
-        def npsv(years: int) -> float:
+        def npsv(years: int, i: int = i) -> float:
             p = dataclasses.replace(inputs.projects[i], lifetime_years=years)
             return float(appraise_portfolio(dataclasses.replace(inputs, projects=(p,)), pack)
                          .metrics["npsv_gbp"][0])

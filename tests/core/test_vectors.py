@@ -1,4 +1,5 @@
-"""The published worked examples of shared/data/test-vectors.md, one test each."""
+"""The published worked examples of tests/data/test-vectors.md (a copy of
+shared/data/test-vectors.md), one test each."""
 from __future__ import annotations
 
 import numpy as np

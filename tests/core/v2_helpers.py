@@ -23,12 +23,12 @@ STATIC_PACKS = {SMALL_PACK.resolve(), PACK_2026.resolve(), PACK_V1.resolve()}
 IMPLEMENTATIONS = ["reference", "core"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference_pack(pack_dir: Path) -> ReferencePack:
     return load_reference_pack(pack_dir)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _core_pack(pack_dir: Path):
     from appraisal.core import load_pack
     return load_pack(pack_dir)

@@ -6,16 +6,29 @@ portfolio (they must agree exactly: the window adds nothing to the arithmetic).
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from numpy.testing import assert_allclose
+from PySide6.QtCharts import QBarCategoryAxis, QHorizontalBarSeries, QLineSeries
 
 from appraisal.core import parse_portfolio
 from appraisal.core.montecarlo import simulate
+from appraisal.core.selection import budget_curve
 from appraisal.core.sensitivity import sensitivity
 from appraisal.gui import formatting as fmt
+from appraisal.gui.charts import SHORT_DRIVER_LABELS
 
 
 def wait_tasks(window, qtbot):
     qtbot.waitUntil(lambda: not window._tasks, timeout=30_000)
+
+
+def unscaled(shown: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """A chart's values back in pounds: the chart divides every value by one power of
+    1,000 (£, £k or £m, charts._scale), the one that its largest value shows."""
+    scale = np.max(np.abs(want)) / np.max(np.abs(shown))
+    assert any(np.isclose(scale, s, rtol=1e-9) for s in (1.0, 1e3, 1e6)), scale
+    return shown * scale
 
 
 def test_the_selected_projects_tornado_and_switching_values(window, qtbot):
@@ -32,7 +45,22 @@ def test_the_selected_projects_tornado_and_switching_values(window, qtbot):
     row = next(k for k in range(table.rowCount()) if table.item(k, 0).text() == "Capital cost")
     assert table.item(row, 1).text() == f"× {capex['switching_value']:.3g}"
     assert "carbon low" in panel.scenarios.text()
-    assert panel.chart_tornado.chart() is not None
+    # the tornado's bars: each driver's change in NPSV from the central case at its low
+    # and its high, the widest swing at the top (charts.tornado draws the first 8 rows
+    # bottom-up, so the list read from the bottom is the core's order)
+    chart = panel.chart_tornado.chart()
+    (series,) = [s for s in chart.series() if isinstance(s, QHorizontalBarSeries)]
+    (axis,) = [a for a in chart.axes() if isinstance(a, QBarCategoryAxis)]
+    rows = [r for r in expected["tornado"] if r["npsv_gbp_low"] is not None][:8]
+    assert len(rows) >= 2
+    assert axis.categories()[::-1] == [SHORT_DRIVER_LABELS.get(r["driver"], r["label"])
+                                       for r in rows]
+    low, high = series.barSets()
+    central = expected["npsv_gbp"]
+    for bars, key in ((low, "npsv_gbp_low"), (high, "npsv_gbp_high")):
+        want = np.array([r[key] - central for r in rows])
+        shown = np.array([bars.at(k) for k in range(bars.count())])[::-1]
+        assert_allclose(unscaled(shown, want), want, rtol=1e-9, atol=1e-6)
 
 
 def test_monte_carlo_page_shows_the_simulation_with_its_seed(window, qtbot):
@@ -73,7 +101,17 @@ def test_selection_page_chooses_within_the_budget(window, qtbot):
     results = window.doc.results
     spent = sum(float(results.metrics["public_cost_gbp"][results.ids.index(pid)]) for pid in chosen)
     assert 0 < spent <= 20e6 and set(chosen) <= set(costs)
-    assert page.chart.chart() is not None
+    # the chart is the budget curve of the core (the page's objective, NPSV by default):
+    # the best NPSV at each budget, both axes in the same power of £1,000 as the values
+    curve = budget_curve(results, "npsv")
+    points = [(p.budget_gbp, p.objective_value) for p in curve.points
+              if p.objective_value is not None]
+    (line,) = [s for s in page.chart.chart().series() if isinstance(s, QLineSeries)]
+    shown = np.array([(p.x(), p.y()) for p in line.points()])
+    assert len(points) > 10 and shown.shape == (len(points), 2)
+    want = np.array(points)
+    assert_allclose(unscaled(shown[:, 0], want[:, 0]), want[:, 0], rtol=1e-9)
+    assert_allclose(unscaled(shown[:, 1], want[:, 1]), want[:, 1], rtol=1e-9, atol=1e-6)
 
 
 @pytest.mark.parametrize("text, expect", [("lots", "not an amount"), ("-5", "not an amount")])

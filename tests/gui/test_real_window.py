@@ -9,7 +9,7 @@ offscreen tests never showed), keep the focus where the user put it, save what
 was typed and quit cleanly with Ctrl+Q.
 
 Without Xvfb, xdotool or ImageMagick (or Qt's xcb libraries) the test is skipped,
-unless CI=1 or APPRAISAL_REQUIRE_TOOLS=1, where it fails: .ci/run installs them.
+unless CI=true or APPRAISAL_REQUIRE_TOOLS=1, where it fails: .ci/run installs them.
 """
 from __future__ import annotations
 
@@ -22,18 +22,15 @@ import pytest
 
 WALK = Path(__file__).with_name("xvfb_walk.py")
 EXIT_MISSING_TOOLS = 2          # xvfb_walk.py's status when a tool is missing
-TOOLS_REQUIRED = os.environ.get("CI") == "1" or os.environ.get("APPRAISAL_REQUIRE_TOOLS") == "1"
 
 
 @pytest.mark.slow
-def test_typing_through_the_calculators_in_a_real_window(tmp_path):
+def test_typing_through_the_calculators_in_a_real_window(tmp_path, tools):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
     run = subprocess.run([sys.executable, str(WALK), "--out", str(tmp_path)], env=env,
                          capture_output=True, text=True, timeout=600)
     if run.returncode == EXIT_MISSING_TOOLS:
-        if TOOLS_REQUIRED:
-            pytest.fail(f"the real-window walk cannot run here:\n{run.stderr}")
-        pytest.skip(run.stderr.strip().splitlines()[0])
+        tools.missing(f"the real-window walk cannot run here: {run.stderr.strip()}")
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
         "01-opened.png", "02-sections-by-keyboard.png", "03-heat-pump-calculator.png",

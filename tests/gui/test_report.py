@@ -17,8 +17,8 @@ from appraisal.gui.breakdown import (benefit_lines, carbon_cost_test, cost_lines
 from appraisal.gui.report import ReportCancelled, write_summary_pdf
 from appraisal.resources import default_pack_dir, example_portfolio
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                   reason="pdftotext (poppler-utils) is not installed")
+# without poppler-utils: skipped, or failed in CI (tests/conftest.py)
+needs_poppler = pytest.mark.usefixtures("poppler")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_an_undefined_figure_prints_as_a_dash_with_why(summary, example):
     assert "nan" not in text.lower().split() and "inf" not in text.lower().split()
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+@needs_poppler
 def test_the_pages_render_with_ink_on_them(summary, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "2", str(summary[0]),
                     str(tmp_path / "page")], check=True, capture_output=True)
@@ -164,13 +164,13 @@ def test_a_report_replaces_an_older_one(qapp, tmp_path, example, pack):
     assert [p.name for p in tmp_path.iterdir()] == ["summary.pdf"]
 
 
-def test_an_empty_pipeline_has_its_one_page(qapp, tmp_path, pack):
+def test_an_empty_pipeline_has_its_one_page(qapp, tmp_path, pack, tools):
     data = json.loads(example_portfolio().read_text(encoding="utf-8"))
     data["projects"] = []
     path = tmp_path / "empty.pdf"
     write_summary_pdf(path, parse_portfolio(data, pack), pack, draws=50)
     assert page_count(path) == 1
-    if shutil.which("pdftotext"):
+    if tools.available("pdftotext"):
         assert "No projects in the pipeline" in pdf_text(path, 1)
 
 

@@ -1,7 +1,6 @@
 """Fixtures for the io tests: LibreOffice recalculation of exported workbooks."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,21 +15,15 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 @pytest.fixture(scope="session")
-def libreoffice(tmp_path_factory):
+def libreoffice(tmp_path_factory, tools):
     """A function converting a workbook with LibreOffice headless.
 
     The profile tells LibreOffice to recalculate every formula on load
     (by default it may trust cached values of .xlsx files), so what comes
     back is LibreOffice's own arithmetic.
     """
-    exe = _soffice()
-    if exe is None:
-        pytest.skip("LibreOffice is not installed (.ci/run installs libreoffice-calc-nogui)")
+    exe = tools.require("soffice", "libreoffice")   # skips without it; fails in CI
     profile = tmp_path_factory.mktemp("lo-profile")
     (profile / "user").mkdir()
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)

@@ -148,8 +148,9 @@ def test_malformed_input_exits_2_with_a_reason_and_writes_nothing(case, tmp_path
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr
-    lines = [l for l in proc.stderr.splitlines() if l.strip() and not l.startswith("appraisal: note:")]
-    assert lines and all(l.startswith("appraisal: error:") for l in lines), proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines()
+             if ln.strip() and not ln.startswith("appraisal: note:")]
+    assert lines and all(ln.startswith("appraisal: error:") for ln in lines), proc.stderr
     assert not out.exists()
 
 
@@ -162,10 +163,10 @@ def test_validation_names_project_and_field_once_per_problem(tmp_path):
     ]}))
     proc = run("appraise", str(bad))
     assert proc.returncode == 2
-    lines = [l for l in proc.stderr.strip().splitlines() if not l.startswith("appraisal: note:")]
-    assert any("project A" in l and "public_funding_share" in l for l in lines)
-    assert any("project B" in l and "'category'" in l for l in lines)
-    assert any("project B" in l and "energy_changes[0].fuel" in l for l in lines)
+    lines = [ln for ln in proc.stderr.strip().splitlines() if not ln.startswith("appraisal: note:")]
+    assert any("project A" in ln and "public_funding_share" in ln for ln in lines)
+    assert any("project B" in ln and "'category'" in ln for ln in lines)
+    assert any("project B" in ln and "energy_changes[0].fuel" in ln for ln in lines)
     assert len(lines) == 3
 
 

@@ -377,16 +377,16 @@ def test_cli_export_example(tmp_path):
 
 
 @pytest.mark.slow
-def test_workbook_renders_to_pdf(pack, tmp_path, libreoffice):
+def test_workbook_renders_to_pdf(pack, tmp_path, libreoffice, tools):
     """The workbook prints: LibreOffice renders it to a PDF with a page or more
     per sheet (the pages themselves are looked at by eye, see docs/)."""
     path = tmp_path / "book.xlsx"
     export_workbook(parse_portfolio(load_portfolio(example_portfolio()).data, pack), pack, path)
     pdf = libreoffice(path, to="pdf")
     assert pdf.stat().st_size > 20_000
-    if shutil.which("pdfinfo"):
+    if tools.available("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        pages = int(next(l.split()[-1] for l in info.splitlines() if l.startswith("Pages")))
+        pages = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages")))
         assert pages >= 4 + 12
 
 

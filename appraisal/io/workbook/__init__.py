@@ -239,7 +239,7 @@ def _write_summary(wb, fmt: Formats, results: PortfolioResults, names: list[str]
     n = len(results.ids)
     gap_labels = {name: sector["label"] for name, sector in results.gap()["sectors"].items()}
     for i in range(n):
-        for c, (label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
+        for c, (_label, key, num_fmt, _) in enumerate(SUMMARY_COLUMNS):
             ref, value = _summary_cell(results, names[i], key, i, gap_labels)
             # short words beside numbers: centred (a sector's label reads from the left)
             text = num_fmt is None and not key.startswith("@") and key != "gap_sector"
@@ -289,7 +289,7 @@ def _summary_total(ws, fmt: Formats, results: PortfolioResults) -> int:
         return col_range(col_of[key], first, max(first, last))
 
     basis = f'IF({total["vfm_basis"]}="public",{total["bcr_public"]},{total["bcr"]})'
-    for c, (label, key, num_fmt, rule) in enumerate(SUMMARY_COLUMNS):
+    for c, (_label, key, num_fmt, rule) in enumerate(SUMMARY_COLUMNS):
         f = fmt.num(num_fmt or "General", total=True)
         if rule == "label":
             ws.write_string(r, c, "Portfolio total", f)

@@ -532,7 +532,7 @@ def _long_table(w: _Writer, file: str, keys: tuple[str, ...], columns: list[tupl
 
 def _labels(columns: list[tuple]) -> list[str]:
     labels = [""] * (max(c for c, *_ in columns) + 1)
-    for c, name, kind, *more in columns:
+    for c, name, kind, *_ in columns:
         labels[c] = (f"{name} at base prices" if kind == "rebased" else
                      f"{name} (1 = yes)" if kind == "flag" else name)
     return labels

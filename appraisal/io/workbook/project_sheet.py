@@ -19,6 +19,7 @@ from ...core.financial import PAYBACK_TOLERANCE_GBP
 from ...core.pack import AssumptionPack
 from ...core.portfolio import ProjectInputs
 from ...core.results import PortfolioResults, vfm_category
+from ...core.wording import UNDEFINED_REASONS
 from .assumptions import YearAxis
 from .input_register import InputRegister
 from .funding_profile import FundingRows
@@ -84,23 +85,7 @@ RESULT_ROWS = [
 ]
 TEXT_RESULTS = ("vfm_basis", "vfm_category_unadjusted", "vfm_category", "psds_test_passed",
                 "gap_sector", "shovel_ready")
-UNDEFINED_NOTES = {
-    "bcr": "not defined: the present value of costs is zero",
-    "bcr_public": "not defined: no costs are borne by the public sector",
-    "vfm_category_unadjusted": "not defined without a BCR on the basis",
-    "vfm_category": "not defined without a BCR on the basis",
-    "cost_per_tco2e_gbp": "not defined: no carbon is saved",
-    "switching_benefits_fall": "not defined: PVB is zero",
-    "switching_costs_rise": "not defined: PVC is zero",
-    "financial_irr": "none: the cash flows do not change sign, or no rate solves NPV = 0",
-    "payback_year": "none: never negative, or still negative in the last year",
-    "discounted_payback_year": "none: never negative, or still negative in the last year",
-    "cost_per_net_job_gbp": "not defined: no net additional jobs",
-    "public_cost_per_tco2e_gbp": "not defined: no carbon is saved",
-    "public_cost_per_direct_tco2e_gbp": "not defined: no direct tonnes are saved",
-    "psds_test_passed": "the test does not apply to the category",
-    "gap_sector": "the category is in no gap sector: no contribution",
-}
+UNDEFINED_NOTES = UNDEFINED_REASONS     # the core's words (core/wording.py)
 ARRAY_RESULTS = ("financial_irr",)    # formulas that need array evaluation (IRR of IF(...))
 UNGUARDED_RESULTS = ("vfm_basis", "gap_sector", "readiness_score", "shovel_ready")
 RESULTS_FIRST_ROW = 5                                   # row of the first result (0-based)

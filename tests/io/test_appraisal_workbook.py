@@ -27,7 +27,7 @@ from appraisal.io.workbook import input_register as R
 from appraisal.resources import default_pack_dir, example_portfolio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import RECALC_ALWAYS, _soffice  # noqa: E402
+from conftest import RECALC_ALWAYS  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 # LibreOffice Basic library files (XML whose long lines are kept as LibreOffice writes them)
@@ -81,11 +81,9 @@ def book(pack, example, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def delete_row(tmp_path_factory):
+def delete_row(tmp_path_factory, tools):
     """LibreOffice deletes a row of a sheet (a Basic macro in a throw-away profile)."""
-    exe = _soffice()
-    if exe is None:
-        pytest.skip("LibreOffice is not installed")
+    exe = tools.require("soffice", "libreoffice")   # skips without it; fails in CI
     profile = tmp_path_factory.mktemp("lo-macro")
     (profile / "user").mkdir()
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)

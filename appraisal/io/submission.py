@@ -317,7 +317,7 @@ def _other_sheets(wb: Any, file: str) -> list[Problem]:
     known = set(L.INPUT_SHEETS) | {L.INSTRUCTIONS, L.LISTS}
     problems = []
     for name in wb.sheetnames:
-        if name in known or getattr(wb[name], "max_row", None) is None:
+        if name in known or not hasattr(wb[name], "iter_rows"):   # a chart sheet holds no cells
             continue
         cells = _sheet_cells(wb[name], file, name)
         if cells:

@@ -300,6 +300,7 @@ def _read_cells(data: bytes, file: str) -> dict[str, Any]:
                     out[name] = {}
                     continue
                 out[name] = _sheet_cells(wb[name], file, name)
+            missing += _other_sheets(wb, file)
         finally:
             wb.close()
     out[_MISSING] = missing
@@ -321,6 +322,24 @@ def _sheet_cells(ws: Any, file: str, name: str) -> dict[str, _Cell]:
                 raise InputError([_too_large(file, name, c.row, c.column)])
             sheet[c.coordinate] = _Cell(c.value, c.data_type, "%" in str(c.number_format or ""))
     return sheet
+
+
+def _other_sheets(wb: Any, file: str) -> list[Problem]:
+    """A problem for each sheet the template does not have that holds anything: its
+    entries would not be read (a promoter's own working sheet is fine when empty)."""
+    known = set(L.INPUT_SHEETS) | {L.INSTRUCTIONS, L.LISTS}
+    problems = []
+    for name in wb.sheetnames:
+        if name in known or not hasattr(wb[name], "iter_rows"):   # a chart sheet holds no cells
+            continue
+        cells = _sheet_cells(wb[name], file, name)
+        if cells:
+            first = min(cells, key=lambda c: (_split_cell(c)[1], _column_number(_split_cell(c)[0])))
+            problems.append(Problem(
+                f"the sheet {name[:40]!r} is not one of the template's, and its {len(cells):,} "
+                "filled cell(s) would not be read: move the entries into the template's sheets",
+                file=file, sheet=name[:40], cell=first))
+    return problems
 
 
 def _too_large(file: str, sheet: str, rows: int, cols: int) -> Problem:

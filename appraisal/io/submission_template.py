@@ -322,8 +322,11 @@ def _instructions(wb, st: _Styles, pack: AssumptionPack, contact: str | None) ->
     ws.write_string(row + 1, 1, "Yellow cells: your entries (the only cells you can change).",
                     st.intro)
     ws.write_blank(row + 2, 0, None, st.key_label)
-    ws.write_string(row + 2, 1, "Grey cells: labels, units, examples and help (protected).",
-                    st.intro)
+    grey = ("Grey cells: labels, units, examples and help, protected against accidental "
+            "edits (without a password). Anything typed outside the yellow cells is not read: "
+            "the import lists it as a problem to correct.")
+    ws.write_string(row + 2, 1, grey, st.intro)
+    _fit_row(ws, row + 2, [(grey, widths[1])])
     about = (f"Template '{L.TEMPLATE_KIND}' version {L.TEMPLATE_VERSION}. Lists and defaults from "
              f"the assumption pack '{pack.name}' ({pack.id}, {pack.vintage}).")
     ws.write_string(row + 4, 1, about, st.code)

@@ -287,3 +287,16 @@ def test_a_sheet_that_understates_its_size_is_still_read_to_the_last_row(pack, t
     report = import_workbooks([lied], pack)
     assert (L.CAPEX, f"B{row}") in where(report)
     assert report.projects == []
+
+
+def test_entries_on_a_sheet_of_the_promoters_own_are_a_problem(pack, template, tmp_path):
+    book = fill(template, tmp_path / "own.xlsx", project_entries(FIRST, pack))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(book)
+    wb.create_sheet("Extra capex")["C3"] = 4_000_000
+    wb.create_sheet("Empty")
+    wb.save(book)
+    report = import_workbooks([book], pack)
+    assert where(report) == {("Extra capex", "C3")}
+    assert report.projects == []

@@ -21,7 +21,6 @@ from appraisal.core import InputError, appraise_portfolio, load_pack, parse_port
 from appraisal.core.diff import ATTRIBUTION_ORDER, diff_portfolios
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import portfolio, project  # noqa: E402
 from v2_helpers import SMALL_PACK  # noqa: E402
 from v2_strategies import SMALL, v2_portfolios  # noqa: E402
 
@@ -101,7 +100,8 @@ def test_attribution_parts_chain_and_add_up_to_the_total(pair):
                    for p, f in stepped), change
 
 
-def test_one_capex_change_worked_by_hand(pack):
+def test_one_capex_change_worked_by_hand(pack, make_portfolio, make_project):
+    portfolio, project = make_portfolio, make_project
     """Capex of 1,000,000 in 2022 becomes 1,200,000, appraisal year 2021, no optimism
     bias, money at 2021 prices: the costs rise by 200,000 discounted one year at the
     Green Book's 3.5% (METHOD.md 1), so NPSV falls by 200,000 / 1.035 = 193,236.71."""
@@ -127,14 +127,16 @@ def test_one_capex_change_worked_by_hand(pack):
     assert body["attribution"]["steps"][0]["npsv_change_gbp"] == pytest.approx(-193_236.71, abs=0.01)
 
 
-def test_equal_portfolios_have_no_changes(pack):
+def test_equal_portfolios_have_no_changes(pack, make_portfolio, make_project):
+    portfolio, project = make_portfolio, make_project
     doc = portfolio(project(capex={"2021": 5e5}, lifetime_years=5))
     diff = diff_portfolios(doc, copy.deepcopy(doc), pack)
     assert diff.equal and diff.attribution == () and diff.input_changes == []
     assert diff.to_dict()["equal"] is True
 
 
-def test_added_removed_and_ids_differing_in_case(pack):
+def test_added_removed_and_ids_differing_in_case(pack, make_portfolio, make_project):
+    portfolio, project = make_portfolio, make_project
     """Capex at year 0 with no optimism bias at base prices: a project's NPSV is minus its
     capex, so adding one of 200,000 moves NPSV by -200,000 and removing one of 100,000
     by +100,000."""
@@ -154,7 +156,8 @@ def test_added_removed_and_ids_differing_in_case(pack):
                                                                            abs=1e-6)
 
 
-def test_stated_order_settings_first_and_reason_before_adjustment(pack):
+def test_stated_order_settings_first_and_reason_before_adjustment(pack, make_portfolio, make_project):
+    portfolio, project = make_portfolio, make_project
     a = portfolio(project(capex={"2021": 5e5}))
     b = portfolio(project(capex={"2021": 5e5}, vfm_adjustment=1,
                           vfm_adjustment_reason="Non-monetised benefits"), appraisal_year=2022)
@@ -164,7 +167,8 @@ def test_stated_order_settings_first_and_reason_before_adjustment(pack):
         "project P1: vfm_adjustment"]
 
 
-def test_a_step_that_cannot_be_appraised_alone_is_joined_to_the_next(pack):
+def test_a_step_that_cannot_be_appraised_alone_is_joined_to_the_next(pack, make_portfolio, make_project):
+    portfolio, project = make_portfolio, make_project
     """Removing an adjustment and its reason: with the reason gone first, the adjustment
     alone would lack one (a problem), so the two changes make one step."""
     a = portfolio(project(capex={"2021": 5e5}, vfm_adjustment=1, vfm_adjustment_reason="x"))

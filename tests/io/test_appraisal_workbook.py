@@ -10,6 +10,7 @@ would for a user.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import subprocess
 import sys
@@ -26,8 +27,19 @@ from appraisal.io.workbook import SUMMARY, SUMMARY_COLUMNS, SUMMARY_HEADER_ROW, 
 from appraisal.io.workbook import input_register as R
 from appraisal.resources import default_pack_dir, example_portfolio
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import RECALC_ALWAYS  # noqa: E402
+
+
+def _io_conftest():
+    """tests/io/conftest.py as a module of its own name (``conftest`` is ambiguous when
+    tests of several folders run together)."""
+    spec = importlib.util.spec_from_file_location(
+        "appraisal_io_test_conftest", Path(__file__).resolve().parent / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RECALC_ALWAYS = _io_conftest().RECALC_ALWAYS
 
 REPO = Path(__file__).resolve().parents[2]
 # LibreOffice Basic library files (XML whose long lines are kept as LibreOffice writes them)

@@ -196,6 +196,7 @@ class ChangesDialog(QDialog):
         self.order.setWordWrap(True)
         self.order.setStyleSheet("color: #444; font-size: 8pt;")
         self.order.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.order.setAccessibleName("Order in which the inputs are changed")
         right.addWidget(self.order)
         return row
 

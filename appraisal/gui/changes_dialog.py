@@ -97,18 +97,19 @@ class ChangesDialog(QDialog):
         self.heading.setStyleSheet("font-weight: 600;")
         layout.addWidget(self.heading)
         self.tree = self._changes_tree()
-        layout.addWidget(self.tree, 3)
-        layout.addLayout(self._measures(diff, diff_error), 2)
+        self.tree.setMinimumHeight(150)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(self._measures(diff, diff_error))
         if problems:
             self.problems = QPlainTextEdit("\n".join(problems))
             self.problems.setReadOnly(True)
             self.problems.setAccessibleName("Problems and notes of the workbook")
-            self.problems.setMaximumHeight(90)
+            self.problems.setMaximumHeight(64)
             layout.addWidget(QLabel("Found in the workbook (its figures are recomputed):"))
             layout.addWidget(self.problems)
         layout.addWidget(self._buttons())
         plain_labels(self)
-        self.resize(960, 680)
+        self.resize(980, 700)
 
     # -- the changes ----------------------------------------------------------------------------
     def _changes_tree(self) -> QTreeWidget:
@@ -187,17 +188,25 @@ class ChangesDialog(QDialog):
                                            _measure("npsv_gbp", step.npsv_change_gbp, True)])
             _append(self.attribution, ["Total", _measure("npsv_gbp",
                                                          diff.totals["npsv_gbp"].change, True)])
+            bold = self.attribution.item(self.attribution.rowCount() - 1, 0).font()
+            bold.setBold(True)
+            for c in (0, 1):
+                self.attribution.item(self.attribution.rowCount() - 1, c).setFont(bold)
             self.order = QLabel("Each input is changed one at a time, in this order, and the "
                                 f"portfolio appraised after each: {diff.order}. The parts add "
                                 "up to the total.")
         left.addWidget(self.measures)
-        right.addWidget(QLabel("Why NPSV moves"))
+        left.addStretch(1)
+        right.addWidget(QLabel("Why NPSV moves: the change each input brings"))
         right.addWidget(self.attribution)
+        _fit(self.measures)
+        _fit(self.attribution, 8)
         self.order.setWordWrap(True)
         self.order.setStyleSheet("color: #444; font-size: 8pt;")
         self.order.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.order.setAccessibleName("Order in which the inputs are changed")
         right.addWidget(self.order)
+        right.addStretch(1)
         return row
 
     def _buttons(self) -> QDialogButtonBox:
@@ -232,6 +241,15 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     for c in range(1, len(headers)):
         t.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
     return t
+
+
+def _fit(table: QTableWidget, most: int = 12) -> None:
+    """A table as tall as its rows (up to ``most`` of them; then it scrolls)."""
+    table.resizeRowsToContents()
+    rows = min(table.rowCount(), most)
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + sum(
+        table.rowHeight(r) for r in range(rows))
+    table.setFixedHeight(height)
 
 
 def _append(table: QTableWidget, cells: list[str]) -> None:

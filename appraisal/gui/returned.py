@@ -16,7 +16,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.diff import PortfolioDiff, diff_portfolios, project_key
+from ..core.diff import (PROJECT_ORDER, SETTINGS_ORDER, PortfolioDiff, diff_portfolios,
+                         project_key)
 from ..io.appraisal_workbook import IMPORTED_FROM, AppraisalWorkbookReport, apply_input
 
 YEAR_MAPS = ("capex", "counterfactual_capex", "public_funding", "car_km_removed")
@@ -48,8 +49,21 @@ class Returned:
     missing: tuple[int, ...] = ()           # items whose project the open portfolio lacks
 
 
+def _order(item: ReviewItem) -> tuple:
+    """Settings first, then projects by ID, each project's fields in the attribution's
+    order (core/diff.py): listed and applied as the NPSV attribution takes them."""
+    if item.project is None:
+        head = item.path[0]
+        rank = SETTINGS_ORDER.index(head) if head in SETTINGS_ORDER else len(SETTINGS_ORDER)
+        return (0, "", rank, item.path)
+    name = item.path[2]
+    rank = PROJECT_ORDER.index(name) if name in PROJECT_ORDER else len(PROJECT_ORDER)
+    return (1, project_key(item.project), rank, item.path)
+
+
 def review_items(report: AppraisalWorkbookReport, rebuilt: dict) -> list[ReviewItem]:
-    """Each changed cell of ``report``, with the value the reader set in ``rebuilt``."""
+    """Each changed cell of ``report``, with the value the reader set in ``rebuilt``, in
+    the attribution's order."""
     out = []
     for c in report.changes:
         path = tuple(c.path)
@@ -57,7 +71,7 @@ def review_items(report: AppraisalWorkbookReport, rebuilt: dict) -> list[ReviewI
         field = ".".join(path[2:] if project is not None else path)
         out.append(ReviewItem(project, path, field, c.where, c.before, c.after,
                               value_at(rebuilt, path)))
-    return out
+    return sorted(out, key=_order)
 
 
 def _project(doc: dict, pid: str) -> dict | None:

@@ -119,7 +119,7 @@ class ChangesDialog(QDialog):
         tree.setRootIsDecorated(True)
         tree.setUniformRowHeights(True)
         checkable = self.mode == "review"
-        self.items: list[QTreeWidgetItem | None] = []
+        self.items: list[QTreeWidgetItem] = []
         groups: dict[str | None, QTreeWidgetItem] = {}
         for row in self.rows:
             group = groups.get(row.project)
@@ -159,9 +159,7 @@ class ChangesDialog(QDialog):
                 and (self.decision == "all" or item.checkState(0) == CHECKED)]
 
     def set_checked(self, n: int, checked: bool) -> None:
-        item = self.items[n]
-        if item is not None:
-            item.setCheckState(0, CHECKED if checked else Qt.CheckState.Unchecked)
+        self.items[n].setCheckState(0, CHECKED if checked else Qt.CheckState.Unchecked)
 
     # -- what the numbers do --------------------------------------------------------------------
     def _measures(self, diff: PortfolioDiff | None, error: str) -> QHBoxLayout:
@@ -188,10 +186,7 @@ class ChangesDialog(QDialog):
                                            _measure("npsv_gbp", step.npsv_change_gbp, True)])
             _append(self.attribution, ["Total", _measure("npsv_gbp",
                                                          diff.totals["npsv_gbp"].change, True)])
-            bold = self.attribution.item(self.attribution.rowCount() - 1, 0).font()
-            bold.setBold(True)
-            for c in (0, 1):
-                self.attribution.item(self.attribution.rowCount() - 1, c).setFont(bold)
+            _bold_last_row(self.attribution)
             self.order = QLabel("Each input is changed one at a time, in this order, and the "
                                 f"portfolio appraised after each: {diff.order}. The parts add "
                                 "up to the total.")
@@ -243,6 +238,15 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     return t
 
 
+def _bold_last_row(table: QTableWidget) -> None:
+    for c in range(table.columnCount()):
+        item = table.item(table.rowCount() - 1, c)
+        if item is not None:
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+
+
 def _fit(table: QTableWidget, most: int = 12) -> None:
     """A table as tall as its rows (up to ``most`` of them; then it scrolls)."""
     table.resizeRowsToContents()
@@ -276,7 +280,8 @@ def review_dialog(parent: QWidget, returned, file: str) -> ChangesDialog:
                    "until you accept. Each accepted change is one step of Edit > Undo.")
         mode = "review"
     else:
-        heading = (f"{file} is an appraisal workbook of another portfolio ({report.portfolio_id}). "
+        which = "" if returned.none_open else "another portfolio than the open one, "
+        heading = (f"{file} is an appraisal workbook of {which}portfolio {report.portfolio_id}. "
                    f"{len(rows)} input{'s' * (len(rows) != 1)} changed since it was exported. "
                    "Open it as a new portfolio?")
         mode = "open"

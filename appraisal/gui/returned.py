@@ -47,6 +47,7 @@ class Returned:
     diff: PortfolioDiff | None = None       # open portfolio -> every change accepted
     diff_error: str = ""                    # why there is no diff (the portfolio has problems)
     missing: tuple[int, ...] = ()           # items whose project the open portfolio lacks
+    none_open: bool = False                 # no portfolio was open
 
 
 def _order(item: ReviewItem) -> tuple:
@@ -166,13 +167,15 @@ def read_returned(path, pack, data: dict | None) -> Returned:
     rebuilt = portfolio.data
     items = review_items(report, rebuilt)
     same = same_portfolio(data, report)
-    before, names = (data, ("the open portfolio", "after the changes")) if same else \
-        (report.base.data, ("the workbook as exported", "the workbook"))
-    out = Returned(portfolio, report, items, same)
-    if same:
+    out = Returned(portfolio, report, items, same, none_open=data is None)
+    if same and data is not None:
+        before, names = data, ("the open portfolio", "after the changes")
         out.missing = tuple(n for n, i in enumerate(items)
                             if i.project is not None and _project(data, i.project) is None)
-    after = with_accepted(before, items, rebuilt) if same else rebuilt
+        after = with_accepted(data, items, rebuilt)
+    else:
+        before, names = report.base.data, ("the workbook as exported", "the workbook")
+        after = rebuilt
     try:
         out.diff = diff_portfolios(before, after, pack, names=names)
     except InputError as exc:

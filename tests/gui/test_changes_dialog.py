@@ -194,6 +194,18 @@ def test_workbook_of_another_portfolio_opens_as_a_new_document(window, books, qt
     assert data["imported_from"]["base"]["projects"][0]["lifetime_years"] == LIFE_BEFORE
 
 
+def test_with_no_portfolio_open_the_workbook_opens_after_the_report(make_window, books, qtbot):
+    _, returned, _ = books
+    window = make_window()
+    window.open_returned(returned)
+    dialog = _dialog(window, qtbot)
+    assert dialog.mode == "open" and "another portfolio" not in dialog.heading.text()
+    assert not window._has_document                          # nothing before the decision
+    dialog.buttons["all"].click()
+    assert window._has_document and window.doc.path is None
+    assert _first(window)["capex"][YEAR] == CAPEX_AFTER
+
+
 def test_export_gives_the_portfolio_an_id_and_the_returned_copy_is_known(window, tmp_path, qtbot):
     window.doc.portfolio.data.pop("id", None)
     path = tmp_path / "sent.xlsx"

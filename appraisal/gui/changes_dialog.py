@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -144,6 +145,7 @@ class ChangesDialog(QDialog):
         if not self.rows:
             tree.addTopLevelItem(QTreeWidgetItem(["No input was changed since the export"]))
         tree.expandAll()
+        tree.setColumnHidden(3, not any(r.where for r in self.rows))   # a resubmission: no cells
         header = tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
@@ -301,8 +303,9 @@ def replace_dialog(parent: QWidget, resubmission) -> ChangesDialog:
     if resubmission.diff is not None:
         rows = [ChangeRow(c.project, c.field, c.before, c.after)
                 for p in resubmission.diff.projects for c in p.fields]
-    heading = (f"{resubmission.file} resubmits project {pid}, which the portfolio has. "
-               f"Replace the project with it ({len(rows)} field{'s' * (len(rows) != 1)} differ), "
-               "or skip it? Replacing is one step of Edit > Undo.")
+    differ = "1 field differs" if len(rows) == 1 else f"{len(rows)} fields differ"
+    heading = (f"{Path(resubmission.file).name} resubmits project {pid}, which the portfolio "
+               f"has. Replace the project with it ({differ}), or skip it? Replacing is one step "
+               "of Edit > Undo.")
     return ChangesDialog(parent, title="Review changes", heading=heading, rows=rows,
                          diff=resubmission.diff, diff_error=resubmission.error, mode="replace")

@@ -145,6 +145,26 @@ class RemoveProject(QUndoCommand):
         self.doc._row_inserted(self.row)
 
 
+class ReplaceProject(QUndoCommand):
+    """A project replaced whole, in its place (a resubmission, an accepted change of a
+    returned workbook): one undo step, whatever fields it changes."""
+
+    def __init__(self, doc: "PortfolioDocument", row: int, project: dict, text: str):
+        super().__init__(text)
+        self.doc, self.row = doc, row
+        self.old, self.new = copy.deepcopy(doc.project(row)), copy.deepcopy(project)
+
+    def _put(self, project: dict) -> None:
+        self.doc.portfolio.projects[self.row] = copy.deepcopy(project)
+        self.doc._project_changed(self.row)
+
+    def redo(self) -> None:
+        self._put(self.new)
+
+    def undo(self) -> None:
+        self._put(self.old)
+
+
 class MoveProject(QUndoCommand):
     def __init__(self, doc: "PortfolioDocument", row: int, to: int):
         pid = doc.project(row).get("id") or f"project {row + 1}"
@@ -399,6 +419,40 @@ class PortfolioDocument(QObject):
     def move_project(self, row: int, to: int) -> None:
         if 0 <= to < len(self.projects) and to != row:
             self.undo_stack.push(MoveProject(self, row, to))
+
+    def row_of(self, pid: str) -> int | None:
+        """The row of the project whose ID is ``pid``, case ignored (the one rule)."""
+        from ..core.diff import project_key
+        key = project_key(pid)
+        return next((n for n, p in enumerate(self.projects)
+                     if isinstance(p, dict) and project_key(p.get("id")) == key), None)
+
+    def replace_project(self, row: int, project: dict, text: str) -> None:
+        """Put ``project`` in place of row ``row``, keeping the row's spelling of the ID."""
+        new = {**copy.deepcopy(project), "id": self.project(row).get("id")}
+        self.undo_stack.push(ReplaceProject(self, row, new, text))
+
+    def accept_changes(self, items: list, rebuilt: dict, file: str) -> int:
+        """Apply the accepted changes of a returned appraisal workbook (returned.py), one
+        undo step each, in the order listed; a change whose project the portfolio no
+        longer has is left out. Returns how many were applied."""
+        from .returned import changed_project, changed_setting
+        done = 0
+        for item in items:
+            text = f"Accept {item.field} of {item.project or 'the portfolio'} from {file}"
+            if item.project is None:
+                key, value = changed_setting(self.portfolio.data, item)
+                command = SetPortfolioSetting(self, key, value, key)
+                command.setText(text)
+                self.undo_stack.push(command)
+            else:
+                row = self.row_of(item.project)
+                if row is None:
+                    continue
+                self.undo_stack.push(ReplaceProject(
+                    self, row, changed_project(self.project(row), item, rebuilt), text))
+            done += 1
+        return done
 
     def unique_id(self, base: str) -> str:
         have = {p.get("id") for p in self.projects if isinstance(p, dict)}

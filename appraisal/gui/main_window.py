@@ -1,6 +1,7 @@
 """The main window: pages, menus, files, undo, background work, autosave."""
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -18,6 +19,7 @@ from ..core import InputError, Portfolio, load_pack, parse_portfolio
 from ..core.pack import CARBON_SERIES
 from ..core.portfolio import DEFAULTS
 from ..core.results import METHOD_VERSION
+from ..io.appraisal_workbook import is_appraisal_workbook
 from ..io.portfolio_file import open_portfolio, save_portfolio
 from ..resources import default_pack_dir, example_portfolio, resource_path, resources_dir
 from .analysis_pages import SelectionPage, UncertaintyPage
@@ -420,11 +422,13 @@ class MainWindow(QMainWindow):
             self.open_file(example_portfolio(), remember=False)
 
     def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        name, _ = QFileDialog.getOpenFileName(self, "Open a portfolio", str(self.start_folder()),
-                                              "Portfolios (*.json);;All files (*)")
-        if name:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open a portfolio", str(self.start_folder()),
+            "Portfolios and appraisal workbooks (*.json *.xlsx);;Portfolios (*.json);;"
+            "Appraisal workbooks (*.xlsx);;All files (*)")
+        if name and is_appraisal_workbook(name):
+            self.open_returned(Path(name))     # reviewed before anything changes
+        elif name and self.maybe_save():
             self.open_file(Path(name))
 
     def start_folder(self) -> Path:
@@ -550,8 +554,10 @@ class MainWindow(QMainWindow):
 
     def export_to(self, path: Path, inputs=None) -> BackgroundTask:
         from ..io.workbook import ExportCancelled, export_workbook
+        from .review_flow import export_document
         inputs = inputs or parse_portfolio(self.doc.portfolio.data, self.doc.pack)
         pack = self.doc.pack
+        document, changes = export_document(self.doc)   # its id, to know it when it returns
         # the analysis sheets follow the Uncertainty and Selection pages' settings
         analysis = dict(analysis=True, draws=self.uncertainty.draws.value(),
                         seed=self.uncertainty.seed.value(), budget_gbp=self.selection.budget_gbp(),
@@ -559,7 +565,7 @@ class MainWindow(QMainWindow):
 
         def job(progress, cancelled):
             return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled,
-                                   **analysis)
+                                   document=document, changes=changes(), **analysis)
 
         done = outcome_handler(
             self, cancelled=ExportCancelled, cancelled_text="Export cancelled; nothing was written",
@@ -603,19 +609,27 @@ class MainWindow(QMainWindow):
         return self._run("Writing the PDF summary", job, done)
 
     def import_dialog(self) -> None:
-        if not self._has_document:
-            self.new_portfolio()
         names, _ = QFileDialog.getOpenFileNames(self, "Import submission workbooks", str(self.start_folder()),
                                                 "Excel workbooks (*.xlsx)")
-        if names:
+        returned = [n for n in names if is_appraisal_workbook(n)]
+        if returned and len(names) > 1:
+            QMessageBox.warning(self, "Import", f"{returned[0]} is an appraisal workbook (a whole "
+                                "portfolio): import it alone. Nothing was imported.")
+        elif returned:
+            self.open_returned(Path(returned[0]))
+        elif names:
+            if not self._has_document:
+                self.new_portfolio()
             self.import_files([Path(n) for n in names])
 
     def import_files(self, paths: list[Path]) -> BackgroundTask:
         from ..io.submission import ImportCancelled, import_workbooks
-        pack = self.doc.pack
+        from .returned import sort_submissions
+        pack, data = self.doc.pack, copy.deepcopy(self.doc.portfolio.data)
 
-        def job(progress, cancelled):
-            return import_workbooks(paths, pack, progress=progress, cancelled=cancelled)
+        def job(progress, cancelled):   # resubmissions are diffed here too, off the GUI thread
+            report = import_workbooks(paths, pack, progress=progress, cancelled=cancelled)
+            return sort_submissions(report, data, pack)
 
         done = outcome_handler(
             self, cancelled=ImportCancelled, cancelled_text="Import cancelled; nothing was added",
@@ -623,11 +637,11 @@ class MainWindow(QMainWindow):
 
         return self._run("Importing submissions", job, done)
 
-    def _add_imported(self, report) -> None:
-        from ..io.submission import describe_problem, new_projects
-        problems = [describe_problem(p) for p in report.problems]   # a property of ImportReport
-        added, taken = new_projects(self.doc.projects, report)       # the command line's rule
-        refused = [describe_problem(p) for p in taken]
+    def _add_imported(self, found) -> None:
+        """Add the new projects (one undo step), then offer each resubmission (Replace,
+        with its diff, or Skip: review_flow.py), then show the report."""
+        from .review_flow import offer_resubmissions
+        added = found.added
         if added:
             stack = self.doc.undo_stack
             stack.beginMacro(f"Import {len(added)} submission{'s' * (len(added) > 1)}")
@@ -635,10 +649,32 @@ class MainWindow(QMainWindow):
                 stack.push(InsertProject(self.doc, len(self.doc.projects), project,
                                          f"Import project {project.get('id')}"))
             stack.endMacro()
-        from .import_report import show_import_report
-        self.import_report = show_import_report(self, report, len(added), refused)
-        lines = problems + refused
-        self.last_import_report = (len(added), lines)
+        offer_resubmissions(self, found)
+
+    def open_returned(self, path: Path) -> BackgroundTask:
+        """A returned appraisal workbook: read off the GUI thread, then reviewed
+        (review_flow.py) before anything is applied."""
+        from .returned import ReadCancelled, read_returned
+        from .review_flow import review_returned
+        pack = self.doc.pack
+        data = copy.deepcopy(self.doc.portfolio.data) if self._has_document else None
+
+        def job(progress, cancelled):
+            progress(0, 2)
+            found = read_returned(path, pack, data)
+            if cancelled():
+                raise ReadCancelled()
+            progress(2, 2)
+            return found
+
+        done = outcome_handler(
+            self, cancelled=ReadCancelled, cancelled_text="Reading cancelled; nothing was changed",
+            failed_title="Cannot read the workbook",
+            failed_text=lambda e: (f"{path} cannot be read:\n\n"
+                                   f"{problems_text(e) if isinstance(e, InputError) else e}"
+                                   "\n\nNothing was changed."),
+            on_result=lambda found: review_returned(self, found, path), status=self._say)
+        return self._run("Reading the appraisal workbook", job, done)
 
     def template_dialog(self) -> None:
         from ..io.submission import write_template

@@ -367,6 +367,12 @@ def _apply(doc: dict, path: list[str], value: Any) -> None:
         p[name] = m
 
 
+def apply_input(doc: dict, path: list[str] | tuple[str, ...], value: Any) -> None:
+    """Set one input of a portfolio document as the reader sets a changed cell: the
+    window applies the changes a user accepts one at a time with it."""
+    _apply(doc, list(path), value)
+
+
 def _energy_of_calculator(doc: dict, changes: list[CellChange], cells: dict) -> list[str]:
     """A project whose energy changes came from a calculator and were edited: the
     quantities in the cells replace the calculator (said in a note)."""
@@ -593,5 +599,5 @@ def _number(x: float) -> str:
     return f"{x:,.2f}"
 
 
-__all__ = ["AppraisalWorkbookReport", "CellChange", "IMPORTED_FROM", "is_appraisal_workbook",
+__all__ = ["AppraisalWorkbookReport", "CellChange", "IMPORTED_FROM", "apply_input", "is_appraisal_workbook",
            "read_appraisal_workbook"]

@@ -267,6 +267,7 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from .core.errors import InputError, Problem
+    from .io.appraisal_workbook import imported_changes
     from .io.workbook import export_workbook
     if args.output.suffix.lower() != ".xlsx":
         raise InputError([Problem("the appraisal workbook is an Excel file: give a name ending "
@@ -275,7 +276,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     export_workbook(inputs, pack, args.output, carbon_series=args.carbon,
                     discount_schedule=args.schedule, analysis=args.analysis, draws=args.draws,
                     seed=args.seed, budget_gbp=args.budget, objective=args.objective,
-                    document=doc.data, changes=_imported_changes(doc, pack))
+                    document=doc.data, changes=imported_changes(doc.data, pack))
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
@@ -376,18 +377,6 @@ def _import_appraisal_workbook(args: argparse.Namespace, returned: list[Path]) -
     print(f"appraisal import: wrote {args.output} ({len(report.changes)} input(s) changed)",
           file=sys.stderr)
     return EXIT_OK
-
-
-def _imported_changes(doc, pack):
-    """The diff from the appraisal workbook the portfolio was imported from, if it was
-    (its ``imported_from`` field), for the export's Changes sheet."""
-    from .core.diff import diff_portfolios
-    from .io.appraisal_workbook import IMPORTED_FROM
-    record = doc.data.get(IMPORTED_FROM)
-    if not isinstance(record, dict) or not isinstance(record.get("base"), dict):
-        return None
-    return diff_portfolios(record["base"], doc.data, pack,
-                           names=(f"{record.get('file', 'the workbook')} as exported", "portfolio"))
 
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from typing import Any
 
 from ..core.diff import (PROJECT_ORDER, SETTINGS_ORDER, PortfolioDiff, diff_portfolios,
                          project_key)
-from ..io.appraisal_workbook import IMPORTED_FROM, AppraisalWorkbookReport, apply_input
+from ..io.appraisal_workbook import (IMPORTED_FROM, AppraisalWorkbookReport, apply_input,
+                                     imported_changes)
 
 YEAR_MAPS = ("capex", "counterfactual_capex", "public_funding", "car_km_removed")
 
@@ -234,16 +235,6 @@ def sort_submissions(report, data: dict, pack) -> Submissions:
             r.error = "; ".join(p.message for p in exc.problems[:3])
         out.resubmitted.append(r)
     return out
-
-
-def imported_changes(data: dict, pack) -> PortfolioDiff | None:
-    """For the export's Changes sheet: the diff from the appraisal workbook the portfolio
-    was imported from (its ``imported_from`` record), or None."""
-    record = data.get(IMPORTED_FROM)
-    if not isinstance(record, dict) or not isinstance(record.get("base"), dict):
-        return None
-    return diff_portfolios(record["base"], data, pack,
-                           names=(f"{record.get('file', 'the workbook')} as exported", "portfolio"))
 
 
 __all__ = ["ReadCancelled", "Resubmission", "Returned", "Submissions", "sort_submissions", "ReviewItem", "changed_project", "changed_setting", "imported_changes",

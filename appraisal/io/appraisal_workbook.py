@@ -601,3 +601,14 @@ def _number(x: float) -> str:
 
 __all__ = ["AppraisalWorkbookReport", "CellChange", "IMPORTED_FROM", "apply_input", "is_appraisal_workbook",
            "read_appraisal_workbook"]
+
+
+def imported_changes(data: dict, pack: AssumptionPack):
+    """For the export's Changes sheet: the diff from the appraisal workbook the portfolio
+    was imported from (its ``imported_from`` record), or None when it was not."""
+    from ..core.diff import diff_portfolios
+    record = data.get(IMPORTED_FROM)
+    if not isinstance(record, dict) or not isinstance(record.get("base"), dict):
+        return None
+    return diff_portfolios(record["base"], data, pack,
+                           names=(f"{record.get('file', 'the workbook')} as exported", "portfolio"))

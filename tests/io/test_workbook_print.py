@@ -251,7 +251,7 @@ def test_funding_profile_recalculated_by_libreoffice_matches_the_application(boo
     wb.close()
     assert compared > 100 and not mismatches, mismatches[:10]
     # the public funding over all years is the application's public cost (METHOD.md 5)
-    for i, p in enumerate(inputs.projects):
+    for i in range(len(inputs.projects)):
         assert _close(sum(g for _, g in flows[i].values()), float(results.metrics["public_cost_gbp"][i]))
 
 

@@ -13,7 +13,7 @@ from .breakdown import (BASIS_NAMES, TIPS, exchequer_line, pack_note, pipeline_v
 from .charts import ScatterView, scatter_points
 from .document import PortfolioDocument
 from .models import ProjectsModel, RankingModel
-from .plain import plain_tip
+from .plain import plain_labels, plain_tip
 from .results_panel import Card
 
 
@@ -34,6 +34,7 @@ class GapBar(QWidget):
         self.detail.setWordWrap(True)
         for w in (self.label, self.bar, self.detail):
             layout.addWidget(w)
+        plain_labels(self)      # made after the window: the pack's sector labels as written
 
     def set(self, share: float | None, detail: str) -> None:
         share = share or 0.0

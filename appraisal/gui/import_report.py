@@ -1,22 +1,26 @@
 """The report shown after importing promoters' submission workbooks: what was added, what
 was not and why, and the entries read one way that could have meant another.
 
-Every line is in a read-only text box the user can select and copy from (and a Copy
-button copies the whole report), so that problems can be sent back to the promoters
-who filled the workbooks. Codes are put in words (``field 'lifetime'``, not
+Every line is in a read-only text box the user can select and copy from (a Copy
+button copies the whole report, and Save… writes it to a text file), so that problems
+can be sent back to the promoters who filled the workbooks. Codes are put in words (``field 'lifetime'``, not
 ``'lifetime_years'``); the cell of each entry is named as the workbook has it.
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QMessageBox,
-                               QPlainTextEdit, QPushButton, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
+                               QMessageBox, QPlainTextEdit, QPushButton, QStyle, QVBoxLayout,
+                               QWidget)
 
+from ..io.portfolio_file import atomic_write_text
 from . import formatting as fmt
+from .plain import plain_labels
 
 __all__ = ["ImportLines", "ImportReportDialog", "import_lines", "show_import_report"]
 
@@ -133,6 +137,11 @@ class ImportReportDialog(QDialog):
         self.copy_button.setAccessibleName("Copy the import report")
         self.copy_button.clicked.connect(self.copy)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the whole report as a text file")
+        self.save_button.setAccessibleName("Save the import report")
+        self.save_button.clicked.connect(self.save_dialog)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setAccessibleName("Close the import report")
         buttons.rejected.connect(self.reject)
@@ -143,6 +152,7 @@ class ImportReportDialog(QDialog):
         layout.addWidget(self.copied)
         self.resize(720, 360 if (lines.not_added or lines.warnings) else 160)
         close.setDefault(True)
+        plain_labels(self)       # a saved file's name shown as written
 
     # QMessageBox's names, so that callers and tests read it alike
     def text(self) -> str:
@@ -158,6 +168,34 @@ class ImportReportDialog(QDialog):
         """The whole report (summary and every line) to the clipboard."""
         QGuiApplication.clipboard().setText(self.report.text())
         self.copied.setText("Copied to the clipboard.")
+
+    def suggested_file(self) -> Path:
+        """'import report 2026-12-03.txt' beside the workbooks (when they share a folder),
+        else in the home folder."""
+        folder = Path(self.report.folder) if self.report.folder else Path.home()
+        if not folder.is_dir():
+            folder = Path.home()
+        return folder / f"import report {datetime.date.today().isoformat()}.txt"
+
+    def save_dialog(self) -> bool:
+        name, _ = QFileDialog.getSaveFileName(self, "Save the import report",
+                                              str(self.suggested_file()),
+                                              "Text files (*.txt);;All files (*)")
+        return self.save(Path(name)) if name else False
+
+    def save(self, path: Path) -> bool:
+        """Write the whole report (summary and every line) to ``path`` as UTF-8 text,
+        atomically: a failure leaves no file, or the old one whole. True when saved."""
+        if not path.suffix:
+            path = path.with_suffix(".txt")
+        try:
+            atomic_write_text(path, self.report.text() + "\n")
+        except OSError as exc:
+            QMessageBox.critical(self, "Cannot save the report",
+                                 f"{path} could not be saved: {exc.strerror or exc}")
+            return False
+        self.copied.setText(f"Saved to {path}")
+        return True
 
 
 def show_import_report(parent: QWidget, report, added: int, refused: list[str] = (),

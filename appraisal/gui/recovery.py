@@ -31,7 +31,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QStandardPaths
 
@@ -280,10 +279,6 @@ def _claim_orphan(file: Path) -> tuple[bool, int | None]:
     return False, None
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def read_recoverable(file: Path) -> Recoverable:
     """A recovery file's content, checked: InputError (with the reason) when it is not
     a sound recovery file."""
@@ -296,9 +291,12 @@ def read_recoverable(file: Path) -> Recoverable:
     if not isinstance(doc, dict):
         raise bad("is not a recovery file (not a JSON object)")
     saved_at, original, data = doc.get("saved_at"), doc.get("recovery_of"), doc.get("portfolio")
-    if not _number(saved_at) or not math.isfinite(saved_at) or saved_at < 0:
+    if isinstance(saved_at, bool) or not isinstance(saved_at, (int, float)):
         raise bad("is not a time", "saved_at")
     try:
+        saved_at = float(saved_at)      # an integer of 400 digits: OverflowError
+        if not math.isfinite(saved_at) or saved_at < 0:
+            raise ValueError(saved_at)
         datetime.datetime.fromtimestamp(saved_at).strftime(TIME_FORMAT)
     except (OverflowError, OSError, ValueError):
         raise bad("is not a time", "saved_at") from None
@@ -317,7 +315,7 @@ def read_recoverable(file: Path) -> Recoverable:
     except UnicodeEncodeError:
         raise bad("holds text that is not Unicode") from None
     migrate(json.loads(json.dumps(data)), str(file))
-    return Recoverable(file, original, float(saved_at), data)
+    return Recoverable(file, original, saved_at, data)
 
 
 def _move_aside(file: Path) -> Path:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMessageBox, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from .plain import plain_tip
 from .recovery import Damaged, Recoverable, find_recoverable
 
 __all__ = ["RecoveryDialog", "offer_recovery_files", "report_damaged"]
@@ -78,19 +79,22 @@ class RecoveryDialog(QDialog):
         item = QTreeWidgetItem([r.when, original_name(r), r.name, f"{r.project_count:,}"])
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(0, Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
-        item.setToolTip(1, r.original or NEW_FILE)     # a tooltip is plain text here:
-        item.setData(1, Qt.ItemDataRole.ToolTipRole, r.original or NEW_FILE)
+        item.setToolTip(1, plain_tip(r.original or NEW_FILE))
         item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return item
 
+    def _items(self) -> list[QTreeWidgetItem]:
+        """The rows, in the order of :attr:`found`."""
+        items = [self.table.topLevelItem(k) for k in range(self.table.topLevelItemCount())]
+        return [item for item in items if item is not None]
+
     def ticked(self) -> list[Recoverable]:
-        return [r for k, r in enumerate(self.found)
-                if self.table.topLevelItem(k).checkState(0) == Qt.CheckState.Checked]
+        return [r for r, item in zip(self.found, self._items())
+                if item.checkState(0) == Qt.CheckState.Checked]
 
     def set_ticked(self, files: list[Recoverable]) -> None:
-        for k, r in enumerate(self.found):
-            self.table.topLevelItem(k).setCheckState(
-                0, Qt.CheckState.Checked if r in files else Qt.CheckState.Unchecked)
+        for r, item in zip(self.found, self._items()):
+            item.setCheckState(0, Qt.CheckState.Checked if r in files else Qt.CheckState.Unchecked)
 
     def _update_buttons(self, *_args) -> None:
         some = bool(self.ticked())

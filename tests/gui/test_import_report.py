@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPlainTextEdit, QWidget
 
 from appraisal.core import load_pack
 from appraisal.gui.import_report import ImportReportDialog, import_lines, show_import_report
@@ -122,3 +122,41 @@ def test_a_clean_import_says_so(books, pack, parent, qtbot):
     qtbot.addWidget(dialog)
     assert dialog.icon() == QMessageBox.Icon.Information
     assert "without a problem or a warning" in dialog.detailedText()
+
+
+def test_the_report_can_be_saved_as_a_text_file(books, pack, parent, qtbot, tmp_path,
+                                                monkeypatch, message_boxes):
+    good, broken = books
+    dialog = show_import_report(parent, import_workbooks([good, broken], pack), 1, [], pack)
+    # the workbooks share a folder: the report is suggested beside them
+    assert dialog.suggested_file().parent == good.parent
+    assert dialog.suggested_file().suffix == ".txt"
+    out = tmp_path / "reports"
+    out.mkdir()
+    asked = []
+
+    def choose(parent, title, start, filters):
+        asked.append((title, start))
+        return str(out / "for the promoters"), "Text files (*.txt)"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert asked and asked[0][0] == "Save the import report"
+    saved = out / "for the promoters.txt"                  # .txt added
+    text = saved.read_text(encoding="utf-8")
+    assert text == dialog.report.text() + "\n"
+    assert text.startswith(dialog.text())
+    for line in dialog.detailedText().splitlines():
+        assert line in text
+    assert [p.name for p in out.iterdir()] == [saved.name]   # no temporary file left
+    assert dialog.isVisible() and dialog.copied.text() == f"Saved to {saved}"
+
+    # a folder that is not there: a message naming the file, and nothing written
+    missing = tmp_path / "gone" / "report.txt"
+    assert dialog.save(missing) is False
+    ((_, title, message),) = message_boxes.take("critical")
+    assert title == "Cannot save the report" and str(missing) in message
+    assert not missing.parent.exists()
+    # cancelling the file dialog writes nothing
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: ("", "")))
+    assert dialog.save_dialog() is False
+    assert [p.name for p in out.iterdir()] == [saved.name]

@@ -86,17 +86,21 @@ def crash(window) -> Path:
 
 
 def in_dialog(act):
-    """Run ``act(dialog)`` on the recovery dialog once it is shown (it is modal)."""
+    """Run ``act(dialog)`` on the recovery dialog once it is shown (it is modal): looked
+    for every 10 ms, since the window may process events before the dialog opens."""
     seen = []
 
-    def run():
+    def run(tries: int = 0):
         dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, RecoveryDialog):
+            if tries < 1000:
+                QTimer.singleShot(10, lambda: run(tries + 1))
+            return
         seen.append(dialog)
         try:
-            assert isinstance(dialog, RecoveryDialog)
             act(dialog)
         finally:
-            if dialog is not None and dialog.isVisible():
+            if dialog.isVisible():
                 dialog.reject()
     QTimer.singleShot(0, run)
     return seen
@@ -228,6 +232,8 @@ def test_deleting_asks_first_and_deletes_only_the_ticked(
     ("{not json", None),
     ('{"recovery_of": null, "saved_at": 1e400, "portfolio": {"projects": []}}', "saved_at"),
     ('{"recovery_of": 7, "saved_at": 1.0, "portfolio": {"projects": []}}', "recovery_of"),
+    ('{"recovery_of": null, "saved_at": 1' + "0" * 400 + ', "portfolio": {}}', "saved_at"),
+    ('{"recovery_of": null, "saved_at": true, "portfolio": {}}', "saved_at"),
     ('{"recovery_of": null, "saved_at": "yesterday", "portfolio": {}}', "saved_at"),
     ('{"recovery_of": null, "saved_at": 1.0, "portfolio": [1, 2]}', "portfolio"),
     ('{"recovery_of": null, "saved_at": 1.0, "portfolio": {"projects": {"a": 1}}}',
@@ -286,3 +292,18 @@ def test_the_recovery_dialog_shows_names_as_plain_text(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     assert rows(dialog) == [[r.when, file, name, "1"]]
     assert dialog.table.topLevelItem(0).checkState(0) == Qt.CheckState.Checked
+
+
+def test_starting_on_a_file_still_offers_the_orphans_in_a_window_of_their_own(
+        start_window, instances, example_copy, tmp_path, qtbot):
+    data = example_data(example_copy, 66_000.0)
+    left = crashed_run(instances, data, tmp_path / "elsewhere.json")
+    in_dialog(lambda dialog: dialog.restore_button.click())
+    window = start_window(str(example_copy))
+    assert window.doc.path == example_copy and not window.doc.is_dirty   # the file asked for
+    (extra,) = window.restored_windows
+    qtbot.addWidget(extra, before_close_func=lambda w: (w.doc.wait_for_results(),
+                                                         w.doc.undo_stack.setClean()))
+    assert extra.doc.portfolio.data["projects"] == data["projects"]
+    assert extra.doc.path == tmp_path / "elsewhere.json" and extra.doc.is_dirty
+    assert not left.exists() and extra.recovery.path.exists()

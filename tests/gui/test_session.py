@@ -7,6 +7,8 @@ import os
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from appraisal.gui.recovery_dialog import RecoveryDialog
+
 Button = QMessageBox.StandardButton
 
 
@@ -50,8 +52,12 @@ def _in_dialog(button: str) -> list:
     """Press ``button`` of the recovery dialog when it shows; what it listed is returned."""
     listed: list = []
 
-    def press():
+    def press(tries: int = 0):
         dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, RecoveryDialog):
+            if tries < 1000:
+                QTimer.singleShot(10, lambda: press(tries + 1))
+            return
         listed.extend(dialog.found)
         getattr(dialog, button).click()
     QTimer.singleShot(0, press)

@@ -88,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pack_options(p)
     p.set_defaults(run=_cmd_template)
 
+    _add_import_parser(sub)
+    _add_diff_parser(sub)
+    _add_import_table_parser(sub)
+    _add_select_parser(sub)
+    _add_uncertainty_parsers(sub)
+    _add_track_parser(sub)
+    return parser
+
+
+def _add_import_parser(sub) -> None:
     p = sub.add_parser("import", help="read filled submission workbooks, or a returned "
                                       "appraisal workbook, into a portfolio",
                        description="Read filled submission workbooks (files, or folders of .xlsx "
@@ -117,12 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "are printed. Without it such a project is refused")
     _add_pack_options(p)
     p.set_defaults(run=_cmd_import)
-    _add_diff_parser(sub)
-    _add_import_table_parser(sub)
-    _add_select_parser(sub)
-    _add_uncertainty_parsers(sub)
-    _add_track_parser(sub)
-    return parser
 
 
 def _add_import_table_parser(sub) -> None:

@@ -36,10 +36,11 @@ def hostile(make_window, example_copy):
     data = json.loads(example_copy.read_text(encoding="utf-8"))
     data["name"] = PORTFOLIO
     data["projects"][0].update(id=PID, name=NAME)
-    data["projects"][1]["category"] = NAME         # a problem that quotes what was read
     example_copy.write_text(json.dumps(data), encoding="utf-8")
     window = make_window()
-    assert window.open_file(example_copy)
+    assert window.open_file(example_copy)   # a file with a problem is refused on opening
+    # a problem that quotes what was read, made while editing
+    assert window.doc.set_field(1, ("id",), PID)   # two projects with one ID
     window.doc.wait_for_results()
     window.projects.select_row(0)
     return window
@@ -82,7 +83,7 @@ def test_the_projects_list_and_the_ranking_show_the_name_and_tooltips_literally(
     assert model.index(0, keys.index("name")).data() == NAME
     assert model.index(0, keys.index("id")).data() == PID
     checks = model.index(1, keys.index("status")).data(Qt.ItemDataRole.ToolTipRole)
-    assert checks and NAME in shown_as(checks)      # the problem quotes the entry as written
+    assert checks and PID in shown_as(checks)       # the problem quotes the entry as written
     ranking = hostile.dashboard.proxy
     ids = [ranking.index(r, 0).data() for r in range(ranking.rowCount())]
     assert PID in ids

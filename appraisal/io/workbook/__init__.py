@@ -159,20 +159,30 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                            discount_schedule=discount_schedule)
         write_assumptions(wb, fmt, pack, opts, axis, max(price_years, default=opts.price_base_year),
                           register)
-        n = len(inputs.projects)
-        rows = []
-        for i, p in enumerate(inputs.projects):
-            if cancelled is not None and cancelled():
-                raise ExportCancelled()
-            rows.append(write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis, register))
-            if progress is not None:
-                progress(i + 1, n)
+        rows = _write_project_sheets(wb, fmt, names, inputs, results, pack, axis, register,
+                                     progress, cancelled)
         write_funding_profile(funding, fmt, rows, results.price_base_year)
         register.write(wb, portfolio_id=portfolio_id, method_version=METHOD_VERSION,
                        pack_id=pack.id, pack_vintage=pack.vintage, document=document)
         wb.get_worksheet_by_name(SUMMARY).activate()
         wb.close()
     return results
+
+
+def _write_project_sheets(wb, fmt: Formats, names: list[str], inputs: PortfolioInputs,
+                          results: PortfolioResults, pack: AssumptionPack, axis, register,
+                          progress: ProgressFn | None, cancelled: Callable[[], bool] | None) -> list:
+    """One sheet per project, reporting progress and stopping when ``cancelled()``;
+    returns where each sheet's capex and public funding rows are (Funding profile)."""
+    n = len(inputs.projects)
+    rows = []
+    for i, p in enumerate(inputs.projects):
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
+        rows.append(write_project_sheet(wb, fmt, names[i], p, i, results, pack, axis, register))
+        if progress is not None:
+            progress(i + 1, n)
+    return rows
 
 
 def _value(results: PortfolioResults, key: str, i: int):

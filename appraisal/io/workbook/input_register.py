@@ -28,6 +28,8 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..escaping import looks_like_formula, safe_text
+
 SHEET = "_inputs"
 KIND = "low-carbon-appraisal workbook inputs"
 REGISTER_VERSION = 1
@@ -59,19 +61,34 @@ def as_read(value: Any) -> Any:
         raise TypeError("booleans are written as Yes/No text")
     if isinstance(value, (int, float)):
         return float(f"{float(value):.16G}") + 0.0   # -0.0 is written as "-0", read back as 0
-    return str(value)
+    return safe_text(value)   # text cells are written escaped (io/xlsx_text.py), and read so
 
 
 def inputs_hash(entries: list[tuple[list[str], Any]]) -> str:
     """sha256 of the canonical serialisation of (path, value as read) pairs, in order."""
-    canonical = json.dumps([[path, as_read(v)] for path, v in entries], ensure_ascii=False,
+    canonical = json.dumps([[path, as_read(v)] for path, v in entries], ensure_ascii=True,
                            separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def document_text(document: dict[str, Any]) -> str:
-    """The portfolio document as carried in the workbook (key order kept)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """The portfolio document as carried in the workbook (key order kept), in ASCII:
+    a control character or an unpaired surrogate is a JSON escape, which no cell
+    cleaning alters."""
+    return json.dumps(document, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+
+
+def document_chunks(text: str, size: int = DOC_CHUNK) -> list[str]:
+    """``text`` in cells of at most ``size`` characters, no cell starting with what a
+    spreadsheet would take for a formula (the escaping would then change it)."""
+    chunks, i = [], 0
+    while i < len(text):
+        j = min(i + size, len(text))
+        while i + 1 < j < len(text) and looks_like_formula(text[j:j + size]):
+            j -= 1
+        chunks.append(text[i:j])
+        i = j
+    return chunks or [""]
 
 
 @dataclass(frozen=True)
@@ -109,7 +126,7 @@ class InputRegister:
         """Write the hidden ``_inputs`` sheet and the custom document properties."""
         ws = wb.add_worksheet(SHEET)
         text = document_text(document)
-        chunks = [text[i:i + DOC_CHUNK] for i in range(0, len(text), DOC_CHUNK)] or [""]
+        chunks = document_chunks(text)
         digest = self.hash()
         meta = {"kind": KIND, "register_version": REGISTER_VERSION, "portfolio_id": portfolio_id,
                 "method_version": method_version, "pack_id": pack_id, "pack_vintage": pack_vintage,
@@ -131,7 +148,7 @@ class InputRegister:
             ws.write_string(h, c, label)
         for n, ic in enumerate(self.cells):
             r = FIRST_CELL_ROW + n
-            ws.write_string(r, 0, json.dumps(list(ic.path), ensure_ascii=False))
+            ws.write_string(r, 0, json.dumps(list(ic.path), ensure_ascii=True))
             cached = as_read(ic.value)
             ws.write_formula(r, 1, "=" + sheet_ref(ic.sheet, ic.row, ic.col), None,
                              0 if cached is None else cached)

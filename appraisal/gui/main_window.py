@@ -26,6 +26,7 @@ from .dashboard import Dashboard
 from .document import InsertProject, PortfolioDocument
 from .models import ProjectsModel
 from .plain import escape, install_plain_message_boxes, plain_labels, plain_tip
+from .delivery_page import DeliveryPage
 from .projects_page import ProjectsPage
 from .recovery import Recoverable, RecoveryFile
 from .recovery_dialog import offer_recovery_files
@@ -37,7 +38,9 @@ install_plain_message_boxes()
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
-PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection", "Portfolio")
+# Delivery last: the shortcuts Ctrl+1 to Ctrl+6 of the earlier pages stay as they were
+PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection", "Portfolio",
+         "Delivery")
 PORTFOLIO_PAGE = PAGES.index("Portfolio")
 
 
@@ -156,8 +159,9 @@ class MainWindow(QMainWindow):
         self.uncertainty = UncertaintyPage(self.doc)
         self.selection = SelectionPage(self.doc)
         self.portfolio_page = SettingsPage(self.doc)
+        self.delivery = DeliveryPage(self.doc)
         for w in (self.welcome, self.dashboard, self.projects, self.assumptions, self.uncertainty,
-                  self.selection, self.portfolio_page):
+                  self.selection, self.portfolio_page, self.delivery):
             self.stack.addWidget(w)
         self.nav = QListWidget()
         self.nav.addItems(PAGES)

@@ -1,6 +1,7 @@
 """The main window: pages, menus, files, undo, background work, autosave."""
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -556,10 +557,12 @@ class MainWindow(QMainWindow):
         analysis = dict(analysis=True, draws=self.uncertainty.draws.value(),
                         seed=self.uncertainty.seed.value(), budget_gbp=self.selection.budget_gbp(),
                         objective=self.selection.objective.currentData())
+        # the Delivery sheet's baselines and returns: a copy, as the export runs in the background
+        delivery = copy.deepcopy(self.doc.portfolio.data)
 
         def job(progress, cancelled):
             return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled,
-                                   **analysis)
+                                   delivery_document=delivery, **analysis)
 
         def done(result, error):
             if isinstance(error, ExportCancelled):

@@ -593,10 +593,11 @@ class MainWindow(QMainWindow):
         inputs = inputs or parse_portfolio(self.doc.portfolio.data, self.doc.pack)
         pack = self.doc.pack
         draws, seed = self.uncertainty.draws.value(), self.uncertainty.seed.value()
+        delivery = copy.deepcopy(self.doc.portfolio.data)   # the Delivery page's baselines
 
         def job(progress, cancelled):
             write_summary_pdf(path, inputs, pack, draws=draws, seed=seed, progress=progress,
-                              cancelled=cancelled)
+                              cancelled=cancelled, delivery_document=delivery)
 
         def done(_result, error):
             if isinstance(error, ReportCancelled):

@@ -629,8 +629,9 @@ def spend_chart(years: tuple[YearDelivery, ...], whose: str):
 
 def carbon_chart(years: tuple[YearDelivery, ...], whose: str):
     ys = np.array([y.year for y in years], dtype=int)
-    return bars_by_year(f"Carbon saved, {whose} (tCO2e)", ys,
-                        [("Appraised to date", _values(years, "carbon_appraised_to_date_tco2e"),
-                          PROFILE_COLOUR),
-                         ("Delivered (measured)", _values(years, "carbon_delivered_tco2e"),
-                          CARBON_COLOUR)], money=False)
+    appraised = _values(years, "carbon_appraised_to_date_tco2e")
+    delivered = _values(years, "carbon_delivered_tco2e")
+    empty = "" if appraised.any() or delivered.any() else ": none due or measured yet"
+    return bars_by_year(f"Carbon saved, {whose} (tCO2e){empty}", ys,
+                        [("Appraised to date", appraised, PROFILE_COLOUR),
+                         ("Delivered (measured)", delivered, CARBON_COLOUR)], money=False)

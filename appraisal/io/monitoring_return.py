@@ -39,7 +39,7 @@ from ..core.pack import AssumptionPack
 from ..core.portfolio import YEAR_RANGE, parse_project
 from .atomic import atomic_write_bytes
 from .submission_layout import fuel_name
-from .submission_template import BLUE, FONT, GREY, INPUT_LINE, LINE, YELLOW, _Styles
+from .submission_template import FONT, GREY, INPUT_LINE, LINE, YELLOW, _Styles
 from .xlsx_guard import read_checked_xlsx
 from .xlsx_text import SafeTextWorksheet
 

@@ -158,8 +158,6 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
             write_changes(wb, fmt, changes)
         _write_gap(wb, fmt, results)
         funding = add_funding_sheet(wb)
-        if delivery is not None:
-            write_delivery(wb, fmt, delivery)
         if analysis:
             write_analysis(wb, fmt, inputs, pack, results, draws=draws, seed=seed,
                            budget_gbp=budget_gbp, objective=objective, carbon_series=carbon_series,
@@ -175,6 +173,8 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
             if progress is not None:
                 progress(i + 1, n)
         write_funding_profile(funding, fmt, rows, results.price_base_year)
+        if delivery is not None:     # after the project sheets: the earlier order is unchanged
+            write_delivery(wb, fmt, delivery)
         register.write(wb, portfolio_id=portfolio_id, method_version=METHOD_VERSION,
                        pack_id=pack.id, pack_vintage=pack.vintage, document=document)
         wb.get_worksheet_by_name(SUMMARY).activate()

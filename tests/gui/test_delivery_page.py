@@ -152,3 +152,20 @@ def test_a_duplicate_starts_without_the_originals_baselines_and_returns(window):
     assert "baselines" in doc.project(row)         # the original keeps them
     rest = {k: v for k, v in doc.project(row).items() if k not in DELIVERY_FIELDS + ("id", "name")}
     assert {k: v for k, v in copy_.items() if k not in ("id", "name")} == rest
+
+
+def test_the_windows_exports_carry_the_delivery_sheet_and_page(window, qtbot, tmp_path):
+    """The workbook and the PDF the window writes get the document's delivery data
+    (main_window passes a copy of the document to both)."""
+    import openpyxl
+
+    from appraisal.io.workbook.delivery_sheet import SHEET
+    book, pdf = tmp_path / "b.xlsx", tmp_path / "s.pdf"
+    window.uncertainty.draws.setValue(200)
+    for start, path in ((window.export_to, book), (window.export_pdf, pdf)):
+        start(path)
+        qtbot.waitUntil(lambda: not window._tasks, timeout=120_000)
+        assert path.exists(), window.statusBar().currentMessage()
+    assert SHEET in openpyxl.load_workbook(book, read_only=True).sheetnames
+    from .test_report import pdf_text
+    assert "Delivery against the appraisal" in pdf_text(pdf, 3)

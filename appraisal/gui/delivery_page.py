@@ -70,7 +70,7 @@ def late_text(p: ProjectTrack) -> str:
     pairs = [x for x in pairs if x[0] is not None]
     if not pairs:
         return fmt.DASH
-    months, minimum = max(pairs, key=lambda x: x[0])
+    months, minimum = max(pairs, key=lambda x: x[0] or 0.0)
     return f"{'≥' if minimum else ''}{fmt.number(months, 1)}"
 
 
@@ -543,7 +543,7 @@ class DeliveryPage(QWidget):
     # -- actions ---------------------------------------------------------------------
     def open_baseline_dialog(self) -> BaselineDialog | None:
         pid = self.selected_id()
-        if self.document_row(pid) is None:
+        if pid is None or self.document_row(pid) is None:
             return None
         self.dialog = BaselineDialog(pid, lambda v: self.record(pid, v), self)
         self.dialog.open()
@@ -552,7 +552,7 @@ class DeliveryPage(QWidget):
     def open_return_dialog(self) -> ReturnDialog | None:
         pid = self.selected_id()
         row = self.document_row(pid)
-        if row is None:
+        if pid is None or row is None:
             return None
         self.dialog = ReturnDialog(pid, project_fuels(self.doc.project(row), self.doc.pack),
                                    lambda v: self.add_return(pid, v), self)

@@ -5,9 +5,10 @@ page lays them out, and records baselines and monitoring returns through the
 document's undo stack. The core checks every entry (``add_actual``): what it
 refuses is shown in the dialog as written, and the document is left unchanged.
 
-``track`` re-runs the engine only for the projects with a baseline: about 30 ms
-on the example portfolio, so it runs on the GUI thread, and only while the page
-is shown (an edit elsewhere marks the page stale).
+``track`` re-runs the engine only for the projects with a baseline: about 20 ms
+on the example portfolio, about twice the appraisal run after every edit
+(benchmarks/bench_delivery.py), so it runs on the GUI thread, and only while the
+page is shown (an edit elsewhere marks the page stale).
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 SUBCOMMANDS = ("appraise", "export", "template", "import", "import-table", "select", "sensitivity", "montecarlo",
-               "diff", "track")
+               "diff", "track", "import-return")
 
 
 def _say(text: object) -> None:
@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--contact", metavar="TEXT",
                    help="who promoters send the filled workbook to, e.g. a name and e-mail "
                         "address (shown on the Instructions sheet)")
+    p.add_argument("--monitoring", type=Path, metavar="PORTFOLIO.json",
+                   help="write instead the quarterly monitoring return of one project of this "
+                        "portfolio (with --project), its baseline shown beside the blanks; "
+                        "read it back with 'appraisal import-return'")
+    p.add_argument("--project", metavar="ID", help="with --monitoring: the project's ID")
     _add_pack_options(p)
     p.set_defaults(run=_cmd_template)
 
@@ -94,7 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_select_parser(sub)
     _add_uncertainty_parsers(sub)
     _add_track_parser(sub)
+    _add_import_return_parser(sub)
     return parser
+
+
+def _add_import_return_parser(sub) -> None:
+    p = sub.add_parser("import-return", help="read a filled monitoring return into a portfolio",
+                       description="Read a monitoring return written by 'appraisal template "
+                                   "--monitoring' and add its entries to the project's actuals. "
+                                   "Every problem is listed with its sheet, cell and field, and "
+                                   "nothing is written when there is any (exit status 2).")
+    p.add_argument("book", type=Path, metavar="RETURN.xlsx")
+    p.add_argument("--into", type=Path, metavar="PORTFOLIO.json", required=True,
+                   help="the portfolio the return's project belongs to")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT.json", required=True,
+                   help="the portfolio with the entries added (atomically; may be --into)")
+    _add_pack_options(p)
+    p.set_defaults(run=_cmd_import_return)
 
 
 def _add_import_parser(sub) -> None:
@@ -237,6 +258,10 @@ def _check_output(args: argparse.Namespace) -> None:
         inputs += workbook_paths(args.books)[0]
     if hasattr(args, "portfolio"):
         inputs.append(example_portfolio() if args.example else args.portfolio)
+    if getattr(args, "book", None) is not None:       # import-return reads the return
+        inputs.append(args.book)
+    if getattr(args, "monitoring", None) is not None:  # template --monitoring reads the portfolio
+        inputs.append(args.monitoring)
     check_output(args.output, inputs)
 
 
@@ -289,9 +314,45 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from .core import load_pack
     from .io.submission import write_template
     from .resources import default_pack_dir
+    if (args.monitoring is None) != (args.project is None):
+        print("appraisal template: error: --monitoring PORTFOLIO.json and --project ID go "
+              "together", file=sys.stderr)
+        return EXIT_INPUT
     pack = load_pack(args.assumptions or default_pack_dir())
+    if args.monitoring is not None:
+        from .io.monitoring_return import write_return
+        from .io.portfolio_file import open_portfolio
+        doc, _ = open_portfolio(args.monitoring, pack)
+        write_return(args.output, doc.data, args.project, pack, file=str(args.monitoring))
+        print(f"wrote {args.output}", file=sys.stderr)
+        return EXIT_OK
     write_template(args.output, pack, contact=args.contact)
     print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_import_return(args: argparse.Namespace) -> int:
+    """``appraisal import-return RETURN.xlsx --into P.json -o OUT.json``: all or nothing."""
+    from .core import load_pack, parse_portfolio
+    from .io.monitoring_return import import_return
+    from .io.portfolio_file import open_portfolio, save_portfolio
+    from .io.submission import describe_problem
+    from .resources import default_pack_dir
+    pack = load_pack(args.assumptions or default_pack_dir())
+    doc, _ = open_portfolio(args.into, pack)
+    added, problems = import_return(args.book, doc.data, pack)
+    for problem in problems:
+        _say(describe_problem(problem))
+    if problems:
+        print(f"appraisal import-return: {len(problems)} problem(s); nothing written",
+              file=sys.stderr)
+        return EXIT_INPUT
+    parse_portfolio(doc.data, pack, file=str(args.output))   # what is written opens soundly
+    save_portfolio(doc, args.output)
+    periods = ", ".join(str(e["year"]) + (f" Q{e['quarter']}" if e.get("quarter") else "")
+                        for e in added)
+    print(f"appraisal import-return: wrote {args.output}: {len(added)} entr"
+          f"{'y' if len(added) == 1 else 'ies'} added ({periods})", file=sys.stderr)
     return EXIT_OK
 
 

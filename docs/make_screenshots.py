@@ -98,6 +98,10 @@ def main(argv: list[str]) -> int:
         if row is not None:
             w.projects.select_row(row)
         shot(name)
+    # the Delivery page, the project with the most to say selected
+    w._show_page(6)
+    w.delivery.select_project("RET-010")
+    shot("delivery")
     # the Uncertainty and Selection pages, run as a user would
     w._show_page(3)
     w.uncertainty.draws.setValue(10_000)

@@ -474,3 +474,31 @@ def curve(points: list[tuple[float, float]], title: str, x_title: str, y_title: 
     series.attachAxis(ax)
     series.attachAxis(ay)
     return chart
+
+
+def bars_by_year(title: str, years: np.ndarray, sets: list[tuple[str, np.ndarray, QColor]], *,
+                 money: bool = True) -> QChart:
+    """Bars side by side for each year (the Delivery page's profile, actual and forecast);
+    ``{unit}`` in the title becomes £m, £k or £ when ``money``."""
+    values = np.concatenate([v for _, v, _ in sets]) if sets else np.zeros(0)
+    div, unit = _scale(values) if money else (1.0, "")
+    chart = _chart(title.format(unit=unit))
+    series = QBarSeries()
+    for label, vals, colour in sets:
+        s = QBarSet(label)
+        s.setColor(colour)
+        s.setBorderColor(colour)
+        s.append([float(v) / div for v in vals])
+        series.append(s)
+    chart.addSeries(series)
+    axis_x = QBarCategoryAxis()
+    axis_x.append([str(int(y)) for y in years] or [""])
+    axis_x.setLabelsFont(_font(7.5))
+    axis_x.setTruncateLabels(False)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis_x)
+    axis_y = _nice_axis(float(values.min(initial=0)) / div, float(values.max(initial=0)) / div,
+                        "%.1f")
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_y)
+    return chart

@@ -20,6 +20,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..core import (AssumptionPack, InputError, Portfolio, PortfolioInputs, PortfolioResults,
                     Problem, ProjectInputs, parse_project)
+from ..core.delivery import DELIVERY_FIELDS
 from ..core.incremental import appraise_with_series_on_demand, reappraise
 from ..core.portfolio import DEFAULTS, check_portfolio
 
@@ -406,7 +407,9 @@ class PortfolioDocument(QObject):
         return row
 
     def duplicate_project(self, row: int) -> int:
-        copy_ = copy.deepcopy(self.project(row))
+        # a copy is a new project: the original's baselines and returns are not its own
+        copy_ = {k: copy.deepcopy(v) for k, v in self.project(row).items()
+                 if k not in DELIVERY_FIELDS}
         copy_["id"] = self.unique_id(str(copy_.get("id") or "P") + "-copy")
         copy_["name"] = f"{copy_.get('name') or ''} (copy)".strip()
         self.undo_stack.push(InsertProject(self, row + 1, copy_,

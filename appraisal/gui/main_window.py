@@ -28,6 +28,7 @@ from .dashboard import Dashboard
 from .document import InsertProject, PortfolioDocument
 from .models import ProjectsModel
 from .plain import escape, install_plain_message_boxes, plain_labels, plain_tip
+from .delivery_page import DeliveryPage
 from .projects_page import ProjectsPage
 from .recovery import Recoverable, RecoveryFile
 from .recovery_dialog import offer_recovery_files
@@ -39,7 +40,9 @@ install_plain_message_boxes()
 
 APP_NAME = "Low-Carbon Appraisal"
 MAX_RECENT = 8
-PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection", "Portfolio")
+# Delivery last: the shortcuts Ctrl+1 to Ctrl+6 of the earlier pages stay as they were
+PAGES = ("Dashboard", "Projects", "Assumptions", "Uncertainty", "Selection", "Portfolio",
+         "Delivery")
 PORTFOLIO_PAGE = PAGES.index("Portfolio")
 
 
@@ -158,8 +161,9 @@ class MainWindow(QMainWindow):
         self.uncertainty = UncertaintyPage(self.doc)
         self.selection = SelectionPage(self.doc)
         self.portfolio_page = SettingsPage(self.doc)
+        self.delivery = DeliveryPage(self.doc)
         for w in (self.welcome, self.dashboard, self.projects, self.assumptions, self.uncertainty,
-                  self.selection, self.portfolio_page):
+                  self.selection, self.portfolio_page, self.delivery):
             self.stack.addWidget(w)
         self.nav = QListWidget()
         self.nav.addItems(PAGES)
@@ -562,10 +566,13 @@ class MainWindow(QMainWindow):
         analysis = dict(analysis=True, draws=self.uncertainty.draws.value(),
                         seed=self.uncertainty.seed.value(), budget_gbp=self.selection.budget_gbp(),
                         objective=self.selection.objective.currentData())
+        # the Delivery sheet's baselines and returns: a copy, as the export runs in the background
+        delivery = copy.deepcopy(self.doc.portfolio.data)
 
         def job(progress, cancelled):
             return export_workbook(inputs, pack, path, progress=progress, cancelled=cancelled,
-                                   document=document, changes=changes(), **analysis)
+                                   document=document, changes=changes(), delivery_document=delivery,
+                                   **analysis)
 
         done = outcome_handler(
             self, cancelled=ExportCancelled, cancelled_text="Export cancelled; nothing was written",
@@ -594,10 +601,11 @@ class MainWindow(QMainWindow):
         inputs = inputs or parse_portfolio(self.doc.portfolio.data, self.doc.pack)
         pack = self.doc.pack
         draws, seed = self.uncertainty.draws.value(), self.uncertainty.seed.value()
+        delivery = copy.deepcopy(self.doc.portfolio.data)   # the Delivery page's baselines
 
         def job(progress, cancelled):
             write_summary_pdf(path, inputs, pack, draws=draws, seed=seed, progress=progress,
-                              cancelled=cancelled)
+                              cancelled=cancelled, delivery_document=delivery)
 
         done = outcome_handler(
             self, cancelled=ReportCancelled,

@@ -25,6 +25,7 @@ from PySide6.QtCore import QMarginsF, QRectF
 from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from ..core import appraise_portfolio
+from ..core.delivery import DeliveryReport, track
 from ..core.montecarlo import SimulationSummary, simulate
 from ..core.pack import AssumptionPack
 from ..core.portfolio import PortfolioInputs
@@ -33,6 +34,7 @@ from ..core.sensitivity import DRIVER_BY_NAME, Scenario, SwitchingValue, Tornado
 from ..core.sensitivity import TornadoRow as SensitivityRow
 from ..core.wording import UNDEFINED_REASONS, provenance, shovel_ready_rule, undefined_reason
 from ..io.portfolio_file import publish, temp_file_beside
+from ..io.workbook.delivery_sheet import has_delivery
 from . import formatting as fmt
 from .breakdown import (BASIS_KEYS, Line, benefit_lines, carbon_cost_test, cost_lines, deadweight_line,
                         delay_line, exchequer_line, pack_note, pipeline_values, pipeline_vfm,
@@ -72,6 +74,9 @@ class Figures:
 
     # the pages in order (see plan_pages): set once laid out, before the first is drawn
     plan: list[tuple] = field(default_factory=list)
+    # delivery against the baselines (docs/delivery.md): a page of its own when any
+    # project has a baseline or actuals
+    delivery: DeliveryReport | None = None
 
     PIPELINE_PAGES = 2     # the totals, ranking and gap; then the NPSV's make-up and its risks
 
@@ -80,7 +85,8 @@ class Figures:
         if self.plan:
             return len(self.plan)
         # an empty pipeline has nothing to break down: its one page says so
-        return (self.PIPELINE_PAGES if self.records else 1) + len(self.records)
+        return ((self.PIPELINE_PAGES if self.records else 1) + len(self.records)
+                + (self.delivery is not None))
 
     def category_label(self, category: str) -> str:
         c = self.pack.categories.get(category)
@@ -790,11 +796,99 @@ def warnings_page(cv: Canvas, fig: Figures, i: int, texts: list[str], page: int)
     return rest
 
 
+RAG_INK = {"green": QColor("#1E7B34"), "amber": QColor("#B36B00"), "red": QColor("#B00020")}
+DELIVERY_COLUMNS = [("ID", 46.0, ALIGN_LEFT), ("Project", 0, ALIGN_LEFT), ("Status", 30.0, ALIGN_LEFT),
+                    ("Baseline", 48.0, ALIGN_LEFT), ("Spent\nto date", 38.0, ALIGN_RIGHT),
+                    ("Profile\nto date", 38.0, ALIGN_RIGHT), ("Overrun", 34.0, ALIGN_RIGHT),
+                    ("After\nOB", 30.0, ALIGN_RIGHT), ("Months\nlate", 32.0, ALIGN_RIGHT),
+                    ("Carbon\ndelivered", 40.0, ALIGN_RIGHT), ("NPSV\nbaseline", 38.0, ALIGN_RIGHT),
+                    ("NPSV re-\nforecast", 38.0, ALIGN_RIGHT)]
+
+
+def _delivery_columns(cv: Canvas, rows: list[list[Cell | str]]) -> list[tuple[str, float, Any]]:
+    """Every column as wide as its title and its widest figure; the project's name the rest
+    (as the ranking's columns)."""
+    def w(c: Cell | str) -> float:
+        c = c if isinstance(c, Cell) else Cell(c)
+        return cv.width(c.text, 7.0, c.bold)
+    out = []
+    for k, (title, width, align) in enumerate(DELIVERY_COLUMNS):
+        if width:
+            cells = ([cv.width("0000-00-00", 7.0)] if k == 3     # the baseline wraps: a date a line
+                     else [w(r[k]) for r in rows])
+            width = max([cv.width(part, 6.5, True) for part in title.split("\n")] + cells) + 8
+        out.append((title, width, align))
+    return _fit(out)
+
+
+def _delivery_row(p) -> list[Cell | str]:
+    from .delivery_page import pipeline_cells, status_text
+    cells: list[Cell | str] = list(pipeline_cells(p))
+    cells[0] = Cell(p.id, bold=True)
+    cells[2] = Cell(status_text(p.status), RAG_INK.get(p.status or ""), True)
+    for k in (10, 11):
+        npsv = (p.baseline if k == 10 else p.reforecast)
+        cells[k] = Cell(str(cells[k]), _money_colour(npsv.npsv_gbp if npsv else None))
+    return cells
+
+
+def delivery_page(cv: Canvas, fig: Figures, page: int) -> None:
+    """The delivery of the projects with a baseline: status in words and colour, spend
+    against profile, overrun, slippage, carbon and the re-forecast (docs/delivery.md)."""
+    d = fig.delivery
+    assert d is not None
+    pl, t = d.pipeline, d.thresholds
+    y = cv.heading(MARGIN_TOP, "Delivery against the appraisal",
+                   aside=f"as of {_date(d.as_of)}  ·  money at each baseline's price base year")
+    counts = ", ".join(f"{pl.status_counts.get(s, 0)} {s}" for s in ("green", "amber", "red"))
+    cards = [("Projects tracked", f"{pl.projects_tracked}", counts, INK),
+             ("Spent to date", fmt.money(pl.capex_to_date_gbp),
+              f"profile {fmt.money(pl.capex_profile_to_date_gbp)}", INK),
+             ("Forecast overrun", _signed_percent(pl.overrun, 0), "outturn against baseline",
+              INK),
+             ("Carbon delivered", fmt.percent(pl.carbon_delivery_share, 0),
+              "of appraised, metered", INK),
+             ("NPSV re-forecast", fmt.money(pl.reforecast.npsv_gbp),
+              f"baseline {fmt.money(pl.baseline.npsv_gbp)}", _money_colour(pl.reforecast.npsv_gbp))]
+    gap_w, card_h = 6.0, 38.0
+    cw = (WIDTH - (len(cards) - 1) * gap_w) / len(cards)
+    for k, (title, value, note, colour) in enumerate(cards):
+        cv.card(LEFT + k * (cw + gap_w), y, cw, card_h, title, value, note, colour)
+    y += card_h + 8
+    rule = (f"Status: amber above {t.overrun_amber:.0%} overrun, {t.slippage_amber_months:g} months "
+            f"late or below {t.carbon_amber:.0%} of the carbon; red above {t.overrun_red:.0%}, "
+            f"{t.slippage_red_months:g} months, below {t.carbon_red:.0%} (the pack's thresholds). "
+            f"{pl.projects_without_baseline} projects have no approved baseline.")
+    y += cv.wrapped(LEFT, y, WIDTH, rule, 7.0, colour=GREY) + 4
+    tracked = [p for p in d.projects if p.status is not None]
+    bottom = footer_top(cv, fig) - 10
+    room = max(0, int((bottom - y - 120) // (RANK_ROW_H + 16)))  # three-line rows; the reasons
+    rows = [_delivery_row(p) for p in tracked[:room]]
+    columns = _delivery_columns(cv, rows)
+    if len(tracked) > room:
+        rows.append(["", Cell(f"… {len(tracked) - room} more: the workbook's Delivery sheet has "
+                              "them all", GREY)] + [""] * (len(columns) - 2))
+    y = cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, size=7.0, wrap=(1, 3),
+                 max_lines=3) + 10
+    reasons = [f"{p.id}: {'; '.join(p.reasons)}" for p in tracked if p.status in ("amber", "red")]
+    if reasons:
+        y = cv.heading(y, "Why amber or red")
+        for text in reasons:
+            h = cv.wrapped_height(WIDTH - 10, text, 7.5)
+            if y + h > bottom:
+                break
+            _bullet(cv, LEFT, y, WIDTH, text, 7.5)
+            y += h + 2
+    footer(cv, fig, page)
+
+
 def plan_pages(cv: Canvas, fig: Figures) -> list[tuple]:
     """The pages, in order: ("pipeline",), ("detail",), then ("project", i) for each
     project, each followed by ("warnings", i, texts) where its warnings run on. Laid out
     without drawing (``cv.dry``), so that every page knows the number of pages."""
     plan: list[tuple] = [("pipeline",)] + ([("detail",)] if fig.records else [])
+    if fig.delivery is not None:
+        plan.append(("delivery",))
     dry, cv.dry = cv.dry, True
     try:
         for i in range(len(fig.records)):
@@ -818,6 +912,8 @@ def draw_page(cv: Canvas, fig: Figures, entry: tuple, page: int) -> None:
         pipeline_page(cv, fig)
     elif kind == "detail":
         pipeline_detail_page(cv, fig)
+    elif kind == "delivery":
+        delivery_page(cv, fig, page)
     elif kind == "project":
         project_page(cv, fig, entry[1], page)
     else:
@@ -887,7 +983,7 @@ def _ensure_application() -> None:
 
 
 def compute_figures(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed: int,
-                    stop: Callable[[], None]) -> Figures:
+                    stop: Callable[[], None], delivery_document: dict | None = None) -> Figures:
     results = appraise_portfolio(inputs, pack, keep_series=True)
     stop()
     sens = sensitivity(inputs, pack, results=results)
@@ -897,14 +993,17 @@ def compute_figures(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int
     records = results.project_records()
     npsv = [rec["npsv_gbp"] if _defined(rec["npsv_gbp"]) else -math.inf for rec in records]
     order = sorted(range(len(records)), key=lambda i: -npsv[i])
+    delivery = track(delivery_document, pack) if has_delivery(delivery_document) else None
     return Figures(results, records, results.portfolio_record(), sens, mc, pack, inputs,
-                   datetime.date.today(), {i: k + 1 for k, i in enumerate(order)})
+                   datetime.date.today(), {i: k + 1 for k, i in enumerate(order)},
+                   delivery=delivery)
 
 
 def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: AssumptionPack, *,
                       draws: int = 2000, seed: int = 1,
                       progress: Callable[[int, int], None] | None = None,
-                      cancelled: Callable[[], bool] | None = None) -> "SummaryLayout":
+                      cancelled: Callable[[], bool] | None = None,
+                      delivery_document: dict | None = None) -> "SummaryLayout":
     # long: 38 of its lines are the numpydoc docstring; the code itself is under 50
     """Write the executive summary of a pipeline to ``path`` as an A4 PDF.
 
@@ -930,6 +1029,10 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
     cancelled : callable() -> bool, optional
         Polled between pages; when it returns True nothing is left behind and
         :class:`ReportCancelled` is raised.
+    delivery_document : dict, optional
+        The portfolio document: when any of its projects has a baseline or
+        actuals, a Delivery page (after the pipeline's pages) shows each
+        tracked project's status and figures (docs/delivery.md).
 
     Returns
     -------
@@ -947,7 +1050,8 @@ def write_summary_pdf(path: str | Path, inputs: PortfolioInputs, pack: Assumptio
 
     stop()
     _ensure_application()
-    fig = compute_figures(inputs, pack, draws=draws, seed=seed, stop=stop)
+    fig = compute_figures(inputs, pack, draws=draws, seed=seed, stop=stop,
+                          delivery_document=delivery_document)
     fd, tmp = temp_file_beside(path, ".tmp.pdf")
     os.close(fd)
     done = False

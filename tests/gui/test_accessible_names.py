@@ -1,6 +1,6 @@
 """Every control a user can reach on the window's own pages has a name a screen reader
 says (issue 9): the welcome page, the toolbar and navigation, the dashboard, the
-Projects page's list and filters, Uncertainty, Selection and Portfolio. The editor and
+Projects page's list and filters, Uncertainty, Selection, Portfolio and Delivery. The editor and
 the results panel have their own test."""
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def unnamed(root: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
 def test_every_control_of_the_windows_own_pages_has_a_name(window):
     missing = []
     for page in (window.welcome, window.dashboard, window.uncertainty, window.selection,
-                 window.portfolio_page, window.toolbar, window.nav):
+                 window.portfolio_page, window.delivery, window.toolbar, window.nav):
         missing += unnamed(page)
     page = window.projects
     missing += unnamed(page, skip=(page.editor, page.results))

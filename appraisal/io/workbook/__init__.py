@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from ...core.appraise import appraise_portfolio, resolve_options
+from ...core.delivery import track
 from ...core.pack import AssumptionPack
 from ...core.portfolio import PortfolioInputs
 from ...core.results import METHOD_VERSION, VFM_BASIS_LABELS, PortfolioResults, vfm_category
@@ -28,6 +29,7 @@ from .analysis import ANALYSIS_SHEETS, write_analysis
 from .assumptions import SHEET as ASSUMPTIONS, write_assumptions, year_axis
 from ...core.portfolio import SIGN_OFF_FIELDS
 from .changes_sheet import CHANGES, write_changes
+from .delivery_sheet import SHEET as DELIVERY, has_delivery, write_delivery
 from .funding_profile import SHEET as FUNDING, add_sheet as add_funding_sheet, write_funding_profile
 from .input_register import SHEET as INPUTS_SHEET, InputRegister, document_from_inputs
 from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats, PageContext, cached,
@@ -35,7 +37,7 @@ from .layout import (MONEY, NUM0, NUM2, PCT2, new_workbook, RATIO, YEAR, Formats
 from .project_sheet import CATEGORY_CELL, ID_CELL, NAME_CELL, result_cell, vfm_formula, write_project_sheet
 
 SUMMARY, GAP, README = "Summary", "Gap", "Read me"
-RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS, FUNDING, CHANGES, INPUTS_SHEET)
+RESERVED = (SUMMARY, GAP, README, ASSUMPTIONS, FUNDING, CHANGES, INPUTS_SHEET, DELIVERY)
 
 # Summary columns: (header, result key or special, number format, total rule)
 SUMMARY_COLUMNS = [
@@ -96,7 +98,9 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
                     cancelled: Callable[[], bool] | None = None,
                     analysis: bool = False, draws: int = 2000, seed: int = 1,
                     budget_gbp: float | None = None, objective: str = "npsv",
-                    document: dict | None = None, changes=None) -> PortfolioResults:
+                    document: dict | None = None, changes=None,
+                    delivery_document: dict | None = None) -> PortfolioResults:
+    # long: 40 of its lines are the numpydoc docstring; each sheet has its own writer
     """Appraise ``inputs`` and write the appraisal workbook to ``path``, atomically.
 
     Parameters
@@ -118,6 +122,10 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
         none), so that :func:`appraisal.io.appraisal_workbook.read_appraisal_workbook`
         can rebuild it from the input cells. Without it, a document is made
         from ``inputs``.
+    delivery_document : dict, optional
+        The document whose baselines and actuals the ``Delivery`` sheet compares
+        (:mod:`.delivery_sheet`); default ``document``. The sheet is written when
+        any of its projects has a baseline or actuals.
     changes : PortfolioDiff, optional
         What changed since the appraisal workbook the portfolio was imported
         from (:func:`appraisal.core.diff.diff_portfolios`): written on a
@@ -138,6 +146,8 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
     given_id = document.get("id")
     portfolio_id = given_id if isinstance(given_id, str) and given_id else uuid.uuid4().hex
     register = InputRegister()
+    tracked = delivery_document if delivery_document is not None else document
+    delivery = track(tracked, pack) if has_delivery(tracked) else None
     with atomic_target(path, ".tmp.xlsx") as tmp:
         wb = new_workbook(tmp)
         wb.set_properties(document_properties({"title": f"Appraisal: {inputs.name}", "subject": "Green Book appraisal",
@@ -162,6 +172,8 @@ def export_workbook(inputs: PortfolioInputs, pack: AssumptionPack, path: str | P
         rows = _write_project_sheets(wb, fmt, names, inputs, results, pack, axis, register,
                                      progress, cancelled)
         write_funding_profile(funding, fmt, rows, results.price_base_year)
+        if delivery is not None:     # after the project sheets: the earlier order is unchanged
+            write_delivery(wb, fmt, delivery)
         register.write(wb, portfolio_id=portfolio_id, method_version=METHOD_VERSION,
                        pack_id=pack.id, pack_vintage=pack.vintage, document=document)
         wb.get_worksheet_by_name(SUMMARY).activate()

@@ -318,7 +318,7 @@ class _Model:
     distributions: tuple[Distribution, ...]
     carbon_d: Distribution | None
     energy_d: Distribution | None
-    carbon_at: dict[str, tuple] | None
+    carbon_at: dict[str, tuple[Any, ...]] | None
     fuel_pv: dict[str, np.ndarray] | None
     n_fuels: int
 
@@ -549,7 +549,7 @@ def _add_totals(totals: dict[str, np.ndarray], start: int, r: dict[str, np.ndarr
             pub != 0, (s["pv_benefits_gbp"] - (s["pv_costs_gbp"] - pub)) / pub, np.nan)
 
 
-def _energy_positions(d: Distribution, rng: np.random.Generator, shape: tuple,
+def _energy_positions(d: Distribution, rng: np.random.Generator, shape: tuple[Any, ...],
                       n_fuels: int) -> list[np.ndarray]:
     """Each fuel's draws of a block (in the seed's order: the draw shared by every
     fuel, which draws share it, then each fuel's own)."""

@@ -372,7 +372,7 @@ def driver_bounds(inputs: PortfolioInputs) -> dict[str, tuple[np.ndarray, np.nda
 
 
 def _lifetime_runs(inputs: PortfolioInputs, run: Callable[..., PortfolioResults],
-                   factors: tuple[np.ndarray, np.ndarray]) -> dict[str, dict]:
+                   factors: tuple[np.ndarray, np.ndarray]) -> dict[str, dict[str, Any]]:
     out = {}
     for side, k in (("low", factors[0]), ("high", factors[1])):
         r = run(of=_scaled_lifetimes(inputs, k))
@@ -808,7 +808,7 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
 
 def _driver_outputs(comp: Components, bounds: dict[str, tuple[np.ndarray, np.ndarray]],
                     energy_range: np.ndarray, carbon_runs: dict[str, PortfolioResults],
-                    energy_runs: dict[str, PortfolioResults], life_runs: dict[str, dict]
+                    energy_runs: dict[str, PortfolioResults], life_runs: dict[str, dict[str, Any]]
                     ) -> dict[str, dict[str, dict[str, np.ndarray]]]:
     """Each driver's outputs at its low and high: ``{driver: {"low": {...}, "high": {...}}}``."""
     at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
@@ -851,7 +851,7 @@ def _driver_entry(d: Driver, inputs: PortfolioInputs) -> DriverRange:
                        kind, d.reason)
 
 
-def _switching_arrays(comp: Components, central: dict, inputs: PortfolioInputs,
+def _switching_arrays(comp: Components, central: dict[str, Any], inputs: PortfolioInputs,
                       run: Callable[..., PortfolioResults]
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per driver and project (arrays in the order of :data:`DRIVERS`): the value at

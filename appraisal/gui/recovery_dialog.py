@@ -85,12 +85,13 @@ class RecoveryDialog(QDialog):
 
     def ticked(self) -> list[Recoverable]:
         return [r for k, r in enumerate(self.found)
-                if self.table.topLevelItem(k).checkState(0) == Qt.CheckState.Checked]
+                if self.table.topLevelItem(k).checkState(0) == Qt.CheckState.Checked]  # type: ignore[union-attr]  # one item a file found
 
     def set_ticked(self, files: list[Recoverable]) -> None:
         for k, r in enumerate(self.found):
-            self.table.topLevelItem(k).setCheckState(
-                0, Qt.CheckState.Checked if r in files else Qt.CheckState.Unchecked)
+            item = self.table.topLevelItem(k)   # one item a file found: never None
+            assert item is not None
+            item.setCheckState(0, Qt.CheckState.Checked if r in files else Qt.CheckState.Unchecked)
 
     def _update_buttons(self, *_args) -> None:
         some = bool(self.ticked())

@@ -443,7 +443,7 @@ def pipeline_detail_page(cv: Canvas, fig: Figures) -> None:
                          _tag(_driver_low(row.driver)), _tag(_driver_high(row.driver)))
               for row in sens.portfolio_tornado
               if DRIVER_BY_NAME[row.driver].affects_npsv][:TORNADO_ROWS_PORTFOLIO + 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens.portfolio_central["npsv_gbp"], label_w=205,
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens.portfolio_central["npsv_gbp"], label_w=205,  # type: ignore[arg-type]  # NPSV: always defined
                       row_h=12.5)
     cv.wrapped(LEFT, y, WIDTH,
                "Bars run from the central NPSV (solid line) to the NPSV with each driver at its "
@@ -473,7 +473,7 @@ def _switching_text(row: SwitchingValue) -> tuple[str, str]:
                 ">+999%" if _defined(change) and change >= 10 else _signed_percent(change, 0))
     change = row.switching_change
     if value >= 10:   # far outside any tested range: the digits that matter
-        return f"×{value:,.0f}", ">+999%" if change >= 10 else _signed_percent(change, 0)
+        return f"×{value:,.0f}", ">+999%" if change >= 10 else _signed_percent(change, 0)  # type: ignore[operator]  # set with the value
     return f"×{value:.3g}", _signed_percent(change, 1)
 
 

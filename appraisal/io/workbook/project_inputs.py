@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...core.pack import AssumptionPack, Category
     from ...core.portfolio import BenefitStream, ProjectInputs
     from ...core.results import PortfolioResults
-    from .assumptions import YearAxis
     from .input_register import InputRegister
     from .layout import Formats
 

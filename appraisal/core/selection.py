@@ -233,10 +233,12 @@ def _count_map(values: Mapping[str, Any] | None, name: str, known: set[str],
     return out, problems
 
 
+_Counts = Mapping[str, Any] | None   # a count of projects by category or gap sector, as given
+
+
 def _build(results: PortfolioResults, objective: str, *, min_readiness: float | None,
-           shovel_ready_only: bool, category_min: Mapping[str, Any] | None,
-           category_max: Mapping[str, Any] | None, sector_min: Mapping[str, Any] | None,
-           sector_max: Mapping[str, Any] | None,
+           shovel_ready_only: bool, category_min: _Counts, category_max: _Counts,
+           sector_min: _Counts, sector_max: _Counts,
            must_include: Iterable[str], must_exclude: Iterable[str]) -> _Problem:
     problems: list[Problem] = []
     if objective not in OBJECTIVES:

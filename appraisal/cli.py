@@ -11,8 +11,13 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .core.montecarlo import SimulationSummary
+    from .core.sensitivity import Tornado
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 SUBCOMMANDS = ("appraise", "export", "template", "import", "import-table", "select", "sensitivity", "montecarlo",
@@ -631,7 +636,8 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
     pack, _, inputs = _load(args)
     if args.analysis == "sensitivity":
         from .core.sensitivity import sensitivity
-        out = sensitivity(inputs, pack, carbon_series=args.carbon, discount_schedule=args.schedule)
+        out: Tornado | SimulationSummary = sensitivity(inputs, pack, carbon_series=args.carbon,
+                                                       discount_schedule=args.schedule)
         text = results_output.sensitivity_table if args.format == "table" else None
     else:
         from .core.montecarlo import simulate

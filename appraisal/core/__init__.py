@@ -4,6 +4,8 @@ Pure Python and numpy (with numpy-financial as the reference for financial
 measures). Nothing here imports Qt or an Excel library, so the core runs
 anywhere, headless, and is tested on its own.
 """
+from typing import Any
+
 from .appraise import appraise_portfolio, blended_upper_bound, readiness_score
 from .errors import InputError, Problem
 from .pack import AssumptionPack, load_pack
@@ -27,7 +29,7 @@ __all__ = [
 _SELECTION = ("Selection", "BudgetCurve", "select_projects", "budget_curve")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _SELECTION:
         from . import selection
         return getattr(selection, name)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from .pack import PARAMETER_DEFAULTS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pack import AssumptionPack
-    from .portfolio import Portfolio
+    from .portfolio import Portfolio, PortfolioInputs, ProjectInputs, _Checker
     from .results import PortfolioResults
 
 # ---------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def months_between(earlier: _dt.date, later: _dt.date) -> float:
 # Reading and checking (called from portfolio._parse_project)
 # ---------------------------------------------------------------------------
 
-def _date(v: Any, path: str, ck) -> _dt.date | None:
+def _date(v: Any, path: str, ck: _Checker) -> _dt.date | None:
     if v is None:
         return None
     if not isinstance(v, str):
@@ -255,7 +256,7 @@ def _date(v: Any, path: str, ck) -> _dt.date | None:
     return d
 
 
-def _fuel_map(obj: dict, key: str, path: str, ck, fuels: list[str] | None,
+def _fuel_map(obj: dict[str, Any], key: str, path: str, ck: _Checker, fuels: list[str] | None,
               lo: float) -> tuple[tuple[str, float], ...]:
     m = ck.mapping(obj, key, path)
     out = []
@@ -270,7 +271,7 @@ def _fuel_map(obj: dict, key: str, path: str, ck, fuels: list[str] | None,
     return tuple(out)
 
 
-def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None, deflator: Any = None
+def _parse_entry(item: Any, path: str, ck: _Checker, fuels: list[str] | None, deflator: Any = None
                  ) -> ActualEntry | None:
     from .portfolio import MAX_MONEY, YEAR_RANGE
     if not isinstance(item, dict):
@@ -314,10 +315,10 @@ def _parse_entry(item: Any, path: str, ck, fuels: list[str] | None, deflator: An
                        jobs_fte=jobs, works_start=works, operating_start=operating)
 
 
-def _check_periods(entries: list[tuple[int, ActualEntry]], ck) -> None:
+def _check_periods(entries: list[tuple[int, ActualEntry]], ck: _Checker) -> None:
     """A measure of a year is given for the year or for its quarters, not both;
     one period's measure given twice on one date is ambiguous (docs/delivery.md 2)."""
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     for k, e in entries:
         measures = [n for n in MONEY_FIELDS if getattr(e, n) is not None]
         measures += [f"energy:{f}" for f, _ in (*e.energy_use, *e.energy_change)]
@@ -337,7 +338,7 @@ def _check_periods(entries: list[tuple[int, ActualEntry]], ck) -> None:
             seen[(m, e.year, e.quarter, e.date)] = k
 
 
-def _parse_baseline(item: Any, path: str, ck) -> Baseline | None:
+def _parse_baseline(item: Any, path: str, ck: _Checker) -> Baseline | None:
     if not isinstance(item, dict):
         ck.bad(path, "must be an object (a baseline recorded by the application)")
         return None
@@ -378,7 +379,7 @@ def _parse_baseline(item: Any, path: str, ck) -> Baseline | None:
                     planned_operating_start=operating)
 
 
-def _check_results(results: dict, path: str, ck) -> None:
+def _check_results(results: dict[str, Any], path: str, ck: _Checker) -> None:
     """Frozen figures: numbers finite, text short; nothing is recomputed from them."""
     for key, v in results.items():
         if isinstance(v, bool) or v is None or isinstance(v, (str, list)):
@@ -389,7 +390,7 @@ def _check_results(results: dict, path: str, ck) -> None:
             ck.bad(f"{path}.{key}"[:80], "must be a number, text, true/false or null")
 
 
-def read_delivery(p: dict, ck, pack: AssumptionPack | None = None) -> ProjectDelivery:
+def read_delivery(p: dict[str, Any], ck: _Checker, pack: AssumptionPack | None = None) -> ProjectDelivery:
     """Read the delivery fields of one project dict, recording each problem on
     ``ck`` (portfolio._Checker: it names the file, the project and the field).
 
@@ -448,7 +449,7 @@ def parse_delivery(p: Any, pack: AssumptionPack | None = None, *, file: str | No
 # Writing (the document is the truth: these edit Portfolio.data)
 # ---------------------------------------------------------------------------
 
-def _project_dict(portfolio: Portfolio | dict, project_id: str) -> dict:
+def _project_dict(portfolio: Portfolio | dict[str, Any], project_id: str) -> dict[str, Any]:
     data = portfolio.data if hasattr(portfolio, "data") else portfolio
     for p in data.get("projects", []):
         if isinstance(p, dict) and p.get("id") == project_id:
@@ -456,7 +457,7 @@ def _project_dict(portfolio: Portfolio | dict, project_id: str) -> dict:
     raise InputError([Problem(f"no project has the id {project_id!r}", project=project_id)])
 
 
-def portfolio_settings(data: dict) -> dict[str, Any]:
+def portfolio_settings(data: dict[str, Any]) -> dict[str, Any]:
     """The portfolio's SETTINGS_FIELDS, with the defaults of FORMAT.md where a file leaves one out."""
     from .portfolio import DEFAULTS
     defaults = {"price_base_year": None, **{k: getattr(DEFAULTS, k) for k in SETTINGS_FIELDS
@@ -465,7 +466,7 @@ def portfolio_settings(data: dict) -> dict[str, Any]:
             else defaults.get(k) for k in SETTINGS_FIELDS}
 
 
-def record_baseline(portfolio: Portfolio | dict, project_id: str,
+def record_baseline(portfolio: Portfolio | dict[str, Any], project_id: str,
                     results: PortfolioResults | Mapping[str, Any], pack: AssumptionPack,
                     stage: str, reason: str, date: _dt.date | str | None = None, *,
                     approved: bool = True, planned_works_start: _dt.date | None = None,
@@ -528,7 +529,7 @@ def record_baseline(portfolio: Portfolio | dict, project_id: str,
     return baseline
 
 
-def _record_of(results: Any, project_id: str) -> dict | None:
+def _record_of(results: Any, project_id: str) -> dict[str, Any] | None:
     if isinstance(results, Mapping):
         return dict(results) if results.get("id", project_id) == project_id else None
     if project_id not in results.ids:
@@ -536,7 +537,8 @@ def _record_of(results: Any, project_id: str) -> dict | None:
     i = results.ids.index(project_id)
     for k, rec in enumerate(results.iter_project_records()):
         if k == i:
-            return rec
+            found: dict[str, Any] = rec   # ``results`` is a PortfolioResults here
+            return found
     return None
 
 
@@ -553,7 +555,7 @@ def _json_ready(x: Any) -> Any:
     return x
 
 
-def add_actual(portfolio: Portfolio | dict, project_id: str, entry: ActualEntry | Mapping[str, Any],
+def add_actual(portfolio: Portfolio | dict[str, Any], project_id: str, entry: ActualEntry | Mapping[str, Any],
                pack: AssumptionPack | None = None) -> ActualEntry:
     """Append one actuals entry to a project (checked first: InputError naming the
     project and field, and the document unchanged, when it is wrong). It is stored
@@ -926,12 +928,12 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 # The comparison: reading the actuals to date (docs/delivery.md 2)
 # ---------------------------------------------------------------------------
 
-def _data(portfolio: Portfolio | dict) -> dict:
+def _data(portfolio: Portfolio | dict[str, Any]) -> dict[str, Any]:
     return portfolio.data if hasattr(portfolio, "data") else portfolio
 
 
-def read_portfolio_delivery(portfolio: Portfolio | dict, pack: AssumptionPack | None = None, *,
-                            file: str | None = None) -> list[tuple[dict, ProjectDelivery]]:
+def read_portfolio_delivery(portfolio: Portfolio | dict[str, Any], pack: AssumptionPack | None = None, *,
+                            file: str | None = None) -> list[tuple[dict[str, Any], ProjectDelivery]]:
     """Every project's document and delivery fields; InputError listing every
     problem (file, project, field) when any is wrong."""
     from .portfolio import _Checker
@@ -1004,7 +1006,7 @@ def counted_entries(entries: Iterable[ActualEntry], as_of: _dt.date) -> list[Act
     return [e for e in entries if e.date <= as_of and e.period_end <= as_of]
 
 
-def _cover(entries: list[ActualEntry], value) -> _Covered:
+def _cover(entries: list[ActualEntry], value: Callable[[ActualEntry], float | None]) -> _Covered:
     """Per period, the latest-dated entry's value wins (a later return restates an
     earlier one); periods then add up by year."""
     latest: dict[tuple[int, int | None], tuple[ActualEntry, float]] = {}
@@ -1045,7 +1047,7 @@ def measured_change(e: ActualEntry, fuel: str, pre: Mapping[str, float]) -> floa
 class _Case:
     """A project, a baseline and its counted actuals, ready to compare."""
 
-    doc: dict
+    doc: dict[str, Any]
     delivery: ProjectDelivery
     baseline: Baseline
     as_of: _dt.date
@@ -1062,11 +1064,12 @@ class _Case:
     appraised_energy: dict[str, float]   # fuel -> change a year after comfort taking
 
     @property
-    def project(self):
+    def project(self) -> ProjectInputs | None:
         return self.inputs.projects[0] if self.inputs is not None else None
 
 
-def _baseline_inputs(baseline: Baseline, pack: AssumptionPack):
+def _baseline_inputs(baseline: Baseline, pack: AssumptionPack
+                     ) -> tuple[PortfolioInputs | None, str | None]:
     """The baseline's settings and project, parsed against ``pack`` (or the reason they cannot be)."""
     from .portfolio import check_portfolio
     doc = {**dict(baseline.settings), "name": "baseline", "projects": [dict(baseline.project)]}
@@ -1078,7 +1081,7 @@ def _baseline_inputs(baseline: Baseline, pack: AssumptionPack):
     return None, f"the baseline's inputs do not read with pack {pack.id}: {words}"
 
 
-def _case(doc: dict, delivery: ProjectDelivery, baseline: Baseline, pack: AssumptionPack,
+def _case(doc: dict[str, Any], delivery: ProjectDelivery, baseline: Baseline, pack: AssumptionPack,
           as_of: _dt.date, file: str | None = None) -> _Case:
     inputs, problem = _baseline_inputs(baseline, pack)
     b = baseline.settings.get("price_base_year")
@@ -1092,15 +1095,16 @@ def _case(doc: dict, delivery: ProjectDelivery, baseline: Baseline, pack: Assump
         if v is None:
             return None
         try:   # METHOD.md 1.1: amounts at the entry's prices (default its year: cash) to P
-            return v * pack.rebase_factor(e.price_year or e.year, price_year)
+            rebased: float = v * pack.rebase_factor(e.price_year or e.year, price_year)
+            return rebased
         except InputError as exc:
             raise InputError([replace(pr, file=file, project=delivery.project_id,
                                       field=f"actuals ({e.period_label}).{name}")
                               for pr in exc.problems]) from None
 
-    money = {name: _cover(counted, lambda e, n=name: rebase(e, n)) for name in MONEY_FIELDS}
+    money = {name: _cover(counted, functools.partial(rebase, name=name)) for name in MONEY_FIELDS}
     fuels = sorted({f for e in counted for f, _ in (*e.energy_use, *e.energy_change)})
-    energy = {f: _cover(counted, lambda e, f=f: measured_change(e, f, delivery.pre_project_energy))
+    energy = {f: _cover(counted, functools.partial(measured_change, fuel=f, pre=delivery.pre_project_energy))
               for f in fuels}
     try:
         to_base = pack.rebase_factor(price_year, base_year)
@@ -1112,7 +1116,7 @@ def _case(doc: dict, delivery: ProjectDelivery, baseline: Baseline, pack: Assump
                  energy, q)
 
 
-def after_comfort_taking(p, pack: AssumptionPack) -> dict[str, float]:
+def after_comfort_taking(p: ProjectInputs, pack: AssumptionPack) -> dict[str, float]:
     """The appraised change in use of each fuel a year after comfort taking (METHOD.md
     3, as appraise._flatten reads it: the project's share, else its category's, and
     only for a category the pack flags): what a measured change is compared with."""
@@ -1275,12 +1279,13 @@ def reforecast_start_year(c: _Case) -> int:
     return start_year
 
 
-def reforecast_inputs(c: _Case):
+def reforecast_inputs(c: _Case) -> ProjectInputs:
     """The baseline's project with the actuals in place (docs/delivery.md 7): capex
     and public funding by year from :func:`forecast_map`, operation from
     :func:`reforecast_start_year`, and the baseline's own optimism-bias uplift and
     duration allowance (pinned: the re-forecast changes inputs, not the method)."""
     p = c.project
+    assert p is not None   # only cases whose baseline inputs read are re-forecast (_run_engine)
     capex_base = dict(p.capex)
     capex = forecast_map(capex_base, c.capex)
     changes: dict[str, Any] = {"capex": capex}
@@ -1306,7 +1311,8 @@ def _delay_years(c: _Case) -> int:
     return int(d) if isinstance(d, (int, float)) and not isinstance(d, bool) else 0
 
 
-def _one_year(p, row_id: str, year: int, energy: list[tuple[str, float]], opex: float):
+def _one_year(p: ProjectInputs, row_id: str, year: int, energy: list[tuple[str, float]], opex: float
+              ) -> ProjectInputs:
     """A part with one operating year: an energy change and opex in that year of
     project ``p``, valued by the engine with p's sector, deadweight and prices.
     The change is taken as it is (comfort taking 0): a measured change is what
@@ -1327,6 +1333,7 @@ def _operating(year: int, start: int, lifetime: int) -> bool:
 def _parts(c: _Case, k: int) -> list[tuple[Any, str, float]]:
     """The engine parts of case ``k`` with their role and sign (docs/delivery.md 6, 7)."""
     p, main = c.project, reforecast_inputs(c)
+    assert p is not None and main.operating_start is not None   # reforecast_inputs: both set
     delay = _delay_years(c)
     _, _, base_start = planned_dates(c)
     base_e, new_e, life = base_start + delay, main.operating_start, p.lifetime_years
@@ -1490,7 +1497,7 @@ def rag(overrun: float | None, slippage_months: float | None, carbon_share: floa
 # track() and calibrate()
 # ---------------------------------------------------------------------------
 
-def _untracked(doc: dict, reason: str) -> ProjectTrack:
+def _untracked(doc: dict[str, Any], reason: str) -> ProjectTrack:
     return ProjectTrack(id=str(doc.get("id", "")), name=str(doc.get("name", "")),
                         category=str(doc.get("category", "")), status=None, reasons=(reason,),
                         baseline_stage=None, baseline_date=None, baseline_pack_id=None,
@@ -1539,7 +1546,7 @@ def _project_track(c: _Case, sums: dict[str, Any] | None, pack: AssumptionPack, 
         years=_years(c, engine if sums else None), notes=tuple(notes))
 
 
-def track(portfolio: Portfolio | dict, pack: AssumptionPack, as_of: _dt.date | str | None = None,
+def track(portfolio: Portfolio | dict[str, Any], pack: AssumptionPack, as_of: _dt.date | str | None = None,
           thresholds: Thresholds | None = None, *, file: str | None = None) -> DeliveryReport:
     """Compare each project's actuals with its reference baseline, and re-forecast.
 
@@ -1629,7 +1636,7 @@ def _pipeline(projects: tuple[ProjectTrack, ...]) -> PipelineTrack:
         baseline=outcome("baseline"), reforecast=outcome("reforecast"), notes=tuple(notes))
 
 
-def calibrate(portfolio: Portfolio | dict, pack: AssumptionPack, *,
+def calibrate(portfolio: Portfolio | dict[str, Any], pack: AssumptionPack, *,
               file: str | None = None) -> Calibration:
     """Pool the completed projects (those reporting an actual operating start):
     their cost overrun and slippage against the decision baseline (the earliest
@@ -1658,7 +1665,7 @@ def calibrate(portfolio: Portfolio | dict, pack: AssumptionPack, *,
     return Calibration(len(rows), tuple(out), tuple(notes))
 
 
-def _calibration_of(category: str, rows: list[tuple[str, str, dict, dict]]) -> CategoryCalibration:
+def _calibration_of(category: str, rows: list[tuple[str, str, dict[str, Any], dict[str, Any]]]) -> CategoryCalibration:
     within = sum(1 for _, _, s, _ in rows if s["overrun"] is not None and s["optimism_bias"]
                  is not None and s["overrun"] <= s["optimism_bias"] + 1e-12)
     return CategoryCalibration(

@@ -193,10 +193,11 @@ def _same(a: Any, b: Any) -> bool:
         return all(_same(a.get(k), b.get(k)) for k in keys)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a == b
+    same: bool = a == b   # two JSON values: == gives a bool
+    return same
 
 
-def _changed_fields(a: dict, b: dict, order: tuple[str, ...], skip: tuple[str, ...] = ()
+def _changed_fields(a: dict[str, Any], b: dict[str, Any], order: tuple[str, ...], skip: tuple[str, ...] = ()
                     ) -> list[str]:
     keys = {k for k in set(a) | set(b) if k not in skip}
     return [k for k in _ordered(keys, order) if not _same(a.get(k), b.get(k))]
@@ -207,7 +208,7 @@ def project_key(pid: Any) -> str:
     return str(pid).strip().casefold()
 
 
-def _by_key(doc: dict) -> dict[str, dict]:
+def _by_key(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {project_key(p.get("id")): p for p in doc.get("projects", []) if isinstance(p, dict)}
 
 
@@ -215,7 +216,7 @@ def _by_key(doc: dict) -> dict[str, dict]:
 # Appraising
 # ---------------------------------------------------------------------------
 
-def _appraise(doc: dict, pack: AssumptionPack, options: dict, file: str | None) -> PortfolioResults:
+def _appraise(doc: dict[str, Any], pack: AssumptionPack, options: dict[str, Any], file: str | None) -> PortfolioResults:
     return appraise_portfolio(parse_portfolio(doc, pack, file=file), pack, **options)
 
 
@@ -237,7 +238,7 @@ def _measure(results: PortfolioResults, key: str, i: int | None) -> float | None
 # The diff
 # ---------------------------------------------------------------------------
 
-def diff_portfolios(a: Portfolio | dict, b: Portfolio | dict, pack: AssumptionPack, *,
+def diff_portfolios(a: Portfolio | dict[str, Any], b: Portfolio | dict[str, Any], pack: AssumptionPack, *,
                     carbon_series: str | None = None, discount_schedule: str | None = None,
                     names: tuple[str, str] = ("A", "B")) -> PortfolioDiff:
     """Compare portfolio ``a`` (before) with ``b`` (after) under ``pack``.
@@ -272,7 +273,7 @@ def diff_portfolios(a: Portfolio | dict, b: Portfolio | dict, pack: AssumptionPa
                          pack_id=pack.id, pack_vintage=pack.vintage)
 
 
-def _project_diffs(da: dict, db: dict, ra: PortfolioResults, rb: PortfolioResults
+def _project_diffs(da: dict[str, Any], db: dict[str, Any], ra: PortfolioResults, rb: PortfolioResults
                    ) -> list[ProjectDiff]:
     pa, pb = _by_key(da), _by_key(db)
     row_a = {project_key(pid): i for i, pid in enumerate(ra.ids)}
@@ -303,10 +304,10 @@ def _project_diffs(da: dict, db: dict, ra: PortfolioResults, rb: PortfolioResult
     return out
 
 
-_Step = tuple[str | None, tuple[str, ...], str, Callable[[dict], None]]
+_Step = tuple[str | None, tuple[str, ...], str, Callable[[dict[str, Any]], None]]
 
 
-def _steps(da: dict, db: dict) -> list[_Step]:
+def _steps(da: dict[str, Any], db: dict[str, Any]) -> list[_Step]:
     """The changes from A to B, one input at a time, in ATTRIBUTION_ORDER."""
     out: list[_Step] = []
     for k in _changed_fields(da, db, SETTINGS_ORDER, _NOT_COMPARED):
@@ -325,8 +326,8 @@ def _steps(da: dict, db: dict) -> list[_Step]:
     return out
 
 
-def _setter(k: str, src: dict) -> Callable[[dict], None]:
-    def apply(state: dict) -> None:
+def _setter(k: str, src: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def apply(state: dict[str, Any]) -> None:
         if k in src:
             state[k] = copy.deepcopy(src[k])
         else:
@@ -334,28 +335,28 @@ def _setter(k: str, src: dict) -> Callable[[dict], None]:
     return apply
 
 
-def _remover(key: str) -> Callable[[dict], None]:
-    def apply(state: dict) -> None:
+def _remover(key: str) -> Callable[[dict[str, Any]], None]:
+    def apply(state: dict[str, Any]) -> None:
         state["projects"] = [p for p in state.get("projects", [])
                              if not (isinstance(p, dict) and project_key(p.get("id")) == key)]
     return apply
 
 
-def _adder(project: dict) -> Callable[[dict], None]:
-    def apply(state: dict) -> None:
+def _adder(project: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def apply(state: dict[str, Any]) -> None:
         state.setdefault("projects", []).append(copy.deepcopy(project))
     return apply
 
 
-def _project_setter(key: str, k: str, src: dict) -> Callable[[dict], None]:
-    def apply(state: dict) -> None:
+def _project_setter(key: str, k: str, src: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def apply(state: dict[str, Any]) -> None:
         for p in state.get("projects", []):
             if isinstance(p, dict) and project_key(p.get("id")) == key:
                 _setter(k, src)(p)
     return apply
 
 
-def _attribute(da: dict, db: dict, pack: AssumptionPack, options: dict, npsv_a: float,
+def _attribute(da: dict[str, Any], db: dict[str, Any], pack: AssumptionPack, options: dict[str, Any], npsv_a: float,
                npsv_b: float) -> list[AttributionStep]:
     """Apply the steps in turn; each part is NPSV(after) - NPSV(before). A state that does
     not appraise is joined to the next step; the last state is B itself."""

@@ -11,8 +11,9 @@ letting a NaN become a blank cell, a ``nan`` in a table or a project that
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from .errors import InputError, Problem
 if TYPE_CHECKING:  # pragma: no cover
     from .portfolio import PortfolioInputs
     from .results import PortfolioResults
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 # Measures that are undefined (NaN) by design for some projects: a ratio over
 # nothing, a payback that never comes, a test that does not apply, a field left out.
@@ -76,7 +80,7 @@ def suspects(project: Any) -> list[str]:
     return out
 
 
-def _numbers(path: str, v: Any):
+def _numbers(path: str, v: Any) -> Iterator[tuple[str, float]]:
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return
     if isinstance(v, (int, float)):
@@ -129,16 +133,16 @@ def non_finite_paths(obj: Any, path: str = "") -> list[str]:
     return []
 
 
-def finite_output(what: str):
+def finite_output(what: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Decorate an analysis (sensitivity, Monte Carlo, selection): numpy's overflow
     warnings are not printed, and a result holding NaN or infinity is an
     :class:`InputError` naming the figure, never a ``nan`` printed or a project
     silently left out."""
     import functools
 
-    def wrap(fn):
+    def wrap(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(fn)
-        def run(*args, **kwargs):
+        def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 out = fn(*args, **kwargs)
             bad = non_finite_paths(out.to_dict() if hasattr(out, "to_dict") else out)

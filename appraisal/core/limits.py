@@ -129,7 +129,7 @@ def has_lone_surrogate(text: str) -> bool:
 class JsonFlaw:
     """Something JSON parsers accept that a portfolio must not hold, and where."""
 
-    path: tuple          # keys and list indices from the top: ("projects", 0, "capex", "2024")
+    path: tuple[Any, ...]          # keys and list indices from the top: ("projects", 0, "capex", "2024")
     line: int            # 1-based line of the file
     message: str
 
@@ -148,7 +148,7 @@ def loads_strict(text: str) -> tuple[Any, list[JsonFlaw]]:
         flawed[0] = True
         return NotANumber(word)
 
-    def pairs(items: list[tuple[str, Any]]) -> dict:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(items)
         if len(out) != len(items):
             flawed[0] = True
@@ -167,14 +167,15 @@ def _locate_flaws(text: str) -> list[JsonFlaw]:
     """Walk the tokens of (already parsed, so well-formed) JSON text, keeping the path."""
     flaws: list[JsonFlaw] = []
     # frames: [is_object, path, keys seen, current key or index, expecting a key]
-    stack: list[list] = []
+    stack: list[list[Any]] = []
     line, pos = 1, 0
 
-    def here() -> tuple:
+    def here() -> tuple[Any, ...]:
         if not stack:
             return ()
         top = stack[-1]
-        return top[1] + (top[3],)
+        path: tuple[Any, ...] = top[1] + (top[3],)
+        return path
 
     for m in _TOKEN.finditer(text):
         line += text.count("\n", pos, m.start())

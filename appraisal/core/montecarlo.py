@@ -27,7 +27,8 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +38,11 @@ from .pack import AssumptionPack
 from .portfolio import PortfolioInputs
 from .sensitivity import (Components, appraiser, carbon_value_part, fuel_values, fuels_with_series,
                           used_fuels)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd   # imported where used: the core loads without it
+
+    from .results import PortfolioResults
 
 SERIES_DRIVERS = ("carbon_values", "energy_prices")
 
@@ -64,16 +70,18 @@ class Distribution:
     kind: str = "factor"
     correlation: float = 0.0
 
-    def draw(self, rng: np.random.Generator, size) -> np.ndarray:
+    def draw(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
         a, m, b = self.low, self.mode, self.high
         if b <= a:
             return np.full(size, m)
         if self.shape == "triangular":
-            return rng.triangular(a, m, b, size)
+            drawn: np.ndarray = rng.triangular(a, m, b, size)
+            return drawn
         # Beta-PERT with the usual weight of 4 on the mode
         alpha = 1 + 4 * (m - a) / (b - a)
         beta = 1 + 4 * (b - m) / (b - a)
-        return a + (b - a) * rng.beta(alpha, beta, size)
+        pert: np.ndarray = a + (b - a) * rng.beta(alpha, beta, size)
+        return pert
 
     def position(self, x: np.ndarray) -> np.ndarray:
         """A draw as a position between the series: -1 at ``low``, 0 at ``mode``,
@@ -146,7 +154,8 @@ CHUNK_VALUES = 250_000
 
 def _between(w: np.ndarray, low: np.ndarray, central: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Linear interpolation at position ``w`` (-1 low, 0 central, +1 high)."""
-    return central + np.maximum(w, 0.0) * (high - central) + np.maximum(-w, 0.0) * (low - central)
+    out: np.ndarray = central + np.maximum(w, 0.0) * (high - central) + np.maximum(-w, 0.0) * (low - central)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -192,7 +201,8 @@ class Outcome:
         """``stat`` ("mean", "p10", "p50" or "p90") of ``output`` (one of :data:`OUTPUTS`)."""
         if stat not in ("mean", "p10", "p50", "p90"):
             raise KeyError(stat)
-        return getattr(self, stat)[output]
+        value: float | None = getattr(self, stat)[output]
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {} if self.id is None else {"id": self.id}
@@ -287,7 +297,7 @@ class SimulationSummary:
         out["projects"] = [p.to_dict() for p in self.projects]
         return out
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per project and a last row ``PORTFOLIO``: the JSON's keys as
         columns (the histogram left out), the project id as index.
 
@@ -301,7 +311,8 @@ class SimulationSummary:
         rows = [{k: v for k, v in o.to_dict().items() if k != "npsv_histogram"}
                 for o in (*self.projects, self.portfolio)]
         rows[-1] = {"id": "PORTFOLIO", **rows[-1]}
-        return pd.DataFrame(rows).set_index("id")
+        frame: pd.DataFrame = pd.DataFrame(rows).set_index("id")
+        return frame
 
 
 # ---------------------------------------------------------------------------
@@ -318,7 +329,7 @@ class _Model:
     distributions: tuple[Distribution, ...]
     carbon_d: Distribution | None
     energy_d: Distribution | None
-    carbon_at: dict[str, tuple] | None
+    carbon_at: dict[str, tuple[Any, ...]] | None
     fuel_pv: dict[str, np.ndarray] | None
     n_fuels: int
 
@@ -338,8 +349,9 @@ def simulate(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int, seed:
              distributions: tuple[Distribution, ...] = DISTRIBUTIONS,
              carbon_series: str | None = None, discount_schedule: str | None = None,
              energy_series: str | None = None, chunk: int | None = None,
-             exact_max_values: int = EXACT_MAX_VALUES, progress=None,
-             cancelled=None) -> SimulationSummary:
+             exact_max_values: int = EXACT_MAX_VALUES,
+             progress: Callable[[int, int], object] | None = None,
+             cancelled: Callable[[], bool] | None = None) -> SimulationSummary:
     """Draw ``draws`` futures of every project and of the portfolio.
 
     Returns a :class:`SimulationSummary`: per project, the mean, P10, P50 and
@@ -431,7 +443,8 @@ def _note(energy_d: Distribution | None, without: list[str], bins: int | None) -
     return note
 
 
-def _model(inputs: PortfolioInputs, pack: AssumptionPack, results, distributions
+def _model(inputs: PortfolioInputs, pack: AssumptionPack, results: PortfolioResults,
+           distributions: tuple[Distribution, ...]
            ) -> tuple[_Model, list[str], list[str], list[str]]:
     """The components and the series' values the draws move between; with the
     fuels used, those with price series, and those drawn."""
@@ -479,12 +492,13 @@ class _Runner:
     since the first version) and evaluated ``chunk`` rows at a time."""
 
     def __init__(self, model: _Model, draws: int, seed: int, chunk: int, passes: int,
-                 progress, cancelled) -> None:
+                 progress: Callable[[int, int], object] | None,
+                 cancelled: Callable[[], bool] | None) -> None:
         self.model, self.draws, self.seed, self.chunk = model, draws, seed, chunk
         self.passes, self.progress, self.cancelled = passes, progress, cancelled
         self.done_passes = 0
 
-    def run(self, visit) -> None:
+    def run(self, visit: Callable[[int, dict[str, np.ndarray]], object]) -> None:
         """Call ``visit(first_draw, outputs)`` for every chunk of draws in order."""
         rng = np.random.default_rng(self.seed)
         for block in range(0, self.draws, RNG_BLOCK):
@@ -549,7 +563,7 @@ def _add_totals(totals: dict[str, np.ndarray], start: int, r: dict[str, np.ndarr
             pub != 0, (s["pv_benefits_gbp"] - (s["pv_costs_gbp"] - pub)) / pub, np.nan)
 
 
-def _energy_positions(d: Distribution, rng: np.random.Generator, shape: tuple,
+def _energy_positions(d: Distribution, rng: np.random.Generator, shape: tuple[Any, ...],
                       n_fuels: int) -> list[np.ndarray]:
     """Each fuel's draws of a block (in the seed's order: the draw shared by every
     fuel, which draws share it, then each fuel's own)."""
@@ -732,7 +746,8 @@ def _binned(counts: np.ndarray, m: _Moments, p: float) -> np.ndarray:
         before = np.take_along_axis(cum, j[:, None], 1)[:, 0] - counts[np.arange(len(j)), j]
         inside = counts[np.arange(len(j)), j]
         share = (rank - before + 0.5) / np.maximum(inside, 1)
-        return np.minimum(m.low + (j + share) * width, m.high)
+        stat: np.ndarray = np.minimum(m.low + (j + share) * width, m.high)
+        return stat
 
     a = order_stat(lo)
     b = order_stat(np.minimum(lo + 1, np.maximum(n - 1, 0)))

@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -224,7 +226,7 @@ class GapSector:
         return appraisal_year, appraisal_year + max(int(window_years), 1) - 1
 
 
-class Deflator(dict):
+class Deflator(dict[int, float]):
     """The GDP deflator by calendar year (METHOD.md 1.1).
 
     A year past the table's last row is extrapolated at ``growth`` a year from
@@ -265,7 +267,7 @@ class FuelRows:
     traded: bool = False
 
 
-def _pick(keys: dict, bases: tuple[str, str], sector: str, series: str | None
+def _pick(keys: dict[tuple[Any, ...], FuelRows], bases: tuple[str, str], sector: str, series: str | None
           ) -> tuple["FuelRows | None", bool]:
     """METHOD.md 10.9: rows for the sector win over empty-sector rows, rows for
     the series over empty-series rows; the other basis is a fallback (True).
@@ -304,9 +306,9 @@ class AssumptionPack:
     calculator_defaults: dict[str, dict[str, tuple[float, str, str]]] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
     # -- version 2 (empty in a v1 pack: every term neutral)
-    price_rows: dict[str, dict[tuple, FuelRows]] = field(default_factory=dict)   # fuel -> (basis, sector, series)
-    factor_rows: dict[str, dict[tuple, FuelRows]] = field(default_factory=dict)  # fuel -> (basis, sector)
-    air_quality: dict[str, dict[tuple, FuelRows]] = field(default_factory=dict)  # fuel -> (sector,)
+    price_rows: dict[str, dict[tuple[Any, ...], FuelRows]] = field(default_factory=dict)   # fuel -> (basis, sector, series)
+    factor_rows: dict[str, dict[tuple[Any, ...], FuelRows]] = field(default_factory=dict)  # fuel -> (basis, sector)
+    air_quality: dict[str, dict[tuple[Any, ...], FuelRows]] = field(default_factory=dict)  # fuel -> (sector,)
     external_costs: dict[str, FuelRows] = field(default_factory=dict)            # component -> rows
     traded_carbon_price: FuelRows | None = None
     ob_stage_mitigation: dict[str, float] = field(default_factory=dict)
@@ -349,7 +351,8 @@ class AssumptionPack:
                             if py else float(v) for v, py in zip(column, rows.price_years)])
         t = rows.table
         idx = np.zeros(axis.size, int) if t.years is None else step_lookup(t.years, axis)
-        return rebased[idx]
+        out: np.ndarray = rebased[idx]
+        return out
 
     def price_rows_for(self, fuel: str, basis: str, sector: str, series: str
                        ) -> tuple[FuelRows | None, bool]:
@@ -554,27 +557,28 @@ def _read_csv(folder: Path, name: str, columns: tuple[str, ...], c: _Collector,
         if optional:
             return None
         c.add("table has no rows", name)
-    for r in body:
-        if "source" in columns and not r[columns.index("source")].strip():
+    for row in body:
+        if "source" in columns and not row[columns.index("source")].strip():
             c.add("source is empty; every row must say where its figure comes from",
-                  name, int(r[-1]), "source")
+                  name, int(row[-1]), "source")
         if "quality" in header:
-            q = r[len(columns) + len(extras) - 1].strip().lower()
+            q = row[len(columns) + len(extras) - 1].strip().lower()
             if q not in QUALITY_LABELS:
                 c.add(f"{q[:30]!r} is not a quality label (one of {', '.join(QUALITY_LABELS)})",
-                      name, int(r[-1]), "quality")
+                      name, int(row[-1]), "quality")
     return Table(name, shown, tuple(display)), body
 
 
-def _rows(result) -> tuple[Table | None, list[tuple[str, ...]]]:
+def _rows(result: tuple[Table, list[tuple[str, ...]]] | None
+          ) -> tuple[Table | None, list[tuple[str, ...]]]:
     if result is None:
         return None, []
     return result
 
 
-def _dupes(keys: list[tuple], rownums: list[int], file: str, what: str, c: _Collector,
+def _dupes(keys: list[tuple[Any, ...]], rownums: list[int], file: str, what: str, c: _Collector,
            column: str = "year") -> None:
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     for key, rn in zip(keys, rownums):
         if key in seen:
             c.add(f"duplicate {what} {', '.join(str(k) for k in key if k != '')} "
@@ -599,7 +603,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         raise InputError([Problem("is not a folder; an assumption pack is a folder of CSV files",
                                   file=str(folder))])
     # -- manifest
-    manifest: dict = {}
+    manifest: dict[str, Any] = {}
     mpath = folder / "pack.json"
     if not mpath.is_file():
         c.add("file is missing from the pack", "pack.json")
@@ -617,7 +621,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         if flaws:
             manifest = {}
         for key in ("id", "name", "vintage"):
-            if manifest and not (isinstance(manifest.get(key), str) and manifest.get(key).strip()):
+            if manifest and not (isinstance(manifest.get(key), str) and manifest[key].strip()):
                 c.add("is missing or not text", "pack.json", None, key)
             elif manifest and has_lone_surrogate(manifest[key]):
                 c.add("holds a lone surrogate (\\ud800 to \\udfff), which is not a character",
@@ -724,8 +728,8 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     _dupes([(y,) for y in cy], rownums, f, "year", c)
     if len(cpy) > 1:
         c.add(f"all rows must share one price_year (found {sorted(cpy)})", f)
-    order = np.argsort(cy) if cy else np.array([], int)
-    carbon = {s: YearTable(np.asarray(cy, int)[order], np.asarray(cvals[s], float)[order])
+    by_year = np.argsort(cy) if cy else np.array([], int)
+    carbon = {s: YearTable(np.asarray(cy, int)[by_year], np.asarray(cvals[s], float)[by_year])
               for s in CARBON_SERIES}
     carbon_price_year = min(cpy) if cpy else 0
 
@@ -751,15 +755,15 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     ob: dict[str, dict[str, float | None]] = {}
     for r in body(f):
         rn = int(r[-1])
-        t = r[0].strip()
-        vals = {col: c.number(r[k], f, rn, col, required=(col == "capex_upper"))
+        ptype = r[0].strip()
+        bias = {col: c.number(r[k], f, rn, col, required=(col == "capex_upper"))
                 for k, col in enumerate(TABLE_COLUMNS[f][1:5], 1)}
-        if not t:
+        if not ptype:
             c.add("project_type is empty", f, rn, "project_type")
-        elif t in ob:
-            c.add(f"duplicate project_type {t}", f, rn, "project_type")
+        elif ptype in ob:
+            c.add(f"duplicate project_type {ptype}", f, rn, "project_type")
         else:
-            ob[t] = vals
+            ob[ptype] = bias
 
     # -- additionality
     f = "additionality.csv"
@@ -767,15 +771,15 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         level = r[0].strip()
-        vals = {}
+        factors: dict[str, float | None] = {}
         for k, col in enumerate(ADDITIONALITY_FACTORS, 1):
-            vals[col] = c.number(r[k], f, rn, col)
+            factors[col] = c.number(r[k], f, rn, col)
         if not level:
             c.add("spatial_level is empty", f, rn, "spatial_level")
         elif level in add:
             c.add(f"duplicate spatial_level {level}", f, rn, "spatial_level")
-        elif None not in vals.values():
-            add[level] = vals  # type: ignore[assignment]
+        elif None not in factors.values():
+            add[level] = factors  # type: ignore[assignment]
 
     # -- investment gap
     f = "investment_gap.csv"
@@ -809,11 +813,11 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     for r in body(f):
         rn = int(r[-1])
         cat = r[0].strip()
-        sector = r[2].strip() or None
+        gap_sector = r[2].strip() or None
         ob_type = r[3].strip()
         jypm = c.number(r[4], f, rn, "job_years_per_million")
-        if sector is not None and "investment_gap.csv" in tables and sector not in gap:
-            c.add(f"gap_sector {sector!r} is not a sector of investment_gap.csv", f, rn, "gap_sector")
+        if gap_sector is not None and "investment_gap.csv" in tables and gap_sector not in gap:
+            c.add(f"gap_sector {gap_sector!r} is not a sector of investment_gap.csv", f, rn, "gap_sector")
         if "optimism_bias.csv" in tables and ob_type not in ob:
             c.add(f"ob_project_type {ob_type!r} is not a project_type of optimism_bias.csv",
                   f, rn, "ob_project_type")
@@ -822,7 +826,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         elif cat in cats:
             c.add(f"duplicate category {cat}", f, rn, "category")
         elif jypm is not None:
-            cats[cat] = Category(cat, r[1].strip() or cat, sector, ob_type, jypm, r[5].strip(),
+            cats[cat] = Category(cat, r[1].strip() or cat, gap_sector, ob_type, jypm, r[5].strip(),
                                  **_category_v2(r, f, rn, c))
 
     # -- parameters
@@ -883,7 +887,7 @@ def load_pack(folder: str | Path) -> AssumptionPack:
     )
 
 
-def _main(keys: dict[tuple, FuelRows], bases: tuple[str, ...]) -> FuelRows:
+def _main(keys: dict[tuple[Any, ...], FuelRows], bases: tuple[str, ...]) -> FuelRows:
     """The rows shown as a fuel's one series where a single one is wanted (v1
     callers, the workbook's simple view): the first basis of ``bases`` present,
     empty sector and series first."""
@@ -902,8 +906,14 @@ def _truth(text: str, file: str, rn: int, column: str, c: _Collector) -> bool:
     return False
 
 
-def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year, tables
-               ) -> tuple[dict[str, dict[tuple, FuelRows]], dict[str, str]]:
+# what the loader's helpers are handed: a table's rows by file name, and the check of a price year
+_Body = Callable[[str], list[tuple[str, ...]]]
+_PriceYearCheck = Callable[[int | None, str, int], None]
+
+
+def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year: _PriceYearCheck,
+               tables: dict[str, Table]
+               ) -> tuple[dict[str, dict[tuple[Any, ...], FuelRows]], dict[str, str]]:
     """Energy prices or emission factors by fuel and key (basis, sector[, series])
     as step tables (FORMAT.md 2 and 4). Each key has one all-years row or one row per year."""
     prices = f == "energy_prices.csv"
@@ -912,7 +922,7 @@ def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
     header = tables[f].columns if f in tables else ()
     at = {name: k for k, name in enumerate(cols + v2)}
     value_col = "gbp_per_unit" if prices else "kgco2e_per_unit"
-    per_key: dict[str, dict[tuple, list]] = {}
+    per_key: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
     units: dict[str, str] = {}
     for r in body:
         rn = int(r[-1])
@@ -931,7 +941,7 @@ def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
         bases = PRICE_BASES if prices else FACTOR_BASES
         if "basis" in header and basis not in bases:
             c.add(f"{basis[:30]!r} is not a basis (one of {', '.join(bases)})", f, rn, "basis")
-        key: tuple = (basis, sector)
+        key: tuple[Any, ...] = (basis, sector)
         vat = duty = 0.0
         traded = False
         if prices:
@@ -956,7 +966,7 @@ def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
         if v is None or (prices and py is None):
             continue
         per_key.setdefault(fuel, {}).setdefault(key, []).append((y, v, py, vat, duty, traded, rn))
-    out: dict[str, dict[tuple, FuelRows]] = {}
+    out: dict[str, dict[tuple[Any, ...], FuelRows]] = {}
     for fuel, keys in per_key.items():
         for key, rows in keys.items():
             what = " ".join(k for k in (fuel, *key) if k)
@@ -980,7 +990,7 @@ def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
     return out, units
 
 
-def _category_v2(r: tuple[str, ...], f: str, rn: int, c: _Collector) -> dict:
+def _category_v2(r: tuple[str, ...], f: str, rn: int, c: _Collector) -> dict[str, Any]:
     """The v2 columns of a categories.csv row (neutral where empty or absent)."""
     base = len(TABLE_COLUMNS[f])
     sector, bd, ct, emb, psds = (r[base + k] for k in range(5))
@@ -996,11 +1006,11 @@ def _category_v2(r: tuple[str, ...], f: str, rn: int, c: _Collector) -> dict:
         psds_test=_truth(psds, f, rn, "psds_test", c))
 
 
-def _year_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year,
+def _year_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year: _PriceYearCheck,
                value_col: str, value_at: int, year_at: int, price_year_at: int | None,
-               key_at: tuple[int, ...] = ()) -> dict[tuple, FuelRows]:
+               key_at: tuple[int, ...] = ()) -> dict[tuple[Any, ...], FuelRows]:
     """A small v2 table as step tables by key (air quality, external costs, traded carbon)."""
-    per_key: dict[tuple, list] = {}
+    per_key: dict[tuple[Any, ...], list[Any]] = {}
     for r in body:
         rn = int(r[-1])
         y = c.year(r[year_at], f, rn, "year", required=False)
@@ -1028,14 +1038,14 @@ def _year_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_y
     return out
 
 
-def _load_v2_tables(body, c: _Collector, check_price_year) -> dict:
+def _load_v2_tables(body: _Body, c: _Collector, check_price_year: _PriceYearCheck) -> dict[str, Any]:
     """The new tables of METHOD.md v2 (each absent: its term is neutral)."""
     aq_flat = _year_rows(body("air_quality.csv"), "air_quality.csv", c, check_price_year,
                          "gbp_per_unit", 3, 2, 4, key_at=(0, 1))
     for (_fuel, sector), _ in aq_flat.items():
         if sector and sector not in ENERGY_SECTORS:
             c.add(f"{sector[:30]!r} is not a sector", "air_quality.csv", None, "sector")
-    air_quality: dict[str, dict[tuple, FuelRows]] = {}
+    air_quality: dict[str, dict[tuple[Any, ...], FuelRows]] = {}
     for (fuel, sector), rows in aq_flat.items():
         air_quality.setdefault(fuel, {})[(sector,)] = rows
     mec = {k[0]: v for k, v in _year_rows(body("marginal_external_costs.csv"),

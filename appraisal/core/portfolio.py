@@ -222,7 +222,8 @@ class Portfolio:
 
     @property
     def projects(self) -> list[dict[str, Any]]:
-        return self.data.setdefault("projects", [])
+        projects: list[dict[str, Any]] = self.data.setdefault("projects", [])
+        return projects
 
     @classmethod
     def new(cls, name: str = "New portfolio", appraisal_year: int | None = None,
@@ -261,7 +262,7 @@ class _Checker:
     def bad(self, fieldname: str, message: str) -> None:
         self.problems.append(Problem(message, file=self.file, project=self.project, field=fieldname))
 
-    def number(self, obj: dict, key: str, path: str, *, default: float | None = None,
+    def number(self, obj: dict[str, Any], key: str, path: str, *, default: float | None = None,
                rng: Range | None = None) -> float | None:
         v = obj.get(key)
         if v is None:
@@ -279,7 +280,7 @@ class _Checker:
             return fallback
         return x
 
-    def integer(self, obj: dict, key: str, path: str, *, default: int | None = None,
+    def integer(self, obj: dict[str, Any], key: str, path: str, *, default: int | None = None,
                 required: bool = False, rng: Range | None = None) -> int | None:
         v = obj.get(key)
         if v is None:
@@ -289,7 +290,7 @@ class _Checker:
         x = self.value(v, path, rng=rng)
         return default if x is None else int(x)   # the field's Range says it is whole
 
-    def text(self, obj: dict, key: str, path: str, *, default: str = "", required: bool = False,
+    def text(self, obj: dict[str, Any], key: str, path: str, *, default: str = "", required: bool = False,
              limit: int = MAX_TEXT) -> str:
         v = obj.get(key)
         if v is None:
@@ -310,7 +311,7 @@ class _Checker:
             self.bad(path, "is empty")
         return v
 
-    def boolean(self, obj: dict, key: str, path: str, default: bool = False) -> bool:
+    def boolean(self, obj: dict[str, Any], key: str, path: str, default: bool = False) -> bool:
         v = obj.get(key)
         if v is None:
             return default
@@ -319,7 +320,7 @@ class _Checker:
             return default
         return v
 
-    def mapping(self, obj: dict, key: str, path: str) -> dict | None:
+    def mapping(self, obj: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
         v = obj.get(key)
         if v is None:
             return None
@@ -328,7 +329,7 @@ class _Checker:
             return None
         return v
 
-    def year_map(self, obj: dict, key: str, path: str) -> dict[int, float] | None:
+    def year_map(self, obj: dict[str, Any], key: str, path: str) -> dict[int, float] | None:
         m = self.mapping(obj, key, path)
         if m is None:
             return None
@@ -357,7 +358,7 @@ class _Checker:
 _describe = describe
 
 
-def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | None) -> ProjectInputs | None:
+def _parse_project(p: dict[str, Any], index: int, ck: _Checker, pack: AssumptionPack | None) -> ProjectInputs | None:
     label = f"#{index + 1}"
     pid = p.get("id")
     # a message names the project by its id, unless the id is unusable (a 1 MB id is not echoed)
@@ -493,7 +494,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
 
     r_in = ck.mapping(p, "readiness", "readiness") or {}
     readiness = Readiness(
-        *(ck.boolean(r_in, f, f"readiness.{f}") for f in READINESS_FLAGS),
+        **{f: ck.boolean(r_in, f, f"readiness.{f}") for f in READINESS_FLAGS},
         months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start"))
 
     ranges = _parse_ranges(p.get("sensitivity"), ck)
@@ -511,7 +512,7 @@ def _parse_project(p: dict, index: int, ck: _Checker, pack: AssumptionPack | Non
         readiness=readiness, sensitivity=ranges, notes=notes, **v2)
 
 
-def _parse_v2_project(p: dict, ck: _Checker, pack: AssumptionPack | None,
+def _parse_v2_project(p: dict[str, Any], ck: _Checker, pack: AssumptionPack | None,
                       fuels: list[str] | None) -> dict[str, Any]:
     """The method version 2 fields of a project (FORMAT.md 4)."""
     out: dict[str, Any] = {}
@@ -595,7 +596,7 @@ PORTFOLIO_FIELDS = ("format", "version", "name", "appraisal_year", "price_base_y
                     "financial_basis", "notes", "sign_off")
 
 
-def likely_typos(obj: dict, known: tuple[str, ...]) -> list[str]:
+def likely_typos(obj: dict[str, Any], known: tuple[str, ...]) -> list[str]:
     """Unknown fields that look like a misspelt known one: they are kept (FORMAT.md
     1) but would otherwise leave the default in force without a word."""
     import difflib
@@ -799,7 +800,7 @@ def _parse_sign_off(v: Any, ck: _Checker) -> dict[str, str]:
     return {k: ck.text(v, k, f"sign_off.{k}") for k in SIGN_OFF_FIELDS if v.get(k) is not None}
 
 
-def _choice(data: dict, key: str, allowed: tuple[str, ...], default: str, ck: _Checker) -> str:
+def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str, ck: _Checker) -> str:
     v = data.get(key)
     if v is None:
         return default

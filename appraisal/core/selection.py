@@ -14,9 +14,9 @@ import math
 import operator
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -24,6 +24,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from .errors import InputError, Problem
 from .finite import finite_output
 from .results import PortfolioResults
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd   # imported where used: the core loads without it
 
 # objective name -> (metric of PortfolioResults, what it is, unit)
 OBJECTIVES: dict[str, tuple[str, str, str]] = {
@@ -135,7 +138,7 @@ class Selection:
                 "message": self.message, "constraints": self.constraints.to_dict(),
                 "assumptions": dict(self.assumptions)}
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The projects either choice funds, one row each (ID as index): whether the
         best choice (``selected``) and the greedy one (``greedy_selected``) fund it.
 
@@ -148,9 +151,10 @@ class Selection:
         import pandas as pd
         ids = list(dict.fromkeys((*self.selected, *self.greedy_selected)))
         chosen, greedy = set(self.selected), set(self.greedy_selected)
-        return pd.DataFrame({"selected": [i in chosen for i in ids],
+        frame: pd.DataFrame = pd.DataFrame({"selected": [i in chosen for i in ids],
                              "greedy_selected": [i in greedy for i in ids]},
                             index=pd.Index(ids, name="id", dtype=object))
+        return frame
 
 
 @dataclass(frozen=True)
@@ -229,8 +233,12 @@ def _count_map(values: Mapping[str, Any] | None, name: str, known: set[str],
     return out, problems
 
 
+_Counts = Mapping[str, Any] | None   # a count of projects by category or gap sector, as given
+
+
 def _build(results: PortfolioResults, objective: str, *, min_readiness: float | None,
-           shovel_ready_only: bool, category_min, category_max, sector_min, sector_max,
+           shovel_ready_only: bool, category_min: _Counts, category_max: _Counts,
+           sector_min: _Counts, sector_max: _Counts,
            must_include: Iterable[str], must_exclude: Iterable[str]) -> _Problem:
     problems: list[Problem] = []
     if objective not in OBJECTIVES:
@@ -341,7 +349,7 @@ class _Solution:
 
 
 @contextlib.contextmanager
-def _native_stdout_silenced():
+def _native_stdout_silenced() -> Iterator[None]:
     """Keep what the solver's C++ code prints off the process's standard output.
 
     HiGHS 1.12 (bundled with scipy 1.17) prints a stray debugging line,
@@ -435,7 +443,7 @@ def _drop_idle(pb: _Problem, chosen: np.ndarray) -> np.ndarray:
 
 def _greedy(pb: _Problem, budget: float) -> np.ndarray | None:
     """Fund in order of BCR, highest first (none last), each project that still fits."""
-    chosen = pb.forced.copy()
+    chosen: np.ndarray = pb.forced.copy()
     spent = float(pb.cost[chosen].sum())
     if spent > budget + BUDGET_SLACK_GBP or np.any(pb.forced & ~pb.eligible):
         return None
@@ -598,7 +606,7 @@ def _select(pb: _Problem, budget: float, time_limit_s: float | None) -> Selectio
     sol = _solve(pb, budget, time_limit_s)
     if sol.chosen is None:
         if sol.status == "infeasible":
-            message = _why_infeasible(pb, budget, time_limit_s)
+            message: str | None = _why_infeasible(pb, budget, time_limit_s)
         elif sol.status == "time_limit":
             message = f"the solver found no set within its time limit of {time_limit_s:g} s"
         else:

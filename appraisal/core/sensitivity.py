@@ -33,8 +33,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 
@@ -43,6 +44,11 @@ from .finite import finite_output
 from .pack import AssumptionPack, YearTable
 from .portfolio import MAX_LIFETIME_YEARS, PortfolioInputs
 from .results import PortfolioResults
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd   # imported where used: the core loads without it
+
+_T = TypeVar("_T")
 
 SERIES = ("low", "central", "high")
 
@@ -212,7 +218,7 @@ class Components:
                 "pv_indirect_tax_change_gbp": f.get("pv_tax", self.pv_tax) * q}
 
 
-def _ratio(num, den) -> np.ndarray:
+def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
     """``num / den``; NaN where ``den`` is zero (as the results' ratios)."""
     num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
     out = np.full(num.shape, np.nan)
@@ -263,10 +269,11 @@ def carbon_value_part(run: Callable[..., PortfolioResults], pack: AssumptionPack
         s: YearTable(t.years, np.asarray(t.values, float) * 2.0)
         for s, t in pack.carbon_values.items()})
     twice = run(on=doubled).metrics["pv_carbon_benefit_gbp"]
-    return twice - results.metrics["pv_carbon_benefit_gbp"]
+    part: np.ndarray = twice - results.metrics["pv_carbon_benefit_gbp"]
+    return part
 
 
-def fuels_with_series(pack: AssumptionPack, fuels=None) -> list[str]:
+def fuels_with_series(pack: AssumptionPack, fuels: Iterable[str] | None = None) -> list[str]:
     """The fuels whose energy prices differ between the pack's series: those with
     rows for a named series. A fuel whose rows all leave the series empty is
     priced the same in every series (FORMAT.md 4: empty = all)."""
@@ -336,7 +343,7 @@ def fuel_values(inputs: PortfolioInputs, pack: AssumptionPack, run: Callable[...
 # Ranges and the lifetime
 # ---------------------------------------------------------------------------
 
-def _changed(p, **changes):
+def _changed(p: _T, **changes: Any) -> _T:
     """``dataclasses.replace(p, **changes)`` without running ``__init__`` again:
     a shallow copy with the fields changed (a tenth of the time; the portfolio is
     copied with new lifetimes or energy changes many times over)."""
@@ -372,7 +379,7 @@ def driver_bounds(inputs: PortfolioInputs) -> dict[str, tuple[np.ndarray, np.nda
 
 
 def _lifetime_runs(inputs: PortfolioInputs, run: Callable[..., PortfolioResults],
-                   factors: tuple[np.ndarray, np.ndarray]) -> dict[str, dict]:
+                   factors: tuple[np.ndarray, np.ndarray]) -> dict[str, dict[str, Any]]:
     out = {}
     for side, k in (("low", factors[0]), ("high", factors[1])):
         r = run(of=_scaled_lifetimes(inputs, k))
@@ -482,7 +489,8 @@ class TornadoRow:
         """The output (one of :data:`OUTPUTS`) with the driver at ``side`` ("low" or "high")."""
         if output not in OUTPUTS or side not in ("low", "high"):
             raise KeyError(f"{output} at {side}")
-        return getattr(self, f"{output}_{side}")
+        value: float | None = getattr(self, f"{output}_{side}")
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         """The row of the JSON: a project's row interleaves low and high per output,
@@ -693,7 +701,7 @@ class Tornado:
             "projects": [p.to_dict() for p in self.projects],
         }
 
-    def to_frame(self, project: str | None = None):
+    def to_frame(self, project: str | None = None) -> pd.DataFrame:
         """The tornado as a pandas DataFrame, one row per driver sorted by NPSV swing,
         with the JSON row's keys as columns: the portfolio's, or ``project``'s (an id).
 
@@ -712,7 +720,8 @@ class Tornado:
             rows = self.projects[self.ids.index(project)].tornado
         else:
             raise KeyError(f"no project {project!r} in the analysis")
-        return pd.DataFrame([r.to_dict() for r in rows]).set_index("driver")
+        frame: pd.DataFrame = pd.DataFrame([r.to_dict() for r in rows]).set_index("driver")
+        return frame
 
 
 def _row(d: Driver, low: float | str | None, high: float | str | None,
@@ -808,7 +817,7 @@ def sensitivity(inputs: PortfolioInputs, pack: AssumptionPack, *,
 
 def _driver_outputs(comp: Components, bounds: dict[str, tuple[np.ndarray, np.ndarray]],
                     energy_range: np.ndarray, carbon_runs: dict[str, PortfolioResults],
-                    energy_runs: dict[str, PortfolioResults], life_runs: dict[str, dict]
+                    energy_runs: dict[str, PortfolioResults], life_runs: dict[str, dict[str, Any]]
                     ) -> dict[str, dict[str, dict[str, np.ndarray]]]:
     """Each driver's outputs at its low and high: ``{driver: {"low": {...}, "high": {...}}}``."""
     at: dict[str, dict[str, dict[str, np.ndarray]]] = {}
@@ -851,7 +860,7 @@ def _driver_entry(d: Driver, inputs: PortfolioInputs) -> DriverRange:
                        kind, d.reason)
 
 
-def _switching_arrays(comp: Components, central: dict, inputs: PortfolioInputs,
+def _switching_arrays(comp: Components, central: dict[str, Any], inputs: PortfolioInputs,
                       run: Callable[..., PortfolioResults]
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per driver and project (arrays in the order of :data:`DRIVERS`): the value at

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.montecarlo import SimulationSummary
+from ..core.montecarlo import Outcome, SimulationSummary
 from ..core.quantities import parse_budget
 from ..core.wording import provenance
 from . import formatting as fmt
@@ -50,7 +50,7 @@ class UncertaintyPage(QWidget):
     def __init__(self, doc: PortfolioDocument, parent=None) -> None:
         super().__init__(parent)
         self.doc = doc
-        self.result: dict | None = None
+        self.result: SimulationSummary | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         title = QLabel("Uncertainty: Monte Carlo simulation")
@@ -110,7 +110,7 @@ class UncertaintyPage(QWidget):
 
     def show_result(self, result: SimulationSummary) -> None:
         self.result = result
-        rows = [("Portfolio", "All projects", result.portfolio)] + \
+        rows: list[tuple[str | None, str, Outcome]] = [("Portfolio", "All projects", result.portfolio)] + \
                [(p.id, self._name(p.id), p) for p in result.projects]
         self.table.setRowCount(len(rows))
         for r, (pid, name, s) in enumerate(rows):
@@ -129,7 +129,7 @@ class UncertaintyPage(QWidget):
         self.table.setCurrentCell(0, 0)
         self._show_histogram(0)
 
-    def _name(self, pid: str) -> str:
+    def _name(self, pid: str | None) -> str:
         for p in self.doc.projects:
             if isinstance(p, dict) and p.get("id") == pid:
                 return str(p.get("name") or "")
@@ -142,7 +142,7 @@ class UncertaintyPage(QWidget):
         label = "the portfolio" if row == 0 else s.id
         self.chart.show_chart(histogram(
             list(s.histogram_counts), list(s.histogram_edges_gbp), f"NPSV of {label} ({{unit}}):",
-            {"P10": s.npsv_p10_gbp, "P50": s.npsv_p50_gbp, "P90": s.npsv_p90_gbp}))
+            {"P10": s.npsv_p10_gbp, "P50": s.npsv_p50_gbp, "P90": s.npsv_p90_gbp}))  # type: ignore[dict-item]  # NPSV percentiles: always defined
 
 
 class SelectionPage(QWidget):

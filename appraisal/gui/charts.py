@@ -392,8 +392,8 @@ def tornado(rows: Sequence[TornadoRow], central: float,
     """A tornado: the change in NPSV from the central case at each driver's low and
     high, the widest swing at the top."""
     rows = [r for r in rows if r.npsv_gbp_low is not None and r.npsv_gbp_high is not None][:8]
-    lows = np.array([r.npsv_gbp_low - central for r in rows], dtype=float)
-    highs = np.array([r.npsv_gbp_high - central for r in rows], dtype=float)
+    lows = np.array([r.npsv_gbp_low for r in rows], dtype=float) - central   # both ends set: above
+    highs = np.array([r.npsv_gbp_high for r in rows], dtype=float) - central
     div, unit = _scale(np.concatenate([lows, highs])) if rows else (1.0, "£")
     chart = _chart(f"{title} ({unit})")
     series = QHorizontalBarSeries()

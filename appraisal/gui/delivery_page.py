@@ -142,7 +142,7 @@ def actual_cells(e: dict) -> list[str]:
 def baseline_cells(b: dict) -> list[str]:
     pack = b.get("pack") or {}
     res = b.get("results") or {}
-    return [BASELINE_STAGES.get(b.get("stage"), str(b.get("stage"))), str(b.get("reason") or ""),
+    return [BASELINE_STAGES.get(str(b.get("stage")), str(b.get("stage"))), str(b.get("reason") or ""),
             str(b.get("date") or ""), "yes" if b.get("approved", True) else "no",
             f"{pack.get('id', '')} ({pack.get('vintage', '')})", fmt.money(res.get("npsv_gbp")),
             fmt.bcr(res.get("bcr"))]
@@ -365,8 +365,9 @@ class DeliveryPage(QWidget):
     def _body(self) -> QWidget:
         self.table = _readonly_table("Delivery of the projects", PIPELINE_COLUMNS)
         for c, name in enumerate(PIPELINE_COLUMNS):
-            if name in COLUMN_TIPS:
-                self.table.horizontalHeaderItem(c).setToolTip(COLUMN_TIPS[name])
+            header = self.table.horizontalHeaderItem(c)
+            if name in COLUMN_TIPS and header is not None:
+                header.setToolTip(COLUMN_TIPS[name])
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.spend_chart = ChartView()
         self.spend_chart.setAccessibleName("Chart of capital spend against the profile by year")
@@ -524,8 +525,9 @@ class DeliveryPage(QWidget):
                          + (f": {'; '.join(p.reasons)}" if p.reasons else ""))
             lines += [f"Note: {n}" for n in p.notes]
         self.reasons.setText("\n".join(lines))
-        baselines = project.get("baselines") if isinstance(project.get("baselines"), list) else []
-        actuals = project.get("actuals") if isinstance(project.get("actuals"), list) else []
+        raw_baselines, raw_actuals = project.get("baselines"), project.get("actuals")
+        baselines = raw_baselines if isinstance(raw_baselines, list) else []
+        actuals = raw_actuals if isinstance(raw_actuals, list) else []
         _fill(self.baselines, [baseline_cells(b) for b in baselines if isinstance(b, dict)])
         _fill(self.actuals, [actual_cells(e) for e in actuals if isinstance(e, dict)])
         for t in (self.baselines, self.actuals):

@@ -449,7 +449,7 @@ def pipeline_detail_page(cv: Canvas, fig: Figures) -> None:
                          _tag(_driver_low(row.driver)), _tag(_driver_high(row.driver)))
               for row in sens.portfolio_tornado
               if DRIVER_BY_NAME[row.driver].affects_npsv][:TORNADO_ROWS_PORTFOLIO + 2]
-    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens.portfolio_central["npsv_gbp"], label_w=205,
+    y = tornado_chart(cv, LEFT, y, WIDTH, rows_t, sens.portfolio_central["npsv_gbp"], label_w=205,  # type: ignore[arg-type]  # NPSV: always defined
                       row_h=12.5)
     cv.wrapped(LEFT, y, WIDTH,
                "Bars run from the central NPSV (solid line) to the NPSV with each driver at its "
@@ -479,7 +479,7 @@ def _switching_text(row: SwitchingValue) -> tuple[str, str]:
                 ">+999%" if _defined(change) and change >= 10 else _signed_percent(change, 0))
     change = row.switching_change
     if value >= 10:   # far outside any tested range: the digits that matter
-        return f"×{value:,.0f}", ">+999%" if change >= 10 else _signed_percent(change, 0)
+        return f"×{value:,.0f}", ">+999%" if change >= 10 else _signed_percent(change, 0)  # type: ignore[operator]  # set with the value
     return f"×{value:.3g}", _signed_percent(change, 1)
 
 
@@ -866,8 +866,9 @@ def delivery_page(cv: Canvas, fig: Figures, page: int) -> None:
     rows = [_delivery_row(p) for p in tracked[:room]]
     columns = _delivery_columns(cv, rows)
     if len(tracked) > room:
-        rows.append(["", Cell(f"… {len(tracked) - room} more: the workbook's Delivery sheet has "
-                              "them all", GREY)] + [""] * (len(columns) - 2))
+        more: list[Cell | str] = ["", Cell(f"… {len(tracked) - room} more: the workbook's "
+                                           "Delivery sheet has them all", GREY)]
+        rows.append(more + [""] * (len(columns) - 2))
     y = cv.table(LEFT, y, columns, rows, row_h=RANK_ROW_H, size=7.0, wrap=(1, 3),
                  max_lines=3) + 10
     reasons = [f"{p.id}: {'; '.join(p.reasons)}" for p in tracked if p.status in ("amber", "red")]
@@ -993,7 +994,8 @@ def compute_figures(inputs: PortfolioInputs, pack: AssumptionPack, *, draws: int
     records = results.project_records()
     npsv = [rec["npsv_gbp"] if _defined(rec["npsv_gbp"]) else -math.inf for rec in records]
     order = sorted(range(len(records)), key=lambda i: -npsv[i])
-    delivery = track(delivery_document, pack) if has_delivery(delivery_document) else None
+    delivery = (track(delivery_document, pack)
+                if delivery_document is not None and has_delivery(delivery_document) else None)
     return Figures(results, records, results.portfolio_record(), sens, mc, pack, inputs,
                    datetime.date.today(), {i: k + 1 for k, i in enumerate(order)},
                    delivery=delivery)

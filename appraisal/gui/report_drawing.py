@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -55,7 +55,7 @@ NONE_FLOOR = 100_000
 
 
 # -- figures ----------------------------------------------------------------------------
-def _defined(v) -> bool:
+def _defined(v: object) -> TypeGuard[float]:
     return v is not None and not (isinstance(v, float) and not math.isfinite(v))
 
 

@@ -80,7 +80,7 @@ class BackgroundTask(QObject):
 
 
 def outcome_handler(parent: QWidget, *, cancelled: type[BaseException], cancelled_text: str,
-                    failed_title: str, on_result: Callable[[Any], None],
+                    failed_title: str, on_result: Callable[[Any], object],
                     failed_text: Callable[[BaseException], str] = str,
                     status: Callable[[str], None] | None = None
                     ) -> Callable[[Any, BaseException | None], None]:

@@ -427,7 +427,7 @@ HEAT_PUMP_BLOCK_ROW = ENERGY_TABLE.last_row + 2
 HEAT_PUMP_FIRST_ROW = HEAT_PUMP_BLOCK_ROW + 3   # title, intro, column headings, then inputs
 CALCULATOR_COLUMNS = ("Input", "Your entry", "Unit", "Used when left empty", "Help")
 
-HEAT_PUMP_FIELDS = (
+HEAT_PUMP_FIELDS: tuple[Field, ...] = (
     Field("installs", "Heat pumps installed", "whole", "count", "500",
           "Number of homes or buildings that get a heat pump.", lo=0, hi=1e7),
     Field("heat_demand_kwh_per_install", "Heat demand of each", "number", "kWh of heat a year",
@@ -443,7 +443,7 @@ HEAT_PUMP_FIELDS = (
 )
 EV_BLOCK_ROW = HEAT_PUMP_FIRST_ROW + len(HEAT_PUMP_FIELDS) + 1
 EV_FIRST_ROW = EV_BLOCK_ROW + 3
-EV_FIELDS = (
+EV_FIELDS: tuple[Field, ...] = (
     Field("chargers", "Chargers installed", "whole", "count", "120",
           "Number of charge points.", lo=0, hi=1e7),
     Field("kwh_per_charger_per_year", "Energy each charger delivers", "number", "kWh a year",

@@ -290,13 +290,14 @@ def write_sensitivity(wb, fmt: Formats, sens: Tornado, results: PortfolioResults
                           "categories": cats, "values": [SENSITIVITY, first, 5, last, 5],
                           "fill": {"color": HIGH_COLOUR}})
         central = sens.portfolio_central["npsv_gbp"]
+        assert central is not None   # an NPSV is a sum: always defined
         chart.set_title({"name": f"Portfolio NPSV: each driver at its low and high (bars from "
                                  f"the central £{central / 1e6:,.1f}m)",
                          "name_font": {"size": 11}})
         # the bars start at the central NPSV: a tornado
         axis = {"num_format": MONEY_M, "crossing": central, "major_gridlines": GRID}
-        bounds = _nice_bounds([central] + [t.at("npsv_gbp", side) for t in sens.portfolio_tornado
-                                           for side in ("low", "high")])
+        bounds = _nice_bounds([central] + [t.at("npsv_gbp", side)  # type: ignore[misc]  # NPSV: always defined
+                               for t in sens.portfolio_tornado for side in ("low", "high")])
         if bounds:
             axis.update(min=bounds[0], max=bounds[1])
         chart.set_x_axis(axis)

@@ -103,7 +103,7 @@ def values(p: ProjectTrack) -> dict[str, Any]:
     """The core's figures of a tracked project, by column key (the cached values too)."""
     out: dict[str, Any] = {k: getattr(p, k) for k in COL if hasattr(p, k)}
     out.update(
-        baseline=f"{STAGE_ABBREVIATIONS.get(p.baseline_stage, p.baseline_stage)} "
+        baseline=f"{STAGE_ABBREVIATIONS.get(p.baseline_stage or "", p.baseline_stage or "")} "
                  f"{p.baseline_date.isoformat() if p.baseline_date else ''}",
         baseline_npsv=p.baseline.npsv_gbp if p.baseline else None,
         baseline_bcr=p.baseline.bcr if p.baseline else None,
@@ -147,7 +147,7 @@ def _pipeline_row(ws, fmt: Formats, r: int, first: int, last: int, report: Deliv
 
     def rng(key: str) -> str:
         return f"{cell(first, COL[key])}:{cell(last, COL[key])}"
-    sums = {"capex_to_date_gbp": pl.capex_to_date_gbp,
+    sums: dict[str, float | None] = {"capex_to_date_gbp": pl.capex_to_date_gbp,
             "capex_profile_to_date_gbp": pl.capex_profile_to_date_gbp,
             "baseline_capex_gbp": pl.baseline_capex_gbp, "forecast_capex_gbp": pl.forecast_capex_gbp}
     for key, value in sums.items():

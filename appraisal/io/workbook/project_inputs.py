@@ -6,7 +6,7 @@ attributes (the worksheet, the project, the addresses found so far).
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ...core.appraise import SECTORS, blended_upper_bound
 from ...core.portfolio import ADDITIONALITY_FIELDS, READINESS_FLAGS
@@ -14,6 +14,13 @@ from ...core.results import fuel_name
 from ...core.words import OB_TYPE_NAMES, SECTOR_NAMES, SPATIAL_LEVEL_NAMES, STAGE_NAMES
 from .layout import (FACTOR, MONEY, NUM0, NUM1, NUM2, PCT, RATIO, YEAR, cached, cell, label_formula,
                      write_text, yes_no)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.pack import AssumptionPack, Category
+    from ...core.portfolio import BenefitStream, ProjectInputs
+    from ...core.results import PortfolioResults
+    from .input_register import InputRegister
+    from .layout import Formats
 
 
 def fuel_words(code: str) -> str:
@@ -64,10 +71,31 @@ def input_path(key: str) -> tuple[tuple[str, ...], str] | None:
 class InputsBlock:
     """METHOD.md's inputs of one project, section by section."""
 
+    # set by ProjectSheet (which mixes this block in) before any method here runs
+    ws: Any                    # the xlsxwriter worksheet
+    fmt: Formats
+    sheet: str
+    p: ProjectInputs
+    pack: AssumptionPack
+    results: PortfolioResults
+    register: InputRegister | None
+    category: Category
+    fuels: list[str]
+    m: dict[str, Any]          # the project's metrics
+    k: float                   # deflator, project price year -> price base
+    start: int
+    streams: list[BenefitStream]
+    has_pf_map: bool
+    row: int
+    at: dict[str, str]
+    inp: dict[str, str]
+    deferred: list[Callable[[], None]]
+    rng: Callable[[str], str]  # YearTable's
+
     def register_input(self, key: str, row: int, col: int, value) -> None:
         """Mark the input cell of ``key`` in the workbook's register (for reading back)."""
         found = input_path(key) if self.register is not None else None
-        if found is None or (key == "share" and self.has_pf_map):   # "not used": no input
+        if found is None or self.register is None or (key == "share" and self.has_pf_map):   # "not used": no input
             return
         path, kind = found
         self.register.add(("projects", self.p.id) + path, self.sheet, row, col, value, kind)
@@ -178,6 +206,7 @@ class InputsBlock:
                          note="a mix of project types: the shares should add up to 100%")
                 shares.append((self.inp[f"ob_share_{t}"], f'MATCH("{t}",OB_Type,0)'))
         else:
+            assert isinstance(ptype, str)   # not a mix of shares (the branch above)
             self.put("ob_type", "Optimism bias project type", p.ob_project_type or "", None,
                      f'=IF({{B}}="",{self.cat("Cat_OBType")},{{B}})', ptype)
             self.label_beside("ob_type", 4, label_formula(self.at["ob_type"], OB_TYPE_NAMES,

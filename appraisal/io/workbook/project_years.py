@@ -7,13 +7,21 @@ attributes (the worksheet, the project, its results and series).
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 from xlsxwriter.utility import xl_col_to_name
 
 from .project_inputs import fuel_words
 from .layout import FACTOR, MONEY, NUM0, NUM2, NUM5, PCT, YEAR, write_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.pack import AssumptionPack, Category
+    from ...core.portfolio import BenefitStream, ProjectInputs
+    from ...core.results import PortfolioResults
+    from .assumptions import YearAxis
+    from .input_register import InputRegister
+    from .layout import Formats
 
 BOLD_ITEMS = ("costs", "benefits", "cash")
 # year-table input rows -> the project field (a year map) their cells hold; a benefit
@@ -40,6 +48,34 @@ class _Refs(dict):
 
 class YearTable:
     """The rows, their formula templates and their cached values."""
+
+    # set by ProjectSheet (which mixes this table in) and by InputsBlock before it runs
+    ws: Any                    # the xlsxwriter worksheet
+    fmt: Formats
+    sheet: str
+    p: ProjectInputs
+    pack: AssumptionPack
+    results: PortfolioResults
+    register: InputRegister | None
+    axis: YearAxis
+    category: Category
+    fuels: list[str]
+    A: int                     # the appraisal year
+    k: float                   # deflator, project price year -> price base
+    start: int
+    years: np.ndarray
+    ny: int
+    s0: int
+    s: dict[str, np.ndarray]   # the project's series over the table's years
+    streams: list[BenefitStream]
+    has_pf_map: bool
+    row: int
+    rows: dict[str, int]
+    at: dict[str, str]
+    inp: dict[str, str]
+    res: dict[str, str]
+    qty: dict[str, float]
+    comfort_used: float
 
     def rng(self, key: str) -> str:
         r = self.rows[key]

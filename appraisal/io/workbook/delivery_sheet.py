@@ -103,7 +103,7 @@ def values(p: ProjectTrack) -> dict[str, Any]:
     """The core's figures of a tracked project, by column key (the cached values too)."""
     out: dict[str, Any] = {k: getattr(p, k) for k in COL if hasattr(p, k)}
     out.update(
-        baseline=f"{STAGE_ABBREVIATIONS.get(p.baseline_stage or "", p.baseline_stage or "")} "
+        baseline=f"{STAGE_ABBREVIATIONS.get(p.baseline_stage or '', p.baseline_stage or '')} "
                  f"{p.baseline_date.isoformat() if p.baseline_date else ''}",
         baseline_npsv=p.baseline.npsv_gbp if p.baseline else None,
         baseline_bcr=p.baseline.bcr if p.baseline else None,

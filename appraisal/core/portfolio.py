@@ -359,28 +359,13 @@ _describe = describe
 
 
 def _parse_project(p: dict[str, Any], index: int, ck: _Checker, pack: AssumptionPack | None) -> ProjectInputs | None:
-    label = f"#{index + 1}"
-    pid = p.get("id")
-    # a message names the project by its id, unless the id is unusable (a 1 MB id is not echoed)
-    ck.project = pid if isinstance(pid, str) and pid.strip() and len(pid) <= MAX_ID \
-        and not has_lone_surrogate(pid) else label
-    pid = ck.text(p, "id", "id", required=True, limit=MAX_ID).strip()
-    name = ck.text(p, "name", "name", default=pid)
-    category = ck.text(p, "category", "category", required=True)
-    known_categories = pack.categories if pack is not None else CATEGORIES
-    if category and category not in known_categories:
-        ck.bad("category", f"{category[:40]!r} is not a known category "
-                           f"(one of {', '.join(sorted(known_categories))})")
-    levels = list(pack.additionality) if pack is not None else list(SPATIAL_LEVELS)
-    level = p.get("spatial_level")
-    if level is None:
-        level = DEFAULT_SPATIAL_LEVEL
-        if level not in levels:
-            ck.bad("spatial_level", f"is needed: the assumption pack has no {level!r} row to use "
-                                    f"by default (give one of {', '.join(levels)})")
-    elif not isinstance(level, str) or level not in levels:
-        ck.bad("spatial_level", f"{_describe(level)} is not one of {', '.join(levels)}")
-        level = levels[0] if levels else DEFAULT_SPATIAL_LEVEL
+    """One project of the file, checked field by field; every problem goes to ``ck``.
+
+    The helpers run in the order the fields are read so the problems are listed in that
+    order.
+    """
+    pid, name, category = _parse_identity(p, index, ck, pack)
+    level = _parse_spatial_level(p, ck, pack)
     price_year = ck.integer(p, "price_year", "price_year")
     if price_year is not None and pack is not None and not pack.deflator.covers(price_year):
         lo, hi = pack.deflator_years
@@ -394,12 +379,80 @@ def _parse_project(p: dict[str, Any], index: int, ck: _Checker, pack: Assumption
     lifetime = ck.integer(p, "lifetime_years", "lifetime_years",
                           required=True, default=0)
 
+    fuels = pack.fuels() if pack is not None else None
+    energy, energy_given = _parse_energy_changes(p, ck, fuels)
+    derived = _parse_calculator(p, ck, pack, fuels, energy_given)
+    if derived is not None:
+        energy = derived
+    benefits, stream_notes = _parse_other_benefits(p, ck)
+
+    ob = ck.number(p, "optimism_bias", "optimism_bias")
+    ob_mit = ck.number(p, "ob_mitigation", "ob_mitigation")
+    ob_type = p.get("ob_project_type")
+    if ob_type is not None:
+        ob_type = _parse_ob_type(ob_type, ck, pack)
+    jypm = ck.number(p, "job_years_per_million", "job_years_per_million")
+    fte = ck.number(p, "operational_fte", "operational_fte", default=0.0)
+    additionality = _parse_additionality(p, ck)
+    readiness = _parse_readiness(p, ck)
+
+    ranges = _parse_ranges(p.get("sensitivity"), ck)
+    ck.text(p, "notes", "notes", limit=MAX_NOTES)   # free text, kept as it is
+    notes = tuple(likely_typos(p, PROJECT_FIELDS + DELIVERY_FIELDS)) + tuple(stream_notes)
+    v2 = _parse_v2_project(p, ck, pack, fuels)
+    return ProjectInputs(
+        id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
+        spatial_level=level, price_year=price_year, capex=capex, public_funding_share=share,
+        public_funding=public_funding, opex_per_year=opex or 0.0, operating_start=op_start,
+        lifetime_years=lifetime or 0, energy_changes=tuple(energy), other_benefits=tuple(benefits),
+        bill_savings_to_promoter=ck.boolean(p, "bill_savings_to_promoter", "bill_savings_to_promoter"),
+        optimism_bias=ob, ob_mitigation=ob_mit, ob_project_type=ob_type,
+        job_years_per_million=jypm, operational_fte=fte or 0.0, additionality=additionality,
+        readiness=readiness, sensitivity=ranges, notes=notes, **v2)
+
+
+def _parse_identity(p: dict[str, Any], index: int, ck: _Checker,
+                    pack: AssumptionPack | None) -> tuple[str, str, str]:
+    """The id, name and category of a project; sets ``ck.project`` so later messages name it."""
+    label = f"#{index + 1}"
+    pid = p.get("id")
+    # a message names the project by its id, unless the id is unusable (a 1 MB id is not echoed)
+    ck.project = pid if isinstance(pid, str) and pid.strip() and len(pid) <= MAX_ID \
+        and not has_lone_surrogate(pid) else label
+    pid = ck.text(p, "id", "id", required=True, limit=MAX_ID).strip()
+    name = ck.text(p, "name", "name", default=pid)
+    category = ck.text(p, "category", "category", required=True)
+    known_categories = pack.categories if pack is not None else CATEGORIES
+    if category and category not in known_categories:
+        ck.bad("category", f"{category[:40]!r} is not a known category "
+                           f"(one of {', '.join(sorted(known_categories))})")
+    return pid, name, category
+
+
+def _parse_spatial_level(p: dict[str, Any], ck: _Checker, pack: AssumptionPack | None) -> str:
+    """The spatial level of additionality: given, or the default when the pack has that row."""
+    levels = list(pack.additionality) if pack is not None else list(SPATIAL_LEVELS)
+    level = p.get("spatial_level")
+    if level is None:
+        level = DEFAULT_SPATIAL_LEVEL
+        if level not in levels:
+            ck.bad("spatial_level", f"is needed: the assumption pack has no {level!r} row to use "
+                                    f"by default (give one of {', '.join(levels)})")
+    elif not isinstance(level, str) or level not in levels:
+        ck.bad("spatial_level", f"{_describe(level)} is not one of {', '.join(levels)}")
+        level = levels[0] if levels else DEFAULT_SPATIAL_LEVEL
+    return level
+
+
+def _parse_energy_changes(p: dict[str, Any], ck: _Checker,
+                          fuels: list[str] | None) -> tuple[list[tuple[str, float]], bool]:
+    """The (fuel, quantity a year) pairs of ``energy_changes``, and whether any were given
+    (a calculator may not be given beside them)."""
     energy: list[tuple[str, float]] = []
     items = p.get("energy_changes")
     if items is not None and not isinstance(items, list):
         ck.bad("energy_changes", f"must be a list, not {_describe(items)}")
         items = None
-    fuels = pack.fuels() if pack is not None else None
     for k, item in enumerate(items or []):
         path = f"energy_changes[{k}]"
         if not isinstance(item, dict):
@@ -416,33 +469,48 @@ def _parse_project(p: dict[str, Any], index: int, ck: _Checker, pack: Assumption
         qv = ck.value(q, f"{path}.quantity_per_year")
         if qv is not None and fuel:
             energy.append((fuel, qv))
+    return energy, bool(items)
 
+
+def _parse_calculator(p: dict[str, Any], ck: _Checker, pack: AssumptionPack | None,
+                      fuels: list[str] | None,
+                      energy_given: bool) -> list[tuple[str, float]] | None:
+    """The energy changes a ``calculator`` block derives, checked against the ranges and the
+    pack's fuels; None when there is no usable calculator (the given changes then stand)."""
     calc = p.get("calculator")
-    if calc is not None:
-        if not isinstance(calc, dict):
-            ck.bad("calculator", f"must be an object with a type, not {_describe(calc)}")
-        elif items:
-            ck.bad("calculator", "give either energy_changes or calculator inputs, not both")
-        else:
-            try:
-                derived = run_calculator(calc, pack.calculator_defaults if pack is not None else {},
-                                         ck.project or "")
-            except InputError as exc:
-                ck.problems.extend(replace(prob, file=ck.file) for prob in exc.problems)
-            else:
-                energy = [(c["fuel"], c["quantity_per_year"]) for c in derived.energy_changes]
-                limit = FIELD_RANGES["energy_changes[].quantity_per_year"]
-                for fuel, q in energy:
-                    if not limit.lo <= q <= limit.hi:
-                        ck.bad("calculator", f"gives {q:,.4g} a year of {fuel}, beyond the "
-                                             f"{limit.words()} an energy change may be; check "
-                                             "the inputs")
-                for fuel, _ in energy:
-                    if fuels is not None and fuel not in fuels:
-                        ck.bad("calculator.displaced_fuel",
-                               f"{fuel!r} is not a fuel of the assumption pack "
-                               f"(one of {', '.join(fuels)})")
+    if calc is None:
+        return None
+    if not isinstance(calc, dict):
+        ck.bad("calculator", f"must be an object with a type, not {_describe(calc)}")
+        return None
+    if energy_given:
+        ck.bad("calculator", "give either energy_changes or calculator inputs, not both")
+        return None
+    try:
+        derived = run_calculator(calc, pack.calculator_defaults if pack is not None else {},
+                                 ck.project or "")
+    except InputError as exc:
+        ck.problems.extend(replace(prob, file=ck.file) for prob in exc.problems)
+        return None
+    energy = [(c["fuel"], c["quantity_per_year"]) for c in derived.energy_changes]
+    limit = FIELD_RANGES["energy_changes[].quantity_per_year"]
+    for fuel, q in energy:
+        if not limit.lo <= q <= limit.hi:
+            ck.bad("calculator", f"gives {q:,.4g} a year of {fuel}, beyond the "
+                                 f"{limit.words()} an energy change may be; check "
+                                 "the inputs")
+    for fuel, _ in energy:
+        if fuels is not None and fuel not in fuels:
+            ck.bad("calculator.displaced_fuel",
+                   f"{fuel!r} is not a fuel of the assumption pack "
+                   f"(one of {', '.join(fuels)})")
+    return energy
 
+
+def _parse_other_benefits(p: dict[str, Any],
+                          ck: _Checker) -> tuple[list[BenefitStream], list[str]]:
+    """The ``other_benefits`` streams, and notes on streams whose settings do not apply
+    (health discounting on revenue)."""
     benefits: list[BenefitStream] = []
     stream_notes: list[str] = []
     items = p.get("other_benefits")
@@ -478,38 +546,24 @@ def _parse_project(p: dict[str, Any], index: int, ck: _Checker, pack: Assumption
                                 "stays in the financial case")
         if per_year is not None or profile is not None:
             benefits.append(BenefitStream(blabel, kind, per_year, profile, disc))
+    return benefits, stream_notes
 
-    ob = ck.number(p, "optimism_bias", "optimism_bias")
-    ob_mit = ck.number(p, "ob_mitigation", "ob_mitigation")
-    ob_type = p.get("ob_project_type")
-    if ob_type is not None:
-        ob_type = _parse_ob_type(ob_type, ck, pack)
-    jypm = ck.number(p, "job_years_per_million", "job_years_per_million")
-    fte = ck.number(p, "operational_fte", "operational_fte", default=0.0)
 
+def _parse_additionality(p: dict[str, Any], ck: _Checker) -> dict[str, float | None]:
+    """The project's own additionality factors (None where the pack's row applies)."""
     add_in = ck.mapping(p, "additionality", "additionality") or {}
     additionality: dict[str, float | None] = {}
     for f in ADDITIONALITY_FIELDS:
         additionality[f] = ck.number(add_in, f, f"additionality.{f}")
+    return additionality
 
+
+def _parse_readiness(p: dict[str, Any], ck: _Checker) -> Readiness:
+    """The readiness flags and months to start (missing flags read as not done)."""
     r_in = ck.mapping(p, "readiness", "readiness") or {}
-    readiness = Readiness(
+    return Readiness(
         **{f: ck.boolean(r_in, f, f"readiness.{f}") for f in READINESS_FLAGS},
         months_to_start=ck.number(r_in, "months_to_start", "readiness.months_to_start"))
-
-    ranges = _parse_ranges(p.get("sensitivity"), ck)
-    ck.text(p, "notes", "notes", limit=MAX_NOTES)   # free text, kept as it is
-    notes = tuple(likely_typos(p, PROJECT_FIELDS + DELIVERY_FIELDS)) + tuple(stream_notes)
-    v2 = _parse_v2_project(p, ck, pack, fuels)
-    return ProjectInputs(
-        id=pid, name=name, category=category, area=ck.text(p, "area", "area"),
-        spatial_level=level, price_year=price_year, capex=capex, public_funding_share=share,
-        public_funding=public_funding, opex_per_year=opex or 0.0, operating_start=op_start,
-        lifetime_years=lifetime or 0, energy_changes=tuple(energy), other_benefits=tuple(benefits),
-        bill_savings_to_promoter=ck.boolean(p, "bill_savings_to_promoter", "bill_savings_to_promoter"),
-        optimism_bias=ob, ob_mitigation=ob_mit, ob_project_type=ob_type,
-        job_years_per_million=jypm, operational_fte=fte or 0.0, additionality=additionality,
-        readiness=readiness, sensitivity=ranges, notes=notes, **v2)
 
 
 def _parse_v2_project(p: dict[str, Any], ck: _Checker, pack: AssumptionPack | None,

@@ -513,6 +513,7 @@ def select_projects(results: PortfolioResults, budget_gbp: float, objective: str
                     sector_max: Mapping[str, int] | None = None,
                     must_include: Iterable[str] = (), must_exclude: Iterable[str] = (),
                     time_limit_s: float | None = DEFAULT_TIME_LIMIT_S) -> Selection:
+    # long: 80 of its lines are the numpydoc docstring; the code is 6 lines (_build, _select)
     """The set of projects that maximises an objective within a public budget.
 
     Parameters

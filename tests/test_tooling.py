@@ -84,7 +84,6 @@ LONG_BEING_REWORKED = {
     ("appraisal/core/montecarlo.py", "simulate"),
     ("appraisal/io/workbook/analysis.py", "write_selection"),
     ("appraisal/io/workbook/analysis.py", "write_monte_carlo"),
-    ("appraisal/io/workbook/analysis.py", "write_sensitivity"),
     ("appraisal/cli.py", "_selection_table"),
 }
 

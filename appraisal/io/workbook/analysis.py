@@ -264,8 +264,20 @@ def write_sensitivity(wb, fmt: Formats, sens: Tornado, results: PortfolioResults
                          "each range: see the drivers at the foot of the sheet.", fmt.note)
     h = SENS_HEADER_ROW
     _headers(ws, fmt, h, 0, [label for label, _ in TORNADO_COLUMNS], height=45)
+    r, reach = _sensitivity_portfolio(wb, ws, fmt, sens, results, h + 1)
+    r = _sensitivity_projects(ws, fmt, sens, results, r, reach)
+    _sensitivity_drivers(wb, ws, fmt, sens, r)
+    for c, (_, width) in enumerate(TORNADO_COLUMNS):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(h + 1, 2)
+    _print_setup(ws, fmt, h)
 
-    r = h + 1
+
+def _sensitivity_portfolio(wb, ws, fmt: Formats, sens: Tornado, results: PortfolioResults,
+                           r: int) -> tuple[int, tuple[Any, Any]]:
+    """The portfolio's block from row ``r``: central figures, tornado rows and the tornado
+    chart below them. Returns the row after the chart and the (reachable, not within reach)
+    formats of the switching values, which the project blocks share."""
     write_text(ws, r, 0, "Portfolio", fmt.subtitle)
     write_text(ws, r, 1, "All projects", fmt.subtitle)
     totals = results.totals()
@@ -281,33 +293,46 @@ def write_sensitivity(wb, fmt: Formats, sens: Tornado, results: PortfolioResults
     chart_row = r + 2
     chart_rows = 20
     if last >= first:
-        chart = wb.add_chart({"type": "bar"})
-        cats = [SENSITIVITY, first, 1, last, 1]
-        chart.add_series({"name": "NPSV with the driver at its low",
-                          "categories": cats, "values": [SENSITIVITY, first, 4, last, 4],
-                          "fill": {"color": LOW_COLOUR}, "overlap": 100, "gap": 40})
-        chart.add_series({"name": "NPSV with the driver at its high",
-                          "categories": cats, "values": [SENSITIVITY, first, 5, last, 5],
-                          "fill": {"color": HIGH_COLOUR}})
-        central = sens.portfolio_central["npsv_gbp"]
-        assert central is not None   # an NPSV is a sum: always defined
-        chart.set_title({"name": f"Portfolio NPSV: each driver at its low and high (bars from "
-                                 f"the central £{central / 1e6:,.1f}m)",
-                         "name_font": {"size": 11}})
-        # the bars start at the central NPSV: a tornado
-        axis = {"num_format": MONEY_M, "crossing": central, "major_gridlines": GRID}
-        bounds = _nice_bounds([central] + [t.at("npsv_gbp", side)  # type: ignore[misc]  # NPSV: always defined
-                               for t in sens.portfolio_tornado for side in ("low", "high")])
-        if bounds:
-            axis.update(min=bounds[0], max=bounds[1])
-        chart.set_x_axis(axis)
-        chart.set_y_axis({"reverse": True, "label_position": "low"})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 900, "height": 20 * chart_rows})
-        ws.insert_chart(chart_row, 1, chart, {"object_position": 1})
-    r = chart_row + chart_rows + 1
+        _tornado_chart(wb, ws, sens, first, last, chart_row, chart_rows)
+    return chart_row + chart_rows + 1, reach
 
-    for i, p in enumerate(sens.projects):    # in the order of results.ids
+
+def _tornado_chart(wb, ws, sens: Tornado, first: int, last: int, chart_row: int,
+                   chart_rows: int) -> None:
+    """The portfolio's tornado: bars from the central NPSV to each driver's low and high,
+    read from rows ``first`` to ``last``, placed at ``chart_row``."""
+    chart = wb.add_chart({"type": "bar"})
+    cats = [SENSITIVITY, first, 1, last, 1]
+    chart.add_series({"name": "NPSV with the driver at its low",
+                      "categories": cats, "values": [SENSITIVITY, first, 4, last, 4],
+                      "fill": {"color": LOW_COLOUR}, "overlap": 100, "gap": 40})
+    chart.add_series({"name": "NPSV with the driver at its high",
+                      "categories": cats, "values": [SENSITIVITY, first, 5, last, 5],
+                      "fill": {"color": HIGH_COLOUR}})
+    central = sens.portfolio_central["npsv_gbp"]
+    assert central is not None   # an NPSV is a sum: always defined
+    chart.set_title({"name": f"Portfolio NPSV: each driver at its low and high (bars from "
+                             f"the central £{central / 1e6:,.1f}m)",
+                     "name_font": {"size": 11}})
+    # the bars start at the central NPSV: a tornado
+    axis = {"num_format": MONEY_M, "crossing": central, "major_gridlines": GRID}
+    bounds = _nice_bounds([central] + [t.at("npsv_gbp", side)  # type: ignore[misc]  # NPSV: always defined
+                           for t in sens.portfolio_tornado for side in ("low", "high")])
+    if bounds:
+        axis.update(min=bounds[0], max=bounds[1])
+    chart.set_x_axis(axis)
+    chart.set_y_axis({"reverse": True, "label_position": "low"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 900, "height": 20 * chart_rows})
+    ws.insert_chart(chart_row, 1, chart, {"object_position": 1})
+
+
+def _sensitivity_projects(ws, fmt: Formats, sens: Tornado, results: PortfolioResults, r: int,
+                          reach: tuple[Any, Any]) -> int:
+    """A block per project from row ``r``, in the order of ``results.ids``: central figures,
+    tornado rows with switching values, and the lower discount rate test. Returns the row
+    after the last block."""
+    for i, p in enumerate(sens.projects):
         write_text(ws, r, 0, p.id, fmt.subtitle)
         write_text(ws, r, 1, p.name, fmt.subtitle)
         _central(ws, fmt, r + 1, {"npsv_gbp": p.npsv_gbp, "bcr": p.bcr,
@@ -324,7 +349,12 @@ def write_sensitivity(wb, fmt: Formats, sens: Tornado, results: PortfolioResults
                        fmt.note)
             r += 1
         r += 1
+    return r
 
+
+def _sensitivity_drivers(wb, ws, fmt: Formats, sens: Tornado, r: int) -> None:
+    """The drivers from row ``r``: low, high, who set the range, and why (on a new printed
+    page)."""
     write_text(ws, r, 0, "The drivers: their low and high, and why", fmt.subtitle)
     r += 1
     widths = [w for _, w in TORNADO_COLUMNS]
@@ -339,11 +369,6 @@ def write_sensitivity(wb, fmt: Formats, sens: Tornado, results: PortfolioResults
                   rows, 5, len(widths) - 1, widths)
     write_text(ws, r + len(rows) + 1, 0, "A project whose file sets its own range for a driver "
                                          "shows it in the Low and High of its block.", fmt.note)
-
-    for c, (_, width) in enumerate(TORNADO_COLUMNS):
-        ws.set_column(c, c, width)
-    ws.freeze_panes(h + 1, 2)
-    _print_setup(ws, fmt, h)
 
 
 # ---------------------------------------------------------------------------

@@ -83,7 +83,6 @@ LONG_BEING_REWORKED = {
     ("appraisal/core/sensitivity.py", "sensitivity"),
     ("appraisal/core/montecarlo.py", "simulate"),
     ("appraisal/io/workbook/analysis.py", "write_selection"),
-    ("appraisal/io/workbook/analysis.py", "write_monte_carlo"),
     ("appraisal/cli.py", "_selection_table"),
 }
 

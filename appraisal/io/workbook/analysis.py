@@ -402,10 +402,22 @@ def write_monte_carlo(wb, fmt: Formats, mc: SimulationSummary, results: Portfoli
     distributions drawn from."""
     ws = wb.add_worksheet(MONTE_CARLO)
     pack_id, vintage = mc.pack_id, mc.pack_vintage
-    seed, draws = mc.seed, mc.draws
-    _heading(ws, fmt, "Monte Carlo simulation", f"{draws:,} futures drawn with seed {seed} by "
+    _heading(ws, fmt, "Monte Carlo simulation", f"{mc.draws:,} futures drawn with seed {mc.seed} by "
              "the application; the same seed and number of draws give the same figures.",
              results, pack_id, vintage)
+    _mc_seed(wb, ws, fmt, mc)
+    r = _mc_percentiles(ws, fmt, mc, results)
+    r = _mc_histogram(wb, ws, fmt, mc, r + 2)
+    _mc_distributions(wb, ws, fmt, mc, r)
+    for c, width in enumerate(MC_WIDTHS):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(SEED_ROW + 1, 0)
+    _print_setup(ws, fmt, SEED_ROW)
+
+
+def _mc_seed(wb, ws, fmt: Formats, mc: SimulationSummary) -> None:
+    """The seed and the number of draws, large and named (``MC_Seed``, ``MC_Draws``), so the
+    run can be repeated."""
     key = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1F4E79",
                          "bg_color": "#DDEBF7", "border": 2, "border_color": "#1F4E79",
                          "align": "center", "num_format": "0"})
@@ -413,14 +425,18 @@ def write_monte_carlo(wb, fmt: Formats, mc: SimulationSummary, results: Portfoli
                                "bg_color": "#DDEBF7", "border": 2, "border_color": "#1F4E79",
                                "align": "center", "num_format": "#,##0"})
     write_text(ws, SEED_ROW, 0, "Random seed", fmt.subtitle)
-    ws.write_number(SEED_ROW, 1, seed, key)
+    ws.write_number(SEED_ROW, 1, mc.seed, key)
     write_text(ws, SEED_ROW, 2, "Draws", fmt.subtitle)
-    ws.write_number(SEED_ROW, 3, draws, key_draws)
+    ws.write_number(SEED_ROW, 3, mc.draws, key_draws)
     ws.set_row(SEED_ROW, 24)
     write_text(ws, SEED_ROW, 5, mc.note, fmt.note)
     wb.define_name("MC_Seed", f"='{MONTE_CARLO}'!$B${SEED_ROW + 1}")
     wb.define_name("MC_Draws", f"='{MONTE_CARLO}'!$D${SEED_ROW + 1}")
 
+
+def _mc_percentiles(ws, fmt: Formats, mc: SimulationSummary, results: PortfolioResults) -> int:
+    """The table of mean and percentiles per output, a row per project and the portfolio's
+    total row; returns the row of the total."""
     h = MC_TABLE_ROW
     write_text(ws, h - 1, 0, "NPSV, BCR, carbon saved and net additional jobs across the draws: "
                              "mean and percentiles (P10: one draw in ten is lower)", fmt.subtitle)
@@ -447,8 +463,13 @@ def write_monte_carlo(wb, fmt: Formats, mc: SimulationSummary, results: Portfoli
     ws.write_string(r, 0, "Portfolio", f)
     ws.write_string(r, 1, "All projects", f)
     _mc_row(ws, fmt, r, mc.portfolio, results.totals().get("npsv_gbp"), total=True)
-    r += 2
+    return r
 
+
+def _mc_histogram(wb, ws, fmt: Formats, mc: SimulationSummary, r: int) -> int:
+    """The histogram of the portfolio's NPSV from row ``r``, with its column chart beside it;
+    returns the row after the table or the chart, whichever is lower."""
+    draws, seed = mc.draws, mc.seed
     counts, edges = mc.portfolio.histogram_counts, mc.portfolio.histogram_edges_gbp
     write_text(ws, r, 0, f"Portfolio NPSV: histogram of the {draws:,} draws", fmt.subtitle)
     r += 1
@@ -481,8 +502,12 @@ def write_monte_carlo(wb, fmt: Formats, mc: SimulationSummary, results: Portfoli
         chart.set_legend({"none": True})
         chart.set_size({"width": 760, "height": 440})
         ws.insert_chart(first - 1, 8, chart, {"object_position": 1})
-    r = max(last, first + 22) + 2
+    return max(last, first + 22) + 2
 
+
+def _mc_distributions(wb, ws, fmt: Formats, mc: SimulationSummary, r: int) -> None:
+    """The distributions drawn from, from row ``r``: shape, low, mode and high as factors on
+    the central value, and why."""
     write_text(ws, r, 0, "The distributions drawn from (a factor on each central value)",
                fmt.subtitle)
     r += 1
@@ -494,11 +519,6 @@ def write_monte_carlo(wb, fmt: Formats, mc: SimulationSummary, results: Portfoli
                                    ("Mode", "mode", FACTOR_X), ("High", "high", FACTOR_X),
                                    ("Common to all projects", "common", CENTRE)],
                   rows, 7, len(MC_WIDTHS) - 1, MC_WIDTHS)
-
-    for c, width in enumerate(MC_WIDTHS):
-        ws.set_column(c, c, width)
-    ws.freeze_panes(SEED_ROW + 1, 0)
-    _print_setup(ws, fmt, SEED_ROW)
 
 
 # ---------------------------------------------------------------------------

@@ -590,6 +590,24 @@ def write_selection(wb, fmt: Formats, selection: Selection, curve: BudgetCurve,
     _heading(ws, fmt, "Choosing a pipeline within a budget", "the choice is an optimisation "
              "(mixed-integer programming) run by the application at export.", results, pack_id,
              vintage)
+    r = _selection_settings(ws, fmt, selection, objective_header)
+    r, objective_total_row = _selection_sets(wb, ws, fmt, selection, results, r + 1)
+    r, first, last = _curve_table(ws, fmt, curve, num, objective_words, r + 1)
+    if last >= first:
+        _curve_chart(wb, ws, selection, curve, objective_header, objective_words, first, last,
+                     objective_total_row)
+    widths = [w for _, w in SET_COLUMNS]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+        ws.set_column(GREEDY_COL + c, GREEDY_COL + c, width)
+    ws.set_column(GREEDY_COL - 1, GREEDY_COL - 1, 3)
+    ws.freeze_panes(3, 0)
+    _print_setup(ws, fmt, 2)
+
+
+def _selection_settings(ws, fmt: Formats, selection: Selection, objective_header: str) -> int:
+    """The budget (at row ``SETTINGS_ROW``, which the chart reads), objective, constraints
+    and solver status; returns the row after them."""
     r = SETTINGS_ROW
     status = selection.status + (f": {selection.message}" if selection.message else "")
     for label, value, f in (("Budget (public money)", selection.budget_gbp, fmt.num(MONEY, bold=True)),
@@ -602,9 +620,15 @@ def write_selection(wb, fmt: Formats, selection: Selection, curve: BudgetCurve,
         else:
             ws.write_number(r, 2, value, f)
         r += 1
-    budget_cell_row = SETTINGS_ROW
+    return r
 
-    r += 1
+
+def _selection_sets(wb, ws, fmt: Formats, selection: Selection, results: PortfolioResults,
+                    r: int) -> tuple[int, int]:
+    """From row ``r``: the exact choice beside the greedy one, the difference between them,
+    and which projects are in one only. Returns the row after them and the row of the exact
+    choice's total (the chart marks it)."""
+    metric, objective_header, _, num = _objective_header(selection.objective)
     write_text(ws, r, 0, "Best choice (exact, by mixed-integer programming)", fmt.subtitle)
     write_text(ws, r, GREEDY_COL, "Greedy choice (highest BCR first while the budget lasts)",
                fmt.subtitle)
@@ -621,7 +645,6 @@ def write_selection(wb, fmt: Formats, selection: Selection, curve: BudgetCurve,
     total_greedy = _set_table(ws, fmt, r + 1, GREEDY_COL, selection.greedy_selected, exact,
                               results, metric, num, selection.greedy_public_cost_gbp,
                               selection.greedy_objective_value, centred)
-    objective_total_row = total_exact
     r = max(total_exact, total_greedy) + 1
     write_text(ws, r, 0, "Difference", fmt.bold)
     write_text(ws, r, 1, "best choice less greedy choice", fmt.bold)
@@ -641,8 +664,14 @@ def write_selection(wb, fmt: Formats, selection: Selection, curve: BudgetCurve,
             write_text(ws, r, 0, "The greedy choice ignores the minimum and maximum counts and "
                                  "does not meet them.", fmt.note)
             r += 1
+    return r, total_exact
 
-    r += 1
+
+def _curve_table(ws, fmt: Formats, curve: BudgetCurve, num: str, objective_words: str,
+                 r: int) -> tuple[int, int, int]:
+    """The budget curve from row ``r``: the best objective, its cost, the marginal value of
+    the next £1m and the count of projects at each budget. Returns the last row written and
+    the first and last rows of the points (the chart reads them)."""
     write_text(ws, r, 0, f"What the budget buys: the best {objective_words} at each budget, "
                          f"and what the next £1m buys", fmt.subtitle)
     r += 1
@@ -661,43 +690,42 @@ def write_selection(wb, fmt: Formats, selection: Selection, curve: BudgetCurve,
     if curve.status != "optimal":
         r += 1
         write_text(ws, r, 0, f"Solver status along the curve: {curve.status}", fmt.note)
-    if last >= first:
-        chart = wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
-        chart.add_series({"name": f"Best {objective_words}",
-                          "categories": [SELECTION, first, 0, last, 0],
-                          "values": [SELECTION, first, 1, last, 1],
-                          "line": {"color": HIGH_COLOUR, "width": 1.5},
-                          "marker": {"type": "circle", "size": 4,
-                                     "fill": {"color": HIGH_COLOUR}, "border": {"color": HIGH_COLOUR}}})
-        if selection.feasible:
-            chart.add_series({"name": "This budget's choice",
-                              "categories": [SELECTION, budget_cell_row, 2, budget_cell_row, 2],
-                              "values": [SELECTION, objective_total_row, 3, objective_total_row, 3],
-                              "line": {"none": True},
-                              "marker": {"type": "diamond", "size": 10,
-                                         "fill": {"color": LOW_COLOUR},
-                                         "border": {"color": LOW_COLOUR}}})
-        chart.set_title({"name": f"Best {objective_words} against the budget",
-                         "name_font": {"size": 11}})
-        y_format = MONEY_M if curve.objective_unit == "GBP" else "#,##0"
-        x_max = max(curve.points[-1].budget_gbp, selection.budget_gbp)
-        x_axis = {"name": "Budget (public money)", "num_format": _short_gbp_format(x_max / 5, extra=0),
-                  "min": 0, "major_gridlines": GRID}
-        if x_max > 0:    # to the budget that funds everything, or the one chosen if more
-            x_axis["max"] = x_max
-        chart.set_x_axis(x_axis)
-        chart.set_y_axis({"name": objective_header, "num_format": y_format, "major_gridlines": GRID})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 760, "height": 420})
-        ws.insert_chart(first - 1, GREEDY_COL, chart, {"object_position": 1})
+    return r, first, last
 
-    widths = [w for _, w in SET_COLUMNS]
-    for c, width in enumerate(widths):
-        ws.set_column(c, c, width)
-        ws.set_column(GREEDY_COL + c, GREEDY_COL + c, width)
-    ws.set_column(GREEDY_COL - 1, GREEDY_COL - 1, 3)
-    ws.freeze_panes(3, 0)
-    _print_setup(ws, fmt, 2)
+
+def _curve_chart(wb, ws, selection: Selection, curve: BudgetCurve, objective_header: str,
+                 objective_words: str, first: int, last: int, objective_total_row: int) -> None:
+    """The budget curve's chart beside its table (rows ``first`` to ``last``), with this
+    budget's choice marked (the budget cell against the exact choice's total)."""
+    budget_cell_row = SETTINGS_ROW
+    chart = wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+    chart.add_series({"name": f"Best {objective_words}",
+                      "categories": [SELECTION, first, 0, last, 0],
+                      "values": [SELECTION, first, 1, last, 1],
+                      "line": {"color": HIGH_COLOUR, "width": 1.5},
+                      "marker": {"type": "circle", "size": 4,
+                                 "fill": {"color": HIGH_COLOUR}, "border": {"color": HIGH_COLOUR}}})
+    if selection.feasible:
+        chart.add_series({"name": "This budget's choice",
+                          "categories": [SELECTION, budget_cell_row, 2, budget_cell_row, 2],
+                          "values": [SELECTION, objective_total_row, 3, objective_total_row, 3],
+                          "line": {"none": True},
+                          "marker": {"type": "diamond", "size": 10,
+                                     "fill": {"color": LOW_COLOUR},
+                                     "border": {"color": LOW_COLOUR}}})
+    chart.set_title({"name": f"Best {objective_words} against the budget",
+                     "name_font": {"size": 11}})
+    y_format = MONEY_M if curve.objective_unit == "GBP" else "#,##0"
+    x_max = max(curve.points[-1].budget_gbp, selection.budget_gbp)
+    x_axis = {"name": "Budget (public money)", "num_format": _short_gbp_format(x_max / 5, extra=0),
+              "min": 0, "major_gridlines": GRID}
+    if x_max > 0:    # to the budget that funds everything, or the one chosen if more
+        x_axis["max"] = x_max
+    chart.set_x_axis(x_axis)
+    chart.set_y_axis({"name": objective_header, "num_format": y_format, "major_gridlines": GRID})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 420})
+    ws.insert_chart(first - 1, GREEDY_COL, chart, {"object_position": 1})
 
 
 __all__ = ["ANALYSIS_SHEETS", "MONTE_CARLO", "SELECTION", "SENSITIVITY", "write_analysis",

@@ -82,7 +82,6 @@ LONG_BEING_REWORKED = {
     ("appraisal/core/pack.py", "load_pack"),
     ("appraisal/core/sensitivity.py", "sensitivity"),
     ("appraisal/core/montecarlo.py", "simulate"),
-    ("appraisal/cli.py", "_selection_table"),
 }
 
 

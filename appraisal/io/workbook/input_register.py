@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
+from ..escaping import clean_text
 
 SHEET = "_inputs"
 KIND = "low-carbon-appraisal workbook inputs"
@@ -59,7 +60,7 @@ def as_read(value: Any) -> Any:
         raise TypeError("booleans are written as Yes/No text")
     if isinstance(value, (int, float)):
         return float(f"{float(value):.16G}") + 0.0   # -0.0 is written as "-0", read back as 0
-    return str(value)
+    return clean_text(value)   # as a cell holds it: no control character (escaping.py)
 
 
 def inputs_hash(entries: list[tuple[list[str], Any]]) -> str:

@@ -472,8 +472,8 @@ def zip_bomb(folder: Path) -> str:
     out = folder / "bomb.xlsx"
     with zipfile.ZipFile(SUBMISSION) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            if info.filename == "xl/sharedStrings.xml":
-                dst.writestr(info.filename, b"<" + b"a" * 400_000_000 + b">")
+            if info.filename == "xl/worksheets/sheet2.xml":   # the Project sheet, 60 MB of it
+                dst.writestr(info.filename, b"<" + b"a" * 60_000_000 + b">")
             else:
                 dst.writestr(info, src.read(info))
     return str(out)
@@ -600,7 +600,7 @@ def _project_sheet(wb):
 
 def _tamper_register(wb) -> None:
     ws = wb["_inputs"]
-    for row in ws.iter_rows(min_row=10, max_row=12):
+    for row in ws.iter_rows(min_row=13, max_row=20):   # the register's first input rows
         for c in row:
             if isinstance(c.value, str) and c.value.startswith("["):
                 c.value = '["projects", "nonsense", 99]'

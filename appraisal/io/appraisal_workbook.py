@@ -151,8 +151,8 @@ def _read_register(wb, file: str) -> _Register:
         row = tuple(row) + (None,) * (R.DOC_COL + 1 - len(row))
         if n < len(R.HEADER_KEYS):
             meta[str(row[0])] = row[1]
-        if isinstance(row[R.DOC_COL], str):
-            chunks.append(row[R.DOC_COL])
+        if isinstance(row[R.DOC_COL], str):   # a chunk may begin "-1..": written escaped
+            chunks.append(unescaped_text(row[R.DOC_COL]))
         if n >= R.FIRST_CELL_ROW and row[0] is not None:
             try:
                 path = json.loads(str(row[0]))

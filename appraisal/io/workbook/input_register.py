@@ -72,7 +72,11 @@ def inputs_hash(entries: list[tuple[list[str], Any]]) -> str:
 
 def document_text(document: dict[str, Any]) -> str:
     """The portfolio document as carried in the workbook (key order kept)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if not text.isprintable():   # a lone surrogate or a line separator: as JSON escapes, so
+        # that the cells hold the text unchanged (escaping.clean_text would replace them)
+        text = json.dumps(document, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ class InputRegister:
         """Register one input cell (0-based ``row`` and ``col``) holding ``path``'s value."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
-        self.cells.append(InputCell(tuple(str(p) for p in path), sheet, row, col, value, kind))
+        self.cells.append(InputCell(tuple(clean_text(p) for p in path), sheet, row, col, value,
+                                    kind))   # as column A will hold it (no control character)
 
     def hash(self) -> str:
         return inputs_hash([(list(c.path), c.value) for c in self.cells])

@@ -466,7 +466,7 @@ def _add_diff_parser(sub) -> None:
     p.add_argument("b", type=Path, metavar="B", help="after: PORTFOLIO.json or BOOK.xlsx")
     _add_pack_options(p)
     p.add_argument("--carbon", choices=("low", "central", "high"))
-    p.add_argument("--schedule", metavar="NAME")
+    p.add_argument("--schedule", type=_schedule_name, metavar="NAME")
     p.add_argument("--format", choices=("table", "json", "xlsx"), default="table")
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write to FILE (atomically) instead of printing; needed for xlsx")

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from .appraise import appraise_portfolio
 from .errors import InputError
 from .pack import AssumptionPack
-from .portfolio import PROJECT_FIELDS, Portfolio, parse_portfolio
+from .portfolio import PROJECT_FIELDS, Portfolio, parse_portfolio, project_key
 from .results import PortfolioResults
 
 # measures compared, per project and in total: (result key, label, unit)
@@ -201,11 +201,6 @@ def _changed_fields(a: dict[str, Any], b: dict[str, Any], order: tuple[str, ...]
                     ) -> list[str]:
     keys = {k for k in set(a) | set(b) if k not in skip}
     return [k for k in _ordered(keys, order) if not _same(a.get(k), b.get(k))]
-
-
-def project_key(pid: Any) -> str:
-    """Projects are the same when their IDs differ only in case (or surrounding spaces)."""
-    return str(pid).strip().casefold()
 
 
 def _by_key(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

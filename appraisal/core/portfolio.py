@@ -763,6 +763,12 @@ def parse_project(data: Any, index: int, pack: AssumptionPack | None = None, *,
     return (None if ck.problems else parsed), ck.problems
 
 
+def project_key(pid: Any) -> str:
+    """Projects are the same when their IDs differ only in case (or surrounding spaces):
+    the loader refuses two such, and a resubmission replaces its namesake."""
+    return str(pid).strip().casefold()
+
+
 def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str | None = None
                     ) -> CheckedPortfolio:
     """Check a portfolio document, keeping the projects that are sound.
@@ -824,10 +830,12 @@ def check_portfolio(data: Any, pack: AssumptionPack | None = None, *, file: str 
         else:
             parsed = _parse_project(p, i, ck, pack)
         if parsed is not None:
-            if parsed.id in seen:
-                ck.bad("id", f"duplicate id {parsed.id!r} (also project #{seen[parsed.id] + 1})")
-            elif parsed.id:
-                seen[parsed.id] = i
+            key = project_key(parsed.id)   # "HP-001" and "hp-001" are one project (issue 10)
+            if key in seen:
+                ck.bad("id", f"duplicate id {parsed.id!r} (also project #{seen[key] + 1}; IDs "
+                             "that differ only in case are the same project)")
+            elif key:
+                seen[key] = i
         if ck.problems:
             project_problems[i] = ck.problems
         elif parsed is not None:

@@ -26,6 +26,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 def run(path: str | None = None, *, example: bool = False, smoke_test: bool = False) -> int:
     """Open the main window (on ``path``, the example, the last file, or the welcome page)."""
     app = make_app()
+    from ..io.atomic import prepare_cleanup
+    prepare_cleanup()   # killed runs' XlsxWriter temporary folders go, as the command line does
     from .main_window import start
     settings = QSettings() if not smoke_test else QSettings(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, "smoke-test")

@@ -21,6 +21,7 @@ from ..core.portfolio import DEFAULTS
 from ..core.results import METHOD_VERSION
 from ..io.appraisal_workbook import is_appraisal_workbook
 from ..io.portfolio_file import open_portfolio, save_portfolio
+from ..io.escaping import message_text
 from ..resources import default_pack_dir, example_portfolio, resource_path, resources_dir
 from .analysis_pages import SelectionPage, UncertaintyPage
 from .assumptions_view import AssumptionsView
@@ -135,6 +136,9 @@ class PageStack(QStackedWidget):
     def sizeHint(self) -> QSize:
         page = self.currentWidget()
         return page.sizeHint() if page is not None else super().sizeHint()
+
+
+MAX_SAVE_PROBLEMS = 20   # problems listed when a save is refused; the rest counted
 
 
 class MainWindow(QMainWindow):
@@ -492,6 +496,8 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
+        if not self._loadable(path):
+            return False
         try:
             save_portfolio(self.doc.portfolio, path)
         except (OSError, InputError) as exc:
@@ -503,6 +509,25 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         self.settings.setValue("last_file", str(path))
         self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _loadable(self, path: Path) -> bool:
+        """Whether the file saved would open again: the loader's check (the core's
+        ``parse_portfolio``, as ``open_portfolio`` runs it), which the editor does not
+        apply while editing (two projects may share an ID for a while). When it would
+        not, nothing is written, the loader's words are shown, and the document stays
+        open and modified (the autosave keeps it)."""
+        try:
+            parse_portfolio(self.doc.portfolio.data, self.doc.pack, file=str(path))
+        except InputError as exc:
+            listed = "\n".join(f"- {message_text(p, 400)}" for p in exc.problems[:MAX_SAVE_PROBLEMS])
+            more = len(exc.problems) - MAX_SAVE_PROBLEMS
+            if more > 0:
+                listed += f"\n... and {more} more"
+            QMessageBox.critical(self, "Cannot save", f"{path} was not saved: the file would not "
+                                 f"open again.\n\n{listed}\n\nCorrect these and save again; "
+                                 "your changes are kept.")
+            return False
         return True
 
     # -- recent files ----------------------------------------------------------------------

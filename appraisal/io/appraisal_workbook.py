@@ -32,6 +32,7 @@ from ..core.appraise import appraise_portfolio
 from ..core.errors import InputError, Problem
 from ..core.pack import AssumptionPack
 from ..core.portfolio import Portfolio, parse_portfolio
+from .escaping import unescaped_text
 from .workbook import SUMMARY, SUMMARY_COLUMNS, SUMMARY_HEADER_ROW
 from .workbook import input_register as R
 from .xlsx_guard import read_checked_xlsx, require_safe_xml
@@ -150,8 +151,8 @@ def _read_register(wb, file: str) -> _Register:
         row = tuple(row) + (None,) * (R.DOC_COL + 1 - len(row))
         if n < len(R.HEADER_KEYS):
             meta[str(row[0])] = row[1]
-        if isinstance(row[R.DOC_COL], str):
-            chunks.append(row[R.DOC_COL])
+        if isinstance(row[R.DOC_COL], str):   # a chunk may begin "-1..": written escaped
+            chunks.append(unescaped_text(row[R.DOC_COL]))
         if n >= R.FIRST_CELL_ROW and row[0] is not None:
             try:
                 path = json.loads(str(row[0]))
@@ -161,7 +162,7 @@ def _read_register(wb, file: str) -> _Register:
                 raise InputError([Problem(f"the hidden sheet {R.SHEET!r} is damaged: row {n + 1} "
                                           "does not name a field", file=file, sheet=R.SHEET,
                                           cell=f"A{n + 1}")])
-            reg.rows.append((n + 1, path, str(row[1] or ""), str(row[2] or ""), row[3],
+            reg.rows.append((n + 1, path, str(row[1] or ""), str(row[2] or ""), _as_written(row[3]),
                              str(row[4] or "")))
     reg.document_text = "".join(chunks[:int(meta.get("document_chunks") or 0)])
     _check_meta(reg, file)
@@ -265,6 +266,12 @@ def _cell_values(wb, wanted: dict[str, set[str]]) -> dict[str, dict[str, tuple[A
                         found[coord] = (c.value, c.data_type)
         out[sheet] = found
     return out
+
+
+def _as_written(value: Any) -> Any:
+    """A cell's text without the apostrophe the writer put before text that looks like a
+    formula (:func:`appraisal.io.escaping.safe_text`): a name "=1+2" comes back "=1+2"."""
+    return unescaped_text(value) if isinstance(value, str) else value
 
 
 def _normal(value: Any) -> Any:
@@ -485,7 +492,7 @@ def _rebuild(base_doc: dict, reg: _Register, values: dict, file: str
             problems.append(Problem(f"the input cell of {field_label(tuple(path))} holds a formula; "
                                     "type a value", file=file, sheet=sheet, cell=ref))
             continue
-        now = _normal(raw)
+        now = _normal(_as_written(raw))
         before = R.as_read(written)
         try:
             value = _convert(now, kind)

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..core.delivery import BASELINE_STAGES, Calibration, DeliveryReport, Outcome, ProjectTrack
+from .escaping import safe_text
 
 STAGE_ABBREVIATIONS = {"soc": "SOC", "obc": "OBC", "fbc": "FBC", "change_request": "CR",
                        "other": "other"}
@@ -55,7 +56,7 @@ def to_csv(report: DeliveryReport) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(keys + list(extra))
     for r in rows:
-        w.writerow([_cell(r.get(k)) for k in keys] + list(extra.values()))
+        w.writerow([_cell(r.get(k)) for k in keys] + [_cell(v) for v in extra.values()])
     return out.getvalue()
 
 
@@ -71,6 +72,8 @@ def _cell(v: Any) -> Any:
         return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
+    if isinstance(v, str):   # names, IDs, reasons, the pack's id: never a formula (issue 11)
+        return safe_text(v)
     return v
 
 
@@ -183,6 +186,6 @@ def calibration_csv(cal: Calibration) -> str:
                 *(f"{m}_{s}" for m in measures for s in stats)])
     for c in cal.categories:
         d = c.to_dict()
-        w.writerow([c.category, " | ".join(c.projects), c.overrun_within_allowance,
+        w.writerow([_cell(c.category), _cell(" | ".join(c.projects)), c.overrun_within_allowance,
                      *(_cell(d[m][s]) for m in measures for s in stats)])
     return out.getvalue()

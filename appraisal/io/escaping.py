@@ -6,8 +6,8 @@ so that no text can run as a formula, corrupt a workbook, or drive a terminal.
 
 The choices (OWASP "CSV injection" guidance):
 
-- Text whose first character other than spaces is ``= + - @`` (or that began
-  with a tab, carriage return or line feed) gets a leading apostrophe, in CSV
+- Text whose first character other than spaces is ``= + - @`` (a leading tab,
+  carriage return or line feed is a space by then) gets a leading apostrophe, in CSV
   cells and in workbook cells alike. In a CSV file the apostrophe is what stops
   a spreadsheet from running it; in a workbook the cell is text already, but the
   same text would run as a formula if a user edited the cell or saved the sheet
@@ -27,7 +27,7 @@ from typing import Any
 from ..core.errors import elide
 
 __all__ = ["clean_text", "elide", "header_footer_text", "looks_like_formula", "message_text",
-           "no_negative_zero", "safe_text", "sheet_name_text", "terminal_text"]
+           "no_negative_zero", "safe_text", "sheet_name_text", "terminal_text", "unescaped_text"]
 
 FORMULA_START = "=+-@"
 _FORMULA_CHARS = frozenset(FORMULA_START)
@@ -76,10 +76,20 @@ def looks_like_formula(text: str) -> bool:
 def safe_text(value: Any, *, multiline: bool = False) -> str:
     """Text for a CSV cell or a workbook text cell: clean (:func:`clean_text`) and
     never read as a formula (a leading apostrophe when it would be)."""
-    raw = "" if value is None else str(value)
-    text = clean_text(raw, multiline=multiline)
-    if looks_like_formula(raw) or text is not raw and looks_like_formula(text):
+    text = clean_text(value, multiline=multiline)
+    # decided on the text as written (a leading tab is a space by now), and past any
+    # apostrophes of its own, so that :func:`unescaped_text` undoes exactly this
+    if looks_like_formula(text.lstrip("'")):
         return "'" + text
+    return text
+
+
+def unescaped_text(text: str) -> str:
+    """``text`` read back from a cell :func:`safe_text` wrote: without the apostrophe
+    it added, and only that one (a name of its own beginning with an apostrophe keeps
+    it), so that export then import gives the text exported."""
+    if text.startswith("'") and looks_like_formula(text[1:].lstrip("'")):
+        return text[1:]
     return text
 
 

@@ -195,3 +195,51 @@ def test_a_file_of_the_installation_opened_by_name_is_an_untitled_copy(
     for dialog in (window.export_dialog, window.pdf_dialog):
         dialog()
         assert Path(dialogs.starts[-1]).parent == documents
+
+
+def test_saving_a_document_the_loader_would_refuse_is_refused_and_nothing_is_lost(
+        window, example_copy, message_boxes):
+    """Two projects whose IDs differ only in case may stand while editing, but the
+    file would not open again (the loader refuses it): the save is refused with the
+    loader's words, nothing is written and the document stays open and modified."""
+    doc = window.doc
+    on_disk = example_copy.read_bytes()
+    first_id = doc.projects[0]["id"]
+    doc.set_field(1, ("id",), first_id.lower(), "Project ID")
+    doc.wait_for_results()
+    edited = copy.deepcopy(doc.portfolio.data)
+
+    assert window._save_to(example_copy) is False
+
+    ((_kind, title, text),) = message_boxes.take("critical")
+    assert title == "Cannot save"
+    assert str(example_copy) in text and "was not saved" in text
+    assert f"duplicate id {first_id.lower()!r}" in text   # the loader's words (core/portfolio.py)
+    assert example_copy.read_bytes() == on_disk
+    assert doc.portfolio.data == edited and doc.is_dirty and window.isWindowModified()
+
+    doc.set_field(1, ("id",), "RET-002-B", "Project ID")   # put right, it saves
+    assert window._save_to(example_copy)
+    assert json.loads(example_copy.read_text(encoding="utf-8"))["projects"][1]["id"] == "RET-002-B"
+    assert not window.isWindowModified()
+
+
+def test_the_application_removes_stale_xlsx_temp_folders_at_start(monkeypatch):
+    """app.run calls the command line's start-up cleanup (issue 11: XlsxWriter's temp
+    files of killed exports go at the next start)."""
+    import appraisal.gui.app as app_module
+    import appraisal.io.atomic as atomic
+    called = []
+    monkeypatch.setattr(atomic, "prepare_cleanup", lambda: called.append(True))
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_a, **_k):
+        raise Stop
+
+    import appraisal.gui.main_window as mw
+    monkeypatch.setattr(mw, "start", stop)
+    with pytest.raises(Stop):
+        app_module.run(None)
+    assert called == [True]

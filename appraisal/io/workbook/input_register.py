@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
-
-from ..escaping import looks_like_formula, safe_text
+from ..escaping import clean_text
 
 SHEET = "_inputs"
 KIND = "low-carbon-appraisal workbook inputs"
@@ -61,7 +60,7 @@ def as_read(value: Any) -> Any:
         raise TypeError("booleans are written as Yes/No text")
     if isinstance(value, (int, float)):
         return float(f"{float(value):.16G}") + 0.0   # -0.0 is written as "-0", read back as 0
-    return safe_text(value)   # text cells are written escaped (io/xlsx_text.py), and read so
+    return clean_text(value)   # as a cell holds it: no control character (escaping.py)
 
 
 def inputs_hash(entries: list[tuple[list[str], Any]]) -> str:
@@ -72,23 +71,12 @@ def inputs_hash(entries: list[tuple[list[str], Any]]) -> str:
 
 
 def document_text(document: dict[str, Any]) -> str:
-    """The portfolio document as carried in the workbook (key order kept), in ASCII:
-    a control character or an unpaired surrogate is a JSON escape, which no cell
-    cleaning alters."""
-    return json.dumps(document, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-
-
-def document_chunks(text: str, size: int = DOC_CHUNK) -> list[str]:
-    """``text`` in cells of at most ``size`` characters, no cell starting with what a
-    spreadsheet would take for a formula (the escaping would then change it)."""
-    chunks, i = [], 0
-    while i < len(text):
-        j = min(i + size, len(text))
-        while i + 1 < j < len(text) and looks_like_formula(text[j:j + size]):
-            j -= 1
-        chunks.append(text[i:j])
-        i = j
-    return chunks or [""]
+    """The portfolio document as carried in the workbook (key order kept)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if not text.isprintable():   # a lone surrogate or a line separator: as JSON escapes, so
+        # that the cells hold the text unchanged (escaping.clean_text would replace them)
+        text = json.dumps(document, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text
 
 
 @dataclass(frozen=True)
@@ -116,7 +104,8 @@ class InputRegister:
         """Register one input cell (0-based ``row`` and ``col``) holding ``path``'s value."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
-        self.cells.append(InputCell(tuple(str(p) for p in path), sheet, row, col, value, kind))
+        self.cells.append(InputCell(tuple(clean_text(p) for p in path), sheet, row, col, value,
+                                    kind))   # as column A will hold it (no control character)
 
     def hash(self) -> str:
         return inputs_hash([(list(c.path), c.value) for c in self.cells])
@@ -126,7 +115,7 @@ class InputRegister:
         """Write the hidden ``_inputs`` sheet and the custom document properties."""
         ws = wb.add_worksheet(SHEET)
         text = document_text(document)
-        chunks = document_chunks(text)
+        chunks = [text[i:i + DOC_CHUNK] for i in range(0, len(text), DOC_CHUNK)] or [""]
         digest = self.hash()
         meta = {"kind": KIND, "register_version": REGISTER_VERSION, "portfolio_id": portfolio_id,
                 "method_version": method_version, "pack_id": pack_id, "pack_vintage": pack_vintage,

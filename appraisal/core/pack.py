@@ -24,9 +24,17 @@ import numpy as np
 from .discounting import step_lookup
 from .errors import InputError, Problem
 from .limits import MIN_MAGNITUDE, Range, check_number, has_lone_surrogate, loads_strict
-from .pack_spec import (ADDITIONALITY_FACTORS, BUSINESS_CASE_STAGES, CARBON_SERIES, ENERGY_SECTORS,
-                        FACTOR_BASES, PARAMETER_RANGES, PRICE_BASES, QUALITY_LABELS,
-                        READINESS_CRITERIA, TABLE_SPECS, Column, TableSpec)
+# the words and ranges are declared with the tables; re-exported here for the callers
+from .pack_spec import ADDITIONALITY_FACTORS as ADDITIONALITY_FACTORS
+from .pack_spec import BUSINESS_CASE_STAGES as BUSINESS_CASE_STAGES
+from .pack_spec import CARBON_SERIES as CARBON_SERIES
+from .pack_spec import ENERGY_SECTORS as ENERGY_SECTORS
+from .pack_spec import FACTOR_BASES as FACTOR_BASES
+from .pack_spec import PARAMETER_RANGES as PARAMETER_RANGES
+from .pack_spec import PRICE_BASES as PRICE_BASES
+from .pack_spec import QUALITY_LABELS as QUALITY_LABELS
+from .pack_spec import READINESS_CRITERIA as READINESS_CRITERIA
+from .pack_spec import TABLE_SPECS, Column, TableSpec
 
 MAX_TABLE_BYTES = 5_000_000  # a pack table is a few kB; anything this big is not a pack
 

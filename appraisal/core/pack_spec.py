@@ -32,9 +32,9 @@ class Column:
 
     ``required``: the header must carry the column (False: a version 2 column a
     v1 pack lacks, read as empty). ``needed``: a number or year cell must not be
-    empty (an empty optional cell reads as ``default``). ``choices``: the words a
-    text cell may hold (empty allowed unless ``needed``), for the documentation
-    and the post-processing that checks them.
+    empty (an empty optional number reads as ``default``); for a text column with
+    ``choices`` (the words a cell may hold), whether empty is refused. The
+    per-table functions of the loader check the choices, in their own words.
     """
 
     name: str
@@ -79,13 +79,16 @@ _PER_UNIT = Range(0.0, 1e4, "GBP per unit")
 _PER_TONNE = Range(0.0, 1e6, "GBP per tCO2e")
 _OB = Range(0.0, 10.0, "fraction")
 _SOURCE = Column("source", doc="where the figure comes from (never empty)")
-_QUALITY = Column("quality", required=False, choices=QUALITY_LABELS)
+_QUALITY = Column("quality", required=False, choices=QUALITY_LABELS,
+                  doc="rows not official are flagged wherever their figures are shown")
 
 
 def _v2(name: str, type: ColumnType = "text", range: Range | None = None, *,
-        default: float | None = None, choices: tuple[str, ...] = ()) -> Column:
+        default: float | None = None, choices: tuple[str, ...] = (), needed: bool = False,
+        doc: str = "") -> Column:
     """A version 2 column: a v1 pack may lack it, and an empty cell is neutral."""
-    return Column(name, type, range, required=False, needed=False, default=default, choices=choices)
+    return Column(name, type, range, required=False, needed=needed, default=default, choices=choices,
+                  doc=doc)
 
 
 def _table(file: str, *columns: Column, key: tuple[str, ...] = (), optional: bool = False,
@@ -110,11 +113,11 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
            *(Column(s, "number", _PER_TONNE) for s in CARBON_SERIES), _PRICE_YEAR, key=("year",)),
     _table("emission_factors.csv", Column("fuel"), Column("unit"), _STEP_YEAR,
            Column("kgco2e_per_unit", "number", Range(0.0, 1e4, "kgCO2e per unit")),
-           _v2("sector", choices=ENERGY_SECTORS), _v2("basis", choices=FACTOR_BASES),
+           _v2("sector", choices=ENERGY_SECTORS), _v2("basis", choices=FACTOR_BASES, needed=True),
            _v2("traded", "truth"), key=("fuel", "basis", "sector", "year")),
     _table("energy_prices.csv", Column("fuel"), Column("unit"), _STEP_YEAR,
            Column("gbp_per_unit", "number", _PER_UNIT), _PRICE_YEAR,
-           _v2("sector", choices=ENERGY_SECTORS), _v2("basis", choices=PRICE_BASES),
+           _v2("sector", choices=ENERGY_SECTORS), _v2("basis", choices=PRICE_BASES, needed=True),
            _v2("series", choices=CARBON_SERIES), _v2("vat_rate", "number", _SHARE, default=0.0),
            _v2("duty_gbp_per_unit", "number", _PER_UNIT, default=0.0),
            key=("fuel", "basis", "sector", "series", "year")),
@@ -145,7 +148,7 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
     _table("calculator_defaults.csv", Column("calculator"), Column("name"),
            Column("value", "number", Range(0.0, 1e9)), Column("unit"), optional=True,
            key=("calculator", "name")),
-    _table("air_quality.csv", Column("fuel"), Column("sector", choices=ENERGY_SECTORS), _STEP_YEAR,
+    _table("air_quality.csv", Column("fuel"), Column("sector", choices=ENERGY_SECTORS, needed=False), _STEP_YEAR,
            Column("gbp_per_unit", "number", _PER_UNIT), _PRICE_YEAR, optional=True,
            key=("fuel", "sector", "year")),
     _table("marginal_external_costs.csv", Column("component"), _STEP_YEAR,
@@ -185,17 +188,25 @@ def _cell_words(col: Column) -> str:
     if col.type == "year":
         return "0 to 3000 calendar year (whole)"
     if col.type == "truth":
-        return "true/false (yes/no, 1/0; empty: false)"
-    return ("one of " + ", ".join(col.choices)) if col.choices else "text"
+        return "true or false (yes/no, 1/0; empty: false)"
+    if not col.choices:
+        return "text"
+    return "one of " + ", ".join(col.choices) + ("" if col.needed else ", or empty")
 
 
-def _required_words(table: TableSpec, col: Column) -> str:
+def _required_words(col: Column) -> str:
+    """Whether the header must carry the column, and whether a cell may be empty."""
     if not col.required:
-        return "no (v2; empty: " + ("neutral" if col.default is None else f"{col.default:g}") + ")" \
-            if col.name != "quality" else "no"
+        return "no" if col.name == "quality" else "no (version 2)"
     if col.type in ("number", "year") and not col.needed:
-        return "column yes, cell no"
+        return "yes; a cell may be empty"
     return "yes"
+
+
+def _notes(col: Column) -> str:
+    empty = "" if col.type != "number" or col.needed else \
+        f"; empty: {'not given' if col.default is None else format(col.default, 'g')}"
+    return empty + (f"; {col.doc}" if col.doc else "")
 
 
 def markdown_table() -> str:
@@ -205,11 +216,10 @@ def markdown_table() -> str:
     lines = [DOC_BEGIN, "", "| pack table, column | type | unit or range | required |",
              "| --- | --- | --- | --- |"]
     for table in TABLE_SPECS:
-        opt = "" if table.required_file else " (optional file)"
         for col in table.columns:
-            note = f"; {col.doc}" if col.doc else ""
-            lines.append(f"| `{table.file}` `{col.name}`{opt if col is table.columns[0] else ''} "
-                         f"| {col.type} | {_cell_words(col)}{note} | {_required_words(table, col)} |")
+            required = _required_words(col) if table.required_file else "optional file; " + _required_words(col)
+            lines.append(f"| `{table.file}` `{col.name}` | {col.type} | {_cell_words(col)}{_notes(col)} "
+                         f"| {required} |")
     lines += ["", "| pack parameter (`parameters.csv` `name`) | range |", "| --- | --- |"]
     lines += [f"| `parameters.csv` `{name}` | {_range_words(r)} |" for name, r in PARAMETER_RANGES.items()]
     return "\n".join(lines + ["", DOC_END])

@@ -6,6 +6,12 @@ reads and validates a folder and returns an :class:`AssumptionPack`; every
 problem found is reported at once, naming the file, the spreadsheet row (the
 header is row 1) and the column.
 
+Every table is read by its declaration in :mod:`appraisal.core.pack_spec`
+(columns, types, ranges, which are required): one reader checks the file and
+its header and hands each row over as cells by column name, converted and
+range-checked as the spec says; a small function per table then builds the
+pack's look-ups and checks the rules between rows and tables.
+
 The loader uses the standard ``csv`` module rather than pandas: it keeps the
 command line's start-up fast and lets each message point at the exact cell.
 """
@@ -17,7 +23,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -994,7 +1000,7 @@ def _fuel_rows(rows: list[_Row], file: str, c: _Collector, check_price_year: _Pr
     prices = file == "energy_prices.csv"
     has_basis = file in tables and "basis" in tables[file].columns
     value_col = "gbp_per_unit" if prices else "kgco2e_per_unit"
-    per_key: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
+    per_key: dict[str, dict[tuple[Any, ...], list[_StepRow]]] = {}
     units: dict[str, str] = {}
     for row in rows:
         fuel, unit = row.text("fuel"), row.text("unit")
@@ -1014,7 +1020,7 @@ def _fuel_rows(rows: list[_Row], file: str, c: _Collector, check_price_year: _Pr
         if value is None or (prices and price_year is None):
             continue
         per_key.setdefault(fuel, {}).setdefault(key, []).append(
-            (year, value, price_year, vat, duty, traded, row.rn))
+            _StepRow(year, value, price_year, vat, duty, traded, row.rn))
     out: dict[str, dict[tuple[Any, ...], FuelRows]] = {}
     for fuel, keys in per_key.items():
         for key, key_rows in keys.items():
@@ -1033,32 +1039,54 @@ def _check_unit(fuel: str, unit: str, units: dict[str, str], file: str, rn: int,
               file, rn, "unit")
 
 
-def _fuel_step_table(fuel: str, key: tuple[Any, ...], rows: list[Any], file: str, c: _Collector
-                     ) -> FuelRows:
-    """The rows (year, value, price year, vat, duty, traded, row number) of one key."""
-    what = " ".join(k for k in (fuel, *key) if k)
-    _dupes([(y if y is not None else "",) for y, *_ in rows], [x[-1] for x in rows], file,
-           f"year for {what}:", c)
-    if len({x[5] for x in rows}) > 1:
-        c.add(f"traded differs between rows of {what}", file, rows[0][-1], "traded")
-    if any(y is None for y, *_ in rows):
-        if len(rows) > 1:
-            c.add(f"{what} has a row with no year (applies to every year) and other rows; "
-                  "give either one row with an empty year or one row per year", file,
-                  rows[0][-1], "year")
+class _StepRow(NamedTuple):
+    """One read row of a step table by year (a fuel table's, or a small v2 table's)."""
+
+    year: int | None          # None: the row applies to every year
+    value: float
+    price_year: int | None
+    vat: float
+    duty: float
+    traded: bool
+    rn: int
+
+
+def _year_dupes(rows: list[_StepRow], file: str, what: str, c: _Collector) -> None:
+    _dupes([(r.year if r.year is not None else "",) for r in rows], [r.rn for r in rows], file,
+           f"year for {what}".strip() + ":", c)
+
+
+def _step_table(rows: list[_StepRow]) -> FuelRows:
+    """The rows of one key as a step table by year: one all-years row (the first
+    row where any has no year) or one row per year, sorted."""
+    if any(r.year is None for r in rows):
         rows = rows[:1]
-        table = YearTable(None, np.array([rows[0][1]]))
+        table = YearTable(None, np.array([rows[0].value]))
     else:
-        rows = sorted(rows, key=lambda x: x[0])
-        table = YearTable(np.array([x[0] for x in rows], int), np.array([x[1] for x in rows]))
-    return FuelRows(table, np.array([x[2] or 0 for x in rows], int), np.array([x[3] for x in rows]),
-                    np.array([x[4] for x in rows]), bool(rows[0][5]))
+        rows = sorted(rows, key=lambda r: r.year or 0)
+        table = YearTable(np.array([r.year for r in rows], int), np.array([r.value for r in rows]))
+    return FuelRows(table, np.array([r.price_year or 0 for r in rows], int), np.array([r.vat for r in rows]),
+                    np.array([r.duty for r in rows]), bool(rows[0].traded))
+
+
+def _fuel_step_table(fuel: str, key: tuple[Any, ...], rows: list[_StepRow], file: str, c: _Collector
+                     ) -> FuelRows:
+    """One key's rows of a fuel table; its rows agree on ``traded`` and on having years."""
+    what = " ".join(k for k in (fuel, *key) if k)
+    _year_dupes(rows, file, what, c)
+    if len({r.traded for r in rows}) > 1:
+        c.add(f"traded differs between rows of {what}", file, rows[0].rn, "traded")
+    if any(r.year is None for r in rows) and len(rows) > 1:
+        c.add(f"{what} has a row with no year (applies to every year) and other rows; "
+              "give either one row with an empty year or one row per year", file,
+              rows[0].rn, "year")
+    return _step_table(rows)
 
 
 def _year_rows(rows: list[_Row], c: _Collector, check_price_year: _PriceYearCheck,
                value_col: str, key_cols: tuple[str, ...] = ()) -> dict[tuple[str, ...], FuelRows]:
     """A small v2 table as step tables by key (air quality, external costs, traded carbon)."""
-    per_key: dict[tuple[str, ...], list[Any]] = {}
+    per_key: dict[tuple[str, ...], list[_StepRow]] = {}
     file = rows[0].spec.file if rows else ""
     for row in rows:
         year, value = row.year("year"), row.number(value_col)
@@ -1067,19 +1095,11 @@ def _year_rows(rows: list[_Row], c: _Collector, check_price_year: _PriceYearChec
         key = tuple(row.text(k) for k in key_cols)
         if value is None or price_year is None:
             continue
-        per_key.setdefault(key, []).append((year, value, price_year, row.rn))
+        per_key.setdefault(key, []).append(_StepRow(year, value, price_year, 0.0, 0.0, False, row.rn))
     out = {}
     for key, key_rows in per_key.items():
-        _dupes([(y if y is not None else "",) for y, *_ in key_rows], [x[-1] for x in key_rows], file,
-               f"year for {' '.join(key)}".strip() + ":", c)
-        if any(y is None for y, *_ in key_rows):
-            key_rows = key_rows[:1]
-            table = YearTable(None, np.array([key_rows[0][1]]))
-        else:
-            key_rows = sorted(key_rows, key=lambda x: x[0])
-            table = YearTable(np.array([x[0] for x in key_rows], int), np.array([x[1] for x in key_rows]))
-        z = np.zeros(len(key_rows))
-        out[key] = FuelRows(table, np.array([x[2] or 0 for x in key_rows], int), z, z)
+        _year_dupes(key_rows, file, " ".join(key), c)
+        out[key] = _step_table(key_rows)
     return out
 
 

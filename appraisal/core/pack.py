@@ -6,6 +6,12 @@ reads and validates a folder and returns an :class:`AssumptionPack`; every
 problem found is reported at once, naming the file, the spreadsheet row (the
 header is row 1) and the column.
 
+Every table is read by its declaration in :mod:`appraisal.core.pack_spec`
+(columns, types, ranges, which are required): one reader checks the file and
+its header and hands each row over as cells by column name, converted and
+range-checked as the spec says; a small function per table then builds the
+pack's look-ups and checks the rules between rows and tables.
+
 The loader uses the standard ``csv`` module rather than pandas: it keeps the
 command line's start-up fast and lets each message point at the exact cell.
 """
@@ -17,13 +23,24 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .discounting import step_lookup
 from .errors import InputError, Problem
 from .limits import MIN_MAGNITUDE, Range, check_number, has_lone_surrogate, loads_strict
+# the words and ranges are declared with the tables; re-exported here for the callers
+from .pack_spec import ADDITIONALITY_FACTORS as ADDITIONALITY_FACTORS
+from .pack_spec import BUSINESS_CASE_STAGES as BUSINESS_CASE_STAGES
+from .pack_spec import CARBON_SERIES as CARBON_SERIES
+from .pack_spec import ENERGY_SECTORS as ENERGY_SECTORS
+from .pack_spec import FACTOR_BASES as FACTOR_BASES
+from .pack_spec import PARAMETER_RANGES as PARAMETER_RANGES
+from .pack_spec import PRICE_BASES as PRICE_BASES
+from .pack_spec import QUALITY_LABELS as QUALITY_LABELS
+from .pack_spec import READINESS_CRITERIA as READINESS_CRITERIA
+from .pack_spec import TABLE_SPECS, Column, TableSpec
 
 MAX_TABLE_BYTES = 5_000_000  # a pack table is a few kB; anything this big is not a pack
 
@@ -31,53 +48,20 @@ FUELS_KNOWN_UNITS = {
     "grid_electricity": "kWh", "natural_gas": "kWh", "heating_oil": "kWh",
     "lpg": "kWh", "petrol": "litre", "diesel": "litre",
 }
-CARBON_SERIES = ("low", "central", "high")
 REQUIRED_PARAMETERS = ("job_years_per_permanent_job", "public_carbon_cost_threshold")
-ADDITIONALITY_FACTORS = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
 
-# file name -> required columns, in FORMAT.md order
+# Derived from the table specs (appraisal/core/pack_spec.py), for the callers that
+# list the tables: file name -> columns the header must carry, in FORMAT.md order
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "discount_schedules.csv": ("schedule", "from_year", "to_year", "rate", "source"),
-    "gdp_deflator.csv": ("year", "index", "source"),
-    "carbon_values.csv": ("year", "low", "central", "high", "price_year", "source"),
-    "emission_factors.csv": ("fuel", "unit", "year", "kgco2e_per_unit", "source"),
-    "energy_prices.csv": ("fuel", "unit", "year", "gbp_per_unit", "price_year", "source"),
-    "categories.csv": ("category", "label", "gap_sector", "ob_project_type",
-                       "job_years_per_million", "source"),
-    "optimism_bias.csv": ("project_type", "capex_upper", "capex_lower", "duration_upper",
-                          "duration_lower", "source"),
-    "additionality.csv": ("spatial_level",) + ADDITIONALITY_FACTORS + ("source",),
-    "investment_gap.csv": ("sector", "label", "annual_gap_gbp", "first_year", "last_year",
-                           "price_year", "source"),
-    "parameters.csv": ("name", "value", "source"),
-}
+    s.file: s.required_columns for s in TABLE_SPECS if s.required_file}
 # Optional tables: a pack may leave them out and the feature that uses them
 # falls back to asking the user for every input (calculators) or to the
-# neutral value of METHOD.md v2 (the v2 tables; a header without rows counts
-# as absent, FORMAT.md 4).
+# neutral value of METHOD.md v2 (a header without rows counts as absent, FORMAT.md 4).
 OPTIONAL_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "calculator_defaults.csv": ("calculator", "name", "value", "unit", "source"),
-    "air_quality.csv": ("fuel", "sector", "year", "gbp_per_unit", "price_year", "source"),
-    "marginal_external_costs.csv": ("component", "year", "gbp_per_car_km", "price_year", "source"),
-    "ob_stage_mitigation.csv": ("stage", "mitigation", "source"),
-    "readiness_weights.csv": ("criterion", "points", "source"),
-    "traded_carbon_price.csv": ("year", "gbp_per_tco2e", "price_year", "source"),
-}
+    s.file: s.required_columns for s in TABLE_SPECS if not s.required_file}
 # Version 2 columns a table may carry (FORMAT.md 4); a v1 pack lacks them and
 # gets the v1 result. Every table may carry ``quality``.
-V2_COLUMNS: dict[str, tuple[str, ...]] = {
-    "energy_prices.csv": ("sector", "basis", "series", "vat_rate", "duty_gbp_per_unit"),
-    "emission_factors.csv": ("sector", "basis", "traded"),
-    "categories.csv": ("energy_sector", "benefit_deadweight", "comfort_taking",
-                       "embodied_tco2e_per_million", "psds_test"),
-}
-QUALITY_LABELS = ("official", "secondary copy", "derived", "recalled", "illustrative")
-ENERGY_SECTORS = ("domestic", "commercial", "industrial", "transport")
-PRICE_BASES = ("resource", "retail")
-FACTOR_BASES = ("appraisal", "reporting")
-BUSINESS_CASE_STAGES = ("soc", "obc", "fbc")
-READINESS_CRITERIA = ("planning_consent", "site_secured", "procurement_ready",
-                      "match_funding_confirmed", "start_within_6_months", "start_within_12_months")
+V2_COLUMNS: dict[str, tuple[str, ...]] = {s.file: s.v2_columns for s in TABLE_SPECS if s.v2_columns}
 # METHOD.md 7: the default weights, used for every criterion a pack does not weigh
 DEFAULT_READINESS_WEIGHTS = {"planning_consent": 25.0, "site_secured": 20.0, "procurement_ready": 20.0,
                              "match_funding_confirmed": 20.0, "start_within_6_months": 15.0,
@@ -92,46 +76,11 @@ PARAMETER_DEFAULTS = {"deflator_forecast_growth": 0.02, "gap_window_years": 5.0,
                       "delivery_slippage_amber_months": 3.0, "delivery_slippage_red_months": 6.0,
                       "delivery_carbon_amber": 0.90, "delivery_carbon_red": 0.75}
 
-_SHARE, _FACTOR = Range(0.0, 1.0, "fraction"), Range(1.0, 10.0, "factor")
-_PER_UNIT = Range(0.0, 1e4, "GBP per unit")
-_PER_TONNE = Range(0.0, 1e6, "GBP per tCO2e")
-# The one declaration of the range of every number of a pack (FORMAT.md 6 lists
-# them): (file, column) -> range. With these, and the portfolio's own ranges,
+# The range of every number of a pack (FORMAT.md 6 lists them), as the table specs
+# declare it: (file, column) -> range. With these, and the portfolio's own ranges,
 # no sound appraisal can overflow (appraisal/core/limits.py says why).
 COLUMN_RANGES: dict[tuple[str, str], Range] = {
-    ("gdp_deflator.csv", "index"): Range(0.001, 1e6, "index"),
-    ("discount_schedules.csv", "rate"): Range(0.0, 0.5, "fraction a year"),
-    **{("carbon_values.csv", s): _PER_TONNE for s in CARBON_SERIES},
-    ("emission_factors.csv", "kgco2e_per_unit"): Range(0.0, 1e4, "kgCO2e per unit"),
-    ("energy_prices.csv", "gbp_per_unit"): _PER_UNIT,
-    ("energy_prices.csv", "vat_rate"): _SHARE,
-    ("energy_prices.csv", "duty_gbp_per_unit"): _PER_UNIT,
-    **{("optimism_bias.csv", col): Range(0.0, 10.0, "fraction")
-       for col in ("capex_upper", "capex_lower", "duration_upper", "duration_lower")},
-    **{("additionality.csv", col): (_FACTOR if col == "multiplier" else _SHARE)
-       for col in ADDITIONALITY_FACTORS},
-    ("investment_gap.csv", "annual_gap_gbp"): Range(0.0, 1e13, "GBP a year"),
-    ("categories.csv", "job_years_per_million"): Range(0.0, 1000.0, "job-years per GBP 1m"),
-    ("categories.csv", "benefit_deadweight"): _SHARE,
-    ("categories.csv", "comfort_taking"): _SHARE,
-    ("categories.csv", "embodied_tco2e_per_million"): Range(0.0, 1e5, "tCO2e per GBP 1m"),
-    ("parameters.csv", "value"): Range(-1e13, 1e13),      # a parameter the method does not read
-    ("calculator_defaults.csv", "value"): Range(0.0, 1e9),  # the calculator checks its own range
-    ("air_quality.csv", "gbp_per_unit"): _PER_UNIT,
-    ("marginal_external_costs.csv", "gbp_per_car_km"): Range(-1e3, 1e3, "GBP per car-km"),
-    ("traded_carbon_price.csv", "gbp_per_tco2e"): _PER_TONNE,
-    ("ob_stage_mitigation.csv", "mitigation"): _SHARE,
-    ("readiness_weights.csv", "points"): Range(0.0, 100.0, "points"),
-}
-# parameters.csv: the range of each parameter the method reads
-PARAMETER_RANGES: dict[str, Range] = {
-    "job_years_per_permanent_job": Range(0.0, 1000.0, "job-years", open_lo=True),
-    "public_carbon_cost_threshold": _PER_TONNE,
-    "deflator_forecast_growth": Range(-0.5, 1.0, "fraction a year", open_lo=True),
-    "default_price_base_year": Range(1, 3000, "calendar year", whole=True),
-    "gap_window_years": Range(1, 300, "years", whole=True),
-    "network_reinforcement_gbp_per_kw": Range(0.0, 1e6, "GBP per kW"),
-}
+    (s.file, col.name): col.range for s in TABLE_SPECS for col in s.columns if col.range is not None}
 
 SOURCE_NOTE_WORDS = ("illustrative", "recalled", "secondary copy", "not verified", "check against")
 
@@ -452,10 +401,9 @@ class _Collector:
     def add(self, message: str, file: str, row: int | None = None, column: str | None = None) -> None:
         self.problems.append(Problem(message, file=file, row=row, field=column))
 
-    def number(self, text: str, file: str, row: int, column: str, *, required: bool = True,
-               rng: Range | None = None) -> float | None:
-        """The number in a cell, checked against the column's declared range
-        (:data:`COLUMN_RANGES`, or ``rng`` for a column whose range depends on the row)."""
+    def number(self, text: str, file: str, row: int, column: str, *, required: bool,
+               rng: Range) -> float | None:
+        """The number in a cell, checked against the column's declared range."""
         text = text.strip()
         if text == "":
             if required:
@@ -469,14 +417,13 @@ class _Collector:
         if not math.isfinite(value):
             self.add(f"{text[:40]!r} is not a finite number", file, row, column)
             return None
-        rng = rng or COLUMN_RANGES[(file, column)]
         x, problem = check_number(value, rng)
         if problem is not None:
             self.add(f"{value:g} is out of range ({rng.words()}; other than 0, at least "
                      f"{MIN_MAGNITUDE:g} in size)", file, row, column)
         return x
 
-    def year(self, text: str, file: str, row: int, column: str, *, required: bool = True) -> int | None:
+    def year(self, text: str, file: str, row: int, column: str, *, required: bool) -> int | None:
         text = text.strip()
         if text == "":
             if required:
@@ -486,30 +433,73 @@ class _Collector:
             value = int(text)
         except ValueError:
             try:
-                f = float(text)
+                as_float = float(text)
             except ValueError:
-                f = math.nan
-            if not (math.isfinite(f) and f.is_integer()):
+                as_float = math.nan
+            if not (math.isfinite(as_float) and as_float.is_integer()):
                 self.add(f"{text[:40]!r} is not a whole year", file, row, column)
                 return None
-            value = int(f)
+            value = int(as_float)
         if not 0 <= value <= 3000:
             self.add(f"{value} is not a plausible year", file, row, column)
             return None
         return value
 
 
-def _read_csv(folder: Path, name: str, columns: tuple[str, ...], c: _Collector,
-              optional: bool = False) -> tuple[Table, list[tuple[str, ...]]] | None:
-    """The table for display, and its rows in ``columns`` order followed by the
-    table's v2 columns and ``quality`` (empty text where the file lacks them),
-    each ending with its spreadsheet row number (as text).
+@dataclass(frozen=True)
+class _Row:
+    """One row of a pack table: its cells by column name (empty text for a v2
+    column the file lacks), read and checked as its table's spec declares, and
+    its spreadsheet row number (the header is row 1)."""
 
-    An optional table with a header and no rows is treated as absent (FORMAT.md 4).
-    """
+    spec: TableSpec
+    cells: dict[str, str]
+    rn: int
+    c: _Collector
+
+    def _column(self, name: str, kind: str) -> Column:
+        col = self.spec.column(name)
+        if col.type != kind:   # a programming error: the spec says what the column holds
+            raise TypeError(f"{self.spec.file} {name} is {col.type}, not {kind}")
+        return col
+
+    def blank(self, name: str) -> bool:
+        return self.cells[name].strip() == ""
+
+    def text(self, name: str) -> str:
+        self._column(name, "text")
+        return self.cells[name].strip()
+
+    def number(self, name: str, rng: Range | None = None) -> float | None:
+        """The cell's number (``rng``: a range that depends on the row), or the
+        column's default where empty or wrong (the problem is collected)."""
+        col = self._column(name, "number")
+        assert col.range is not None
+        value = self.c.number(self.cells[name], self.spec.file, self.rn, name, required=col.needed,
+                              rng=rng or col.range)
+        return col.default if value is None else value
+
+    def year(self, name: str) -> int | None:
+        col = self._column(name, "year")
+        return self.c.year(self.cells[name], self.spec.file, self.rn, name, required=col.needed)
+
+    def truth(self, name: str) -> bool:
+        self._column(name, "truth")
+        raw = self.cells[name]
+        word = raw.strip().lower()
+        if word in ("true", "yes", "1"):
+            return True
+        if word not in ("false", "no", "0", ""):
+            self.c.add(f"{raw[:20]!r} is not true or false", self.spec.file, self.rn, name)
+        return False
+
+
+def _csv_rows(folder: Path, spec: TableSpec, c: _Collector) -> list[list[str]] | None:
+    """The non-blank rows of a table's file, or None (the problem collected)."""
+    name = spec.file
     path = folder / name
     if not path.is_file():
-        if not optional:
+        if spec.required_file:
             c.add("file is missing from the pack", name)
         return None
     if path.stat().st_size > MAX_TABLE_BYTES:
@@ -529,51 +519,57 @@ def _read_csv(folder: Path, name: str, columns: tuple[str, ...], c: _Collector,
     if not rows:
         c.add("file is empty (no header row)", name)
         return None
-    header = tuple(h.strip() for h in rows[0])
-    missing = [col for col in columns if col not in header]
+    return rows
+
+
+def _header_problems(spec: TableSpec, header: tuple[str, ...], c: _Collector) -> bool:
+    """Collect the header's missing and doubled columns; True where the table can be read."""
+    missing = [col for col in spec.required_columns if col not in header]
     for col in missing:
-        c.add("column is missing", name, 1, col)
+        c.add("column is missing", spec.file, 1, col)
     if missing:
-        return None
+        return False
     duplicated = sorted({h for h in header if header.count(h) > 1})
     for col in duplicated:
         c.add("column appears more than once in the header; which one holds the figures "
-              "cannot be told, so the table is not read", name, 1, col)
-    if duplicated:
+              "cannot be told, so the table is not read", spec.file, 1, col)
+    return not duplicated
+
+
+def _read_table(folder: Path, spec: TableSpec, c: _Collector) -> tuple[Table, list[_Row]] | None:
+    """The table for display (its required columns and the optional ones the file
+    has) and its rows, by the table's spec; None where it cannot be read or an
+    optional table has a header and no rows (absent, FORMAT.md 4)."""
+    rows = _csv_rows(folder, spec, c)
+    if rows is None:
         return None
-    extras = V2_COLUMNS.get(name, ()) + ("quality",)
-    shown = columns + tuple(e for e in extras if e in header)
+    name = spec.file
+    header = tuple(h.strip() for h in rows[0])
+    if not _header_problems(spec, header, c):
+        return None
+    shown = tuple(col.name for col in spec.columns if col.required or col.name in header)
     body, display = [], []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) > len(header):
             c.add(f"row has {len(r)} cells but the header has {len(header)}", name, i)
             continue
-        r = list(r) + [""] * (len(header) - len(r))
-        cell = {h: r[k] for k, h in enumerate(header)}
-        body.append(tuple(cell[col] for col in columns)
-                    + tuple(cell.get(e, "") for e in extras) + (str(i),))
+        cell = dict(zip(header, list(r) + [""] * (len(header) - len(r))))
+        body.append(_Row(spec, {col.name: cell.get(col.name, "") for col in spec.columns}, i, c))
         display.append(tuple(cell[col] for col in shown))
     if not body:
-        if optional:
+        if not spec.required_file:
             return None
         c.add("table has no rows", name)
     for row in body:
-        if "source" in columns and not row[columns.index("source")].strip():
+        if row.blank("source"):
             c.add("source is empty; every row must say where its figure comes from",
-                  name, int(row[-1]), "source")
+                  name, row.rn, "source")
         if "quality" in header:
-            q = row[len(columns) + len(extras) - 1].strip().lower()
-            if q not in QUALITY_LABELS:
-                c.add(f"{q[:30]!r} is not a quality label (one of {', '.join(QUALITY_LABELS)})",
-                      name, int(row[-1]), "quality")
+            label = row.cells["quality"].strip().lower()
+            if label not in QUALITY_LABELS:
+                c.add(f"{label[:30]!r} is not a quality label (one of {', '.join(QUALITY_LABELS)})",
+                      name, row.rn, "quality")
     return Table(name, shown, tuple(display)), body
-
-
-def _rows(result: tuple[Table, list[tuple[str, ...]]] | None
-          ) -> tuple[Table | None, list[tuple[str, ...]]]:
-    if result is None:
-        return None, []
-    return result
 
 
 def _dupes(keys: list[tuple[Any, ...]], rownums: list[int], file: str, what: str, c: _Collector,
@@ -587,8 +583,337 @@ def _dupes(keys: list[tuple[Any, ...]], rownums: list[int], file: str, what: str
             seen[key] = rn
 
 
+# what the loader's helpers are handed: a table's rows by file name, and the check of a price year
+_Body = Callable[[str], list[_Row]]
+_PriceYearCheck = Callable[[int | None, str, int], None]
+
+
+def _read_manifest(folder: Path, c: _Collector) -> dict[str, Any]:
+    """pack.json's object (empty where it is missing or broken: the problems collected)."""
+    manifest: dict[str, Any] = {}
+    mpath = folder / "pack.json"
+    if not mpath.is_file():
+        c.add("file is missing from the pack", "pack.json")
+        return manifest
+    try:
+        manifest, flaws = loads_strict(mpath.read_text(encoding="utf-8-sig")[:MAX_TABLE_BYTES])
+        if not isinstance(manifest, dict):
+            raise ValueError("not an object")
+    except (ValueError, OSError, RecursionError) as exc:
+        c.add(f"is not a JSON object ({exc.__class__.__name__})", "pack.json")
+        manifest, flaws = {}, []
+    for flaw in flaws:
+        c.add(f"line {flaw.line}: {flaw.message}", "pack.json", None,
+              ".".join(str(k) for k in flaw.path) or None)
+    if flaws:
+        manifest = {}
+    for key in ("id", "name", "vintage"):
+        if manifest and not (isinstance(manifest.get(key), str) and manifest[key].strip()):
+            c.add("is missing or not text", "pack.json", None, key)
+        elif manifest and has_lone_surrogate(manifest[key]):
+            c.add("holds a lone surrogate (\\ud800 to \\udfff), which is not a character",
+                  "pack.json", None, key)
+    return manifest
+
+
+def _read_deflator(rows: list[_Row], c: _Collector) -> Deflator:
+    deflator = Deflator()
+    for row in rows:
+        year, index = row.year("year"), row.number("index")
+        if year is not None and index is not None:
+            if year in deflator:
+                c.add(f"duplicate year {year}", row.spec.file, row.rn, "year")
+            deflator[year] = index
+    return deflator
+
+
+def _price_year_check(deflator: Deflator, c: _Collector) -> _PriceYearCheck:
+    """The check every price_year cell gets: inside or after the deflator's years."""
+    def check(year: int | None, file: str, rn: int) -> None:
+        if year is not None and deflator and not deflator.covers(year):
+            c.add(f"price year {year} is before the first year of gdp_deflator.csv", file, rn,
+                  "price_year")
+    return check
+
+
+_Schedules = dict[str, list[tuple[int, int | None, float]]]
+
+
+def _read_schedules(rows: list[_Row], c: _Collector) -> _Schedules:
+    """Discount schedules by name: their bands (from, to or None, rate), sorted and
+    checked to run on from year 0 without gaps or overlaps."""
+    file = "discount_schedules.csv"
+    schedules: _Schedules = {}
+    band_rows: dict[str, list[int]] = {}
+    broken: set[str] = set()   # schedules with a bad row: their bands are not checked for gaps
+    for row in rows:
+        name = row.text("schedule")
+        n_before = len(c.problems)
+        lo, hi, rate = row.year("from_year"), row.year("to_year"), row.number("rate")
+        if not name:
+            c.add("schedule name is empty", file, row.rn, "schedule")
+        elif len(c.problems) > n_before or lo is None or rate is None:
+            broken.add(name)
+        else:
+            if hi is not None and hi < lo:
+                c.add(f"to_year {hi} is before from_year {lo}", file, row.rn, "to_year")
+                broken.add(name)
+            schedules.setdefault(name, []).append((lo, hi, rate))
+            band_rows.setdefault(name, []).append(row.rn)
+    for name, bands in schedules.items():
+        if name not in broken:
+            order = sorted(range(len(bands)), key=lambda k: bands[k][0])
+            bands[:] = [bands[k] for k in order]
+            _check_bands(name, bands, [band_rows[name][k] for k in order], c)
+    if rows and "standard" not in schedules:
+        c.add("the 'standard' schedule is missing", file)
+    return schedules
+
+
+def _check_bands(name: str, bands: list[tuple[int, int | None, float]], rownums: list[int],
+                 c: _Collector) -> None:
+    file = "discount_schedules.csv"
+    expect: int | None = 0
+    for (lo, hi, _), rn in zip(bands, rownums):
+        if expect is None:
+            c.add(f"schedule {name!r}: a band follows the open-ended band", file, rn, "from_year")
+            return
+        if lo > max(expect, 1) or lo < expect and not (expect == 0 and lo == 0):
+            c.add(f"schedule {name!r}: bands must run on from year 0 without gaps or "
+                  f"overlaps (expected a band starting at {expect}, found {lo})", file, rn,
+                  "from_year")
+            return   # reported; no second message about the last band
+        expect = None if hi is None else hi + 1
+    if expect is not None:
+        c.add(f"schedule {name!r}: the last band must have an empty to_year (no end)", file,
+              rownums[-1], "to_year")
+
+
+def _read_carbon(rows: list[_Row], c: _Collector, check_price_year: _PriceYearCheck
+                 ) -> tuple[dict[str, YearTable], int]:
+    """Carbon values by series as step tables by year, and their one price year."""
+    file = "carbon_values.csv"
+    years: list[int] = []
+    values: dict[str, list[float]] = {s: [] for s in CARBON_SERIES}
+    price_years: set[int] = set()
+    rownums = []
+    for row in rows:
+        year = row.year("year")
+        low, central, high = (row.number(s) for s in CARBON_SERIES)
+        price_year = row.year("price_year")
+        check_price_year(price_year, file, row.rn)
+        if year is None or low is None or central is None or high is None or price_year is None:
+            continue
+        if not low <= central <= high:
+            c.add("values must satisfy low <= central <= high", file, row.rn)
+        years.append(year)
+        rownums.append(row.rn)
+        price_years.add(price_year)
+        for s, value in zip(CARBON_SERIES, (low, central, high)):
+            values[s].append(value)
+    _dupes([(y,) for y in years], rownums, file, "year", c)
+    if len(price_years) > 1:
+        c.add(f"all rows must share one price_year (found {sorted(price_years)})", file)
+    by_year = np.argsort(years) if years else np.array([], int)
+    carbon = {s: YearTable(np.asarray(years, int)[by_year], np.asarray(values[s], float)[by_year])
+              for s in CARBON_SERIES}
+    return carbon, min(price_years) if price_years else 0
+
+
+@dataclass(frozen=True)
+class _Fuels:
+    """Energy prices and emission factors as the pack holds them (FORMAT.md 2 and 4)."""
+
+    price_rows: dict[str, dict[tuple[Any, ...], FuelRows]]
+    factor_rows: dict[str, dict[tuple[Any, ...], FuelRows]]
+    units: dict[str, str]
+
+
+def _read_fuels(body: _Body, c: _Collector, check_price_year: _PriceYearCheck,
+                tables: dict[str, Table]) -> _Fuels:
+    """Both fuel tables, and the checks between them (same fuels, same units)."""
+    prices_file, factors_file = "energy_prices.csv", "emission_factors.csv"
+    price_rows, price_units = _fuel_rows(body(prices_file), prices_file, c, check_price_year, tables)
+    factor_rows, factor_units = _fuel_rows(body(factors_file), factors_file, c, check_price_year, tables)
+    for fuel in set(factor_units) & set(price_units):
+        if factor_units[fuel] != price_units[fuel]:
+            c.add(f"{fuel} is in {price_units[fuel]!r} here but in {factor_units[fuel]!r} in "
+                  "emission_factors.csv", prices_file, None, "unit")
+    for fuel in sorted(set(factor_units) ^ set(price_units)):
+        missing_in = prices_file if fuel in factor_units else factors_file
+        c.add(f"fuel {fuel!r} has no rows here but has rows in the other fuel table", missing_in)
+    return _Fuels(price_rows, factor_rows, {**price_units, **factor_units})
+
+
+def _read_optimism_bias(rows: list[_Row], c: _Collector) -> dict[str, dict[str, float | None]]:
+    file = "optimism_bias.csv"
+    ob: dict[str, dict[str, float | None]] = {}
+    for row in rows:
+        ptype = row.text("project_type")
+        bias = {col: row.number(col) for col in ("capex_upper", "capex_lower", "duration_upper",
+                                                 "duration_lower")}
+        if not ptype:
+            c.add("project_type is empty", file, row.rn, "project_type")
+        elif ptype in ob:
+            c.add(f"duplicate project_type {ptype}", file, row.rn, "project_type")
+        else:
+            ob[ptype] = bias
+    return ob
+
+
+def _read_additionality(rows: list[_Row], c: _Collector) -> dict[str, dict[str, float]]:
+    file = "additionality.csv"
+    additionality: dict[str, dict[str, float]] = {}
+    for row in rows:
+        level = row.text("spatial_level")
+        factors = {col: row.number(col) for col in ADDITIONALITY_FACTORS}
+        if not level:
+            c.add("spatial_level is empty", file, row.rn, "spatial_level")
+        elif level in additionality:
+            c.add(f"duplicate spatial_level {level}", file, row.rn, "spatial_level")
+        else:
+            known = {k: v for k, v in factors.items() if v is not None}
+            if len(known) == len(factors):
+                additionality[level] = known
+    return additionality
+
+
+def _read_gap(rows: list[_Row], c: _Collector, check_price_year: _PriceYearCheck
+              ) -> dict[str, GapSector]:
+    file = "investment_gap.csv"
+    gap: dict[str, GapSector] = {}
+    for row in rows:
+        sector = row.text("sector")
+        amount = row.number("annual_gap_gbp")
+        first, last = row.year("first_year"), row.year("last_year")
+        if (first is None) != (last is None) and row.blank("first_year") != row.blank("last_year"):
+            c.add("give both first_year and last_year, or leave both empty (the window then "
+                  "runs from the appraisal year)", file, row.rn, "first_year" if first is None else "last_year")
+            continue
+        price_year = row.year("price_year")
+        check_price_year(price_year, file, row.rn)
+        if first is not None and last is not None and last < first:
+            c.add(f"last_year {last} is before first_year {first}", file, row.rn, "last_year")
+            continue
+        if not sector:
+            c.add("sector is empty", file, row.rn, "sector")
+        elif sector in gap:
+            c.add(f"duplicate sector {sector}", file, row.rn, "sector")
+        elif amount is not None and price_year is not None:
+            gap[sector] = GapSector(sector, row.text("label") or sector, amount, first, last,
+                                    price_year, row.text("source"))
+    return gap
+
+
+def _read_categories(rows: list[_Row], c: _Collector, tables: dict[str, Table],
+                     gap: dict[str, GapSector], ob: dict[str, dict[str, float | None]]
+                     ) -> dict[str, Category]:
+    file = "categories.csv"
+    cats: dict[str, Category] = {}
+    for row in rows:
+        cat = row.text("category")
+        gap_sector = row.text("gap_sector") or None
+        ob_type = row.text("ob_project_type")
+        jobs = row.number("job_years_per_million")
+        if gap_sector is not None and "investment_gap.csv" in tables and gap_sector not in gap:
+            c.add(f"gap_sector {gap_sector!r} is not a sector of investment_gap.csv", file, row.rn,
+                  "gap_sector")
+        if "optimism_bias.csv" in tables and ob_type not in ob:
+            c.add(f"ob_project_type {ob_type!r} is not a project_type of optimism_bias.csv",
+                  file, row.rn, "ob_project_type")
+        if not cat:
+            c.add("category is empty", file, row.rn, "category")
+        elif cat in cats:
+            c.add(f"duplicate category {cat}", file, row.rn, "category")
+        elif jobs is not None:
+            cats[cat] = Category(cat, row.text("label") or cat, gap_sector, ob_type, jobs,
+                                 row.text("source"), **_category_v2(row, c))
+    return cats
+
+
+def _category_v2(row: _Row, c: _Collector) -> dict[str, Any]:
+    """The v2 columns of a categories.csv row (neutral where empty or absent)."""
+    sector = row.text("energy_sector")
+    if sector and sector not in ENERGY_SECTORS:
+        c.add(f"{sector[:30]!r} is not a sector (one of {', '.join(ENERGY_SECTORS)})", row.spec.file,
+              row.rn, "energy_sector")
+    return dict(
+        energy_sector=sector or None,
+        benefit_deadweight=row.number("benefit_deadweight"),
+        comfort_taking=row.number("comfort_taking"),
+        embodied_tco2e_per_million=row.number("embodied_tco2e_per_million"),
+        psds_test=row.truth("psds_test"))
+
+
+def _read_parameters(rows: list[_Row], c: _Collector, tables: dict[str, Table]) -> dict[str, float]:
+    """Parameters by name, each checked against its own range where the method reads it."""
+    file = "parameters.csv"
+    params: dict[str, float] = {}
+    for row in rows:
+        name = row.text("name")
+        value = row.number("value", rng=PARAMETER_RANGES.get(name))
+        if name in params:
+            c.add(f"duplicate parameter {name}", file, row.rn, "name")
+        elif name and value is not None:
+            params[name] = value
+    if file in tables:
+        for name in REQUIRED_PARAMETERS:
+            if name not in params:
+                c.add(f"parameter {name!r} is missing", file, None, "name")
+        if params.get("job_years_per_permanent_job", 1.0) <= 0:
+            c.add("job_years_per_permanent_job must be above zero", file, None, "value")
+    return params
+
+
+def _check_parameters(params: dict[str, float], deflator: Deflator, c: _Collector) -> None:
+    """The parameters' rules that need other tables; sets the deflator's growth."""
+    file = "parameters.csv"
+    deflator.growth = params.get("deflator_forecast_growth", PARAMETER_DEFAULTS["deflator_forecast_growth"])
+    if not -0.5 < deflator.growth < 1.0:
+        c.add("deflator_forecast_growth must be between -0.5 and 1", file, None, "value")
+        deflator.growth = 0.0
+    for name in ("default_price_base_year", "gap_window_years"):
+        value = params.get(name)
+        if value is not None and not (float(value).is_integer() and 0 < value <= 3000):
+            c.add(f"{name} must be a whole number above zero", file, None, "value")
+    if "default_price_base_year" in params and deflator \
+            and not deflator.covers(int(params["default_price_base_year"])):
+        c.add("default_price_base_year is before the first year of gdp_deflator.csv", file, None, "value")
+
+
+def _read_calculator_defaults(rows: list[_Row]) -> dict[str, dict[str, tuple[float, str, str]]]:
+    calc: dict[str, dict[str, tuple[float, str, str]]] = {}
+    for row in rows:
+        value = row.number("value")
+        if value is not None:
+            calc.setdefault(row.text("calculator"), {})[row.text("name")] = (
+                value, row.text("unit"), row.text("source"))
+    return calc
+
+
+def _read_tables(folder: Path, c: _Collector) -> tuple[dict[str, Table], dict[str, list[_Row]]]:
+    """Every table of the pack by its spec: for display, and its rows."""
+    tables: dict[str, Table] = {}
+    bodies: dict[str, list[_Row]] = {}
+    for spec in (*(s for s in TABLE_SPECS if s.required_file),
+                 *(s for s in TABLE_SPECS if not s.required_file)):
+        result = _read_table(folder, spec, c)
+        if result is not None:
+            tables[spec.file], bodies[spec.file] = result
+    return tables, bodies
+
+
+def _method_version(manifest: dict[str, Any]) -> int:
+    version = manifest.get("method_version", 1)
+    return version if isinstance(version, int) else 1
+
+
 def load_pack(folder: str | Path) -> AssumptionPack:
     """Read and validate the assumption pack in ``folder``.
+
+    Every table is read by its spec (:mod:`appraisal.core.pack_spec`); the
+    functions above turn the rows into the pack's look-ups, in the order the
+    problems are reported.
 
     Raises
     ------
@@ -598,292 +923,45 @@ def load_pack(folder: str | Path) -> AssumptionPack:
         out of range, gaps in a discount schedule, unknown references).
     """
     folder = Path(folder)
-    c = _Collector()
     if not folder.is_dir():
         raise InputError([Problem("is not a folder; an assumption pack is a folder of CSV files",
                                   file=str(folder))])
-    # -- manifest
-    manifest: dict[str, Any] = {}
-    mpath = folder / "pack.json"
-    if not mpath.is_file():
-        c.add("file is missing from the pack", "pack.json")
-    else:
-        try:
-            manifest, flaws = loads_strict(mpath.read_text(encoding="utf-8-sig")[:MAX_TABLE_BYTES])
-            if not isinstance(manifest, dict):
-                raise ValueError("not an object")
-        except (ValueError, OSError, RecursionError) as exc:
-            c.add(f"is not a JSON object ({exc.__class__.__name__})", "pack.json")
-            manifest, flaws = {}, []
-        for flaw in flaws:
-            c.add(f"line {flaw.line}: {flaw.message}", "pack.json", None,
-                  ".".join(str(k) for k in flaw.path) or None)
-        if flaws:
-            manifest = {}
-        for key in ("id", "name", "vintage"):
-            if manifest and not (isinstance(manifest.get(key), str) and manifest[key].strip()):
-                c.add("is missing or not text", "pack.json", None, key)
-            elif manifest and has_lone_surrogate(manifest[key]):
-                c.add("holds a lone surrogate (\\ud800 to \\udfff), which is not a character",
-                      "pack.json", None, key)
+    c = _Collector()
+    manifest = _read_manifest(folder, c)
+    tables, bodies = _read_tables(folder, c)
 
-    tables: dict[str, Table] = {}
-    bodies: dict[str, list[tuple[str, ...]]] = {}
-    for name, cols in TABLE_COLUMNS.items():
-        t, b = _rows(_read_csv(folder, name, cols, c))
-        if t is not None:
-            tables[name], bodies[name] = t, b
-    for name, cols in OPTIONAL_TABLE_COLUMNS.items():
-        t, b = _rows(_read_csv(folder, name, cols, c, optional=True))
-        if t is not None:
-            tables[name], bodies[name] = t, b
-
-    def body(name: str) -> list[tuple[str, ...]]:
+    def body(name: str) -> list[_Row]:
         return bodies.get(name, [])
 
-    # -- GDP deflator
-    f = "gdp_deflator.csv"
-    deflator = Deflator()
-    for r in body(f):
-        rn = int(r[-1])
-        y = c.year(r[0], f, rn, "year")
-        v = c.number(r[1], f, rn, "index")
-        if y is not None and v is not None:
-            if y in deflator:
-                c.add(f"duplicate year {y}", f, rn, "year")
-            deflator[y] = v
-
-    def check_price_year(y: int | None, file: str, rn: int) -> None:
-        if y is not None and deflator and not deflator.covers(y):
-            c.add(f"price year {y} is before the first year of gdp_deflator.csv", file, rn,
-                  "price_year")
-
-    # -- discount schedules
-    f = "discount_schedules.csv"
-    schedules: dict[str, list[tuple[int, int | None, float]]] = {}
-    band_rows: dict[str, list[int]] = {}
-    broken: set[str] = set()   # schedules with a bad row: their bands are not checked for gaps
-    for r in body(f):
-        rn = int(r[-1])
-        name = r[0].strip()
-        n_before = len(c.problems)
-        lo = c.year(r[1], f, rn, "from_year")
-        hi = c.year(r[2], f, rn, "to_year", required=False)
-        rate = c.number(r[3], f, rn, "rate")
-        if not name:
-            c.add("schedule name is empty", f, rn, "schedule")
-        elif len(c.problems) > n_before or lo is None or rate is None:
-            broken.add(name)
-        else:
-            if hi is not None and hi < lo:
-                c.add(f"to_year {hi} is before from_year {lo}", f, rn, "to_year")
-                broken.add(name)
-            schedules.setdefault(name, []).append((lo, hi, rate))
-            band_rows.setdefault(name, []).append(rn)
-    for name, bands in schedules.items():
-        if name in broken:
-            continue
-        order = sorted(range(len(bands)), key=lambda k: bands[k][0])
-        bands[:] = [bands[k] for k in order]
-        rownums = [band_rows[name][k] for k in order]
-        expect: int | None = 0
-        for (lo, hi, _), rn in zip(bands, rownums):
-            if expect is None:
-                c.add(f"schedule {name!r}: a band follows the open-ended band", f, rn, "from_year")
-                break
-            if lo > max(expect, 1) or lo < expect and not (expect == 0 and lo == 0):
-                c.add(f"schedule {name!r}: bands must run on from year 0 without gaps or "
-                      f"overlaps (expected a band starting at {expect}, found {lo})", f, rn,
-                      "from_year")
-                expect = -1   # reported; no second message about the last band
-                break
-            expect = None if hi is None else hi + 1
-        if expect is not None and expect != -1:
-            c.add(f"schedule {name!r}: the last band must have an empty to_year (no end)", f,
-                  rownums[-1], "to_year")
-    if body(f) and "standard" not in schedules:
-        c.add("the 'standard' schedule is missing", f)
-
-    # -- carbon values
-    f = "carbon_values.csv"
-    cy: list[int] = []
-    cvals: dict[str, list[float]] = {s: [] for s in CARBON_SERIES}
-    cpy: set[int] = set()
-    rownums = []
-    for r in body(f):
-        rn = int(r[-1])
-        y = c.year(r[0], f, rn, "year")
-        vals = [c.number(r[k], f, rn, s) for k, s in enumerate(CARBON_SERIES, 1)]
-        py = c.year(r[4], f, rn, "price_year")
-        check_price_year(py, f, rn)
-        if y is None or None in vals or py is None:
-            continue
-        if not vals[0] <= vals[1] <= vals[2]:  # type: ignore[operator]
-            c.add("values must satisfy low <= central <= high", f, rn)
-        cy.append(y)
-        rownums.append(rn)
-        cpy.add(py)
-        for s, v in zip(CARBON_SERIES, vals):
-            cvals[s].append(v)  # type: ignore[arg-type]
-    _dupes([(y,) for y in cy], rownums, f, "year", c)
-    if len(cpy) > 1:
-        c.add(f"all rows must share one price_year (found {sorted(cpy)})", f)
-    by_year = np.argsort(cy) if cy else np.array([], int)
-    carbon = {s: YearTable(np.asarray(cy, int)[by_year], np.asarray(cvals[s], float)[by_year])
-              for s in CARBON_SERIES}
-    carbon_price_year = min(cpy) if cpy else 0
-
-    # -- emission factors and energy prices (per fuel and key step tables)
-    price_rows, ep_units = _fuel_rows(body("energy_prices.csv"), "energy_prices.csv", c,
-                                      check_price_year, tables)
-    factor_rows, ef_units = _fuel_rows(body("emission_factors.csv"), "emission_factors.csv", c,
-                                       check_price_year, tables)
-    for fuel in set(ef_units) & set(ep_units):
-        if ef_units[fuel] != ep_units[fuel]:
-            c.add(f"{fuel} is in {ep_units[fuel]!r} here but in {ef_units[fuel]!r} in "
-                  "emission_factors.csv", "energy_prices.csv", None, "unit")
-    for fuel in sorted(set(ef_units) ^ set(ep_units)):
-        missing_in = "energy_prices.csv" if fuel in ef_units else "emission_factors.csv"
-        c.add(f"fuel {fuel!r} has no rows here but has rows in the other fuel table", missing_in)
-    emission_factors = {f: _main(k, ("appraisal", "", "reporting")).table for f, k in factor_rows.items()}
-    main_prices = {f: _main(k, ("resource", "", "retail")) for f, k in price_rows.items()}
-    energy_prices = {f: r.table for f, r in main_prices.items()}
-    energy_pys = {f: r.price_years for f, r in main_prices.items()}
-
-    # -- optimism bias
-    f = "optimism_bias.csv"
-    ob: dict[str, dict[str, float | None]] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        ptype = r[0].strip()
-        bias = {col: c.number(r[k], f, rn, col, required=(col == "capex_upper"))
-                for k, col in enumerate(TABLE_COLUMNS[f][1:5], 1)}
-        if not ptype:
-            c.add("project_type is empty", f, rn, "project_type")
-        elif ptype in ob:
-            c.add(f"duplicate project_type {ptype}", f, rn, "project_type")
-        else:
-            ob[ptype] = bias
-
-    # -- additionality
-    f = "additionality.csv"
-    add: dict[str, dict[str, float]] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        level = r[0].strip()
-        factors: dict[str, float | None] = {}
-        for k, col in enumerate(ADDITIONALITY_FACTORS, 1):
-            factors[col] = c.number(r[k], f, rn, col)
-        if not level:
-            c.add("spatial_level is empty", f, rn, "spatial_level")
-        elif level in add:
-            c.add(f"duplicate spatial_level {level}", f, rn, "spatial_level")
-        elif None not in factors.values():
-            add[level] = factors  # type: ignore[assignment]
-
-    # -- investment gap
-    f = "investment_gap.csv"
-    gap: dict[str, GapSector] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        sector = r[0].strip()
-        amount = c.number(r[2], f, rn, "annual_gap_gbp")
-        y0 = c.year(r[3], f, rn, "first_year", required=False)
-        y1 = c.year(r[4], f, rn, "last_year", required=False)
-        if (y0 is None) != (y1 is None) and (r[3].strip() == "") != (r[4].strip() == ""):
-            c.add("give both first_year and last_year, or leave both empty (the window then "
-                  "runs from the appraisal year)", f, rn, "first_year" if y0 is None else "last_year")
-            continue
-        py = c.year(r[5], f, rn, "price_year")
-        check_price_year(py, f, rn)
-        if y0 is not None and y1 is not None and y1 < y0:
-            c.add(f"last_year {y1} is before first_year {y0}", f, rn, "last_year")
-            continue
-        if not sector:
-            c.add("sector is empty", f, rn, "sector")
-        elif sector in gap:
-            c.add(f"duplicate sector {sector}", f, rn, "sector")
-        elif None not in (amount, py):
-            gap[sector] = GapSector(sector, r[1].strip() or sector, amount, y0, y1, py,  # type: ignore[arg-type]
-                                    r[6].strip())
-
-    # -- categories
-    f = "categories.csv"
-    cats: dict[str, Category] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        cat = r[0].strip()
-        gap_sector = r[2].strip() or None
-        ob_type = r[3].strip()
-        jypm = c.number(r[4], f, rn, "job_years_per_million")
-        if gap_sector is not None and "investment_gap.csv" in tables and gap_sector not in gap:
-            c.add(f"gap_sector {gap_sector!r} is not a sector of investment_gap.csv", f, rn, "gap_sector")
-        if "optimism_bias.csv" in tables and ob_type not in ob:
-            c.add(f"ob_project_type {ob_type!r} is not a project_type of optimism_bias.csv",
-                  f, rn, "ob_project_type")
-        if not cat:
-            c.add("category is empty", f, rn, "category")
-        elif cat in cats:
-            c.add(f"duplicate category {cat}", f, rn, "category")
-        elif jypm is not None:
-            cats[cat] = Category(cat, r[1].strip() or cat, gap_sector, ob_type, jypm, r[5].strip(),
-                                 **_category_v2(r, f, rn, c))
-
-    # -- parameters
-    f = "parameters.csv"
-    params: dict[str, float] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        name = r[0].strip()
-        v = c.number(r[1], f, rn, "value", rng=PARAMETER_RANGES.get(name))
-        if name in params:
-            c.add(f"duplicate parameter {name}", f, rn, "name")
-        elif name and v is not None:
-            params[name] = v
-    if "parameters.csv" in tables:
-        for name in REQUIRED_PARAMETERS:
-            if name not in params:
-                c.add(f"parameter {name!r} is missing", f, None, "name")
-        if params.get("job_years_per_permanent_job", 1.0) <= 0:
-            c.add("job_years_per_permanent_job must be above zero", f, None, "value")
-
-    deflator.growth = params.get("deflator_forecast_growth", PARAMETER_DEFAULTS["deflator_forecast_growth"])
-    if not -0.5 < deflator.growth < 1.0:
-        c.add("deflator_forecast_growth must be between -0.5 and 1", f, None, "value")
-        deflator.growth = 0.0
-    for name in ("default_price_base_year", "gap_window_years"):
-        v = params.get(name)
-        if v is not None and not (float(v).is_integer() and 0 < v <= 3000):
-            c.add(f"{name} must be a whole number above zero", f, None, "value")
-    if "default_price_base_year" in params and deflator \
-            and not deflator.covers(int(params["default_price_base_year"])):
-        c.add("default_price_base_year is before the first year of gdp_deflator.csv", f, None, "value")
-
+    deflator = _read_deflator(body("gdp_deflator.csv"), c)
+    check_price_year = _price_year_check(deflator, c)
+    schedules = _read_schedules(body("discount_schedules.csv"), c)
+    carbon, carbon_price_year = _read_carbon(body("carbon_values.csv"), c, check_price_year)
+    fuels = _read_fuels(body, c, check_price_year, tables)
+    ob = _read_optimism_bias(body("optimism_bias.csv"), c)
+    additionality = _read_additionality(body("additionality.csv"), c)
+    gap = _read_gap(body("investment_gap.csv"), c, check_price_year)
+    cats = _read_categories(body("categories.csv"), c, tables, gap, ob)
+    params = _read_parameters(body("parameters.csv"), c, tables)
+    _check_parameters(params, deflator, c)
     v2 = _load_v2_tables(body, c, check_price_year)
-
-    # -- calculator defaults (optional)
-    f = "calculator_defaults.csv"
-    calc: dict[str, dict[str, tuple[float, str, str]]] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        v = c.number(r[2], f, rn, "value")
-        if v is not None:
-            calc.setdefault(r[0].strip(), {})[r[1].strip()] = (v, r[3].strip(), r[4].strip())
-
+    calc = _read_calculator_defaults(body("calculator_defaults.csv"))
     if c.problems:
         raise InputError(c.problems)
+    main_prices = {fuel: _main(k, ("resource", "", "retail")) for fuel, k in fuels.price_rows.items()}
     return AssumptionPack(
         id=manifest["id"].strip(), name=manifest["name"].strip(),
         vintage=str(manifest["vintage"]).strip(), notes=str(manifest.get("notes", "")),
         folder=folder.resolve(), discount_schedules=schedules, deflator=deflator,
         carbon_price_year=carbon_price_year, carbon_values=carbon,
-        emission_factors=emission_factors, energy_prices=energy_prices,
-        energy_price_years=energy_pys, fuel_units={**ep_units, **ef_units},
-        categories=cats, optimism_bias=ob, additionality=add, investment_gap=gap,
-        parameters=params, calculator_defaults=calc, tables=tables,
-        price_rows=price_rows, factor_rows=factor_rows,
-        method_version=int(manifest.get("method_version", 1)) if isinstance(
-            manifest.get("method_version", 1), int) else 1, **v2,
+        emission_factors={fuel: _main(k, ("appraisal", "", "reporting")).table
+                          for fuel, k in fuels.factor_rows.items()},
+        energy_prices={fuel: r.table for fuel, r in main_prices.items()},
+        energy_price_years={fuel: r.price_years for fuel, r in main_prices.items()},
+        fuel_units=fuels.units, categories=cats, optimism_bias=ob, additionality=additionality,
+        investment_gap=gap, parameters=params, calculator_defaults=calc, tables=tables,
+        price_rows=fuels.price_rows, factor_rows=fuels.factor_rows,
+        method_version=_method_version(manifest), **v2,
     )
 
 
@@ -896,190 +974,170 @@ def _main(keys: dict[tuple[Any, ...], FuelRows], bases: tuple[str, ...]) -> Fuel
     return keys[order[0]]
 
 
-def _truth(text: str, file: str, rn: int, column: str, c: _Collector) -> bool:
-    t = text.strip().lower()
-    if t in ("true", "yes", "1"):
-        return True
-    if t in ("false", "no", "0", ""):
-        return False
-    c.add(f"{text[:20]!r} is not true or false", file, rn, column)
-    return False
+def _fuel_key(row: _Row, prices: bool, has_basis: bool, c: _Collector) -> tuple[Any, ...]:
+    """The row's (basis, sector[, series]) key, each word checked against its choices."""
+    file = row.spec.file
+    sector, basis = row.text("sector"), row.text("basis")
+    if sector and sector not in ENERGY_SECTORS:
+        c.add(f"{sector[:30]!r} is not a sector (one of {', '.join(ENERGY_SECTORS)}, or empty)",
+              file, row.rn, "sector")
+    bases = PRICE_BASES if prices else FACTOR_BASES
+    if has_basis and basis not in bases:
+        c.add(f"{basis[:30]!r} is not a basis (one of {', '.join(bases)})", file, row.rn, "basis")
+    if not prices:
+        return (basis, sector)
+    series = row.text("series")
+    if series and series not in CARBON_SERIES:
+        c.add(f"{series[:30]!r} is not a series (low, central, high, or empty)", file, row.rn, "series")
+    return (basis, sector, series)
 
 
-# what the loader's helpers are handed: a table's rows by file name, and the check of a price year
-_Body = Callable[[str], list[tuple[str, ...]]]
-_PriceYearCheck = Callable[[int | None, str, int], None]
-
-
-def _fuel_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year: _PriceYearCheck,
+def _fuel_rows(rows: list[_Row], file: str, c: _Collector, check_price_year: _PriceYearCheck,
                tables: dict[str, Table]
                ) -> tuple[dict[str, dict[tuple[Any, ...], FuelRows]], dict[str, str]]:
     """Energy prices or emission factors by fuel and key (basis, sector[, series])
     as step tables (FORMAT.md 2 and 4). Each key has one all-years row or one row per year."""
-    prices = f == "energy_prices.csv"
-    cols = TABLE_COLUMNS[f]
-    v2 = V2_COLUMNS[f]
-    header = tables[f].columns if f in tables else ()
-    at = {name: k for k, name in enumerate(cols + v2)}
+    prices = file == "energy_prices.csv"
+    has_basis = file in tables and "basis" in tables[file].columns
     value_col = "gbp_per_unit" if prices else "kgco2e_per_unit"
-    per_key: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
+    per_key: dict[str, dict[tuple[Any, ...], list[_StepRow]]] = {}
     units: dict[str, str] = {}
-    for r in body:
-        rn = int(r[-1])
-        fuel, unit = r[at["fuel"]].strip(), r[at["unit"]].strip()
-        y = c.year(r[at["year"]], f, rn, "year", required=False)
-        v = c.number(r[at[value_col]], f, rn, value_col)
-        py = None
+    for row in rows:
+        fuel, unit = row.text("fuel"), row.text("unit")
+        year, value = row.year("year"), row.number(value_col)
+        price_year = None
         if prices:
-            py = c.year(r[at["price_year"]], f, rn, "price_year")
-            check_price_year(py, f, rn)
-        sector = r[at["sector"]].strip()
-        basis = r[at["basis"]].strip()
-        if sector and sector not in ENERGY_SECTORS:
-            c.add(f"{sector[:30]!r} is not a sector (one of {', '.join(ENERGY_SECTORS)}, or empty)",
-                  f, rn, "sector")
-        bases = PRICE_BASES if prices else FACTOR_BASES
-        if "basis" in header and basis not in bases:
-            c.add(f"{basis[:30]!r} is not a basis (one of {', '.join(bases)})", f, rn, "basis")
-        key: tuple[Any, ...] = (basis, sector)
-        vat = duty = 0.0
-        traded = False
-        if prices:
-            series = r[at["series"]].strip()
-            if series and series not in CARBON_SERIES:
-                c.add(f"{series[:30]!r} is not a series (low, central, high, or empty)", f, rn, "series")
-            key = (basis, sector, series)
-            vat = c.number(r[at["vat_rate"]], f, rn, "vat_rate", required=False) or 0.0
-            duty = c.number(r[at["duty_gbp_per_unit"]], f, rn, "duty_gbp_per_unit", required=False) or 0.0
-        else:
-            traded = _truth(r[at["traded"]], f, rn, "traded", c)
+            price_year = row.year("price_year")
+            check_price_year(price_year, file, row.rn)
+        key = _fuel_key(row, prices, has_basis, c)
+        vat = row.number("vat_rate") or 0.0 if prices else 0.0
+        duty = row.number("duty_gbp_per_unit") or 0.0 if prices else 0.0
+        traded = False if prices else row.truth("traded")
         if not fuel:
-            c.add("fuel is empty", f, rn, "fuel")
+            c.add("fuel is empty", file, row.rn, "fuel")
             continue
-        if fuel in units and units[fuel] != unit:
-            c.add(f"unit {unit!r} differs from {units[fuel]!r} on an earlier row for {fuel}",
-                  f, rn, "unit")
-        units.setdefault(fuel, unit)
-        if fuel in FUELS_KNOWN_UNITS and unit != FUELS_KNOWN_UNITS[fuel]:
-            c.add(f"{fuel} must be in {FUELS_KNOWN_UNITS[fuel]} (FORMAT.md 1), not {unit!r}",
-                  f, rn, "unit")
-        if v is None or (prices and py is None):
+        _check_unit(fuel, unit, units, file, row.rn, c)
+        if value is None or (prices and price_year is None):
             continue
-        per_key.setdefault(fuel, {}).setdefault(key, []).append((y, v, py, vat, duty, traded, rn))
+        per_key.setdefault(fuel, {}).setdefault(key, []).append(
+            _StepRow(year, value, price_year, vat, duty, traded, row.rn))
     out: dict[str, dict[tuple[Any, ...], FuelRows]] = {}
     for fuel, keys in per_key.items():
-        for key, rows in keys.items():
-            what = " ".join(k for k in (fuel, *key) if k)
-            _dupes([(y if y is not None else "",) for y, *_ in rows], [x[-1] for x in rows], f,
-                   f"year for {what}:", c)
-            if len({x[5] for x in rows}) > 1:
-                c.add(f"traded differs between rows of {what}", f, rows[0][-1], "traded")
-            if any(y is None for y, *_ in rows):
-                if len(rows) > 1:
-                    c.add(f"{what} has a row with no year (applies to every year) and other rows; "
-                          "give either one row with an empty year or one row per year", f,
-                          rows[0][-1], "year")
-                rows = rows[:1]
-                table = YearTable(None, np.array([rows[0][1]]))
-            else:
-                rows = sorted(rows, key=lambda x: x[0])
-                table = YearTable(np.array([x[0] for x in rows], int), np.array([x[1] for x in rows]))
-            out.setdefault(fuel, {})[key] = FuelRows(
-                table, np.array([x[2] or 0 for x in rows], int), np.array([x[3] for x in rows]),
-                np.array([x[4] for x in rows]), bool(rows[0][5]))
+        for key, key_rows in keys.items():
+            out.setdefault(fuel, {})[key] = _fuel_step_table(fuel, key, key_rows, file, c)
     return out, units
 
 
-def _category_v2(r: tuple[str, ...], f: str, rn: int, c: _Collector) -> dict[str, Any]:
-    """The v2 columns of a categories.csv row (neutral where empty or absent)."""
-    base = len(TABLE_COLUMNS[f])
-    sector, bd, ct, emb, psds = (r[base + k] for k in range(5))
-    sector = sector.strip()
-    if sector and sector not in ENERGY_SECTORS:
-        c.add(f"{sector[:30]!r} is not a sector (one of {', '.join(ENERGY_SECTORS)})", f, rn,
-              "energy_sector")
-    return dict(
-        energy_sector=sector or None,
-        benefit_deadweight=c.number(bd, f, rn, "benefit_deadweight", required=False) or 0.0,
-        comfort_taking=c.number(ct, f, rn, "comfort_taking", required=False),
-        embodied_tco2e_per_million=c.number(emb, f, rn, "embodied_tco2e_per_million", required=False) or 0.0,
-        psds_test=_truth(psds, f, rn, "psds_test", c))
+def _check_unit(fuel: str, unit: str, units: dict[str, str], file: str, rn: int, c: _Collector) -> None:
+    """One unit a fuel, and the FORMAT.md 1 unit of a known fuel; records the fuel's unit."""
+    if fuel in units and units[fuel] != unit:
+        c.add(f"unit {unit!r} differs from {units[fuel]!r} on an earlier row for {fuel}",
+              file, rn, "unit")
+    units.setdefault(fuel, unit)
+    if fuel in FUELS_KNOWN_UNITS and unit != FUELS_KNOWN_UNITS[fuel]:
+        c.add(f"{fuel} must be in {FUELS_KNOWN_UNITS[fuel]} (FORMAT.md 1), not {unit!r}",
+              file, rn, "unit")
 
 
-def _year_rows(body: list[tuple[str, ...]], f: str, c: _Collector, check_price_year: _PriceYearCheck,
-               value_col: str, value_at: int, year_at: int, price_year_at: int | None,
-               key_at: tuple[int, ...] = ()) -> dict[tuple[Any, ...], FuelRows]:
+class _StepRow(NamedTuple):
+    """One read row of a step table by year (a fuel table's, or a small v2 table's)."""
+
+    year: int | None          # None: the row applies to every year
+    value: float
+    price_year: int | None
+    vat: float
+    duty: float
+    traded: bool
+    rn: int
+
+
+def _year_dupes(rows: list[_StepRow], file: str, what: str, c: _Collector) -> None:
+    _dupes([(r.year if r.year is not None else "",) for r in rows], [r.rn for r in rows], file,
+           f"year for {what}".strip() + ":", c)
+
+
+def _step_table(rows: list[_StepRow]) -> FuelRows:
+    """The rows of one key as a step table by year: one all-years row (the first
+    row where any has no year) or one row per year, sorted."""
+    if any(r.year is None for r in rows):
+        rows = rows[:1]
+        table = YearTable(None, np.array([rows[0].value]))
+    else:
+        rows = sorted(rows, key=lambda r: r.year or 0)
+        table = YearTable(np.array([r.year for r in rows], int), np.array([r.value for r in rows]))
+    return FuelRows(table, np.array([r.price_year or 0 for r in rows], int), np.array([r.vat for r in rows]),
+                    np.array([r.duty for r in rows]), bool(rows[0].traded))
+
+
+def _fuel_step_table(fuel: str, key: tuple[Any, ...], rows: list[_StepRow], file: str, c: _Collector
+                     ) -> FuelRows:
+    """One key's rows of a fuel table; its rows agree on ``traded`` and on having years."""
+    what = " ".join(k for k in (fuel, *key) if k)
+    _year_dupes(rows, file, what, c)
+    if len({r.traded for r in rows}) > 1:
+        c.add(f"traded differs between rows of {what}", file, rows[0].rn, "traded")
+    if any(r.year is None for r in rows) and len(rows) > 1:
+        c.add(f"{what} has a row with no year (applies to every year) and other rows; "
+              "give either one row with an empty year or one row per year", file,
+              rows[0].rn, "year")
+    return _step_table(rows)
+
+
+def _year_rows(rows: list[_Row], c: _Collector, check_price_year: _PriceYearCheck,
+               value_col: str, key_cols: tuple[str, ...] = ()) -> dict[tuple[str, ...], FuelRows]:
     """A small v2 table as step tables by key (air quality, external costs, traded carbon)."""
-    per_key: dict[tuple[Any, ...], list[Any]] = {}
-    for r in body:
-        rn = int(r[-1])
-        y = c.year(r[year_at], f, rn, "year", required=False)
-        v = c.number(r[value_at], f, rn, value_col)
-        py = None
-        if price_year_at is not None:
-            py = c.year(r[price_year_at], f, rn, "price_year")
-            check_price_year(py, f, rn)
-        key = tuple(r[k].strip() for k in key_at)
-        if v is None or (price_year_at is not None and py is None):
+    per_key: dict[tuple[str, ...], list[_StepRow]] = {}
+    file = rows[0].spec.file if rows else ""
+    for row in rows:
+        year, value = row.year("year"), row.number(value_col)
+        price_year = row.year("price_year")
+        check_price_year(price_year, file, row.rn)
+        key = tuple(row.text(k) for k in key_cols)
+        if value is None or price_year is None:
             continue
-        per_key.setdefault(key, []).append((y, v, py, rn))
+        per_key.setdefault(key, []).append(_StepRow(year, value, price_year, 0.0, 0.0, False, row.rn))
     out = {}
-    for key, rows in per_key.items():
-        _dupes([(y if y is not None else "",) for y, *_ in rows], [x[-1] for x in rows], f,
-               f"year for {' '.join(key)}".strip() + ":", c)
-        if any(y is None for y, *_ in rows):
-            rows = rows[:1]
-            table = YearTable(None, np.array([rows[0][1]]))
-        else:
-            rows = sorted(rows, key=lambda x: x[0])
-            table = YearTable(np.array([x[0] for x in rows], int), np.array([x[1] for x in rows]))
-        z = np.zeros(len(rows))
-        out[key] = FuelRows(table, np.array([x[2] or 0 for x in rows], int), z, z)
+    for key, key_rows in per_key.items():
+        _year_dupes(key_rows, file, " ".join(key), c)
+        out[key] = _step_table(key_rows)
+    return out
+
+
+def _read_keyed_weights(rows: list[_Row], key_col: str, value_col: str, choices: tuple[str, ...],
+                        noun: str, c: _Collector) -> dict[str, float]:
+    """A v2 table of one number per word from ``choices`` (stage mitigation, readiness points)."""
+    out: dict[str, float] = {}
+    for row in rows:
+        word = row.text(key_col)
+        value = row.number(value_col)
+        if word not in choices:
+            c.add(f"{word[:30]!r} is not a {noun} (one of {', '.join(choices)})", row.spec.file,
+                  row.rn, key_col)
+        elif word in out:
+            c.add(f"duplicate {noun} {word}", row.spec.file, row.rn, key_col)
+        elif value is not None:
+            out[word] = value
     return out
 
 
 def _load_v2_tables(body: _Body, c: _Collector, check_price_year: _PriceYearCheck) -> dict[str, Any]:
     """The new tables of METHOD.md v2 (each absent: its term is neutral)."""
-    aq_flat = _year_rows(body("air_quality.csv"), "air_quality.csv", c, check_price_year,
-                         "gbp_per_unit", 3, 2, 4, key_at=(0, 1))
+    aq_flat = _year_rows(body("air_quality.csv"), c, check_price_year, "gbp_per_unit",
+                         key_cols=("fuel", "sector"))
     for (_fuel, sector), _ in aq_flat.items():
         if sector and sector not in ENERGY_SECTORS:
             c.add(f"{sector[:30]!r} is not a sector", "air_quality.csv", None, "sector")
     air_quality: dict[str, dict[tuple[Any, ...], FuelRows]] = {}
-    for (fuel, sector), rows in aq_flat.items():
-        air_quality.setdefault(fuel, {})[(sector,)] = rows
-    mec = {k[0]: v for k, v in _year_rows(body("marginal_external_costs.csv"),
-                                          "marginal_external_costs.csv", c, check_price_year,
-                                          "gbp_per_car_km", 2, 1, 3, key_at=(0,)).items()}
-    tcp = _year_rows(body("traded_carbon_price.csv"), "traded_carbon_price.csv", c, check_price_year,
-                     "gbp_per_tco2e", 1, 0, 2)
-    f = "ob_stage_mitigation.csv"
-    stages: dict[str, float] = {}
-    for r in body(f):
-        rn = int(r[-1])
-        stage = r[0].strip()
-        v = c.number(r[1], f, rn, "mitigation")
-        if stage not in BUSINESS_CASE_STAGES:
-            c.add(f"{stage[:30]!r} is not a stage (one of {', '.join(BUSINESS_CASE_STAGES)})", f, rn, "stage")
-        elif stage in stages:
-            c.add(f"duplicate stage {stage}", f, rn, "stage")
-        elif v is not None:
-            stages[stage] = v
-    f = "readiness_weights.csv"
+    for (fuel, sector), fuel_rows in aq_flat.items():
+        air_quality.setdefault(fuel, {})[(sector,)] = fuel_rows
+    mec = {k[0]: v for k, v in _year_rows(body("marginal_external_costs.csv"), c, check_price_year,
+                                          "gbp_per_car_km", key_cols=("component",)).items()}
+    tcp = _year_rows(body("traded_carbon_price.csv"), c, check_price_year, "gbp_per_tco2e")
+    stages = _read_keyed_weights(body("ob_stage_mitigation.csv"), "stage", "mitigation",
+                                 BUSINESS_CASE_STAGES, "stage", c)
     weights = dict(DEFAULT_READINESS_WEIGHTS)
-    seen: set[str] = set()
-    for r in body(f):
-        rn = int(r[-1])
-        crit = r[0].strip()
-        v = c.number(r[1], f, rn, "points")
-        if crit not in READINESS_CRITERIA:
-            c.add(f"{crit[:30]!r} is not a criterion (one of {', '.join(READINESS_CRITERIA)})",
-                  f, rn, "criterion")
-        elif crit in seen:
-            c.add(f"duplicate criterion {crit}", f, rn, "criterion")
-        elif v is not None:
-            weights[crit] = v
-            seen.add(crit)
+    weights.update(_read_keyed_weights(body("readiness_weights.csv"), "criterion", "points",
+                                       READINESS_CRITERIA, "criterion", c))
     return dict(air_quality=air_quality, external_costs=mec,
                 traded_carbon_price=tcp.get(()), ob_stage_mitigation=stages,
                 readiness_weights=weights)

@@ -81,9 +81,13 @@ def test_the_documented_ranges_are_the_declared_ones():
         return r.words() + (" (whole)" if r.whole else "")
     expected = {f"`{k}`": words(r) for k, r in FIELD_RANGES.items()}
     expected |= {f"`{c}.{k}`": words(r) for c, d in INPUT_RANGES.items() for k, r in d.items()}
-    expected |= {f"`{f}` `{c}`": words(r) for (f, c), r in COLUMN_RANGES.items()}
     expected |= {f"`parameters.csv` `{k}`": words(r) for k, r in PARAMETER_RANGES.items()}
     assert {k: rows.get(k) for k in expected} == expected
+    # the pack's columns: a generated table (type, range and notes, required)
+    columns = dict(re.findall(r"^\| (`[^|]+` `[^|]+`) \| number \| ([^|;]+?)(?:;[^|]*)? \| [^|]+ \|$",
+                              section, flags=re.M))
+    expected_columns = {f"`{f}` `{c}`": words(r) for (f, c), r in COLUMN_RANGES.items()}
+    assert {k: columns.get(k) for k in expected_columns} == expected_columns
 
 
 # -- the reproductions ---------------------------------------------------------

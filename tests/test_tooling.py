@@ -75,14 +75,8 @@ def test_the_tools_skip_locally_and_fail_in_ci(tools, monkeypatch):
     assert Path(tools.require(missing, here.name)).samefile(here)
 
 
-# Functions over 80 lines with no "# long:" reason, in modules being reworked in parallel
-# (issue 12: the pack loader's table spec, the typed analysis results, the workbook's
-# sheets); each leaves this list when it is split or says why. None may join it.
-LONG_BEING_REWORKED = {
-    ("appraisal/core/pack.py", "load_pack"),
-    ("appraisal/core/sensitivity.py", "sensitivity"),
-    ("appraisal/core/montecarlo.py", "simulate"),
-}
+# Functions over 80 lines with no "# long:" reason: none (issue 12); none may join.
+LONG_WITHOUT_REASON: set[tuple[str, str]] = set()
 
 
 def test_no_new_function_over_80_lines_without_a_reason():
@@ -93,4 +87,4 @@ def test_no_new_function_over_80_lines_without_a_reason():
     spec.loader.exec_module(module)
     unexplained = {(path.replace("\\", "/"), name)
                    for path, name, _, _, explained in module.long_functions() if not explained}
-    assert unexplained <= LONG_BEING_REWORKED, sorted(unexplained - LONG_BEING_REWORKED)
+    assert unexplained == LONG_WITHOUT_REASON, sorted(unexplained)

@@ -139,3 +139,16 @@ def appraise():
     def run(data: dict[str, Any], pack, **options):
         return appraise_portfolio(parse_portfolio(json.loads(json.dumps(data)), pack), pack, **options)
     return run
+
+
+@pytest.fixture(autouse=True)
+def _no_dialog_left_open(qapp):
+    """A dialog a test leaves open (an import report, a review) is closed after it: a
+    top-level window left on screen takes the mouse from the next test's window (a
+    chart's hover then never arrives)."""
+    yield
+    from PySide6.QtWidgets import QApplication, QDialog
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.close()
+    QApplication.processEvents()

@@ -760,21 +760,7 @@ class ProjectTrack:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON keys of docs/FORMAT.md, "appraisal track"."""
-        out: dict[str, Any] = {}
-        for k in self.__dataclass_fields__:
-            v = getattr(self, k)
-            if isinstance(v, _dt.date):
-                v = v.isoformat()
-            elif isinstance(v, Outcome):
-                v = v.to_dict()
-            elif k in ("fuels", "years"):
-                v = [f.to_dict() for f in v]
-            elif isinstance(v, tuple):
-                v = list(v)
-            elif isinstance(v, float):
-                v = _clean(v)
-            out[k] = v
-        return out
+        return {k: _json_field(getattr(self, k)) for k in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -798,19 +784,7 @@ class PipelineTrack:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k in self.__dataclass_fields__:
-            v = getattr(self, k)
-            if isinstance(v, Outcome):
-                v = v.to_dict()
-            elif isinstance(v, Mapping):
-                v = dict(v)
-            elif isinstance(v, tuple):
-                v = list(v)
-            elif isinstance(v, float):
-                v = _clean(v)
-            out[k] = v
-        return out
+        return {k: _json_field(getattr(self, k)) for k in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -906,6 +880,22 @@ class Calibration:
         return {"calibration": {"completed_projects": self.completed,
                                 "categories": [c.to_dict() for c in self.categories],
                                 "notes": list(self.notes)}}
+
+
+def _json_field(v: Any) -> Any:
+    """A field of a tracking result as JSON: dates ISO, results and rows by their own
+    ``to_dict``, tuples as lists, non-finite numbers as null."""
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if hasattr(v, "to_dict"):
+        return v.to_dict()
+    if isinstance(v, Mapping):
+        return dict(v)
+    if isinstance(v, tuple):
+        return [x.to_dict() if hasattr(x, "to_dict") else x for x in v]
+    if isinstance(v, float):
+        return _clean(v)
+    return v
 
 
 def _clean(x: Any) -> Any:

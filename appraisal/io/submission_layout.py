@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from ..core.calculators import HEATING_FUELS, INPUT_RANGES, VEHICLE_FUELS
 from ..core.pack import BUSINESS_CASE_STAGES, ENERGY_SECTORS, AssumptionPack
+from ..core.words import OB_TYPE_NAMES  # noqa: F401 - read by the template's drop-downs
 from ..core.portfolio import (BENEFIT_KINDS, DISCOUNTINGS, MAX_ID, MAX_LIFETIME_YEARS, MAX_MONEY,
                               MAX_TEXT, YEAR_RANGE, field_range)
 
@@ -56,12 +57,6 @@ STAGE_NAMES = {"soc": "Strategic outline case (SOC)", "obc": "Outline business c
                "fbc": "Full business case (FBC)"}
 VFM_ADJUSTMENT_NAMES = {1: "Up one band (+1)", 0: "No adjustment (0)", -1: "Down one band (-1)"}
 DISCOUNTING_NAMES = {"standard": "Standard", "health": "Health"}
-OB_TYPE_NAMES = {"standard_buildings": "Standard buildings",
-                 "non_standard_buildings": "Non-standard buildings",
-                 "standard_civil_engineering": "Standard civil engineering",
-                 "non_standard_civil_engineering": "Non-standard civil engineering",
-                 "equipment_development": "Equipment and development",
-                 "outsourcing": "Outsourcing"}
 NOTES_LIMIT = 5000        # characters of the project's notes (a cell holds 32,767)
 
 # The one rule for percentages (appraisal.core.quantities), in the words the

@@ -195,8 +195,9 @@ def to_table(results: PortfolioResults) -> str:
         lines += ["", f"Warnings ({len(warned)}):"]
         lines += [f"  {_text(pid, 60)}: {_text(w, 1000)}" for pid, w in warned]
     if p["assumptions"].get("has_illustrative_figures"):
+        # the pack's own summary of its caveated tables: shown whole (a pack may list many)
         lines += ["", "Note: " + _text(p["assumptions"].get("quality_note")
-                                       or "the assumption pack has rows that are not official")
+                                       or "the assumption pack has rows that are not official", 4000)
                   + "; check them before a formal business case."]
     return "\n".join(lines) + "\n"
 
